@@ -1,0 +1,14 @@
+//! relucert: exact, certified answers about the hinge-loss landscape of small
+//! ReLU / leaky ReLU / linear networks.
+//!
+//! See `docs/ARCHITECTURE.md` for the map of modules and the data flow from an
+//! instance file to a verdict.
+#![forbid(unsafe_code)]
+
+pub mod cellpoly;
+pub mod instance;
+pub mod linalg;
+pub mod lp;
+pub mod network;
+pub mod number;
+pub mod poly;

@@ -1,0 +1,2 @@
+//! (in progress: exact LP engine, issue 3)
+pub mod cli;
