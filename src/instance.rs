@@ -1,1 +1,799 @@
-//! (in progress)
+//! Instance files: reading the FORMAT.md contract from TOML or JSON.
+//!
+//! Owns: the `Instance` type (network, loss, data, optional point, optional
+//! expectations) and every rule of FORMAT.md about what a valid file is.
+//! Both syntaxes are first turned into one small tree (`Node`) that keeps
+//! each number's original text and, for TOML, its line; one validator then
+//! reads that tree, so TOML and JSON obey exactly the same rules and give the
+//! same messages.
+//!
+//! Must not: evaluate anything, or let a number pass through `f64`. TOML
+//! float literals are rejected (they were rounded by whoever wrote them);
+//! JSON numbers are read from their decimal text (serde_json's
+//! `arbitrary_precision` keeps it). Errors are one line:
+//! `FILE: KEY (line N): what was expected`, and never a panic.
+
+use crate::network::{Activation, Architecture, Data, LayerParams, LossKind, Params, Problem};
+use crate::number::{parse_rational, Q};
+use num_bigint::BigInt;
+use num_traits::{One, Signed, ToPrimitive};
+use std::path::Path;
+
+/// What a fixture asserts about its point.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Expect {
+    pub local_min: Option<bool>,
+    pub global_min: Option<bool>,
+    pub loss: Option<Q>,
+}
+
+/// A parsed, validated instance.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Instance {
+    pub name: Option<String>,
+    pub source: Option<String>,
+    pub problem: Problem,
+    pub point: Option<Params>,
+    pub expect: Option<Expect>,
+}
+
+/// A one-line error about an instance file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InstanceError {
+    /// The file as named by the caller.
+    pub file: String,
+    /// Dotted key path (`network.widths`, `data.x[2][1]`), if known.
+    pub key: Option<String>,
+    /// 1-based line (TOML only).
+    pub line: Option<usize>,
+    /// What was wrong / expected.
+    pub message: String,
+}
+
+impl std::fmt::Display for InstanceError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.file)?;
+        match (&self.key, self.line) {
+            (Some(k), Some(l)) => write!(f, ": {k} (line {l})")?,
+            (Some(k), None) => write!(f, ": {k}")?,
+            (None, Some(l)) => write!(f, ": line {l}")?,
+            (None, None) => {}
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl std::error::Error for InstanceError {}
+
+/// Syntax of an instance file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Syntax {
+    Toml,
+    Json,
+}
+
+impl Syntax {
+    /// `.json` files are JSON; everything else is TOML.
+    pub fn of_path(path: &Path) -> Syntax {
+        match path.extension().and_then(|e| e.to_str()) {
+            Some(e) if e.eq_ignore_ascii_case("json") => Syntax::Json,
+            _ => Syntax::Toml,
+        }
+    }
+}
+
+/// Read and validate an instance file (syntax chosen by extension).
+pub fn load(path: &Path) -> Result<Instance, InstanceError> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| InstanceError {
+        file: file.clone(),
+        key: None,
+        line: None,
+        message: format!("cannot read the file: {e}"),
+    })?;
+    parse(&text, Syntax::of_path(path), &file)
+}
+
+/// Parse and validate instance text; `file` names it in errors.
+pub fn parse(text: &str, syntax: Syntax, file: &str) -> Result<Instance, InstanceError> {
+    let root = match syntax {
+        Syntax::Toml => toml_tree(text, file)?,
+        Syntax::Json => json_tree(text, file)?,
+    };
+    Reader { file }.instance(&root)
+}
+
+// ---------------------------------------------------------------------------
+// The common tree
+
+#[derive(Debug)]
+enum Raw {
+    Str(String),
+    /// Exact integer (TOML integer, or a JSON number written as one).
+    Int(BigInt),
+    /// JSON number with fraction/exponent: its exact decimal text.
+    Decimal(String),
+    /// TOML float literal: always rejected where a number is expected.
+    Float(String),
+    Bool(bool),
+    Array(Vec<Node>),
+    Table(Vec<(String, Node)>),
+    Other(&'static str),
+}
+
+#[derive(Debug)]
+struct Node {
+    raw: Raw,
+    line: Option<usize>,
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    let end = offset.min(text.len());
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+fn toml_tree(text: &str, file: &str) -> Result<Node, InstanceError> {
+    use toml::de::{DeTable, DeValue};
+    let doc = DeTable::parse(text).map_err(|e| {
+        let line = e.span().map(|s| line_of(text, s.start));
+        let msg = e
+            .message()
+            .lines()
+            .next()
+            .unwrap_or("invalid TOML")
+            .trim()
+            .to_string();
+        InstanceError {
+            file: file.to_string(),
+            key: None,
+            line,
+            message: format!("TOML syntax error: {msg}"),
+        }
+    })?;
+    fn conv(v: &toml::Spanned<DeValue<'_>>, text: &str) -> Node {
+        let line = Some(line_of(text, v.span().start));
+        let raw = match v.get_ref() {
+            DeValue::String(s) => Raw::Str(s.to_string()),
+            DeValue::Integer(i) => {
+                let digits: String = i.as_str().chars().filter(|&c| c != '_').collect();
+                let (neg, body) = match digits.strip_prefix('-') {
+                    Some(b) => (true, b.to_string()),
+                    None => (false, digits.trim_start_matches('+').to_string()),
+                };
+                let body = match i.radix() {
+                    16 => body.trim_start_matches("0x").to_string(),
+                    8 => body.trim_start_matches("0o").to_string(),
+                    2 => body.trim_start_matches("0b").to_string(),
+                    _ => body,
+                };
+                match BigInt::parse_bytes(body.as_bytes(), i.radix()) {
+                    Some(n) => Raw::Int(if neg { -n } else { n }),
+                    None => Raw::Other("an unreadable integer"),
+                }
+            }
+            DeValue::Float(f) => Raw::Float(f.as_str().to_string()),
+            DeValue::Boolean(b) => Raw::Bool(*b),
+            DeValue::Datetime(_) => Raw::Other("a date-time"),
+            DeValue::Array(a) => Raw::Array(a.iter().map(|e| conv(e, text)).collect()),
+            DeValue::Table(t) => Raw::Table(
+                t.iter()
+                    .map(|(k, v)| (k.get_ref().to_string(), conv(v, text)))
+                    .collect(),
+            ),
+        };
+        Node { raw, line }
+    }
+    let span = doc.span();
+    let table: Vec<(String, Node)> = doc
+        .get_ref()
+        .iter()
+        .map(|(k, v)| (k.get_ref().to_string(), conv(v, text)))
+        .collect();
+    Ok(Node {
+        raw: Raw::Table(table),
+        line: Some(line_of(text, span.start)),
+    })
+}
+
+fn json_tree(text: &str, file: &str) -> Result<Node, InstanceError> {
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| InstanceError {
+        file: file.to_string(),
+        key: None,
+        line: Some(e.line()),
+        message: format!("JSON syntax error: {}", strip_json_position(&e.to_string())),
+    })?;
+    fn conv(v: &serde_json::Value) -> Node {
+        use serde_json::Value;
+        let raw = match v {
+            Value::Null => Raw::Other("null"),
+            Value::Bool(b) => Raw::Bool(*b),
+            Value::Number(n) => {
+                let t = n.to_string();
+                if t.bytes().all(|b| b.is_ascii_digit() || b == b'-') {
+                    match BigInt::parse_bytes(t.as_bytes(), 10) {
+                        Some(i) => Raw::Int(i),
+                        None => Raw::Decimal(t),
+                    }
+                } else {
+                    Raw::Decimal(t)
+                }
+            }
+            Value::String(s) => Raw::Str(s.clone()),
+            Value::Array(a) => Raw::Array(a.iter().map(conv).collect()),
+            Value::Object(o) => Raw::Table(o.iter().map(|(k, v)| (k.clone(), conv(v))).collect()),
+        };
+        Node { raw, line: None }
+    }
+    Ok(conv(&value))
+}
+
+fn strip_json_position(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(p) => msg[..p].to_string(),
+        None => msg.to_string(),
+    }
+}
+
+fn kind_name(raw: &Raw) -> &'static str {
+    match raw {
+        Raw::Str(_) => "a string",
+        Raw::Int(_) => "an integer",
+        Raw::Decimal(_) => "a number",
+        Raw::Float(_) => "a float literal",
+        Raw::Bool(_) => "a boolean",
+        Raw::Array(_) => "an array",
+        Raw::Table(_) => "a table",
+        Raw::Other(s) => s,
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The validator
+
+/// Largest width / count accepted; a guard against typos like
+/// `widths = [2, 300000000, 1]` turning into huge allocations.
+const MAX_WIDTH: u64 = 1_000_000;
+
+struct Reader<'a> {
+    file: &'a str,
+}
+
+type R<T> = Result<T, InstanceError>;
+
+impl<'a> Reader<'a> {
+    fn err(&self, key: &str, node: Option<&Node>, message: impl Into<String>) -> InstanceError {
+        InstanceError {
+            file: self.file.to_string(),
+            key: Some(key.to_string()),
+            line: node.and_then(|n| n.line),
+            message: message.into(),
+        }
+    }
+
+    fn table<'n>(&self, node: &'n Node, key: &str, allowed: &[&str]) -> R<&'n [(String, Node)]> {
+        match &node.raw {
+            Raw::Table(t) => {
+                for (k, v) in t {
+                    if !allowed.contains(&k.as_str()) {
+                        let full = if key.is_empty() {
+                            k.clone()
+                        } else {
+                            format!("{key}.{k}")
+                        };
+                        return Err(self.err(
+                            &full,
+                            Some(v),
+                            format!("unknown key (expected one of: {})", allowed.join(", ")),
+                        ));
+                    }
+                }
+                Ok(t)
+            }
+            other => Err(self.err(
+                key,
+                Some(node),
+                format!("expected a table, found {}", kind_name(other)),
+            )),
+        }
+    }
+
+    fn get<'n>(t: &'n [(String, Node)], k: &str) -> Option<&'n Node> {
+        t.iter().find(|(key, _)| key == k).map(|(_, v)| v)
+    }
+
+    fn require<'n>(
+        &self,
+        t: &'n [(String, Node)],
+        parent: &str,
+        parent_node: &Node,
+        k: &str,
+        what: &str,
+    ) -> R<&'n Node> {
+        Self::get(t, k).ok_or_else(|| {
+            let key = if parent.is_empty() {
+                k.to_string()
+            } else {
+                format!("{parent}.{k}")
+            };
+            self.err(
+                &key,
+                Some(parent_node),
+                format!("missing key: expected {what}"),
+            )
+        })
+    }
+
+    fn string(&self, node: &Node, key: &str) -> R<String> {
+        match &node.raw {
+            Raw::Str(s) => Ok(s.clone()),
+            other => Err(self.err(
+                key,
+                Some(node),
+                format!("expected a string, found {}", kind_name(other)),
+            )),
+        }
+    }
+
+    fn boolean(&self, node: &Node, key: &str) -> R<bool> {
+        match &node.raw {
+            Raw::Bool(b) => Ok(*b),
+            other => Err(self.err(
+                key,
+                Some(node),
+                format!("expected true or false, found {}", kind_name(other)),
+            )),
+        }
+    }
+
+    fn array<'n>(&self, node: &'n Node, key: &str, what: &str) -> R<&'n [Node]> {
+        match &node.raw {
+            Raw::Array(a) => Ok(a),
+            other => Err(self.err(
+                key,
+                Some(node),
+                format!("expected {what}, found {}", kind_name(other)),
+            )),
+        }
+    }
+
+    /// An exact rational: a quoted string, an integer, or (JSON) a number.
+    fn number(&self, node: &Node, key: &str) -> R<Q> {
+        match &node.raw {
+            Raw::Str(s) => parse_rational(s).map_err(|e| self.err(key, Some(node), e.to_string())),
+            Raw::Int(i) => Ok(Q::from_integer(i.clone())),
+            Raw::Decimal(t) => parse_rational(t).map_err(|e| self.err(key, Some(node), e.to_string())),
+            Raw::Float(t) => Err(self.err(
+                key,
+                Some(node),
+                format!("float literal {t} is not allowed (it has already been rounded); write it as a string, \"{t}\""),
+            )),
+            other => Err(self.err(
+                key,
+                Some(node),
+                format!("expected a number as a string such as \"3/4\" or \"0.25\", found {}", kind_name(other)),
+            )),
+        }
+    }
+
+    /// A whole number (integer literal, or a string/number whose exact value is an integer).
+    fn integer(&self, node: &Node, key: &str, what: &str) -> R<BigInt> {
+        let bad =
+            |found: &str| self.err(key, Some(node), format!("expected {what}, found {found}"));
+        match &node.raw {
+            Raw::Int(i) => Ok(i.clone()),
+            Raw::Float(t) => Err(bad(&format!("float literal {t}"))),
+            Raw::Str(_) | Raw::Decimal(_) => {
+                let q = self.number(node, key)?;
+                if q.is_integer() {
+                    Ok(q.to_integer())
+                } else {
+                    Err(bad(&format!("the fraction {q}")))
+                }
+            }
+            other => Err(bad(kind_name(other))),
+        }
+    }
+
+    fn vector(&self, node: &Node, key: &str, len: usize) -> R<Vec<Q>> {
+        let a = self.array(node, key, &format!("an array of {len} numbers"))?;
+        if a.len() != len {
+            return Err(self.err(
+                key,
+                Some(node),
+                format!("expected {len} entries, found {}", a.len()),
+            ));
+        }
+        a.iter()
+            .enumerate()
+            .map(|(i, n)| self.number(n, &format!("{key}[{i}]")))
+            .collect()
+    }
+
+    fn matrix(&self, node: &Node, key: &str, rows: usize, cols: usize) -> R<Vec<Vec<Q>>> {
+        let shape = format!("{rows} rows of {cols} numbers");
+        let a = self.array(node, key, &format!("an array of {shape}"))?;
+        if a.len() != rows {
+            return Err(self.err(
+                key,
+                Some(node),
+                format!("expected {shape}, found {} rows", a.len()),
+            ));
+        }
+        a.iter()
+            .enumerate()
+            .map(|(r, row)| {
+                let k = format!("{key}[{r}]");
+                let entries = self.array(row, &k, &format!("a row of {cols} numbers"))?;
+                if entries.len() != cols {
+                    return Err(self.err(
+                        &k,
+                        Some(row),
+                        format!("expected {cols} entries, found {}", entries.len()),
+                    ));
+                }
+                entries
+                    .iter()
+                    .enumerate()
+                    .map(|(c, n)| self.number(n, &format!("{k}[{c}]")))
+                    .collect()
+            })
+            .collect()
+    }
+
+    fn instance(&self, root: &Node) -> R<Instance> {
+        let top = self.table(
+            root,
+            "",
+            &[
+                "name", "source", "network", "loss", "data", "point", "expect",
+            ],
+        )?;
+        let name = Self::get(top, "name")
+            .map(|n| self.string(n, "name"))
+            .transpose()?;
+        let source = Self::get(top, "source")
+            .map(|n| self.string(n, "source"))
+            .transpose()?;
+        let net_node = self.require(top, "", root, "network", "a [network] table")?;
+        let arch = self.network(net_node)?;
+        let loss_node = self.require(top, "", root, "loss", "a [loss] table")?;
+        let loss = self.loss(loss_node, &arch)?;
+        let data_node = self.require(top, "", root, "data", "a [data] table")?;
+        let data = self.data(data_node, &arch, loss)?;
+        let point = Self::get(top, "point")
+            .map(|n| self.point(n, &arch))
+            .transpose()?;
+        let expect = Self::get(top, "expect")
+            .map(|n| self.expect(n))
+            .transpose()?;
+        Ok(Instance {
+            name,
+            source,
+            problem: Problem { arch, loss, data },
+            point,
+            expect,
+        })
+    }
+
+    fn network(&self, node: &Node) -> R<Architecture> {
+        let t = self.table(node, "network", &["widths", "activation", "alpha", "bias"])?;
+        let wnode = self.require(
+            t,
+            "network",
+            node,
+            "widths",
+            "an array of layer widths such as [2, 3, 1]",
+        )?;
+        let wa = self.array(
+            wnode,
+            "network.widths",
+            "an array of at least 2 positive integers",
+        )?;
+        if wa.len() < 2 {
+            return Err(self.err(
+                "network.widths",
+                Some(wnode),
+                format!(
+                    "expected at least 2 entries (input and output width), found {}",
+                    wa.len()
+                ),
+            ));
+        }
+        let mut widths = Vec::with_capacity(wa.len());
+        for (i, n) in wa.iter().enumerate() {
+            let key = format!("network.widths[{i}]");
+            let v = self.integer(n, &key, "a positive integer width")?;
+            if !v.is_positive() {
+                return Err(self.err(
+                    &key,
+                    Some(n),
+                    format!("expected a positive width, found {v}"),
+                ));
+            }
+            match v.to_u64() {
+                Some(w) if w <= MAX_WIDTH => widths.push(w as usize),
+                _ => {
+                    return Err(self.err(
+                        &key,
+                        Some(n),
+                        format!("width {v} exceeds the limit {MAX_WIDTH}"),
+                    ))
+                }
+            }
+        }
+        let depth = widths.len() - 1;
+        let anode = self.require(
+            t,
+            "network",
+            node,
+            "activation",
+            "\"relu\", \"leaky\" or \"linear\"",
+        )?;
+        let aname = self.string(anode, "network.activation")?;
+        let alpha = Self::get(t, "alpha");
+        let activation = match aname.as_str() {
+            "relu" | "linear" => {
+                if let Some(a) = alpha {
+                    return Err(self.err(
+                        "network.alpha",
+                        Some(a),
+                        format!("alpha is only allowed with activation = \"leaky\" (activation is \"{aname}\")"),
+                    ));
+                }
+                if aname == "relu" {
+                    Activation::Relu
+                } else {
+                    Activation::Linear
+                }
+            }
+            "leaky" => {
+                let a = alpha.ok_or_else(|| {
+                    self.err("network.alpha", Some(node), "missing key: activation = \"leaky\" needs alpha, a number in (0, 1) such as \"1/10\"")
+                })?;
+                let q = self.number(a, "network.alpha")?;
+                if !(q.is_positive() && q < Q::one()) {
+                    return Err(self.err(
+                        "network.alpha",
+                        Some(a),
+                        format!("expected 0 < alpha < 1, found {q}"),
+                    ));
+                }
+                Activation::Leaky(q)
+            }
+            other => return Err(self.err(
+                "network.activation",
+                Some(anode),
+                format!(
+                    "unknown activation \"{other}\" (expected \"relu\", \"leaky\" or \"linear\")"
+                ),
+            )),
+        };
+        let bias = match Self::get(t, "bias") {
+            None => {
+                return Err(self.err(
+                    "network.bias",
+                    Some(node),
+                    format!("missing key: expected true, false, or an array of {depth} booleans (one per weight layer)"),
+                ))
+            }
+            Some(b) => match &b.raw {
+                Raw::Bool(v) => vec![*v; depth],
+                Raw::Array(a) => {
+                    if a.len() != depth {
+                        return Err(self.err(
+                            "network.bias",
+                            Some(b),
+                            format!("expected {depth} flags (one per weight layer), found {}", a.len()),
+                        ));
+                    }
+                    a.iter()
+                        .enumerate()
+                        .map(|(i, n)| self.boolean(n, &format!("network.bias[{i}]")))
+                        .collect::<R<Vec<bool>>>()?
+                }
+                other => {
+                    return Err(self.err(
+                        "network.bias",
+                        Some(b),
+                        format!("expected true, false, or an array of {depth} booleans, found {}", kind_name(other)),
+                    ))
+                }
+            },
+        };
+        Ok(Architecture {
+            widths,
+            activation,
+            bias,
+        })
+    }
+
+    fn loss(&self, node: &Node, arch: &Architecture) -> R<LossKind> {
+        let t = self.table(node, "loss", &["kind"])?;
+        let knode = self.require(
+            t,
+            "loss",
+            node,
+            "kind",
+            "\"hinge\", \"multiclass-hinge\" or \"crammer-singer\"",
+        )?;
+        let kind = match self.string(knode, "loss.kind")?.as_str() {
+            "hinge" => LossKind::Hinge,
+            "multiclass-hinge" => LossKind::MulticlassHinge,
+            "crammer-singer" => LossKind::CrammerSinger,
+            other => {
+                return Err(self.err(
+                    "loss.kind",
+                    Some(knode),
+                    format!("unknown loss \"{other}\" (expected \"hinge\", \"multiclass-hinge\" or \"crammer-singer\")"),
+                ))
+            }
+        };
+        let k = arch.output_width();
+        match kind {
+            LossKind::Hinge if k != 1 => Err(self.err(
+                "loss.kind",
+                Some(knode),
+                format!(
+                    "the binary hinge loss needs output width 1, but network.widths ends in {k}"
+                ),
+            )),
+            LossKind::MulticlassHinge | LossKind::CrammerSinger if k < 2 => Err(self.err(
+                "loss.kind",
+                Some(knode),
+                format!(
+                    "the {} loss needs output width K >= 2, but network.widths ends in {k}",
+                    kind.name()
+                ),
+            )),
+            _ => Ok(kind),
+        }
+    }
+
+    fn data(&self, node: &Node, arch: &Architecture, loss: LossKind) -> R<Data> {
+        let t = self.table(node, "data", &["x", "y"])?;
+        let d = arch.input_dim();
+        let xnode = self.require(t, "data", node, "x", "an array of input rows")?;
+        let rows = self.array(xnode, "data.x", "an array of input rows")?;
+        if rows.is_empty() {
+            return Err(self.err(
+                "data.x",
+                Some(xnode),
+                "expected at least one data point, found none",
+            ));
+        }
+        let x = self.matrix(xnode, "data.x", rows.len(), d)?;
+        let ynode = self.require(
+            t,
+            "data",
+            node,
+            "y",
+            "an array of labels, one per row of data.x",
+        )?;
+        let ys = self.array(ynode, "data.y", "an array of labels")?;
+        if ys.len() != x.len() {
+            return Err(self.err(
+                "data.y",
+                Some(ynode),
+                format!(
+                    "expected {} labels (one per row of data.x), found {}",
+                    x.len(),
+                    ys.len()
+                ),
+            ));
+        }
+        let k = arch.output_width();
+        let mut y = Vec::with_capacity(ys.len());
+        for (i, n) in ys.iter().enumerate() {
+            let key = format!("data.y[{i}]");
+            let what = match loss {
+                LossKind::Hinge => "a label 1 or -1".to_string(),
+                _ => format!("a class label in 0..{}", k - 1),
+            };
+            let v = self.integer(n, &key, &what)?;
+            let ok = match loss {
+                LossKind::Hinge => v == BigInt::one() || v == -BigInt::one(),
+                _ => !v.is_negative() && v < BigInt::from(k),
+            };
+            if !ok {
+                return Err(self.err(&key, Some(n), format!("expected {what}, found {v}")));
+            }
+            y.push(v.to_i64().unwrap_or(0));
+        }
+        Ok(Data { x, y })
+    }
+
+    fn point(&self, node: &Node, arch: &Architecture) -> R<Params> {
+        let l_count = arch.depth();
+        let mut allowed: Vec<String> = Vec::new();
+        for l in 1..=l_count {
+            allowed.push(format!("W{l}"));
+            if arch.bias[l - 1] {
+                allowed.push(format!("b{l}"));
+            }
+        }
+        let allowed_ref: Vec<&str> = allowed.iter().map(String::as_str).collect();
+        // A bias vector given for a layer without bias deserves a specific message.
+        if let Raw::Table(t) = &node.raw {
+            for (k, v) in t {
+                if let Some(l) = k.strip_prefix('b').and_then(|s| s.parse::<usize>().ok()) {
+                    if (1..=l_count).contains(&l) && !arch.bias[l - 1] {
+                        return Err(self.err(
+                            &format!("point.{k}"),
+                            Some(v),
+                            format!("layer {l} has no bias (network.bias), so point.{k} must not be given"),
+                        ));
+                    }
+                }
+            }
+        }
+        let t = self.table(node, "point", &allowed_ref)?;
+        let mut layers = Vec::with_capacity(l_count);
+        for l in 1..=l_count {
+            let (rows, cols) = (arch.widths[l], arch.widths[l - 1]);
+            let wkey = format!("point.W{l}");
+            let wnode = Self::get(t, &format!("W{l}")).ok_or_else(|| {
+                self.err(
+                    &wkey,
+                    Some(node),
+                    format!("missing key: expected W{l}, {rows} rows of {cols} numbers"),
+                )
+            })?;
+            let w = self.matrix(wnode, &wkey, rows, cols)?;
+            let b = if arch.bias[l - 1] {
+                let bkey = format!("point.b{l}");
+                let bnode = Self::get(t, &format!("b{l}")).ok_or_else(|| {
+                    self.err(
+                        &bkey,
+                        Some(node),
+                        format!("missing bias vector: layer {l} has a bias (network.bias), expected b{l} with {rows} numbers"),
+                    )
+                })?;
+                Some(self.vector(bnode, &bkey, rows)?)
+            } else {
+                None
+            };
+            layers.push(LayerParams { w, b });
+        }
+        Ok(Params { layers })
+    }
+
+    fn expect(&self, node: &Node) -> R<Expect> {
+        let t = self.table(node, "expect", &["local_min", "global_min", "loss"])?;
+        let local_min = Self::get(t, "local_min")
+            .map(|n| self.boolean(n, "expect.local_min"))
+            .transpose()?;
+        let global_min = Self::get(t, "global_min")
+            .map(|n| self.boolean(n, "expect.global_min"))
+            .transpose()?;
+        let loss = Self::get(t, "loss")
+            .map(|n| self.number(n, "expect.loss"))
+            .transpose()?;
+        if let Some(l) = &loss {
+            if l.is_negative() {
+                let n = Self::get(t, "loss");
+                return Err(self.err(
+                    "expect.loss",
+                    n,
+                    format!("a hinge loss is never negative, found {l}"),
+                ));
+            }
+        }
+        if global_min == Some(true) && local_min == Some(false) {
+            let n = Self::get(t, "local_min");
+            return Err(self.err(
+                "expect.local_min",
+                n,
+                "local_min = false contradicts global_min = true (a global minimum is a local minimum)",
+            ));
+        }
+        Ok(Expect {
+            local_min,
+            global_min,
+            loss,
+        })
+    }
+}

@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 pub mod cellpoly;
+pub mod cli;
 pub mod instance;
 pub mod linalg;
 pub mod lp;

@@ -1,13 +1,20 @@
 //! The `relucert` command line: a thin layer over the library. Parses
-//! arguments, calls one library entry point per subcommand, prints the result.
+//! arguments, calls one library entry point per subcommand, prints what it
+//! returns. Exit status: 0 fine, 1 bad input, 3 an `[expect]` entry of the
+//! instance disagrees with the computed result.
 #![forbid(unsafe_code)]
 
 use clap::{Parser, Subcommand};
+use relucert::cli::{self, Outcome};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "relucert", version, about = "Exact, certified answers about the hinge-loss landscape of small ReLU networks")]
+#[command(
+    name = "relucert",
+    version,
+    about = "Exact, certified answers about the hinge-loss landscape of small ReLU networks"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -15,6 +22,26 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Exact loss, margins, signature and zero entries at the instance's point.
+    Eval {
+        /// Instance file (.toml, or .json).
+        file: PathBuf,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The cell polynomial phi_S of the point's cell (on a boundary: choose sides).
+    Cell {
+        /// Instance file (.toml, or .json).
+        file: PathBuf,
+        /// One choice per zero entry, comma-separated, in the order `eval` lists
+        /// them: + or - for a pre-activation or hinge argument, a class index for a tie.
+        #[arg(long, allow_hyphen_values = true)]
+        side: Option<String>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Solve a linear program in CPLEX LP format exactly, with a certificate.
     Lp {
         /// The .lp file.
@@ -26,18 +53,23 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let result = match cli.command {
-        Command::Lp { file, json } => relucert::lp::cli::run(&file, json),
+    let args = Cli::parse();
+    let result: Result<Outcome, String> = match args.command {
+        Command::Eval { file, json } => cli::eval(&file, json),
+        Command::Cell { file, side, json } => cli::cell(&file, side.as_deref(), json),
+        Command::Lp { file, json } => relucert::lp::cli::run(&file, json).map(|stdout| Outcome {
+            stdout,
+            status: cli::EXIT_OK,
+        }),
     };
     match result {
         Ok(out) => {
-            print!("{out}");
-            ExitCode::SUCCESS
+            print!("{}", out.stdout);
+            ExitCode::from(out.status)
         }
         Err(msg) => {
             eprintln!("error: {msg}");
-            ExitCode::from(1)
+            ExitCode::from(cli::EXIT_BAD_INPUT)
         }
     }
 }

@@ -1,1 +1,756 @@
-//! (in progress)
+//! Networks and their exact evaluation.
+//!
+//! Owns: the architecture (`Architecture`: widths, hidden activation, bias
+//! flags), parameter points (`Params`, and the flat parameter order of
+//! FORMAT.md), data sets, the three hinge losses, the exact forward pass, the
+//! exact loss, per-point margins, and the *signature* of a point (signs of
+//! every hidden pre-activation and every hinge argument, Crammer-Singer
+//! arg-max sets) with its list of zero entries.
+//!
+//! Must not: read files (that is `instance`), build polynomials (that is
+//! `cellpoly`), or decide anything about minimality. Everything here is exact
+//! rational arithmetic; there is no tolerance anywhere: a pre-activation is
+//! zero only if it is exactly zero.
+
+use crate::number::{qi, sign, Q};
+use num_traits::{One, Zero};
+
+/// Hidden-layer activation `sigma_alpha(t) = max(t, alpha t)`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Activation {
+    /// `max(t, 0)`.
+    Relu,
+    /// `max(t, alpha t)` with `0 < alpha < 1`.
+    Leaky(Q),
+    /// `t` (deep linear network).
+    Linear,
+}
+
+impl Activation {
+    /// Slope on the negative side: 0 for ReLU, alpha for leaky, 1 for linear.
+    pub fn negative_slope(&self) -> Q {
+        match self {
+            Activation::Relu => Q::zero(),
+            Activation::Leaky(a) => a.clone(),
+            Activation::Linear => Q::one(),
+        }
+    }
+
+    /// Slope on the side `positive`.
+    pub fn slope(&self, positive: bool) -> Q {
+        if positive {
+            Q::one()
+        } else {
+            self.negative_slope()
+        }
+    }
+
+    /// Whether a zero pre-activation is a kink (false only for linear).
+    pub fn has_kink(&self) -> bool {
+        !matches!(self, Activation::Linear)
+    }
+
+    /// Apply the activation.
+    pub fn apply(&self, t: &Q) -> Q {
+        if sign(t) >= 0 {
+            t.clone()
+        } else {
+            t * self.negative_slope()
+        }
+    }
+
+    /// The name used in instance files.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Activation::Relu => "relu",
+            Activation::Leaky(_) => "leaky",
+            Activation::Linear => "linear",
+        }
+    }
+}
+
+/// The three losses of FORMAT.md.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LossKind {
+    /// Binary hinge `max(0, 1 - y f)`, output width 1, labels +-1.
+    Hinge,
+    /// Weston-Watkins: `sum_{k != y} max(0, 1 + f_k - f_y)`.
+    MulticlassHinge,
+    /// Crammer-Singer: `max(0, 1 + max_{k != y} f_k - f_y)`.
+    CrammerSinger,
+}
+
+impl LossKind {
+    /// The name used in instance files.
+    pub fn name(&self) -> &'static str {
+        match self {
+            LossKind::Hinge => "hinge",
+            LossKind::MulticlassHinge => "multiclass-hinge",
+            LossKind::CrammerSinger => "crammer-singer",
+        }
+    }
+}
+
+/// The shape of a network: `widths = [n_0, n_1, ..., n_L]`, one activation
+/// for all hidden layers, one bias flag per weight layer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Architecture {
+    pub widths: Vec<usize>,
+    pub activation: Activation,
+    pub bias: Vec<bool>,
+}
+
+/// Which part of a weight layer a flat parameter belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParamKind {
+    /// `W_l[row, col]`.
+    Weight { row: usize, col: usize },
+    /// `b_l[row]`.
+    Bias { row: usize },
+}
+
+/// Where a flat parameter lives: 1-based layer number and position.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ParamSlot {
+    pub layer: usize,
+    pub kind: ParamKind,
+}
+
+impl Architecture {
+    /// Number of weight layers L (`widths.len() - 1`).
+    pub fn depth(&self) -> usize {
+        self.widths.len() - 1
+    }
+
+    /// Number of hidden layers (L - 1).
+    pub fn hidden_layers(&self) -> usize {
+        self.depth() - 1
+    }
+
+    /// Output width.
+    pub fn output_width(&self) -> usize {
+        self.widths[self.widths.len() - 1]
+    }
+
+    /// Input dimension.
+    pub fn input_dim(&self) -> usize {
+        self.widths[0]
+    }
+
+    /// Number of parameters of weight layer `l` (1-based).
+    pub fn layer_params(&self, l: usize) -> usize {
+        let (rows, cols) = (self.widths[l], self.widths[l - 1]);
+        rows * cols + if self.bias[l - 1] { rows } else { 0 }
+    }
+
+    /// Flat index of the first parameter of layer `l` (1-based).
+    pub fn layer_offset(&self, l: usize) -> usize {
+        (1..l).map(|k| self.layer_params(k)).sum()
+    }
+
+    /// Total number of parameters.
+    pub fn num_params(&self) -> usize {
+        self.layer_offset(self.depth() + 1)
+    }
+
+    /// Flat index of `W_l[row, col]`.
+    pub fn weight_index(&self, l: usize, row: usize, col: usize) -> usize {
+        self.layer_offset(l) + row * self.widths[l - 1] + col
+    }
+
+    /// Flat index of `b_l[row]`, if layer `l` has a bias.
+    pub fn bias_index(&self, l: usize, row: usize) -> Option<usize> {
+        self.bias[l - 1].then(|| self.layer_offset(l) + self.widths[l] * self.widths[l - 1] + row)
+    }
+
+    /// What the flat parameter `index` is.
+    pub fn slot(&self, index: usize) -> Option<ParamSlot> {
+        let mut off = 0;
+        for l in 1..=self.depth() {
+            let (rows, cols) = (self.widths[l], self.widths[l - 1]);
+            let nw = rows * cols;
+            if index < off + nw {
+                let k = index - off;
+                return Some(ParamSlot {
+                    layer: l,
+                    kind: ParamKind::Weight {
+                        row: k / cols,
+                        col: k % cols,
+                    },
+                });
+            }
+            off += nw;
+            if self.bias[l - 1] {
+                if index < off + rows {
+                    return Some(ParamSlot {
+                        layer: l,
+                        kind: ParamKind::Bias { row: index - off },
+                    });
+                }
+                off += rows;
+            }
+        }
+        None
+    }
+
+    /// Name of a flat parameter, 0-based positions: `W2[0,1]`, `b1[2]`.
+    pub fn param_name(&self, index: usize) -> String {
+        match self.slot(index) {
+            Some(ParamSlot {
+                layer,
+                kind: ParamKind::Weight { row, col },
+            }) => format!("W{layer}[{row},{col}]"),
+            Some(ParamSlot {
+                layer,
+                kind: ParamKind::Bias { row },
+            }) => format!("b{layer}[{row}]"),
+            None => format!("p{index}"),
+        }
+    }
+}
+
+/// One weight layer's parameters: `w` has `widths[l]` rows of `widths[l-1]`
+/// entries; `b` is present iff the layer has a bias.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LayerParams {
+    pub w: Vec<Vec<Q>>,
+    pub b: Option<Vec<Q>>,
+}
+
+/// A parameter point: one `LayerParams` per weight layer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Params {
+    pub layers: Vec<LayerParams>,
+}
+
+impl Params {
+    /// The flat parameter vector in FORMAT.md order.
+    pub fn flat(&self) -> Vec<Q> {
+        let mut out = Vec::new();
+        for layer in &self.layers {
+            for row in &layer.w {
+                out.extend(row.iter().cloned());
+            }
+            if let Some(b) = &layer.b {
+                out.extend(b.iter().cloned());
+            }
+        }
+        out
+    }
+
+    /// Rebuild from a flat vector; `None` if its length is wrong.
+    pub fn from_flat(arch: &Architecture, flat: &[Q]) -> Option<Params> {
+        if flat.len() != arch.num_params() {
+            return None;
+        }
+        let mut it = flat.iter().cloned();
+        let mut layers = Vec::with_capacity(arch.depth());
+        for l in 1..=arch.depth() {
+            let (rows, cols) = (arch.widths[l], arch.widths[l - 1]);
+            let w = (0..rows)
+                .map(|_| it.by_ref().take(cols).collect())
+                .collect();
+            let b = arch.bias[l - 1].then(|| it.by_ref().take(rows).collect());
+            layers.push(LayerParams { w, b });
+        }
+        Some(Params { layers })
+    }
+
+    /// Whether the shapes match `arch`.
+    pub fn fits(&self, arch: &Architecture) -> bool {
+        self.layers.len() == arch.depth()
+            && self.layers.iter().enumerate().all(|(i, layer)| {
+                let (rows, cols) = (arch.widths[i + 1], arch.widths[i]);
+                layer.w.len() == rows
+                    && layer.w.iter().all(|r| r.len() == cols)
+                    && match &layer.b {
+                        Some(b) => arch.bias[i] && b.len() == rows,
+                        None => !arch.bias[i],
+                    }
+            })
+    }
+}
+
+/// A labelled data set. For `hinge`, labels are +1 / -1; for the multiclass
+/// losses, class indices `0..K`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Data {
+    pub x: Vec<Vec<Q>>,
+    pub y: Vec<i64>,
+}
+
+impl Data {
+    /// Number of points N.
+    pub fn len(&self) -> usize {
+        self.x.len()
+    }
+
+    /// True iff there are no points.
+    pub fn is_empty(&self) -> bool {
+        self.x.is_empty()
+    }
+}
+
+/// A network together with its data and loss: everything needed to evaluate
+/// a parameter point.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub arch: Architecture,
+    pub loss: LossKind,
+    pub data: Data,
+}
+
+/// The exact forward pass at one data point.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Trace {
+    /// `pre[l][j]`: pre-activation of hidden unit j of hidden layer l+1.
+    pub pre: Vec<Vec<Q>>,
+    /// Network output `f(x)`.
+    pub output: Vec<Q>,
+}
+
+/// Forward pass of one input through `params` (shapes assumed to fit).
+pub fn forward(arch: &Architecture, params: &Params, x: &[Q]) -> Trace {
+    let mut a: Vec<Q> = x.to_vec();
+    let mut pre = Vec::with_capacity(arch.hidden_layers());
+    for (l, layer) in params.layers.iter().enumerate() {
+        let mut z: Vec<Q> = layer
+            .w
+            .iter()
+            .map(|row| {
+                row.iter()
+                    .zip(&a)
+                    .fold(Q::zero(), |acc, (w, v)| acc + w * v)
+            })
+            .collect();
+        if let Some(b) = &layer.b {
+            for (zj, bj) in z.iter_mut().zip(b) {
+                *zj += bj;
+            }
+        }
+        if l + 1 == params.layers.len() {
+            return Trace { pre, output: z };
+        }
+        a = z.iter().map(|t| arch.activation.apply(t)).collect();
+        pre.push(z);
+    }
+    Trace { pre, output: a }
+}
+
+/// One hinge term of one data point: its argument, and for the multiclass
+/// losses which competitor class it concerns.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HingeTerm {
+    /// Weston-Watkins: the competitor class k. Binary and Crammer-Singer: None.
+    pub class: Option<usize>,
+    /// The hinge argument (`1 - y f`, `1 + f_k - f_y`, or `1 + max - f_y`).
+    pub argument: Q,
+}
+
+/// Per-point loss details.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PointLoss {
+    pub output: Vec<Q>,
+    /// Binary: `y f`. Multiclass: `f_y - max_{k != y} f_k`.
+    pub margin: Q,
+    pub terms: Vec<HingeTerm>,
+    /// Crammer-Singer: the competitor classes attaining the max (sorted).
+    pub argmax: Option<Vec<usize>>,
+    /// This point's loss (before averaging).
+    pub loss: Q,
+}
+
+/// Hinge terms, margin and loss of one point from its output.
+pub fn point_loss(kind: LossKind, output: &[Q], y: i64) -> PointLoss {
+    let one = Q::one();
+    match kind {
+        LossKind::Hinge => {
+            let margin = qi(y) * &output[0];
+            let arg = &one - &margin;
+            let loss = pos(&arg);
+            PointLoss {
+                output: output.to_vec(),
+                margin,
+                terms: vec![HingeTerm {
+                    class: None,
+                    argument: arg,
+                }],
+                argmax: None,
+                loss,
+            }
+        }
+        LossKind::MulticlassHinge | LossKind::CrammerSinger => {
+            let yc = y as usize;
+            let fy = &output[yc];
+            let others: Vec<usize> = (0..output.len()).filter(|&k| k != yc).collect();
+            let best = others
+                .iter()
+                .map(|&k| &output[k])
+                .max()
+                .cloned()
+                .unwrap_or_else(Q::zero);
+            let margin = fy - &best;
+            if kind == LossKind::MulticlassHinge {
+                let terms: Vec<HingeTerm> = others
+                    .iter()
+                    .map(|&k| HingeTerm {
+                        class: Some(k),
+                        argument: &one + &output[k] - fy,
+                    })
+                    .collect();
+                let loss = terms
+                    .iter()
+                    .fold(Q::zero(), |acc, t| acc + pos(&t.argument));
+                PointLoss {
+                    output: output.to_vec(),
+                    margin,
+                    terms,
+                    argmax: None,
+                    loss,
+                }
+            } else {
+                let argmax: Vec<usize> = others
+                    .iter()
+                    .copied()
+                    .filter(|&k| output[k] == best)
+                    .collect();
+                let arg = &one - &margin;
+                let loss = pos(&arg);
+                PointLoss {
+                    output: output.to_vec(),
+                    margin,
+                    terms: vec![HingeTerm {
+                        class: None,
+                        argument: arg,
+                    }],
+                    argmax: Some(argmax),
+                    loss,
+                }
+            }
+        }
+    }
+}
+
+fn pos(q: &Q) -> Q {
+    if sign(q) > 0 {
+        q.clone()
+    } else {
+        Q::zero()
+    }
+}
+
+/// Full exact evaluation of a point: per-data-point traces and losses.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Evaluation {
+    pub traces: Vec<Trace>,
+    pub points: Vec<PointLoss>,
+    /// `(1/N) sum_i loss_i`.
+    pub loss: Q,
+}
+
+impl Problem {
+    /// Exact loss at `params` (shapes assumed to fit, N >= 1).
+    pub fn loss(&self, params: &Params) -> Q {
+        let mut total = Q::zero();
+        for (x, &y) in self.data.x.iter().zip(&self.data.y) {
+            let t = forward(&self.arch, params, x);
+            total += point_loss(self.loss, &t.output, y).loss;
+        }
+        total / qi(self.data.len() as i64)
+    }
+
+    /// Exact evaluation with all per-point details.
+    pub fn evaluate(&self, params: &Params) -> Evaluation {
+        let traces: Vec<Trace> = self
+            .data
+            .x
+            .iter()
+            .map(|x| forward(&self.arch, params, x))
+            .collect();
+        let points: Vec<PointLoss> = traces
+            .iter()
+            .zip(&self.data.y)
+            .map(|(t, &y)| point_loss(self.loss, &t.output, y))
+            .collect();
+        let total = points.iter().fold(Q::zero(), |acc, p| acc + &p.loss);
+        Evaluation {
+            traces,
+            points,
+            loss: total / qi(self.data.len() as i64),
+        }
+    }
+
+    /// The signature of `params` (see `Signature`).
+    pub fn signature(&self, params: &Params) -> Signature {
+        Signature::of(self, &self.evaluate(params))
+    }
+}
+
+/// Sign of a quantity: exactly negative, exactly zero, exactly positive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Sign {
+    Neg,
+    Zero,
+    Pos,
+}
+
+impl Sign {
+    /// The sign of a rational.
+    pub fn of(q: &Q) -> Sign {
+        match sign(q) {
+            -1 => Sign::Neg,
+            0 => Sign::Zero,
+            _ => Sign::Pos,
+        }
+    }
+
+    /// `"-"`, `"0"` or `"+"`.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Sign::Neg => "-",
+            Sign::Zero => "0",
+            Sign::Pos => "+",
+        }
+    }
+}
+
+/// A zero entry of a signature: a place where the point sits on a cell
+/// boundary.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ZeroEntry {
+    /// Hidden pre-activation `z_{layer,unit}(x_point) = 0` (layer 1-based;
+    /// only for activations with a kink).
+    PreActivation {
+        point: usize,
+        layer: usize,
+        unit: usize,
+    },
+    /// Hinge argument exactly 0 (`class` is the Weston-Watkins competitor).
+    Hinge { point: usize, class: Option<usize> },
+    /// Crammer-Singer: several competitor classes attain the max.
+    Tie { point: usize, classes: Vec<usize> },
+}
+
+/// Signs of every hidden pre-activation and every hinge argument at a point,
+/// plus the Crammer-Singer arg-max sets. A *cell* is a signature with no
+/// zero entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Signature {
+    /// `hidden[l][i][j]`: sign of unit j of hidden layer l+1 on point i.
+    pub hidden: Vec<Vec<Vec<Sign>>>,
+    /// `hinge[i]`: `(class, sign)` of each hinge term of point i.
+    pub hinge: Vec<Vec<(Option<usize>, Sign)>>,
+    /// Crammer-Singer arg-max set of each point (None for other losses).
+    pub argmax: Vec<Option<Vec<usize>>>,
+    /// Whether zero pre-activations are kinks (false for linear networks).
+    pub kinks: bool,
+}
+
+impl Signature {
+    /// Signature from an evaluation.
+    pub fn of(problem: &Problem, ev: &Evaluation) -> Signature {
+        let layers = problem.arch.hidden_layers();
+        let hidden = (0..layers)
+            .map(|l| {
+                ev.traces
+                    .iter()
+                    .map(|t| t.pre[l].iter().map(Sign::of).collect())
+                    .collect()
+            })
+            .collect();
+        let hinge = ev
+            .points
+            .iter()
+            .map(|p| {
+                p.terms
+                    .iter()
+                    .map(|t| (t.class, Sign::of(&t.argument)))
+                    .collect()
+            })
+            .collect();
+        let argmax = ev.points.iter().map(|p| p.argmax.clone()).collect();
+        Signature {
+            hidden,
+            hinge,
+            argmax,
+            kinks: problem.arch.activation.has_kink(),
+        }
+    }
+
+    /// The zero entries in a fixed order: all pre-activations (by layer,
+    /// point, unit), then per point its hinge terms and its tie.
+    pub fn zero_entries(&self) -> Vec<ZeroEntry> {
+        let mut out = Vec::new();
+        if self.kinks {
+            for (l, layer) in self.hidden.iter().enumerate() {
+                for (i, units) in layer.iter().enumerate() {
+                    for (j, s) in units.iter().enumerate() {
+                        if *s == Sign::Zero {
+                            out.push(ZeroEntry::PreActivation {
+                                point: i,
+                                layer: l + 1,
+                                unit: j,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        for (i, terms) in self.hinge.iter().enumerate() {
+            for (class, s) in terms {
+                if *s == Sign::Zero {
+                    out.push(ZeroEntry::Hinge {
+                        point: i,
+                        class: *class,
+                    });
+                }
+            }
+            if let Some(Some(set)) = self.argmax.get(i) {
+                if set.len() > 1 {
+                    out.push(ZeroEntry::Tie {
+                        point: i,
+                        classes: set.clone(),
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// Counts `(zero pre-activations, zero hinge arguments, ties)`.
+    pub fn zero_counts(&self) -> (usize, usize, usize) {
+        let z = self.zero_entries();
+        let pre = z
+            .iter()
+            .filter(|e| matches!(e, ZeroEntry::PreActivation { .. }))
+            .count();
+        let hinge = z
+            .iter()
+            .filter(|e| matches!(e, ZeroEntry::Hinge { .. }))
+            .count();
+        (pre, hinge, z.len() - pre - hinge)
+    }
+
+    /// Total number of recorded pre-activation signs and hinge arguments.
+    pub fn sizes(&self) -> (usize, usize) {
+        let pre = self.hidden.iter().flatten().map(Vec::len).sum();
+        let hinge = self.hinge.iter().map(Vec::len).sum();
+        (pre, hinge)
+    }
+
+    /// The cell pattern, if the signature has no zero entry.
+    pub fn pattern(&self) -> Option<Pattern> {
+        self.complete(&[]).ok()
+    }
+
+    /// Complete the zero entries with `choices`, one per entry of
+    /// `zero_entries()` in order: `Side::Pos`/`Side::Neg` for pre-activations
+    /// and hinge arguments, `Side::Class(k)` (k in the tie set) for ties.
+    pub fn complete(&self, choices: &[Side]) -> Result<Pattern, String> {
+        let zeros = self.zero_entries();
+        if zeros.len() != choices.len() {
+            return Err(format!(
+                "expected {} side choice{} (one per zero entry), got {}",
+                zeros.len(),
+                if zeros.len() == 1 { "" } else { "s" },
+                choices.len()
+            ));
+        }
+        let mut active: Vec<Vec<Vec<bool>>> = self
+            .hidden
+            .iter()
+            .map(|layer| {
+                layer
+                    .iter()
+                    .map(|units| units.iter().map(|s| *s == Sign::Pos).collect())
+                    .collect()
+            })
+            .collect();
+        let mut hinge_active: Vec<Vec<bool>> = self
+            .hinge
+            .iter()
+            .map(|terms| terms.iter().map(|(_, s)| *s == Sign::Pos).collect())
+            .collect();
+        let mut competitor: Vec<Option<usize>> = self
+            .argmax
+            .iter()
+            .map(|a| a.as_ref().and_then(|set| set.first().copied()))
+            .collect();
+        for (n, (entry, choice)) in zeros.iter().zip(choices).enumerate() {
+            match (entry, choice) {
+                (ZeroEntry::PreActivation { point, layer, unit }, Side::Pos | Side::Neg) => {
+                    active[layer - 1][*point][*unit] = *choice == Side::Pos;
+                }
+                (ZeroEntry::Hinge { point, class }, Side::Pos | Side::Neg) => {
+                    let idx = self.hinge[*point]
+                        .iter()
+                        .position(|(c, _)| c == class)
+                        .unwrap_or(0);
+                    hinge_active[*point][idx] = *choice == Side::Pos;
+                }
+                (ZeroEntry::Tie { point, classes }, Side::Class(k)) => {
+                    if !classes.contains(k) {
+                        return Err(format!(
+                            "side choice {} is class {k}, but the tie at point {point} is among classes {classes:?}",
+                            n + 1
+                        ));
+                    }
+                    competitor[*point] = Some(*k);
+                }
+                (ZeroEntry::Tie { point, classes }, _) => {
+                    return Err(format!(
+                        "side choice {} must be a class index: zero entry {} is a tie at point {point} among classes {classes:?}",
+                        n + 1,
+                        n + 1
+                    ));
+                }
+                (_, Side::Class(_)) => {
+                    return Err(format!(
+                        "side choice {} must be + or -: zero entry {} is not a tie",
+                        n + 1,
+                        n + 1
+                    ));
+                }
+            }
+        }
+        Ok(Pattern {
+            active,
+            hinge_active,
+            competitor,
+        })
+    }
+}
+
+/// A choice of side for one zero entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Side {
+    Pos,
+    Neg,
+    Class(usize),
+}
+
+impl std::str::FromStr for Side {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Side, String> {
+        match s.trim() {
+            "+" => Ok(Side::Pos),
+            "-" => Ok(Side::Neg),
+            t => t.parse::<usize>().map(Side::Class).map_err(|_| {
+                format!("`{t}` is not a side choice (expected +, - or a class index)")
+            }),
+        }
+    }
+}
+
+/// A complete sign pattern (a cell): which hidden units are on their positive
+/// side, which hinge terms are active, and for Crammer-Singer which
+/// competitor class attains the max, for every data point.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Pattern {
+    /// `active[l][i][j]`: unit j of hidden layer l+1 is on its positive side on point i.
+    pub active: Vec<Vec<Vec<bool>>>,
+    /// `hinge_active[i][t]`: hinge term t of point i is active (argument counted).
+    pub hinge_active: Vec<Vec<bool>>,
+    /// Crammer-Singer: the competitor class used in point i's hinge term.
+    pub competitor: Vec<Option<usize>>,
+}
