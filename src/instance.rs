@@ -414,13 +414,17 @@ impl<'a> Reader<'a> {
     }
 
     fn matrix(&self, node: &Node, key: &str, rows: usize, cols: usize) -> R<Vec<Vec<Q>>> {
-        let shape = format!("{rows} rows of {cols} numbers");
+        let shape = format!(
+            "{rows} row{} of {cols} number{}",
+            plural(rows),
+            plural(cols)
+        );
         let a = self.array(node, key, &format!("an array of {shape}"))?;
         if a.len() != rows {
             return Err(self.err(
                 key,
                 Some(node),
-                format!("expected {shape}, found {} rows", a.len()),
+                format!("expected {shape}, found {} row{}", a.len(), plural(a.len())),
             ));
         }
         a.iter()
@@ -564,13 +568,15 @@ impl<'a> Reader<'a> {
                 }
                 Activation::Leaky(q)
             }
-            other => return Err(self.err(
-                "network.activation",
-                Some(anode),
-                format!(
+            other => {
+                return Err(self.err(
+                    "network.activation",
+                    Some(anode),
+                    format!(
                     "unknown activation \"{other}\" (expected \"relu\", \"leaky\" or \"linear\")"
                 ),
-            )),
+                ))
+            }
         };
         let bias = match Self::get(t, "bias") {
             None => {
@@ -691,7 +697,7 @@ impl<'a> Reader<'a> {
             let key = format!("data.y[{i}]");
             let what = match loss {
                 LossKind::Hinge => "a label 1 or -1".to_string(),
-                _ => format!("a class label in 0..{}", k - 1),
+                _ => format!("a class label from 0 to {}", k - 1),
             };
             let v = self.integer(n, &key, &what)?;
             let ok = match loss {
@@ -739,7 +745,11 @@ impl<'a> Reader<'a> {
                 self.err(
                     &wkey,
                     Some(node),
-                    format!("missing key: expected W{l}, {rows} rows of {cols} numbers"),
+                    format!(
+                        "missing key: expected W{l}, {rows} row{} of {cols} number{}",
+                        plural(rows),
+                        plural(cols)
+                    ),
                 )
             })?;
             let w = self.matrix(wnode, &wkey, rows, cols)?;
@@ -795,5 +805,13 @@ impl<'a> Reader<'a> {
             global_min,
             loss,
         })
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
     }
 }

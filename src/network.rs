@@ -662,7 +662,13 @@ impl Signature {
             .map(|layer| {
                 layer
                     .iter()
-                    .map(|units| units.iter().map(|s| *s == Sign::Pos).collect())
+                    // a linear unit has one slope: record it as active whatever its sign
+                    .map(|units| {
+                        units
+                            .iter()
+                            .map(|s| *s == Sign::Pos || !self.kinks)
+                            .collect()
+                    })
                     .collect()
             })
             .collect();

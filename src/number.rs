@@ -113,7 +113,10 @@ fn parse_decimal(s: &str) -> Result<Q, NumberError> {
         None => (mantissa, ""),
     };
     let all_digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
-    if (int_part.is_empty() && frac_part.is_empty()) || !all_digits(int_part) || !all_digits(frac_part) {
+    if (int_part.is_empty() && frac_part.is_empty())
+        || !all_digits(int_part)
+        || !all_digits(frac_part)
+    {
         return Err(bad());
     }
     let mut digits = String::with_capacity(int_part.len() + frac_part.len());
@@ -134,7 +137,11 @@ fn parse_decimal(s: &str) -> Result<Q, NumberError> {
         if trimmed.len() > 9 {
             return Err(NumberError::ExponentTooLarge(s.to_string()));
         }
-        let ev: i64 = if trimmed.is_empty() { 0 } else { trimmed.parse().map_err(|_| bad())? };
+        let ev: i64 = if trimmed.is_empty() {
+            0
+        } else {
+            trimmed.parse().map_err(|_| bad())?
+        };
         exp += if eneg { -ev } else { ev };
     }
     if exp.unsigned_abs() > u64::from(MAX_DECIMAL_EXPONENT) + digits.len() as u64 {
@@ -202,11 +209,17 @@ mod tests {
 
     #[test]
     fn rejects() {
-        for bad in ["", " ", "1/0", "NaN", "inf", "-inf", "abc", "1.2.3", "1e", "e5", "1/2/3", "--1", ".", "1e+", "0x10", "1_000"] {
+        for bad in [
+            "", " ", "1/0", "NaN", "inf", "-inf", "abc", "1.2.3", "1e", "e5", "1/2/3", "--1", ".",
+            "1e+", "0x10", "1_000",
+        ] {
             assert!(parse_rational(bad).is_err(), "{bad:?} should be rejected");
         }
         assert_eq!(parse_rational("1/0"), Err(NumberError::ZeroDenominator));
-        assert!(matches!(parse_rational("1e999999999999"), Err(NumberError::ExponentTooLarge(_))));
+        assert!(matches!(
+            parse_rational("1e999999999999"),
+            Err(NumberError::ExponentTooLarge(_))
+        ));
     }
 
     #[test]
