@@ -8,7 +8,9 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use num_bigint::BigInt;
 use num_traits::ToPrimitive;
 use relucert::cellpoly::loss_poly;
-use relucert::network::{Activation, Architecture, Data, LossKind, Params, Problem};
+use relucert::network::{
+    forward_rational, point_loss, Activation, Architecture, Data, LossKind, Params, Problem,
+};
 use relucert::number::Q;
 use std::hint::black_box;
 use std::time::Duration;
@@ -87,10 +89,12 @@ fn bench(c: &mut Criterion) {
     g.bench_function("exact_signature", |b| {
         b.iter(|| black_box(problem.signature(black_box(&params))))
     });
-    let pattern = problem
-        .signature(&params)
-        .pattern()
-        .expect("random instance is inside a cell");
+    // small random rationals put some entries exactly at 0: take the + side
+    let sig = problem.signature(&params);
+    let sides = vec![relucert::network::Side::Pos; sig.zero_entries().len()];
+    let pattern = sig
+        .complete(&sides)
+        .expect("binary hinge: no ties, + or - fits every entry");
     g.bench_function("cell_polynomial", |b| {
         b.iter(|| black_box(loss_poly(&problem, black_box(&pattern))))
     });
@@ -112,6 +116,16 @@ fn bench(c: &mut Criterion) {
             )
         })
         .collect();
+    g.bench_function("rational_forward_loss", |b| {
+        b.iter(|| {
+            let mut total = Q::from_integer(0.into());
+            for (x, &y) in problem.data.x.iter().zip(&problem.data.y) {
+                let t = forward_rational(&problem.arch, &params, x);
+                total += point_loss(problem.loss, &t.output, y).loss;
+            }
+            black_box(total)
+        })
+    });
     g.bench_function("f64_loss_baseline", |b| {
         b.iter(|| black_box(f64_loss(black_box(&xs), &ys, &layers)))
     });

@@ -5,7 +5,6 @@
 mod common;
 
 use common::{problem_and_point, q};
-use num_traits::Zero;
 use proptest::prelude::*;
 use relucert::cellpoly::loss_poly;
 use relucert::network::{Params, Problem, Side, Sign, Signature, ZeroEntry};
@@ -156,4 +155,37 @@ fn step_check_is_not_vacuous() {
         ran * 10 >= total * 8,
         "the check ran on only {ran} of {total} cases"
     );
+}
+
+/// Large numerators force the fraction-free pass off its i128 fast path.
+fn huge_q() -> impl Strategy<Value = Q> {
+    (-3i64..=3, 1i64..=3, 0u32..=40).prop_map(|(p, d, e)| {
+        let big = num_bigint::BigInt::from(10u32).pow(e);
+        Q::new(
+            num_bigint::BigInt::from(p) * big,
+            num_bigint::BigInt::from(d),
+        )
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    /// The fraction-free forward pass (i128 fast path, BigInt fallback)
+    /// equals the plain rational forward pass, small and huge values alike.
+    #[test]
+    fn fraction_free_forward_equals_rational_forward(
+        (problem, p) in problem_and_point(2),
+        scale in prop::collection::vec(huge_q(), 64),
+    ) {
+        use relucert::network::{forward, forward_rational};
+        let flat: Vec<Q> = p.flat().iter().zip(&scale).map(|(a, s)| a * s).collect();
+        for params in [p.clone(), Params::from_flat(&problem.arch, &flat).unwrap()] {
+            for x in &problem.data.x {
+                let bigx: Vec<Q> = x.iter().zip(&scale).map(|(a, s)| a * s).collect();
+                prop_assert_eq!(forward(&problem.arch, &params, x), forward_rational(&problem.arch, &params, x));
+                prop_assert_eq!(forward(&problem.arch, &params, &bigx), forward_rational(&problem.arch, &params, &bigx));
+            }
+        }
+    }
 }

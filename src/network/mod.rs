@@ -12,6 +12,10 @@
 //! rational arithmetic; there is no tolerance anywhere: a pre-activation is
 //! zero only if it is exactly zero.
 
+mod int;
+
+pub use int::IntParams;
+
 use crate::number::{qi, sign, Q};
 use num_traits::{One, Zero};
 
@@ -310,7 +314,14 @@ pub struct Trace {
 }
 
 /// Forward pass of one input through `params` (shapes assumed to fit).
+/// Fraction-free (see `int`); for many inputs, prepare `IntParams` once.
 pub fn forward(arch: &Architecture, params: &Params, x: &[Q]) -> Trace {
+    IntParams::new(params, &arch.activation).forward(x)
+}
+
+/// The same forward pass in plain rational arithmetic: the reference the
+/// fraction-free pass is tested against (slower: a gcd per operation).
+pub fn forward_rational(arch: &Architecture, params: &Params, x: &[Q]) -> Trace {
     let mut a: Vec<Q> = x.to_vec();
     let mut pre = Vec::with_capacity(arch.hidden_layers());
     for (l, layer) in params.layers.iter().enumerate() {
@@ -452,8 +463,9 @@ impl Problem {
     /// Exact loss at `params` (shapes assumed to fit, N >= 1).
     pub fn loss(&self, params: &Params) -> Q {
         let mut total = Q::zero();
+        let prepared = IntParams::new(params, &self.arch.activation);
         for (x, &y) in self.data.x.iter().zip(&self.data.y) {
-            let t = forward(&self.arch, params, x);
+            let t = prepared.forward(x);
             total += point_loss(self.loss, &t.output, y).loss;
         }
         total / qi(self.data.len() as i64)
@@ -461,12 +473,8 @@ impl Problem {
 
     /// Exact evaluation with all per-point details.
     pub fn evaluate(&self, params: &Params) -> Evaluation {
-        let traces: Vec<Trace> = self
-            .data
-            .x
-            .iter()
-            .map(|x| forward(&self.arch, params, x))
-            .collect();
+        let prepared = IntParams::new(params, &self.arch.activation);
+        let traces: Vec<Trace> = self.data.x.iter().map(|x| prepared.forward(x)).collect();
         let points: Vec<PointLoss> = traces
             .iter()
             .zip(&self.data.y)
