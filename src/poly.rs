@@ -174,6 +174,11 @@ impl Poly {
         self.terms.is_empty()
     }
 
+    /// True iff there are no terms (the zero polynomial); same as `is_zero`.
+    pub fn is_empty(&self) -> bool {
+        self.terms.is_empty()
+    }
+
     /// True iff no variable occurs (zero counts as constant).
     pub fn is_constant(&self) -> bool {
         self.terms.keys().all(|m| m.degree() == 0)

@@ -181,6 +181,12 @@ proptest! {
         use relucert::network::{forward, forward_rational};
         let flat: Vec<Q> = p.flat().iter().zip(&scale).map(|(a, s)| a * s).collect();
         for params in [p.clone(), Params::from_flat(&problem.arch, &flat).unwrap()] {
+            let mut total = Q::from_integer(0.into());
+            for (x, &y) in problem.data.x.iter().zip(&problem.data.y) {
+                let out = forward_rational(&problem.arch, &params, x).output;
+                total += relucert::network::point_loss(problem.loss, &out, y).loss;
+            }
+            prop_assert_eq!(problem.loss(&params), total / Q::from_integer((problem.data.len() as i64).into()));
             for x in &problem.data.x {
                 let bigx: Vec<Q> = x.iter().zip(&scale).map(|(a, s)| a * s).collect();
                 prop_assert_eq!(forward(&problem.arch, &params, x), forward_rational(&problem.arch, &params, x));

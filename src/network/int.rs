@@ -172,17 +172,28 @@ impl IntParams {
 
     /// Forward pass of `x`: the same `Trace` as `forward_rational`.
     pub fn forward(&self, x: &[Q]) -> Trace {
+        self.pass(x, true)
+    }
+
+    /// Only the output `f(x)` (the trace's `pre` is left empty): what the
+    /// loss needs, without turning hidden values into reduced rationals.
+    pub fn output(&self, x: &[Q]) -> Vec<Q> {
+        self.pass(x, false).output
+    }
+
+    fn pass(&self, x: &[Q], keep_pre: bool) -> Trace {
         let xs = scale_big(x.iter());
         if let (Some(layers), Some(slope), Some(xs)) =
             (&self.small, self.small_slope, convert::<i128>(&xs))
         {
-            if let Some(t) = run(layers, slope, self.linear, &xs) {
+            if let Some(t) = run(layers, slope, self.linear, &xs, keep_pre) {
                 return t;
             }
         }
         let slope = (self.slope_neg.0.clone(), self.slope_neg.1.clone());
         // Invariant, not input-dependent: BigInt arithmetic never reports overflow.
-        run(&self.big, slope, self.linear, &xs).expect("BigInt forward pass cannot overflow")
+        run(&self.big, slope, self.linear, &xs, keep_pre)
+            .expect("BigInt forward pass cannot overflow")
     }
 }
 
@@ -199,6 +210,7 @@ fn run<T: Int>(
     slope: (T, T),
     linear: bool,
     x: &Scaled<T>,
+    keep_pre: bool,
 ) -> Option<Trace> {
     let mut a = x.clone();
     let mut pre = Vec::with_capacity(layers.len().saturating_sub(1));
@@ -225,7 +237,9 @@ fn run<T: Int>(
                 output: to_q(&z),
             });
         }
-        pre.push(to_q(&z));
+        if keep_pre {
+            pre.push(to_q(&z));
+        }
         a = if linear {
             z
         } else {

@@ -465,8 +465,7 @@ impl Problem {
         let mut total = Q::zero();
         let prepared = IntParams::new(params, &self.arch.activation);
         for (x, &y) in self.data.x.iter().zip(&self.data.y) {
-            let t = prepared.forward(x);
-            total += point_loss(self.loss, &t.output, y).loss;
+            total += point_loss(self.loss, &prepared.output(x), y).loss;
         }
         total / qi(self.data.len() as i64)
     }

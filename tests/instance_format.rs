@@ -1,0 +1,105 @@
+//! The reader against FORMAT.md's promises, checked through facts that do
+//! not depend on relucert's own reader: the same instance written as TOML and
+//! as JSON reads the same; decimal spellings are exact; number spellings of
+//! FORMAT.md give the values written by hand below.
+
+use num_bigint::BigInt;
+use relucert::instance::{parse, Syntax};
+use relucert::number::Q;
+use std::path::Path;
+
+fn q(p: i64, d: i64) -> Q {
+    Q::new(BigInt::from(p), BigInt::from(d))
+}
+
+/// TOML value -> JSON value (strings stay strings, integers become JSON
+/// integers, booleans and arrays and tables map across).
+fn to_json(v: &toml::Value) -> serde_json::Value {
+    match v {
+        toml::Value::String(s) => serde_json::Value::String(s.clone()),
+        toml::Value::Integer(i) => serde_json::Value::from(*i),
+        toml::Value::Boolean(b) => serde_json::Value::Bool(*b),
+        toml::Value::Array(a) => serde_json::Value::Array(a.iter().map(to_json).collect()),
+        toml::Value::Table(t) => {
+            serde_json::Value::Object(t.iter().map(|(k, v)| (k.clone(), to_json(v))).collect())
+        }
+        other => panic!("fixtures hold no {other:?}"),
+    }
+}
+
+#[test]
+fn toml_and_json_spellings_of_every_fixture_read_the_same() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let mut n = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("toml") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let from_toml = parse(&text, Syntax::Toml, "a.toml").unwrap();
+        let json = to_json(&toml::from_str::<toml::Value>(&text).unwrap()).to_string();
+        let from_json = parse(&json, Syntax::Json, "a.json").unwrap();
+        assert_eq!(from_toml, from_json, "{}", path.display());
+        n += 1;
+    }
+    assert!(n >= 8);
+}
+
+const BASE: &str = r#"
+[network]
+widths = [1, 1]
+activation = "linear"
+bias = false
+[loss]
+kind = "hinge"
+[data]
+x = [[X]]
+y = [1]
+"#;
+
+#[test]
+fn number_spellings_are_exact() {
+    let cases: &[(&str, Q)] = &[
+        ("\"3\"", q(3, 1)),
+        ("\"-3\"", q(-3, 1)),
+        ("\"3/4\"", q(3, 4)),
+        ("\"-3/4\"", q(-3, 4)),
+        ("\"0.125\"", q(1, 8)),
+        ("\"-1.5e-3\"", q(-3, 2000)),
+        ("\"2E4\"", q(20000, 1)),
+        ("\"0.1\"", q(1, 10)),
+        ("3", q(3, 1)),
+        ("-7", q(-7, 1)),
+        ("0x10", q(16, 1)),
+        ("1_000", q(1000, 1)),
+    ];
+    for (text, want) in cases {
+        let inst = parse(&BASE.replace('X', text), Syntax::Toml, "t.toml").unwrap();
+        assert_eq!(&inst.problem.data.x[0][0], want, "TOML {text}");
+    }
+    // JSON numbers are read from their decimal text, never through f64:
+    // 0.1 is exactly 1/10, and 20 significant digits survive.
+    let json = |x: &str| {
+        format!(
+            r#"{{"network": {{"widths": [1, 1], "activation": "linear", "bias": false}}, "loss": {{"kind": "hinge"}}, "data": {{"x": [[{x}]], "y": [1]}}}}"#
+        )
+    };
+    let inst = parse(&json("0.1"), Syntax::Json, "t.json").unwrap();
+    assert_eq!(inst.problem.data.x[0][0], q(1, 10));
+    let inst = parse(&json("1.0000000000000000001"), Syntax::Json, "t.json").unwrap();
+    let want = Q::new(BigInt::from(10u32).pow(19) + 1, BigInt::from(10u32).pow(19));
+    assert_eq!(inst.problem.data.x[0][0], want);
+    let inst = parse(&json("-2.5e-3"), Syntax::Json, "t.json").unwrap();
+    assert_eq!(inst.problem.data.x[0][0], q(-1, 400));
+    let inst = parse(
+        &json("123456789012345678901234567890"),
+        Syntax::Json,
+        "t.json",
+    )
+    .unwrap();
+    assert_eq!(
+        inst.problem.data.x[0][0],
+        Q::from_integer("123456789012345678901234567890".parse().unwrap())
+    );
+}
