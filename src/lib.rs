@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 pub mod cellpoly;
+pub mod cells;
 pub mod cli;
 pub mod instance;
 pub mod linalg;

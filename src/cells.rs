@@ -1,0 +1,406 @@
+//! Activation patterns: cells of central hyperplane arrangements, the local
+//! arrangement at a point, and all first-layer patterns of a data set.
+//!
+//! Owns: enumerating the open cells of a central arrangement
+//! `{v : n_i . v = 0}` in Q^dim with an exact interior witness for each,
+//! in any position (repeated or opposite normals, zero normals, dependent
+//! normals); the "orthant" structure of an arrangement whose normals are
+//! linearly independent (its 2^M cells are linear images of orthants and
+//! share 2M rays); per-unit arrangements of a one-hidden-layer network on a
+//! data set; the local arrangement of the first hidden layer at a point.
+//!
+//! Algorithm: deletion-restriction. The cells of `A` are the cells of
+//! `A - h` that `h` does not meet, plus two cells for each cell of `A - h`
+//! that `h` splits, and the split cells correspond one-to-one to the cells
+//! of the restriction `A^h` (the arrangement that the other hyperplanes cut
+//! inside `h`). So a recursion on (number of hyperplanes, dimension) finds
+//! every cell, and builds every witness explicitly: a split cell's two
+//! witnesses are a point of `h` inside the cell pushed a computed, exact,
+//! small distance to either side. No LP and no float is involved; every
+//! witness is re-checked against its claimed signs before it is returned.
+//!
+//! Must not: claim a pattern is empty without a proof. For deeper layers
+//! (whose cells are not polyhedral) this module only reports patterns with
+//! witnesses and says that the list may be incomplete.
+
+use crate::linalg;
+use crate::network::{Problem, Sign};
+use crate::number::Q;
+use num_bigint::BigInt;
+use num_integer::Integer;
+use num_traits::{One, Signed, Zero};
+use std::collections::HashMap;
+
+/// How an input normal relates to the distinct hyperplanes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// The zero vector: `n . v = 0` for every `v`; its sign is always 0.
+    Zero,
+    /// A positive (`flip = false`) or negative multiple of distinct normal `id`.
+    Plane { id: usize, flip: bool },
+}
+
+/// A central hyperplane arrangement in Q^dim, as given (normals may repeat,
+/// be opposite, or be zero).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Arrangement {
+    pub dim: usize,
+    pub normals: Vec<Vec<Q>>,
+    /// Distinct hyperplanes, each scaled so its first nonzero entry is 1.
+    pub distinct: Vec<Vec<Q>>,
+    /// For each input normal, its distinct hyperplane (or `Zero`).
+    pub roles: Vec<Role>,
+}
+
+/// An open cell: one sign per input normal (`Zero` exactly for the zero
+/// normals, which vanish everywhere) and an exact interior witness.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Cell {
+    pub signs: Vec<Sign>,
+    /// A point with `sign(n_i . witness) = signs[i]` for every i; a primitive
+    /// integer vector (cones are invariant under positive scaling).
+    pub witness: Vec<BigInt>,
+}
+
+fn dot(a: &[Q], b: &[Q]) -> Q {
+    a.iter().zip(b).fold(Q::zero(), |acc, (x, y)| acc + x * y)
+}
+
+fn dot_int(a: &[Q], w: &[BigInt]) -> Q {
+    a.iter().zip(w).fold(Q::zero(), |acc, (x, y)| {
+        acc + x * Q::from_integer(y.clone())
+    })
+}
+
+/// Split normals into distinct hyperplanes and roles.
+fn canonicalise(normals: &[Vec<Q>]) -> (Vec<Vec<Q>>, Vec<Role>) {
+    let mut distinct: Vec<Vec<Q>> = Vec::new();
+    let mut index: HashMap<Vec<Q>, usize> = HashMap::new();
+    let roles = normals
+        .iter()
+        .map(|n| match n.iter().find(|c| !c.is_zero()) {
+            None => Role::Zero,
+            Some(lead) => {
+                let scale = lead.abs();
+                let canon: Vec<Q> = n.iter().map(|c| c / &scale * lead.signum()).collect();
+                let flip = lead.is_negative();
+                let id = *index.entry(canon.clone()).or_insert_with(|| {
+                    distinct.push(canon);
+                    distinct.len() - 1
+                });
+                Role::Plane { id, flip }
+            }
+        })
+        .collect();
+    (distinct, roles)
+}
+
+/// Scale a nonzero rational vector by a positive factor to a primitive
+/// integer vector.
+fn primitive(v: &[Q]) -> Vec<BigInt> {
+    let den = v.iter().fold(BigInt::one(), |acc, q| acc.lcm(q.denom()));
+    let ints: Vec<BigInt> = v.iter().map(|q| q.numer() * (&den / q.denom())).collect();
+    let g = ints.iter().fold(BigInt::zero(), |acc, x| acc.gcd(x));
+    if g.is_zero() || g.is_one() {
+        ints
+    } else {
+        ints.iter().map(|x| x / &g).collect()
+    }
+}
+
+impl Arrangement {
+    /// The arrangement of the given normals in Q^dim (each of length `dim`).
+    pub fn new(dim: usize, normals: Vec<Vec<Q>>) -> Arrangement {
+        let (distinct, roles) = canonicalise(&normals);
+        Arrangement {
+            dim,
+            normals,
+            distinct,
+            roles,
+        }
+    }
+
+    /// Rank of the normals (dimension of their span).
+    pub fn rank(&self) -> usize {
+        linalg::rank(&self.distinct)
+    }
+
+    /// Every open cell, with witnesses, in a deterministic order.
+    pub fn cells(&self) -> Result<Vec<Cell>, String> {
+        let raw = enumerate(&self.distinct, self.dim)?;
+        let cells: Vec<Cell> = raw
+            .into_iter()
+            .map(|(signs, w)| Cell {
+                signs: self.expand(&signs),
+                witness: w,
+            })
+            .collect();
+        for c in &cells {
+            self.check(c)?;
+        }
+        Ok(cells)
+    }
+
+    /// Signs of the input normals from signs of the distinct hyperplanes.
+    fn expand(&self, distinct_signs: &[bool]) -> Vec<Sign> {
+        self.roles
+            .iter()
+            .map(|r| match r {
+                Role::Zero => Sign::Zero,
+                Role::Plane { id, flip } => {
+                    if distinct_signs[*id] != *flip {
+                        Sign::Pos
+                    } else {
+                        Sign::Neg
+                    }
+                }
+            })
+            .collect()
+    }
+
+    /// Exact re-check of a cell's witness against its signs.
+    pub fn check(&self, cell: &Cell) -> Result<(), String> {
+        if cell.signs.len() != self.normals.len() || cell.witness.len() != self.dim {
+            return Err("cell has the wrong shape".to_string());
+        }
+        for (i, (n, s)) in self.normals.iter().zip(&cell.signs).enumerate() {
+            let got = Sign::of(&dot_int(n, &cell.witness));
+            if got != *s {
+                return Err(format!(
+                    "internal error: witness has sign {} on hyperplane {i}, cell claims {}",
+                    got.symbol(),
+                    s.symbol()
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// When the distinct normals are linearly independent, the orthant
+    /// structure: every sign vector is a cell, and the closed cell of signs
+    /// `s` is generated by the rays `s_i r_i` plus the lineality space.
+    pub fn orthant(&self) -> Option<Orthant> {
+        let m = self.distinct.len();
+        if self.rank() != m {
+            return None;
+        }
+        // r_i = N^T (N N^T)^{-1} e_i: in the row space, n_k . r_i = delta_ki
+        let gram: Vec<Vec<Q>> = self
+            .distinct
+            .iter()
+            .map(|a| self.distinct.iter().map(|b| dot(a, b)).collect())
+            .collect();
+        let mut rays = Vec::with_capacity(m);
+        for i in 0..m {
+            let e: Vec<Q> = (0..m)
+                .map(|k| if k == i { Q::one() } else { Q::zero() })
+                .collect();
+            let c = linalg::solve(&gram, &e)?;
+            let r: Vec<Q> = (0..self.dim)
+                .map(|t| {
+                    self.distinct
+                        .iter()
+                        .zip(&c)
+                        .fold(Q::zero(), |acc, (n, ck)| acc + &n[t] * ck)
+                })
+                .collect();
+            rays.push(r);
+        }
+        let lineality = linalg::nullspace(&self.distinct, self.dim);
+        Some(Orthant { rays, lineality })
+    }
+
+    /// Number of cells by the Zaslavsky / Whitney formula: the sum over all
+    /// subsets B of the distinct hyperplanes of (-1)^(|B| - rank B). Exact
+    /// but exponential: only for small arrangements (an independent check).
+    pub fn zaslavsky_count(&self) -> BigInt {
+        let m = self.distinct.len();
+        let mut total = BigInt::zero();
+        for mask in 0u64..(1u64 << m) {
+            let subset: Vec<Vec<Q>> = (0..m)
+                .filter(|i| mask >> i & 1 == 1)
+                .map(|i| self.distinct[i].clone())
+                .collect();
+            let k = subset.len() - linalg::rank(&subset);
+            if k % 2 == 0 {
+                total += 1;
+            } else {
+                total -= 1;
+            }
+        }
+        total
+    }
+}
+
+/// The cheap structure of an arrangement with independent normals.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Orthant {
+    /// `rays[i]` has `n_k . rays[i] = [k == i]` for the distinct normals.
+    pub rays: Vec<Vec<Q>>,
+    /// A basis of `{v : n_k . v = 0 for all k}`.
+    pub lineality: Vec<Vec<Q>>,
+}
+
+/// Cells of the arrangement of `planes` (distinct, nonzero, pairwise
+/// non-parallel) in Q^dim, as (sign per plane, primitive integer witness).
+fn enumerate(planes: &[Vec<Q>], dim: usize) -> Result<Vec<(Vec<bool>, Vec<BigInt>)>, String> {
+    let Some((h, rest)) = planes.split_last() else {
+        // No hyperplane: the whole space is one cell.
+        return Ok(vec![(Vec::new(), vec![BigInt::zero(); dim])]);
+    };
+    if dim == 0 {
+        return Err("internal error: a nonzero normal in dimension 0".to_string());
+    }
+    let rest_cells = enumerate(rest, dim)?;
+    // Restriction to h: coordinates t in Q^(dim-1) with v = lift(t).
+    let p = h
+        .iter()
+        .position(|c| !c.is_zero())
+        .ok_or("internal error: zero normal")?;
+    let lift = |t: &[Q]| -> Vec<Q> {
+        let mut v = Vec::with_capacity(dim);
+        let mut it = t.iter();
+        for k in 0..dim {
+            if k == p {
+                v.push(Q::zero());
+            } else {
+                v.push(it.next().cloned().unwrap_or_else(Q::zero));
+            }
+        }
+        let s = (0..dim)
+            .filter(|&k| k != p)
+            .fold(Q::zero(), |acc, k| acc + &h[k] * &v[k]);
+        v[p] = -s / &h[p];
+        v
+    };
+    // restricted normal of n: t -> n . lift(t), coefficient k = n_k - n_p h_k / h_p
+    let restricted: Vec<Vec<Q>> = rest
+        .iter()
+        .map(|n| {
+            (0..dim)
+                .filter(|&k| k != p)
+                .map(|k| &n[k] - &n[p] * &h[k] / &h[p])
+                .collect()
+        })
+        .collect();
+    let (res_distinct, res_roles) = canonicalise(&restricted);
+    if res_roles.iter().any(|r| *r == Role::Zero) {
+        return Err(
+            "internal error: two distinct hyperplanes restrict to a zero normal".to_string(),
+        );
+    }
+    let res_cells = enumerate(&res_distinct, dim - 1)?;
+    let mut split: HashMap<Vec<bool>, Vec<Q>> = HashMap::with_capacity(res_cells.len());
+    for (sig, t) in res_cells {
+        let tq: Vec<Q> = t.iter().map(|x| Q::from_integer(x.clone())).collect();
+        let v = lift(&tq);
+        let signs: Vec<bool> = res_roles
+            .iter()
+            .map(|r| match r {
+                Role::Plane { id, flip } => sig[*id] != *flip,
+                Role::Zero => false,
+            })
+            .collect();
+        split.insert(signs, v);
+    }
+    let hh = dot(h, h);
+    let mut out = Vec::with_capacity(rest_cells.len() + split.len());
+    for (signs, w) in rest_cells {
+        match split.get(&signs) {
+            Some(v) => {
+                // push v off h by eps along +-h, keeping every other sign
+                let mut eps = Q::one();
+                for n in rest {
+                    let nh = dot(n, h);
+                    if !nh.is_zero() {
+                        let bound = dot(n, v).abs() / nh.abs() / Q::from_integer(2.into());
+                        if bound < eps {
+                            eps = bound;
+                        }
+                    }
+                }
+                let step: Vec<Q> = h.iter().map(|c| c * &eps / &hh).collect();
+                let plus: Vec<Q> = v.iter().zip(&step).map(|(a, b)| a + b).collect();
+                let minus: Vec<Q> = v.iter().zip(&step).map(|(a, b)| a - b).collect();
+                let mut sp = signs.clone();
+                sp.push(true);
+                out.push((sp, primitive(&plus)));
+                let mut sm = signs;
+                sm.push(false);
+                out.push((sm, primitive(&minus)));
+            }
+            None => {
+                let wq: Vec<Q> = w.iter().map(|x| Q::from_integer(x.clone())).collect();
+                let side = dot(h, &wq);
+                if side.is_zero() {
+                    return Err("internal error: a cell that the new hyperplane does not split has its witness on it".to_string());
+                }
+                let mut s = signs;
+                s.push(side.is_positive());
+                out.push((s, w));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Normals of one first-layer unit's arrangement over a data set: `(x_i, 1)`
+/// with a bias, `x_i` without, in the coordinates `(W1[j,:], b1[j])`.
+pub fn unit_normals(x: &[Vec<Q>], bias: bool) -> Vec<Vec<Q>> {
+    x.iter()
+        .map(|xi| {
+            let mut n = xi.clone();
+            if bias {
+                n.push(Q::one());
+            }
+            n
+        })
+        .collect()
+}
+
+/// The first-layer arrangement of one unit over the whole data set: all its
+/// activation patterns are the cells of this arrangement (the same for
+/// every unit of the layer).
+pub fn first_layer_arrangement(problem: &Problem) -> Arrangement {
+    let bias = problem.arch.bias[0];
+    let dim = problem.arch.input_dim() + usize::from(bias);
+    Arrangement::new(dim, unit_normals(&problem.data.x, bias))
+}
+
+/// The local arrangement of one first-layer unit at a point: the data
+/// points where its pre-activation is exactly 0, and the arrangement their
+/// normals cut in the perturbation `(dW1[j,:], db1[j])`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LocalUnit {
+    pub unit: usize,
+    pub points: Vec<usize>,
+    pub arrangement: Arrangement,
+}
+
+/// Local arrangements of the first hidden layer at `params` (one per unit
+/// with at least one zero pre-activation). Empty for networks without a
+/// hidden layer or with linear activation (no kinks).
+pub fn local_first_layer(problem: &Problem, params: &crate::network::Params) -> Vec<LocalUnit> {
+    if problem.arch.hidden_layers() == 0 || !problem.arch.activation.has_kink() {
+        return Vec::new();
+    }
+    let sig = problem.signature(params);
+    let bias = problem.arch.bias[0];
+    let dim = problem.arch.input_dim() + usize::from(bias);
+    (0..problem.arch.widths[1])
+        .filter_map(|j| {
+            let points: Vec<usize> = (0..problem.data.len())
+                .filter(|&i| sig.hidden[0][i][j] == Sign::Zero)
+                .collect();
+            if points.is_empty() {
+                return None;
+            }
+            let xs: Vec<Vec<Q>> = points.iter().map(|&i| problem.data.x[i].clone()).collect();
+            Some(LocalUnit {
+                unit: j,
+                points,
+                arrangement: Arrangement::new(dim, unit_normals(&xs, bias)),
+            })
+        })
+        .collect()
+}
