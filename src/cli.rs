@@ -361,3 +361,386 @@ pub fn cell(path: &Path, sides: Option<&str>, as_json: bool) -> Result<Outcome, 
         status: EXIT_OK,
     })
 }
+
+/// Options of `relucert cells`.
+#[derive(Clone, Debug, Default)]
+pub struct CellsOptions {
+    pub count: bool,
+    pub json: bool,
+    pub limit: Option<u64>,
+    pub at_point: bool,
+    pub unit: bool,
+}
+
+fn int_json(n: &num_bigint::BigInt) -> Value {
+    // serde_json's arbitrary_precision keeps integers of any size exact
+    serde_json::from_str(&n.to_string()).unwrap_or_else(|_| Value::String(n.to_string()))
+}
+
+fn signs_of(cell: &crate::cells::Cell) -> String {
+    cell.signs.iter().map(|s| s.symbol()).collect()
+}
+
+/// Split a unit's witness `(w, b)` into JSON.
+fn unit_witness_json(w: &[num_bigint::BigInt], input_dim: usize, bias: bool) -> (Value, Value) {
+    let ws: Vec<Value> = w[..input_dim]
+        .iter()
+        .map(|x| Value::String(x.to_string()))
+        .collect();
+    let b = if bias {
+        Value::String(w[input_dim].to_string())
+    } else {
+        Value::Null
+    };
+    (Value::Array(ws), b)
+}
+
+fn ints_text(v: &[num_bigint::BigInt]) -> String {
+    let parts: Vec<String> = v.iter().map(|x| x.to_string()).collect();
+    format!("[{}]", parts.join(", "))
+}
+
+struct Progress(Option<indicatif::ProgressBar>);
+
+impl Progress {
+    fn new(total: u64) -> Progress {
+        use std::io::IsTerminal;
+        if total < 10_000 || !std::io::stderr().is_terminal() {
+            return Progress(None);
+        }
+        Progress(Some(indicatif::ProgressBar::new(total)))
+    }
+    fn inc(&self) {
+        if let Some(p) = &self.0 {
+            p.inc(1);
+        }
+    }
+    fn finish(&self) {
+        if let Some(p) = &self.0 {
+            p.finish_and_clear();
+        }
+    }
+}
+
+/// `relucert cells FILE [--count] [--json] [--limit N] [--at-point] [--unit]`.
+/// Streams to `out`; returns the exit status. A `--limit` that cuts the
+/// stream short says so on stderr.
+pub fn cells(
+    path: &Path,
+    opts: &CellsOptions,
+    out: &mut dyn std::io::Write,
+) -> Result<u8, CliError> {
+    use crate::cells::{first_layer_arrangement, local_first_layer, search_deep_patterns};
+    use num_bigint::BigInt;
+    let file = path.display().to_string();
+    let inst = instance::load(path).map_err(|e| e.to_string())?;
+    let problem = &inst.problem;
+    let arch = &problem.arch;
+    if arch.hidden_layers() == 0 || !arch.activation.has_kink() {
+        return Err(format!(
+            "{file}: network: the network has no hidden layer with kinks (activation \"{}\", {} hidden layers), so it has one activation pattern and no cells to enumerate",
+            arch.activation.name(),
+            arch.hidden_layers()
+        ));
+    }
+    let io = |e: std::io::Error| format!("writing output: {e}");
+    let d = arch.input_dim();
+    let bias = arch.bias[0];
+    let units = arch.widths[1];
+    let limit = opts.limit.unwrap_or(u64::MAX);
+    let mut emitted: u64 = 0;
+
+    if opts.at_point {
+        let Some(params) = inst.point.as_ref() else {
+            return Err(format!(
+                "{file}: point: missing table: --at-point needs a [point] table"
+            ));
+        };
+        let local = local_first_layer(problem, params);
+        let mut per_unit = Vec::with_capacity(local.len());
+        for lu in &local {
+            per_unit.push(lu.arrangement.cells().map_err(|e| format!("{file}: {e}"))?);
+        }
+        let total = per_unit
+            .iter()
+            .fold(BigInt::from(1), |acc, c| acc * BigInt::from(c.len()));
+        if opts.count {
+            let units_json: Vec<Value> = local
+                .iter()
+                .zip(&per_unit)
+                .map(|(lu, cells)| {
+                    let orth = lu.arrangement.orthant();
+                    json!({
+                        "unit": lu.unit,
+                        "points": lu.points,
+                        "hyperplanes": lu.arrangement.distinct.len(),
+                        "rank": lu.arrangement.rank(),
+                        "independent": orth.is_some(),
+                        "cells": cells.len(),
+                        "rays": orth.map(|o| o.rays.iter().map(|r| r.iter().map(qs).collect::<Vec<_>>()).collect::<Vec<_>>()),
+                    })
+                })
+                .collect();
+            if opts.json {
+                let v = json!({
+                    "file": file,
+                    "mode": "at-point",
+                    "units": units_json,
+                    "local_cells": int_json(&total),
+                    "scope": "zero pre-activations of the first hidden layer",
+                });
+                writeln!(out, "{v:#}").map_err(io)?;
+            } else {
+                writeln!(out, "local arrangement at the point (zero pre-activations of the first hidden layer):").map_err(io)?;
+                if local.is_empty() {
+                    writeln!(
+                        out,
+                        "  no zero pre-activation in the first hidden layer: one local cell"
+                    )
+                    .map_err(io)?;
+                }
+                for (lu, cells) in local.iter().zip(&per_unit) {
+                    let ind = if lu.arrangement.orthant().is_some() {
+                        ", independent normals: orthant structure"
+                    } else {
+                        ""
+                    };
+                    writeln!(
+                        out,
+                        "  unit {}: zero on points {:?}; {} hyperplanes, rank {}{}; {} cells",
+                        lu.unit,
+                        lu.points,
+                        lu.arrangement.distinct.len(),
+                        lu.arrangement.rank(),
+                        ind,
+                        cells.len()
+                    )
+                    .map_err(io)?;
+                }
+                writeln!(out, "local cells (product over units): {total}").map_err(io)?;
+            }
+            return Ok(EXIT_OK);
+        }
+        'outer: for (lu, cells) in local.iter().zip(&per_unit) {
+            for c in cells {
+                if emitted >= limit {
+                    break 'outer;
+                }
+                let (w, b) = unit_witness_json(&c.witness, d, bias);
+                if opts.json {
+                    let v = json!({"unit": lu.unit, "points": lu.points, "pattern": signs_of(c), "direction": {"dW": w, "db": b}});
+                    writeln!(out, "{v}").map_err(io)?;
+                } else {
+                    writeln!(
+                        out,
+                        "unit {} points {:?}: {}  direction dW = {}  db = {}",
+                        lu.unit,
+                        lu.points,
+                        signs_of(c),
+                        ints_text(&c.witness[..d]),
+                        if bias {
+                            c.witness[d].to_string()
+                        } else {
+                            "(no bias)".to_string()
+                        }
+                    )
+                    .map_err(io)?;
+                }
+                emitted += 1;
+            }
+        }
+        let all: u64 = per_unit.iter().map(|c| c.len() as u64).sum();
+        if emitted < all {
+            eprintln!("stopped after {emitted} of {all} unit cells (--limit {limit})");
+        }
+        return Ok(EXIT_OK);
+    }
+
+    let arr = first_layer_arrangement(problem);
+    let unit_cells = arr.cells().map_err(|e| format!("{file}: {e}"))?;
+    let layer_total = BigInt::from(unit_cells.len()).pow(units as u32);
+    let deep = if arch.hidden_layers() > 1 {
+        Some(search_deep_patterns(problem, 400).map_err(|e| format!("{file}: {e}"))?)
+    } else {
+        None
+    };
+    if opts.count {
+        let always_zero: Vec<usize> = arr
+            .roles
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| **r == crate::cells::Role::Zero)
+            .map(|(i, _)| i)
+            .collect();
+        if opts.json {
+            let v = json!({
+                "file": file,
+                "mode": "data-set",
+                "layer": 1,
+                "units": units,
+                "unit_cells": unit_cells.len(),
+                "layer_cells": int_json(&layer_total),
+                "hyperplanes": arr.distinct.len(),
+                "dimension": arr.dim,
+                "rank": arr.rank(),
+                "always_zero_points": always_zero,
+                "complete": true,
+                "deeper_layers": deep.as_ref().map(|f| json!({
+                    "complete": false,
+                    "patterns_found": f.len(),
+                    "note": "patterns of all hidden layers found at 400 sampled parameter points, each with a witness; the list may be incomplete",
+                })),
+            });
+            writeln!(out, "{v:#}").map_err(io)?;
+        } else {
+            writeln!(
+                out,
+                "first hidden layer: {units} units; one unit's arrangement: {} data points, {} distinct hyperplanes in dimension {} (rank {})",
+                problem.data.len(),
+                arr.distinct.len(),
+                arr.dim,
+                arr.rank()
+            )
+            .map_err(io)?;
+            if !always_zero.is_empty() {
+                writeln!(out, "points {always_zero:?} are the zero vector with no bias: their pre-activations are always 0").map_err(io)?;
+            }
+            writeln!(
+                out,
+                "unit_cells: {} (complete, each with an exact witness)",
+                unit_cells.len()
+            )
+            .map_err(io)?;
+            writeln!(
+                out,
+                "layer_cells: {}^{units} = {layer_total}",
+                unit_cells.len()
+            )
+            .map_err(io)?;
+            if let Some(f) = &deep {
+                writeln!(
+                    out,
+                    "deeper layers: {} patterns of all hidden layers found at 400 sampled points (may be incomplete)",
+                    f.len()
+                )
+                .map_err(io)?;
+            }
+        }
+        return Ok(EXIT_OK);
+    }
+
+    if opts.unit {
+        for c in unit_cells
+            .iter()
+            .take(usize::try_from(limit).unwrap_or(usize::MAX))
+        {
+            let (w, b) = unit_witness_json(&c.witness, d, bias);
+            if opts.json {
+                writeln!(
+                    out,
+                    "{}",
+                    json!({"pattern": signs_of(c), "witness": {"w": w, "b": b}})
+                )
+                .map_err(io)?;
+            } else {
+                let bt = if bias {
+                    c.witness[d].to_string()
+                } else {
+                    "(no bias)".to_string()
+                };
+                writeln!(
+                    out,
+                    "{}  w = {}  b = {bt}",
+                    signs_of(c),
+                    ints_text(&c.witness[..d])
+                )
+                .map_err(io)?;
+            }
+            emitted += 1;
+        }
+        if (emitted as usize) < unit_cells.len() {
+            eprintln!(
+                "stopped after {emitted} of {} unit cells (--limit {limit})",
+                unit_cells.len()
+            );
+        }
+        return Ok(EXIT_OK);
+    }
+
+    // Layer patterns: the product of unit cells, in lexicographic order.
+    let total_u64 = u64::try_from(&layer_total).unwrap_or(u64::MAX);
+    let progress = Progress::new(total_u64.min(limit));
+    let mut idx = vec![0usize; units];
+    if !unit_cells.is_empty() {
+        loop {
+            if emitted >= limit {
+                break;
+            }
+            let chosen: Vec<&crate::cells::Cell> = idx.iter().map(|&k| &unit_cells[k]).collect();
+            let pattern: Vec<String> = chosen.iter().map(|c| signs_of(c)).collect();
+            if opts.json {
+                let w1: Vec<Value> = chosen
+                    .iter()
+                    .map(|c| unit_witness_json(&c.witness, d, bias).0)
+                    .collect();
+                let b1: Value = if bias {
+                    Value::Array(
+                        chosen
+                            .iter()
+                            .map(|c| unit_witness_json(&c.witness, d, bias).1)
+                            .collect(),
+                    )
+                } else {
+                    Value::Null
+                };
+                writeln!(
+                    out,
+                    "{}",
+                    json!({"pattern": pattern, "witness": {"W1": w1, "b1": b1}})
+                )
+                .map_err(io)?;
+            } else {
+                let rows: Vec<String> = chosen.iter().map(|c| ints_text(&c.witness[..d])).collect();
+                let mut line = format!("{}  W1 = [{}]", pattern.join(" "), rows.join(", "));
+                if bias {
+                    let b: Vec<String> = chosen.iter().map(|c| c.witness[d].to_string()).collect();
+                    let _ = write!(line, "  b1 = [{}]", b.join(", "));
+                }
+                writeln!(out, "{line}").map_err(io)?;
+            }
+            emitted += 1;
+            progress.inc();
+            // next index in lexicographic order
+            let mut pos = units;
+            loop {
+                if pos == 0 {
+                    break;
+                }
+                pos -= 1;
+                idx[pos] += 1;
+                if idx[pos] < unit_cells.len() {
+                    break;
+                }
+                idx[pos] = 0;
+                if pos == 0 {
+                    pos = usize::MAX;
+                    break;
+                }
+            }
+            if pos == usize::MAX {
+                break;
+            }
+        }
+    }
+    progress.finish();
+    if BigInt::from(emitted) < layer_total {
+        eprintln!("stopped after {emitted} of {layer_total} layer patterns (--limit {limit})");
+    }
+    if let Some(f) = deep {
+        eprintln!(
+            "note: only first-layer patterns are listed (complete); {} patterns of all hidden layers were found by sampling (see --count), and that list may be incomplete",
+            f.len()
+        );
+    }
+    Ok(EXIT_OK)
+}

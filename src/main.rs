@@ -42,6 +42,26 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Activation patterns: all first-layer cells of the data set, or the local arrangement at the point.
+    Cells {
+        /// Instance file (.toml, or .json).
+        file: PathBuf,
+        /// Print counts instead of listing cells.
+        #[arg(long)]
+        count: bool,
+        /// JSON (one object per line when listing).
+        #[arg(long)]
+        json: bool,
+        /// Stop after N cells (a message on stderr says so).
+        #[arg(long, value_name = "N")]
+        limit: Option<u64>,
+        /// The local arrangement of the first hidden layer at the file's point.
+        #[arg(long)]
+        at_point: bool,
+        /// List one unit's cells instead of the whole layer's patterns.
+        #[arg(long)]
+        unit: bool,
+    },
     /// Solve a linear program in CPLEX LP format exactly, with a certificate.
     Lp {
         /// The .lp file.
@@ -57,6 +77,32 @@ fn main() -> ExitCode {
     let result: Result<Outcome, String> = match args.command {
         Command::Eval { file, json } => cli::eval(&file, json),
         Command::Cell { file, side, json } => cli::cell(&file, side.as_deref(), json),
+        Command::Cells {
+            file,
+            count,
+            json,
+            limit,
+            at_point,
+            unit,
+        } => {
+            let opts = cli::CellsOptions {
+                count,
+                json,
+                limit,
+                at_point,
+                unit,
+            };
+            let stdout = std::io::stdout();
+            let mut lock = std::io::BufWriter::new(stdout.lock());
+            let r = cli::cells(&file, &opts, &mut lock).map(|status| Outcome {
+                stdout: String::new(),
+                status,
+            });
+            if let Err(e) = std::io::Write::flush(&mut lock) {
+                eprintln!("error: writing output: {e}");
+            }
+            r
+        }
         Command::Lp { file, json } => relucert::lp::cli::run(&file, json).map(|stdout| Outcome {
             stdout,
             status: cli::EXIT_OK,

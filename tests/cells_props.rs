@@ -137,6 +137,19 @@ proptest! {
         prop_assert_eq!(n as i64, zaslavsky(&normals));
     }
 
+    /// The i128 fast path and the rational path find the same sign vectors.
+    #[test]
+    fn fast_and_rational_paths_agree((dim, normals) in degenerate_normals()) {
+        let arr = Arrangement::new(dim, normals.clone());
+        let fast: HashSet<Vec<Sign>> = arr.cells().unwrap().into_iter().map(|c| c.signs).collect();
+        let slow = arr.cells_rational().map_err(TestCaseError::fail)?;
+        for c in &slow {
+            arr.check(c).map_err(TestCaseError::fail)?;
+        }
+        let slow: HashSet<Vec<Sign>> = slow.into_iter().map(|c| c.signs).collect();
+        prop_assert_eq!(fast, slow);
+    }
+
     /// Affine data in R^d lifted to (x, 1): in general position the count is
     /// Cover's 2 * sum_{k=0}^{d} C(N-1, k).
     #[test]
@@ -181,6 +194,19 @@ proptest! {
             prop_assert!(arr.orthant().is_none());
         }
     }
+}
+
+/// Huge coordinates overflow i128 in the fast path; the rational fallback
+/// still gives the Zaslavsky count and valid witnesses.
+#[test]
+fn huge_coordinates_fall_back_exactly() {
+    let big = |k: i64| {
+        Q::from_integer(BigInt::from(10).pow(30) * BigInt::from(k) + BigInt::from(k * k + 1))
+    };
+    let normals: Vec<Vec<Q>> = (1..=6).map(|i| vec![big(i), big(7 - i), q(1, 1)]).collect();
+    let arr = Arrangement::new(3, normals.clone());
+    let n = check_cells(&arr, &normals).unwrap();
+    assert_eq!(n as i64, zaslavsky(&normals));
 }
 
 #[test]

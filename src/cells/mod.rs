@@ -23,6 +23,8 @@
 //! (whose cells are not polyhedral) this module only reports patterns with
 //! witnesses and says that the list may be incomplete.
 
+mod int;
+
 use crate::linalg;
 use crate::network::{Problem, Sign};
 use crate::number::Q;
@@ -127,7 +129,22 @@ impl Arrangement {
 
     /// Every open cell, with witnesses, in a deterministic order.
     pub fn cells(&self) -> Result<Vec<Cell>, String> {
+        let raw = match self.enumerate_fast() {
+            Some(raw) => raw,
+            None => enumerate(&self.distinct, self.dim)?,
+        };
+        self.finish(raw)
+    }
+
+    /// The same cells computed in rational arithmetic only (the fallback of
+    /// the `i128` fast path); for tests that compare the two paths.
+    #[doc(hidden)]
+    pub fn cells_rational(&self) -> Result<Vec<Cell>, String> {
         let raw = enumerate(&self.distinct, self.dim)?;
+        self.finish(raw)
+    }
+
+    fn finish(&self, raw: Vec<(Vec<bool>, Vec<BigInt>)>) -> Result<Vec<Cell>, String> {
         let cells: Vec<Cell> = raw
             .into_iter()
             .map(|(signs, w)| Cell {
@@ -135,10 +152,59 @@ impl Arrangement {
                 witness: w,
             })
             .collect();
+        // Re-check every witness exactly. Each normal is scaled by a positive
+        // factor to integers (signs unchanged) so the products need no gcd.
+        let int_normals: Vec<Vec<BigInt>> = self
+            .normals
+            .iter()
+            .map(|n| {
+                if n.iter().all(Zero::is_zero) {
+                    vec![BigInt::zero(); n.len()]
+                } else {
+                    primitive(n)
+                }
+            })
+            .collect();
         for c in &cells {
-            self.check(c)?;
+            if c.signs.len() != self.normals.len() || c.witness.len() != self.dim {
+                return Err("internal error: a cell has the wrong shape".to_string());
+            }
+            for (i, (n, s)) in int_normals.iter().zip(&c.signs).enumerate() {
+                let v: BigInt = n.iter().zip(&c.witness).map(|(a, b)| a * b).sum();
+                let got = Sign::of(&Q::from_integer(v));
+                if got != *s {
+                    return Err(format!(
+                        "internal error: witness has sign {} on hyperplane {i}, cell claims {}",
+                        got.symbol(),
+                        s.symbol()
+                    ));
+                }
+            }
         }
         Ok(cells)
+    }
+
+    /// The checked-`i128` enumeration (`int`), mapped back to the distinct
+    /// hyperplanes of `self`; `None` if some number does not fit.
+    fn enumerate_fast(&self) -> Option<Vec<(Vec<bool>, Vec<BigInt>)>> {
+        use num_traits::ToPrimitive;
+        // positive integer multiples of the distinct normals: same hyperplanes, same sides
+        let ints: Vec<int::IVec> = self
+            .distinct
+            .iter()
+            .map(|n| {
+                primitive(n)
+                    .iter()
+                    .map(ToPrimitive::to_i128)
+                    .collect::<Option<_>>()
+            })
+            .collect::<Option<_>>()?;
+        let raw = int::enumerate(&ints, self.dim)?;
+        Some(
+            raw.into_iter()
+                .map(|(s, w)| (s, w.into_iter().map(BigInt::from).collect()))
+                .collect(),
+        )
     }
 
     /// Signs of the input normals from signs of the distinct hyperplanes.
@@ -319,7 +385,12 @@ fn enumerate(planes: &[Vec<Q>], dim: usize) -> Result<Vec<(Vec<bool>, Vec<BigInt
                         }
                     }
                 }
-                let step: Vec<Q> = h.iter().map(|c| c * &eps / &hh).collect();
+                // a power of two below the bound keeps witnesses small
+                let mut simple = Q::one();
+                while simple > eps {
+                    simple /= Q::from_integer(2.into());
+                }
+                let step: Vec<Q> = h.iter().map(|c| c * &simple / &hh).collect();
                 let plus: Vec<Q> = v.iter().zip(&step).map(|(a, b)| a + b).collect();
                 let minus: Vec<Q> = v.iter().zip(&step).map(|(a, b)| a - b).collect();
                 let mut sp = signs.clone();
@@ -403,4 +474,104 @@ pub fn local_first_layer(problem: &Problem, params: &crate::network::Params) -> 
             })
         })
         .collect()
+}
+
+/// Hidden-layer patterns of a deeper network found at explicit parameter
+/// points. Deeper cells are not polyhedral; this is a search, and the list
+/// may be incomplete: a pattern missing from it is not shown to be empty.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FoundPattern {
+    /// Per hidden layer, per data point, the unit signs (`"+-+"`).
+    pub pattern: Vec<Vec<String>>,
+    /// A parameter point realising it, with no zero pre-activation.
+    pub witness: crate::network::Params,
+}
+
+/// Search hidden patterns of all layers: `samples` parameter points whose
+/// first layer cycles through the first-layer cell witnesses (so every
+/// first-layer unit pattern is tried) and whose other layers are small
+/// pseudo-random integers (fixed seed: the result is reproducible).
+pub fn search_deep_patterns(
+    problem: &Problem,
+    samples: usize,
+) -> Result<Vec<FoundPattern>, String> {
+    use crate::network::{LayerParams, Params};
+    let arch = &problem.arch;
+    let first = first_layer_arrangement(problem).cells()?;
+    let bias0 = arch.bias[0];
+    let d = arch.input_dim();
+    let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut seen: HashMap<Vec<Vec<String>>, ()> = HashMap::new();
+    let mut found = Vec::new();
+    for s in 0..samples {
+        let mut layers = Vec::with_capacity(arch.depth());
+        // first layer: unit j takes cell (s + j * stride) of the arrangement
+        let rows: Vec<(Vec<Q>, Option<Q>)> = (0..arch.widths[1])
+            .map(|j| {
+                let c =
+                    &first[(s + j * (next() as usize % first.len().max(1))) % first.len().max(1)];
+                let w: Vec<Q> = c.witness[..d]
+                    .iter()
+                    .map(|x| Q::from_integer(x.clone()))
+                    .collect();
+                let b = bias0.then(|| Q::from_integer(c.witness[d].clone()));
+                (w, b)
+            })
+            .collect();
+        let b1 = if bias0 {
+            Some(
+                rows.iter()
+                    .map(|(_, b)| b.clone().unwrap_or_else(Q::zero))
+                    .collect(),
+            )
+        } else {
+            None
+        };
+        layers.push(LayerParams {
+            w: rows.into_iter().map(|(w, _)| w).collect(),
+            b: b1,
+        });
+        for l in 2..=arch.depth() {
+            let mut small = || Q::from_integer(BigInt::from((next() % 7) as i64 - 3));
+            let w = (0..arch.widths[l])
+                .map(|_| (0..arch.widths[l - 1]).map(|_| small()).collect())
+                .collect();
+            let b = arch.bias[l - 1].then(|| (0..arch.widths[l]).map(|_| small()).collect());
+            layers.push(LayerParams { w, b });
+        }
+        let params = Params { layers };
+        let sig = problem.signature(&params);
+        if sig
+            .hidden
+            .iter()
+            .flatten()
+            .flatten()
+            .any(|s| *s == Sign::Zero)
+        {
+            continue;
+        }
+        let pattern: Vec<Vec<String>> = sig
+            .hidden
+            .iter()
+            .map(|layer| {
+                layer
+                    .iter()
+                    .map(|u| u.iter().map(|s| s.symbol()).collect())
+                    .collect()
+            })
+            .collect();
+        if seen.insert(pattern.clone(), ()).is_none() {
+            found.push(FoundPattern {
+                pattern,
+                witness: params,
+            });
+        }
+    }
+    Ok(found)
 }

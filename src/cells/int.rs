@@ -1,0 +1,174 @@
+//! The same deletion-restriction enumeration as `cells::enumerate`, over
+//! checked `i128` integer vectors: the fast path.
+//!
+//! Normals are primitive integer vectors; the restriction to `h` and the
+//! lift back are scaled by the positive factor `|h_p|` so they stay
+//! integral; a split cell's witnesses are `K v +- h` with `K` an integer
+//! large enough that no other sign changes. Positive scaling never changes
+//! a sign, so every step is exact. Any overflow returns `None` and the
+//! caller redoes the whole enumeration in rational arithmetic.
+//!
+//! Must not: approximate; a result is either exact or absent.
+
+use std::collections::HashMap;
+
+pub(super) type IVec = Vec<i128>;
+
+fn gcd(a: i128, b: i128) -> Option<i128> {
+    let (mut a, mut b) = (a.checked_abs()?, b.checked_abs()?);
+    while b != 0 {
+        let t = a % b;
+        a = b;
+        b = t;
+    }
+    Some(a)
+}
+
+fn dot(a: &[i128], b: &[i128]) -> Option<i128> {
+    let mut acc: i128 = 0;
+    for (x, y) in a.iter().zip(b) {
+        acc = acc.checked_add(x.checked_mul(*y)?)?;
+    }
+    Some(acc)
+}
+
+/// Divide by the gcd of the entries (a positive factor); zero stays zero.
+fn primitive(v: &mut [i128]) -> Option<()> {
+    let mut g: i128 = 0;
+    for x in v.iter() {
+        g = gcd(g, *x)?;
+    }
+    if g > 1 {
+        for x in v.iter_mut() {
+            *x /= g;
+        }
+    }
+    Some(())
+}
+
+/// Distinct hyperplanes (primitive, first nonzero entry positive) and, per
+/// input, `(id, flip)`; `None` in the role list marks a zero vector.
+pub(super) type Roles = Vec<Option<(usize, bool)>>;
+
+pub(super) fn canonicalise(normals: &[IVec]) -> Option<(Vec<IVec>, Roles)> {
+    let mut distinct: Vec<IVec> = Vec::new();
+    let mut index: HashMap<IVec, usize> = HashMap::new();
+    let mut roles = Vec::with_capacity(normals.len());
+    for n in normals {
+        let Some(lead) = n.iter().copied().find(|&c| c != 0) else {
+            roles.push(None);
+            continue;
+        };
+        let mut canon = n.clone();
+        primitive(&mut canon)?;
+        let flip = lead < 0;
+        if flip {
+            for x in canon.iter_mut() {
+                *x = x.checked_neg()?;
+            }
+        }
+        let id = match index.get(&canon) {
+            Some(&id) => id,
+            None => {
+                distinct.push(canon.clone());
+                index.insert(canon, distinct.len() - 1);
+                distinct.len() - 1
+            }
+        };
+        roles.push(Some((id, flip)));
+    }
+    Some((distinct, roles))
+}
+
+/// Cells of distinct, pairwise non-parallel, nonzero integer normals in
+/// Z^dim: (sign per plane, primitive integer witness); `None` on overflow.
+pub(super) fn enumerate(planes: &[IVec], dim: usize) -> Option<Vec<(Vec<bool>, IVec)>> {
+    let Some((h, rest)) = planes.split_last() else {
+        return Some(vec![(Vec::new(), vec![0; dim])]);
+    };
+    if dim == 0 {
+        return None;
+    }
+    let rest_cells = enumerate(rest, dim)?;
+    let p = h.iter().position(|&c| c != 0)?;
+    let hp = h[p];
+    let sp: i128 = hp.signum();
+    let ahp = hp.checked_abs()?;
+    // restricted normals: sign(h_p) (h_p n_k - n_p h_k), k != p  (= |h_p| times the exact restriction)
+    let mut restricted = Vec::with_capacity(rest.len());
+    for n in rest {
+        let mut m = Vec::with_capacity(dim - 1);
+        for k in (0..dim).filter(|&k| k != p) {
+            let a = hp.checked_mul(n[k])?;
+            let b = n[p].checked_mul(h[k])?;
+            m.push(a.checked_sub(b)?.checked_mul(sp)?);
+        }
+        restricted.push(m);
+    }
+    let (res_distinct, res_roles) = canonicalise(&restricted)?;
+    let res_cells = enumerate(&res_distinct, dim - 1)?;
+    let mut split: HashMap<Vec<bool>, IVec> = HashMap::with_capacity(res_cells.len());
+    for (sig, t) in res_cells {
+        // lift: v_k = |h_p| t_k (k != p), v_p = -sign(h_p) sum_{k != p} h_k t_k
+        let mut v = vec![0i128; dim];
+        let mut s: i128 = 0;
+        let mut it = t.iter();
+        for k in 0..dim {
+            if k == p {
+                continue;
+            }
+            let tk = *it.next()?;
+            v[k] = ahp.checked_mul(tk)?;
+            s = s.checked_add(h[k].checked_mul(tk)?)?;
+        }
+        v[p] = s.checked_mul(-sp)?;
+        let mut signs = Vec::with_capacity(res_roles.len());
+        for r in &res_roles {
+            let (id, flip) = (*r)?;
+            signs.push(sig[id] != flip);
+        }
+        split.insert(signs, v);
+    }
+    let mut out = Vec::with_capacity(rest_cells.len() + split.len());
+    for (signs, w) in rest_cells {
+        match split.get(&signs) {
+            Some(v) => {
+                // K v +- h with |K n.v| > |n.h| for every other plane n
+                let mut k: i128 = 1;
+                for n in rest {
+                    let nv = dot(n, v)?.checked_abs()?;
+                    let nh = dot(n, h)?.checked_abs()?;
+                    if nv == 0 {
+                        return None; // cannot happen for a restricted cell; let the rational path decide
+                    }
+                    k = k.max(nh / nv + 1);
+                }
+                let mut plus = Vec::with_capacity(dim);
+                let mut minus = Vec::with_capacity(dim);
+                for (a, b) in v.iter().zip(h) {
+                    let ka = k.checked_mul(*a)?;
+                    plus.push(ka.checked_add(*b)?);
+                    minus.push(ka.checked_sub(*b)?);
+                }
+                primitive(&mut plus)?;
+                primitive(&mut minus)?;
+                let mut s1 = signs.clone();
+                s1.push(true);
+                out.push((s1, plus));
+                let mut s2 = signs;
+                s2.push(false);
+                out.push((s2, minus));
+            }
+            None => {
+                let side = dot(h, &w)?;
+                if side == 0 {
+                    return None;
+                }
+                let mut s = signs;
+                s.push(side > 0);
+                out.push((s, w));
+            }
+        }
+    }
+    Some(out)
+}
