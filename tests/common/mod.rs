@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 use num_bigint::BigInt;
+use num_traits::Zero;
 use proptest::prelude::*;
 use relucert::network::{Activation, Architecture, Data, LossKind, Params, Problem};
 use relucert::number::Q;
@@ -96,4 +97,62 @@ pub fn problem_and_point(max_hidden: usize) -> impl Strategy<Value = (Problem, P
                 (Problem { arch, loss, data }, p)
             })
     })
+}
+
+/// Rank by plain rational Gaussian elimination (independent of `linalg`).
+pub fn rank(rows: &[Vec<Q>]) -> usize {
+    let mut m: Vec<Vec<Q>> = rows.to_vec();
+    let cols = m.first().map_or(0, Vec::len);
+    let mut r = 0;
+    for c in 0..cols {
+        let Some(p) = (r..m.len()).find(|&i| !m[i][c].is_zero()) else {
+            continue;
+        };
+        m.swap(r, p);
+        for i in 0..m.len() {
+            if i != r && !m[i][c].is_zero() {
+                let f = &m[i][c] / &m[r][c];
+                let pivot_row = m[r].clone();
+                for (a, b) in m[i].iter_mut().zip(&pivot_row) {
+                    *a -= &f * b;
+                }
+            }
+        }
+        r += 1;
+    }
+    r
+}
+
+/// Distinct hyperplanes among nonzero normals: two normals give the same
+/// hyperplane iff together they have rank 1.
+pub fn distinct_planes(normals: &[Vec<Q>]) -> Vec<Vec<Q>> {
+    let mut out: Vec<Vec<Q>> = Vec::new();
+    for n in normals {
+        if n.iter().all(Zero::is_zero) {
+            continue;
+        }
+        if !out.iter().any(|m| rank(&[m.clone(), n.clone()]) == 1) {
+            out.push(n.clone());
+        }
+    }
+    out
+}
+
+/// Zaslavsky / Whitney: sum over subsets B of (-1)^(|B| - rank B).
+pub fn zaslavsky(normals: &[Vec<Q>]) -> i64 {
+    let planes = distinct_planes(normals);
+    let m = planes.len();
+    let mut total = 0i64;
+    for mask in 0u32..(1 << m) {
+        let sub: Vec<Vec<Q>> = (0..m)
+            .filter(|i| mask >> i & 1 == 1)
+            .map(|i| planes[i].clone())
+            .collect();
+        total += if (sub.len() - rank(&sub)) % 2 == 0 {
+            1
+        } else {
+            -1
+        };
+    }
+    total
 }
