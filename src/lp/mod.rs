@@ -1,2 +1,348 @@
-//! (in progress: exact LP engine, issue 3)
+//! The exact LP engine: a small rational LP model, exact results with
+//! certificates, and an independent checker.
+//!
+//! Owns: the model ([`Lp`]), the result type ([`LpResult`]), the solve
+//! pipeline ([`solve`]: float proposal, exact reconstruction, exact simplex
+//! fallback), the standalone checker ([`verify`]) and the CPLEX LP reader
+//! ([`parse`]).
+//!
+//! Must not: decide anything with a float. The float solver (microlp) only
+//! proposes a point; every status, value and certificate returned here has
+//! been established with exact integer / rational arithmetic. A wrong or
+//! failed float answer costs time (a fallback to the exact simplex), never
+//! correctness.
+//!
+//! Certificate conventions (see `docs/lp.md`):
+//! - `Optimal { x, duals, value }`: `duals[i]` is the multiplier of row `i`,
+//!   signed as the sensitivity of the optimal value to the row's right-hand
+//!   side (minimise: `>=` rows have `y >= 0`, `<=` rows `y <= 0`; maximise:
+//!   the opposite). Bound multipliers are implicit: the reduced costs
+//!   `c - A^T y` must be absorbable by finite bounds, and the dual objective
+//!   equals `value`.
+//! - `Infeasible { farkas }`: `y` with `y >= 0` on `>=` rows, `y <= 0` on
+//!   `<=` rows, free on `=` rows, such that the largest value of
+//!   `(A^T y) . x` over the variable bounds is finite and `< b . y`.
+//! - `Unbounded { x, ray }`: `x` is feasible; `ray` satisfies the homogeneous
+//!   rows and bounds and strictly improves the objective.
+
 pub mod cli;
+mod fast;
+mod float;
+mod intform;
+pub mod parse;
+mod simplex;
+pub mod verify;
+
+use crate::number::Q;
+use num_traits::Zero;
+
+pub use verify::verify;
+
+/// Direction of optimisation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sense {
+    Minimize,
+    Maximize,
+}
+
+/// Comparison of a row: `a . x  (<= | >= | =)  b`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cmp {
+    Le,
+    Ge,
+    Eq,
+}
+
+/// Index of a variable in its [`Lp`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct VarId(pub usize);
+
+/// A variable: name and optional bounds (`None` = infinite).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Var {
+    pub name: String,
+    pub lower: Option<Q>,
+    pub upper: Option<Q>,
+}
+
+/// A constraint row `sum coeffs . x  cmp  rhs`. Coefficients are merged per
+/// variable and zero coefficients dropped.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Row {
+    pub name: String,
+    pub coeffs: Vec<(VarId, Q)>,
+    pub cmp: Cmp,
+    pub rhs: Q,
+}
+
+/// A linear program with rational data.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Lp {
+    pub sense: Sense,
+    pub vars: Vec<Var>,
+    pub rows: Vec<Row>,
+    /// Objective coefficients, merged per variable.
+    pub objective: Vec<(VarId, Q)>,
+    /// Constant added to the objective value.
+    pub objective_constant: Q,
+}
+
+/// An exact answer with its certificate. Vectors are indexed like
+/// `Lp::vars` (`x`, `ray`) or `Lp::rows` (`duals`, `farkas`).
+#[derive(Clone, Debug, PartialEq)]
+pub enum LpResult {
+    Optimal { x: Vec<Q>, duals: Vec<Q>, value: Q },
+    Infeasible { farkas: Vec<Q> },
+    Unbounded { x: Vec<Q>, ray: Vec<Q> },
+}
+
+impl LpResult {
+    /// `"optimal"`, `"infeasible"` or `"unbounded"`.
+    pub fn status(&self) -> &'static str {
+        match self {
+            LpResult::Optimal { .. } => "optimal",
+            LpResult::Infeasible { .. } => "infeasible",
+            LpResult::Unbounded { .. } => "unbounded",
+        }
+    }
+}
+
+/// Counters of how answers were obtained; accumulate over many solves.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LpStats {
+    /// Calls to [`solve_with_stats`].
+    pub solves: u64,
+    /// Answers established from the float proposal (exact reconstruction).
+    pub fast_path: u64,
+    /// Answers that needed the exact simplex.
+    pub fallbacks: u64,
+    /// Fallbacks that could warm-start from the proposed basis.
+    pub warm_starts: u64,
+    /// Float solver errors or panics (always followed by a fallback).
+    pub float_errors: u64,
+}
+
+impl LpStats {
+    /// Fraction of solves that needed the exact simplex.
+    pub fn fallback_rate(&self) -> f64 {
+        if self.solves == 0 {
+            0.0
+        } else {
+            self.fallbacks as f64 / self.solves as f64
+        }
+    }
+}
+
+fn merge(coeffs: Vec<(VarId, Q)>) -> Vec<(VarId, Q)> {
+    let mut out: Vec<(VarId, Q)> = Vec::with_capacity(coeffs.len());
+    for (v, c) in coeffs {
+        if let Some(slot) = out.iter_mut().find(|(w, _)| *w == v) {
+            slot.1 += c;
+        } else {
+            out.push((v, c));
+        }
+    }
+    out.retain(|(_, c)| !c.is_zero());
+    out
+}
+
+impl Lp {
+    /// An empty LP.
+    pub fn new(sense: Sense) -> Self {
+        Lp {
+            sense,
+            vars: Vec::new(),
+            rows: Vec::new(),
+            objective: Vec::new(),
+            objective_constant: Q::zero(),
+        }
+    }
+
+    /// Add a variable with optional bounds (`None` = unbounded on that side),
+    /// named `x<index>`.
+    pub fn add_var(&mut self, lower: Option<Q>, upper: Option<Q>) -> VarId {
+        let name = format!("x{}", self.vars.len());
+        self.add_named_var(name, lower, upper)
+    }
+
+    /// Add a named variable with optional bounds.
+    pub fn add_named_var(
+        &mut self,
+        name: impl Into<String>,
+        lower: Option<Q>,
+        upper: Option<Q>,
+    ) -> VarId {
+        self.vars.push(Var {
+            name: name.into(),
+            lower,
+            upper,
+        });
+        VarId(self.vars.len() - 1)
+    }
+
+    /// Add a row named `r<index>`; returns its index.
+    pub fn add_row(&mut self, coeffs: Vec<(VarId, Q)>, cmp: Cmp, rhs: Q) -> usize {
+        let name = format!("r{}", self.rows.len());
+        self.add_named_row(name, coeffs, cmp, rhs)
+    }
+
+    /// Add a named row; returns its index.
+    pub fn add_named_row(
+        &mut self,
+        name: impl Into<String>,
+        coeffs: Vec<(VarId, Q)>,
+        cmp: Cmp,
+        rhs: Q,
+    ) -> usize {
+        self.rows.push(Row {
+            name: name.into(),
+            coeffs: merge(coeffs),
+            cmp,
+            rhs,
+        });
+        self.rows.len() - 1
+    }
+
+    /// Set the objective (coefficients are merged per variable).
+    pub fn set_objective(&mut self, coeffs: Vec<(VarId, Q)>) {
+        self.objective = merge(coeffs);
+    }
+
+    /// Number of variables.
+    pub fn num_vars(&self) -> usize {
+        self.vars.len()
+    }
+
+    /// Dense objective vector.
+    pub fn objective_dense(&self) -> Vec<Q> {
+        let mut c = vec![Q::zero(); self.vars.len()];
+        for (v, q) in &self.objective {
+            if let Some(slot) = c.get_mut(v.0) {
+                *slot += q;
+            }
+        }
+        c
+    }
+
+    /// Dense coefficient vector of row `i`.
+    pub fn row_dense(&self, i: usize) -> Vec<Q> {
+        let mut a = vec![Q::zero(); self.vars.len()];
+        for (v, q) in &self.rows[i].coeffs {
+            if let Some(slot) = a.get_mut(v.0) {
+                *slot += q;
+            }
+        }
+        a
+    }
+
+    /// Some variable has `lower > upper`.
+    pub fn has_crossed_bounds(&self) -> bool {
+        self.vars
+            .iter()
+            .any(|v| matches!((&v.lower, &v.upper), (Some(l), Some(u)) if l > u))
+    }
+
+    /// Some variable index in a row or the objective is out of range.
+    fn has_bad_var(&self) -> bool {
+        let n = self.vars.len();
+        self.objective.iter().any(|(v, _)| v.0 >= n)
+            || self
+                .rows
+                .iter()
+                .any(|r| r.coeffs.iter().any(|(v, _)| v.0 >= n))
+    }
+}
+
+/// Solve exactly. See [`solve_with_stats`].
+pub fn solve(lp: &Lp) -> LpResult {
+    solve_with_stats(lp, &mut LpStats::default())
+}
+
+/// Solve exactly, accumulating how the answer was obtained in `stats`.
+///
+/// Pipeline: (1) microlp solves a float copy; (2) from its answer an active
+/// set and basis are chosen and the basis systems solved exactly by
+/// fraction-free elimination; (3) primal and dual feasibility are checked
+/// exactly; (4) on any failure the exact simplex decides, warm-started from
+/// the proposed basis when that basis is primal feasible.
+///
+/// Variable indices out of range are treated as absent (their coefficients
+/// are ignored); use the builder methods to avoid them.
+pub fn solve_with_stats(lp: &Lp, stats: &mut LpStats) -> LpResult {
+    stats.solves += 1;
+    if lp.has_crossed_bounds() {
+        stats.fast_path += 1;
+        return LpResult::Infeasible {
+            farkas: vec![Q::zero(); lp.rows.len()],
+        };
+    }
+    let sanitized;
+    let lp = if lp.has_bad_var() {
+        let mut l = lp.clone();
+        let n = l.vars.len();
+        l.objective.retain(|(v, _)| v.0 < n);
+        for r in &mut l.rows {
+            r.coeffs.retain(|(v, _)| v.0 < n);
+        }
+        sanitized = l;
+        &sanitized
+    } else {
+        lp
+    };
+    match fast::try_fast(lp, stats) {
+        Ok(res) => {
+            stats.fast_path += 1;
+            res
+        }
+        Err(warm) => {
+            stats.fallbacks += 1;
+            let (res, warmed) = simplex::solve_simplex(lp, warm.as_deref());
+            if warmed {
+                stats.warm_starts += 1;
+            }
+            res
+        }
+    }
+}
+
+/// Solve with the exact simplex only (cold start, no float involved).
+pub fn solve_exact_simplex(lp: &Lp) -> LpResult {
+    if lp.has_crossed_bounds() {
+        return LpResult::Infeasible {
+            farkas: vec![Q::zero(); lp.rows.len()],
+        };
+    }
+    simplex::solve_simplex(lp, None).0
+}
+
+/// Solve the float relaxation only (microlp); for benchmarks and
+/// diagnostics. Returns the float status name and objective, never used to
+/// decide anything.
+pub fn solve_float_only(lp: &Lp) -> (&'static str, Option<f64>) {
+    let ilp = intform::IntLp::from_lp(lp);
+    match float::solve_float(&ilp) {
+        float::FloatOutcome::Optimal(x) => {
+            let v: f64 = ilp
+                .c
+                .iter()
+                .zip(&x)
+                .map(|(c, x)| intform::big_to_f64(c) * x)
+                .sum();
+            ("optimal", Some(v))
+        }
+        float::FloatOutcome::Infeasible => ("infeasible", None),
+        float::FloatOutcome::Unbounded => ("unbounded", None),
+        float::FloatOutcome::Error => ("error", None),
+    }
+}
+
+/// Value of the objective at `x` (including the constant).
+pub fn objective_value(lp: &Lp, x: &[Q]) -> Q {
+    let mut v = lp.objective_constant.clone();
+    for (j, c) in &lp.objective {
+        if let Some(xj) = x.get(j.0) {
+            v += c * xj;
+        }
+    }
+    v
+}

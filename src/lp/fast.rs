@@ -1,0 +1,329 @@
+//! The fast path: turn a float proposal into an exact, checked answer.
+//!
+//! From microlp's point the constraints that look active are ranked (this
+//! ranking is the only place floats are read), a linearly independent subset
+//! is chosen *exactly* (fraction-free row reduction), completed to a square
+//! basis with pseudo-rows fixing the undetermined variables, and the two
+//! basis systems `B x = h_B`, `B^T y = c` are solved by fraction-free
+//! Gauss-Jordan in checked `i64`, then `i128`, then `BigInt`. Primal
+//! feasibility of every constraint and the sign of every multiplier are then
+//! checked in the integer domain; only an answer that passes is turned into
+//! rationals.
+//!
+//! Must not: accept anything on float evidence. When a check fails the
+//! caller falls back to the exact simplex, warm-started from the basis
+//! chosen here.
+
+use super::float::{solve_float, FloatOutcome};
+use super::intform::{IntLp, Kind, Origin};
+use super::{objective_value, Lp, LpResult, LpStats, Sense};
+use crate::linalg::{gauss_jordan, Ring};
+use crate::number::Q;
+use num_bigint::BigInt;
+use num_traits::{Signed, Zero};
+
+/// An exact primal point of an integer-form LP with the multipliers of the
+/// chosen basis constraints (indices into `IntLp::cons`, integer-form scale).
+pub(crate) struct Exact {
+    pub x: Vec<Q>,
+    pub y: Vec<(usize, Q)>,
+}
+
+/// Rational approximation `p/q` of a float (a proposal for a pseudo-row).
+fn approx(v: f64) -> (i64, i64) {
+    if !v.is_finite() || v.abs() > 1e15 {
+        return (0, 1);
+    }
+    let r = v.round();
+    if (v - r).abs() <= 1e-9 * v.abs().max(1.0) {
+        return (r as i64, 1);
+    }
+    // Continued fraction with denominators up to 10^6.
+    let (mut h0, mut h1, mut k0, mut k1) = (0i64, 1i64, 1i64, 0i64);
+    let mut x = v;
+    for _ in 0..40 {
+        let a = x.floor();
+        if a.abs() > 1e15 {
+            break;
+        }
+        let ai = a as i64;
+        let (Some(h2), Some(k2)) = (
+            ai.checked_mul(h1).and_then(|t| t.checked_add(h0)),
+            ai.checked_mul(k1).and_then(|t| t.checked_add(k0)),
+        ) else {
+            break;
+        };
+        if k2 > 1_000_000 {
+            break;
+        }
+        (h0, h1, k0, k1) = (h1, h2, k1, k2);
+        if (v - h1 as f64 / k1 as f64).abs() <= 1e-9 * v.abs().max(1.0) {
+            break;
+        }
+        let frac = x - a;
+        if frac == 0.0 {
+            break;
+        }
+        x = 1.0 / frac;
+    }
+    if k1 > 0 {
+        (h1, k1)
+    } else {
+        (r as i64, 1)
+    }
+}
+
+/// Rank the constraints that look active at `xf`: equalities first, then
+/// inequalities by relative slack (violated ones count as active).
+fn candidates(ilp: &IntLp, xf: &[f64]) -> Vec<usize> {
+    const TOL: f64 = 1e-7;
+    let mut eqs = Vec::new();
+    let mut ineq: Vec<(f64, usize)> = Vec::new();
+    for (k, con) in ilp.cons.iter().enumerate() {
+        if con.kind == Kind::Eq {
+            eqs.push(k);
+            continue;
+        }
+        let mut val = 0.0;
+        let mut mag = 0.0;
+        for (a, x) in con.coef.iter().zip(xf) {
+            if !a.is_zero() {
+                let t = super::intform::big_to_f64(a) * x;
+                val += t;
+                mag += t.abs();
+            }
+        }
+        let h = super::intform::big_to_f64(&con.rhs);
+        let rel = (val - h) / (1.0 + mag + h.abs());
+        let rel = if con.kind == Kind::Ge { rel } else { -rel };
+        if rel <= TOL {
+            ineq.push((rel.max(0.0), k));
+        }
+    }
+    ineq.sort_by(|a, b| a.0.total_cmp(&b.0));
+    eqs.extend(ineq.into_iter().map(|(_, k)| k));
+    eqs
+}
+
+enum Fail {
+    /// The proposed basis failed a check; here it is for a warm start.
+    Basis(Vec<Origin>),
+}
+
+fn conv<I: Ring>(v: &[BigInt]) -> Option<Vec<I>> {
+    v.iter().map(I::from_big).collect()
+}
+
+fn dot_minus<I: Ring>(a: &[I], x: &[I], h: &I, d: &I) -> Option<I> {
+    let mut s = h.c_mul(d)?.c_neg()?;
+    for (ai, xi) in a.iter().zip(x) {
+        if !ai.is_zero_r() && !xi.is_zero_r() {
+            s = s.c_add(&ai.c_mul(xi)?)?;
+        }
+    }
+    Some(s)
+}
+
+/// The exact reconstruction in integer type `I`; `None` on overflow.
+fn run<I: Ring>(
+    ilp: &IntLp,
+    cand: &[usize],
+    xf: &[f64],
+    need_dual: bool,
+) -> Option<Result<Exact, Fail>> {
+    let n = ilp.n;
+    // 1. Exact greedy choice of independent active constraints.
+    let mut ech: Vec<(Vec<I>, usize)> = Vec::with_capacity(n);
+    let mut sel: Vec<usize> = Vec::with_capacity(n);
+    for &k in cand {
+        if sel.len() == n {
+            break;
+        }
+        let mut v = conv::<I>(&ilp.cons[k].coef)?;
+        for (r, p) in &ech {
+            if !v[*p].is_zero_r() {
+                let (a, b) = (r[*p].clone(), v[*p].clone());
+                for (vj, rj) in v.iter_mut().zip(r) {
+                    *vj = crate::linalg::det2(vj, &a, &b, rj)?;
+                }
+                let mut g = I::zero_r();
+                for vj in &v {
+                    g = g.gcd(vj);
+                }
+                if !g.is_zero_r() && g != I::one_r() {
+                    for vj in &mut v {
+                        *vj = vj.div_exact(&g)?;
+                    }
+                }
+            }
+        }
+        if let Some(p) = v.iter().position(|e| !e.is_zero_r()) {
+            ech.push((v, p));
+            sel.push(k);
+        }
+    }
+    let mut covered = vec![false; n];
+    for (_, p) in &ech {
+        covered[*p] = true;
+    }
+    // 2. Square basis: selected rows plus pseudo-rows x_j = approx(xf_j).
+    let mut m: Vec<Vec<I>> = Vec::with_capacity(n);
+    let mut rhs: Vec<I> = Vec::with_capacity(n);
+    let mut origins: Vec<Origin> = Vec::with_capacity(n);
+    for &k in &sel {
+        m.push(conv::<I>(&ilp.cons[k].coef)?);
+        rhs.push(I::from_big(&ilp.cons[k].rhs)?);
+        origins.push(ilp.cons[k].origin);
+    }
+    for j in (0..n).filter(|&j| !covered[j]) {
+        let (p, q) = approx(xf.get(j).copied().unwrap_or(0.0));
+        let mut row = vec![I::zero_r(); n];
+        row[j] = I::from_big(&BigInt::from(q))?;
+        m.push(row);
+        rhs.push(I::from_big(&BigInt::from(p))?);
+        origins.push(Origin::Unit(j));
+    }
+    let fail = |o: &Vec<Origin>| Some(Err(Fail::Basis(o.clone())));
+    // 3. Primal: [M | rhs] by fraction-free Gauss-Jordan.
+    let mut t: Vec<Vec<I>> = m
+        .iter()
+        .zip(&rhs)
+        .map(|(r, b)| {
+            r.iter()
+                .cloned()
+                .chain(std::iter::once(b.clone()))
+                .collect()
+        })
+        .collect();
+    let (piv, d) = gauss_jordan(&mut t, n)?;
+    if piv.len() < n {
+        return fail(&origins);
+    }
+    let mut xnum = vec![I::zero_r(); n];
+    for &(r, c) in &piv {
+        xnum[c] = t[r][n].clone();
+    }
+    // 4. Exact primal feasibility of every constraint.
+    for con in &ilp.cons {
+        let a = conv::<I>(&con.coef)?;
+        let s = dot_minus(&a, &xnum, &I::from_big(&con.rhs)?, &d)?;
+        let ok = match con.kind {
+            Kind::Ge => s.signum() >= 0,
+            Kind::Le => s.signum() <= 0,
+            Kind::Eq => s.is_zero_r(),
+        };
+        if !ok {
+            return fail(&origins);
+        }
+    }
+    let db = d.to_big();
+    let x: Vec<Q> = xnum
+        .iter()
+        .map(|v| Q::new(v.to_big(), db.clone()))
+        .collect();
+    if !need_dual {
+        return Some(Ok(Exact { x, y: Vec::new() }));
+    }
+    // 5. Dual: [M^T | c].
+    let c = conv::<I>(&ilp.c)?;
+    let mut t2: Vec<Vec<I>> = (0..n)
+        .map(|j| {
+            m.iter()
+                .map(|row| row[j].clone())
+                .chain(std::iter::once(c[j].clone()))
+                .collect()
+        })
+        .collect();
+    let (piv2, d2) = gauss_jordan(&mut t2, n)?;
+    if piv2.len() < n {
+        return fail(&origins);
+    }
+    let mut ynum = vec![I::zero_r(); n];
+    for &(r, col) in &piv2 {
+        ynum[col] = t2[r][n].clone();
+    }
+    // 6. Sign conditions (minimisation): Ge -> y >= 0, Le -> y <= 0, pseudo -> 0.
+    for (k, yk) in ynum.iter().enumerate() {
+        let ok = match origins[k] {
+            Origin::Unit(_) => yk.is_zero_r(),
+            _ => match ilp.cons[sel[k]].kind {
+                Kind::Ge => yk.signum() >= 0,
+                Kind::Le => yk.signum() <= 0,
+                Kind::Eq => true,
+            },
+        };
+        if !ok {
+            return fail(&origins);
+        }
+    }
+    let d2b = d2.to_big();
+    let y = sel
+        .iter()
+        .zip(&ynum)
+        .filter(|(_, v)| !v.is_zero_r())
+        .map(|(&k, v)| (k, Q::new(v.to_big(), d2b.clone())))
+        .collect();
+    Some(Ok(Exact { x, y }))
+}
+
+fn reconstruct(ilp: &IntLp, xf: &[f64], need_dual: bool) -> Result<Exact, Vec<Origin>> {
+    let cand = candidates(ilp, xf);
+    let res = crate::linalg::with_tiers(
+        || run::<i64>(ilp, &cand, xf, need_dual),
+        || run::<i128>(ilp, &cand, xf, need_dual),
+        || run::<BigInt>(ilp, &cand, xf, need_dual).unwrap_or(Err(Fail::Basis(Vec::new()))),
+    );
+    res.map_err(|Fail::Basis(b)| b)
+}
+
+/// Try to answer from the float proposal. `Err(Some(basis))` carries the
+/// proposed basis (as constraint origins) for a warm start.
+pub(crate) fn try_fast(lp: &Lp, stats: &mut LpStats) -> Result<LpResult, Option<Vec<Origin>>> {
+    let ilp = IntLp::from_lp(lp);
+    let n = lp.vars.len();
+    match solve_float(&ilp) {
+        FloatOutcome::Optimal(xf) => {
+            let ex = reconstruct(&ilp, &xf, true).map_err(Some)?;
+            let mut duals = vec![Q::zero(); lp.rows.len()];
+            for (k, y) in ex.y {
+                let con = &ilp.cons[k];
+                if let Origin::Row(i) = con.origin {
+                    let v = y * &con.scale / &ilp.cscale;
+                    duals[i] = if lp.sense == Sense::Maximize { -v } else { v };
+                }
+            }
+            let value = objective_value(lp, &ex.x);
+            Ok(LpResult::Optimal {
+                x: ex.x,
+                duals,
+                value,
+            })
+        }
+        FloatOutcome::Infeasible => {
+            let el = ilp.elastic();
+            let FloatOutcome::Optimal(xf) = solve_float(&el) else {
+                return Err(None);
+            };
+            let ex = reconstruct(&el, &xf, true).map_err(|_| None)?;
+            let viol: Q = ex.x[n..].iter().sum();
+            if !viol.is_positive() {
+                return Err(None);
+            }
+            let mut farkas = vec![Q::zero(); lp.rows.len()];
+            for (k, y) in ex.y {
+                let con = &el.cons[k];
+                if let Origin::Row(i) = con.origin {
+                    farkas[i] = y * &con.scale;
+                }
+            }
+            Ok(LpResult::Infeasible { farkas })
+        }
+        // A float "unbounded" is not worth reconstructing (the ray LP is
+        // fully degenerate and floats cycle on it): let the simplex decide.
+        FloatOutcome::Unbounded => Err(None),
+        FloatOutcome::Error => {
+            stats.float_errors += 1;
+            Err(None)
+        }
+    }
+}

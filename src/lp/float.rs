@@ -1,0 +1,98 @@
+//! The float proposal: hand an f64 copy of an integer-form LP to microlp.
+//!
+//! Must not: decide. The outcome is a *hint* (a point, or a claimed status)
+//! that the exact reconstruction then confirms or rejects. microlp panics
+//! are caught and reported as `Error`.
+
+use super::intform::{big_to_f64, IntLp, Kind, Origin};
+use microlp::{ComparisonOp, OptimizationDirection, Problem};
+
+/// Wall-clock budget of one float solve.
+const FLOAT_BUDGET_MS: u64 = 200;
+
+pub(crate) enum FloatOutcome {
+    Optimal(Vec<f64>),
+    Infeasible,
+    Unbounded,
+    Error,
+}
+
+fn build(ilp: &IntLp) -> (Problem, Vec<microlp::Variable>) {
+    let n = ilp.n;
+    let mut lo = vec![f64::NEG_INFINITY; n];
+    let mut hi = vec![f64::INFINITY; n];
+    for con in &ilp.cons {
+        let j = match con.origin {
+            Origin::Lower(j) | Origin::Upper(j) => j,
+            _ => continue,
+        };
+        let v = big_to_f64(&con.rhs) / big_to_f64(&con.coef[j]);
+        match con.kind {
+            Kind::Ge => lo[j] = lo[j].max(v),
+            Kind::Le => hi[j] = hi[j].min(v),
+            Kind::Eq => {
+                lo[j] = v;
+                hi[j] = v;
+            }
+        }
+    }
+    // Scale the objective so that its largest coefficient is 1.
+    let cmax = ilp
+        .c
+        .iter()
+        .map(|c| big_to_f64(c).abs())
+        .fold(0.0, f64::max);
+    let cs = if cmax > 0.0 { 1.0 / cmax } else { 1.0 };
+    let mut p = Problem::new(OptimizationDirection::Minimize);
+    let vars: Vec<_> = (0..n)
+        .map(|j| p.add_var(big_to_f64(&ilp.c[j]) * cs, (lo[j], hi[j].max(lo[j]))))
+        .collect();
+    for con in &ilp.cons {
+        if matches!(con.origin, Origin::Lower(_) | Origin::Upper(_)) {
+            continue;
+        }
+        let coefs: Vec<f64> = con.coef.iter().map(big_to_f64).collect();
+        let amax = coefs.iter().map(|a| a.abs()).fold(0.0, f64::max);
+        let s = if amax > 0.0 { 1.0 / amax } else { 1.0 };
+        let expr: Vec<(microlp::Variable, f64)> = coefs
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| **a != 0.0)
+            .map(|(j, a)| (vars[j], a * s))
+            .collect();
+        let op = match con.kind {
+            Kind::Ge => ComparisonOp::Ge,
+            Kind::Le => ComparisonOp::Le,
+            Kind::Eq => ComparisonOp::Eq,
+        };
+        p.add_constraint(expr, op, big_to_f64(&con.rhs) * s);
+    }
+    (p, vars)
+}
+
+/// Solve the float copy of `ilp` (a minimisation).
+pub(crate) fn solve_float(ilp: &IntLp) -> FloatOutcome {
+    let run = || {
+        let (mut p, vars) = build(ilp);
+        // microlp can cycle on very degenerate LPs; a wall-clock budget
+        // turns that into an `Error` (and an exact fallback).
+        p.set_time_limit(std::time::Duration::from_millis(FLOAT_BUDGET_MS));
+        match p.solve() {
+            Ok(out) => match out.solution() {
+                Some(sol) => {
+                    let x: Vec<f64> = (0..ilp.n).map(|j| sol.var_value_raw(vars[j])).collect();
+                    if x.iter().all(|v| v.is_finite()) {
+                        FloatOutcome::Optimal(x)
+                    } else {
+                        FloatOutcome::Error
+                    }
+                }
+                None => FloatOutcome::Error,
+            },
+            Err(microlp::Error::Infeasible) => FloatOutcome::Infeasible,
+            Err(microlp::Error::Unbounded) => FloatOutcome::Unbounded,
+            Err(_) => FloatOutcome::Error,
+        }
+    };
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)).unwrap_or(FloatOutcome::Error)
+}
