@@ -83,13 +83,24 @@ pub(super) fn canonicalise(normals: &[IVec]) -> Option<(Vec<IVec>, Roles)> {
 /// Cells of distinct, pairwise non-parallel, nonzero integer normals in
 /// Z^dim: (sign per plane, primitive integer witness); `None` on overflow.
 pub(super) fn enumerate(planes: &[IVec], dim: usize) -> Option<Vec<(Vec<bool>, IVec)>> {
-    let Some((h, rest)) = planes.split_last() else {
-        return Some(vec![(Vec::new(), vec![0; dim])]);
-    };
-    if dim == 0 {
-        return None;
+    // one hyperplane at a time; only the restriction recurses (depth <= dim)
+    let mut cells = vec![(Vec::new(), vec![0; dim])];
+    for k in 0..planes.len() {
+        if dim == 0 {
+            return None;
+        }
+        cells = add_plane(cells, &planes[k], &planes[..k], dim)?;
     }
-    let rest_cells = enumerate(rest, dim)?;
+    Some(cells)
+}
+
+/// Cells of `rest + h` from the cells of `rest`; `None` on overflow.
+fn add_plane(
+    rest_cells: Vec<(Vec<bool>, IVec)>,
+    h: &[i128],
+    rest: &[IVec],
+    dim: usize,
+) -> Option<Vec<(Vec<bool>, IVec)>> {
     let p = h.iter().position(|&c| c != 0)?;
     let hp = h[p];
     let sp: i128 = hp.signum();

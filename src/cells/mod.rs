@@ -310,14 +310,26 @@ pub struct Orthant {
 /// Cells of the arrangement of `planes` (distinct, nonzero, pairwise
 /// non-parallel) in Q^dim, as (sign per plane, primitive integer witness).
 fn enumerate(planes: &[Vec<Q>], dim: usize) -> Result<Vec<(Vec<bool>, Vec<BigInt>)>, String> {
-    let Some((h, rest)) = planes.split_last() else {
-        // No hyperplane: the whole space is one cell.
-        return Ok(vec![(Vec::new(), vec![BigInt::zero(); dim])]);
-    };
-    if dim == 0 {
-        return Err("internal error: a nonzero normal in dimension 0".to_string());
+    // Hyperplanes are added one at a time (iteration, so the recursion depth
+    // is the dimension, not the number of hyperplanes); only the
+    // restriction recurses, one dimension down.
+    let mut cells = vec![(Vec::new(), vec![BigInt::zero(); dim])];
+    for k in 0..planes.len() {
+        if dim == 0 {
+            return Err("internal error: a nonzero normal in dimension 0".to_string());
+        }
+        cells = add_plane(cells, &planes[k], &planes[..k], dim)?;
     }
-    let rest_cells = enumerate(rest, dim)?;
+    Ok(cells)
+}
+
+/// Cells of `rest + h` from the cells of `rest` (deletion-restriction).
+fn add_plane(
+    rest_cells: Vec<(Vec<bool>, Vec<BigInt>)>,
+    h: &[Q],
+    rest: &[Vec<Q>],
+    dim: usize,
+) -> Result<Vec<(Vec<bool>, Vec<BigInt>)>, String> {
     // Restriction to h: coordinates t in Q^(dim-1) with v = lift(t).
     let p = h
         .iter()
