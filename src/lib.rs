@@ -5,6 +5,7 @@
 //! instance file to a verdict.
 #![forbid(unsafe_code)]
 
+pub mod arc;
 pub mod cellpoly;
 pub mod cells;
 pub mod cli;
