@@ -367,13 +367,13 @@ pub fn determinant(m: &[Vec<Q>]) -> Q {
     Q::new(determinant_bigint(&ints), scale)
 }
 
+/// Pivots, integer tableau and its denominator.
+type Rref = (Vec<(usize, usize)>, Vec<Vec<BigInt>>, BigInt);
+
 /// Reduced row echelon form of `[A | extra columns]` solved exactly. Returns
 /// pivots and the integer tableau with its denominator.
-fn rref_big(
-    rows: Vec<Vec<BigInt>>,
-    ncols: usize,
-) -> (Vec<(usize, usize)>, Vec<Vec<BigInt>>, BigInt) {
-    let run = |rows: &Vec<Vec<BigInt>>| -> Option<(Vec<(usize, usize)>, Vec<Vec<BigInt>>, BigInt)> {
+fn rref_big(rows: Vec<Vec<BigInt>>, ncols: usize) -> Rref {
+    let run = |rows: &Vec<Vec<BigInt>>| -> Option<Rref> {
         let mut t = convert::<i64>(rows)?;
         let (p, d) = gauss_jordan(&mut t, ncols)?;
         Some((
@@ -384,18 +384,17 @@ fn rref_big(
             d.to_big(),
         ))
     };
-    let run128 =
-        |rows: &Vec<Vec<BigInt>>| -> Option<(Vec<(usize, usize)>, Vec<Vec<BigInt>>, BigInt)> {
-            let mut t = convert::<i128>(rows)?;
-            let (p, d) = gauss_jordan(&mut t, ncols)?;
-            Some((
-                p,
-                t.iter()
-                    .map(|r| r.iter().map(Ring::to_big).collect())
-                    .collect(),
-                d.to_big(),
-            ))
-        };
+    let run128 = |rows: &Vec<Vec<BigInt>>| -> Option<Rref> {
+        let mut t = convert::<i128>(rows)?;
+        let (p, d) = gauss_jordan(&mut t, ncols)?;
+        Some((
+            p,
+            t.iter()
+                .map(|r| r.iter().map(Ring::to_big).collect())
+                .collect(),
+            d.to_big(),
+        ))
+    };
     with_tiers(
         || run(&rows),
         || run128(&rows),

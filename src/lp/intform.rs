@@ -29,8 +29,6 @@ pub(crate) enum Origin {
     Lower(usize),
     /// `x_j <= upper_j`.
     Upper(usize),
-    /// An auxiliary row of a derived LP (normalisation).
-    Extra,
     /// `x_j = value`, a pseudo-constraint fixing a variable that no active
     /// constraint determines (its multiplier must be zero).
     Unit(usize),
@@ -198,45 +196,6 @@ impl IntLp {
             n: n2,
             cons,
             c,
-            cscale: Q::one(),
-        }
-    }
-
-    /// The ray LP: minimise `c . r` over the recession cone (homogeneous
-    /// rows and bounds) with the normalisation `c . r >= -1`.
-    pub fn ray(&self) -> IntLp {
-        let mut cons: Vec<Con> = self
-            .cons
-            .iter()
-            .map(|con| Con {
-                coef: con.coef.clone(),
-                rhs: BigInt::zero(),
-                kind: con.kind,
-                origin: con.origin,
-                scale: con.scale.clone(),
-            })
-            .collect();
-        cons.push(Con {
-            coef: self.c.clone(),
-            rhs: -BigInt::one(),
-            kind: Kind::Ge,
-            origin: Origin::Extra,
-            scale: Q::one(),
-        });
-        IntLp {
-            n: self.n,
-            cons,
-            c: self.c.clone(),
-            cscale: self.cscale.clone(),
-        }
-    }
-
-    /// The same constraints with a zero objective.
-    pub fn feasibility(&self) -> IntLp {
-        IntLp {
-            n: self.n,
-            cons: self.cons.clone(),
-            c: vec![BigInt::zero(); self.n],
             cscale: Q::one(),
         }
     }

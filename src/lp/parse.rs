@@ -275,8 +275,9 @@ impl Parser {
             };
             match self.peek().cloned() {
                 Some(Tok::Ident(name))
-                    if !(self.toks[self.pos].first && header(&self.toks, self.pos)?.is_some())
-                        && !is_inf(&name) =>
+                    if !(is_inf(&name)
+                        || self.toks[self.pos].first
+                            && header(&self.toks, self.pos)?.is_some()) =>
                 {
                     if self
                         .toks

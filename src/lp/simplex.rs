@@ -204,11 +204,11 @@ fn build(lp: &Lp) -> StdForm {
         tab[m][j] = v;
     }
     // Phase-1 objective: sum of artificials, reduced against their rows.
-    for r in 0..m {
+    let (body, objs) = tab.split_at_mut(m);
+    for (r, row) in body.iter().enumerate() {
         if art_col[r].is_some() {
-            for j in 0..=ncols {
-                let v = &tab[m + 1][j] - &tab[r][j];
-                tab[m + 1][j] = v;
+            for (w, v) in objs[1].iter_mut().zip(row) {
+                *w -= v;
             }
         }
     }
@@ -332,10 +332,11 @@ fn crash<I: Ring>(
         }
         let mut best: Option<usize> = None;
         for r in 0..m {
-            if !want(basis[r]) && !t[r][k].is_zero_r() {
-                if best.is_none_or(|b| !sf.is_art[basis[b]] && sf.is_art[basis[r]]) {
-                    best = Some(r);
-                }
+            if !want(basis[r])
+                && !t[r][k].is_zero_r()
+                && best.is_none_or(|b| !sf.is_art[basis[b]] && sf.is_art[basis[r]])
+            {
+                best = Some(r);
             }
         }
         if let Some(r) = best {
@@ -481,7 +482,6 @@ fn warm_mask(sf: &StdForm, active: &[Origin]) -> Vec<bool> {
                 Some(VarMap::Shift { col, .. }) => nb[*col] = true,
                 None => {}
             },
-            Origin::Extra => {}
         }
     }
     nb
