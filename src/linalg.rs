@@ -28,6 +28,17 @@ pub trait Ring: Clone + Ord + std::fmt::Debug {
     fn signum(&self) -> i8;
     fn from_big(v: &BigInt) -> Option<Self>;
     fn to_big(&self) -> BigInt;
+    fn from_i64(v: i64) -> Option<Self>;
+    fn to_i64(&self) -> Option<i64>;
+    /// Nearest float, for proposals only (0 if out of range).
+    fn to_f64(&self) -> f64;
+    /// Convert between ring types without a `BigInt` detour when small.
+    fn convert<J: Ring>(&self) -> Option<J> {
+        match self.to_i64() {
+            Some(v) => J::from_i64(v),
+            None => J::from_big(&self.to_big()),
+        }
+    }
     fn c_add(&self, o: &Self) -> Option<Self>;
     fn c_sub(&self, o: &Self) -> Option<Self>;
     fn c_mul(&self, o: &Self) -> Option<Self>;
@@ -69,6 +80,22 @@ macro_rules! machine_ring {
             }
             fn to_big(&self) -> BigInt {
                 BigInt::from(*self)
+            }
+            #[inline]
+            fn from_i64(v: i64) -> Option<Self> {
+                if v == i64::MIN {
+                    None
+                } else {
+                    Some(v as $t)
+                }
+            }
+            #[inline]
+            fn to_i64(&self) -> Option<i64> {
+                i64::try_from(*self).ok().filter(|v| *v != i64::MIN)
+            }
+            #[inline]
+            fn to_f64(&self) -> f64 {
+                *self as f64
             }
             #[inline]
             fn c_add(&self, o: &Self) -> Option<Self> {
@@ -130,6 +157,15 @@ impl Ring for BigInt {
     }
     fn to_big(&self) -> BigInt {
         self.clone()
+    }
+    fn from_i64(v: i64) -> Option<Self> {
+        Some(BigInt::from(v))
+    }
+    fn to_i64(&self) -> Option<i64> {
+        ToPrimitive::to_i64(self).filter(|v| *v != i64::MIN)
+    }
+    fn to_f64(&self) -> f64 {
+        ToPrimitive::to_f64(self).unwrap_or(0.0)
     }
     fn c_add(&self, o: &Self) -> Option<Self> {
         Some(self + o)

@@ -15,7 +15,7 @@
 //! chosen here.
 
 use super::float::{solve_float, FloatOutcome};
-use super::intform::{IntLp, Kind, Origin};
+use super::intform::{AnyIntLp, IntLp, Kind, Origin};
 use super::{objective_value, Lp, LpResult, LpStats, Sense};
 use crate::linalg::{gauss_jordan, Ring};
 use crate::number::Q;
@@ -75,7 +75,7 @@ fn approx(v: f64) -> (i64, i64) {
 
 /// Rank the constraints that look active at `xf`: equalities first, then
 /// inequalities by relative slack (violated ones count as active).
-fn candidates(ilp: &IntLp, xf: &[f64]) -> Vec<usize> {
+fn candidates<T: Ring>(ilp: &IntLp<T>, xf: &[f64]) -> Vec<usize> {
     const TOL: f64 = 1e-7;
     let mut eqs = Vec::new();
     let mut ineq: Vec<(f64, usize)> = Vec::new();
@@ -87,13 +87,13 @@ fn candidates(ilp: &IntLp, xf: &[f64]) -> Vec<usize> {
         let mut val = 0.0;
         let mut mag = 0.0;
         for (a, x) in con.coef.iter().zip(xf) {
-            if !a.is_zero() {
-                let t = super::intform::big_to_f64(a) * x;
+            if !a.is_zero_r() {
+                let t = a.to_f64() * x;
                 val += t;
                 mag += t.abs();
             }
         }
-        let h = super::intform::big_to_f64(&con.rhs);
+        let h = con.rhs.to_f64();
         let rel = (val - h) / (1.0 + mag + h.abs());
         let rel = if con.kind == Kind::Ge { rel } else { -rel };
         if rel <= TOL {
@@ -110,10 +110,6 @@ enum Fail {
     Basis(Vec<Origin>),
 }
 
-fn conv<I: Ring>(v: &[BigInt]) -> Option<Vec<I>> {
-    v.iter().map(I::from_big).collect()
-}
-
 fn dot_minus<I: Ring>(a: &[I], x: &[I], h: &I, d: &I) -> Option<I> {
     let mut s = h.c_mul(d)?.c_neg()?;
     for (ai, xi) in a.iter().zip(x) {
@@ -124,14 +120,37 @@ fn dot_minus<I: Ring>(a: &[I], x: &[I], h: &I, d: &I) -> Option<I> {
     Some(s)
 }
 
+/// `num / den` (den > 0) as a reduced rational, reducing in the ring first
+/// so that machine integers never pay for a `BigInt` gcd.
+fn to_q<I: Ring>(num: &I, den: &I) -> Q {
+    if num.is_zero_r() {
+        return Q::zero();
+    }
+    let g = num.gcd(den);
+    match (num.div_exact(&g), den.div_exact(&g)) {
+        (Some(a), Some(b)) => Q::new_raw(a.to_big(), b.to_big()),
+        _ => Q::new(num.to_big(), den.to_big()),
+    }
+}
+
 /// The exact reconstruction in integer type `I`; `None` on overflow.
-fn run<I: Ring>(
-    ilp: &IntLp,
+fn run<T: Ring, I: Ring>(
+    ilp: &IntLp<T>,
     cand: &[usize],
     xf: &[f64],
     need_dual: bool,
 ) -> Option<Result<Exact, Fail>> {
     let n = ilp.n;
+    let rows: Vec<Vec<I>> = ilp
+        .cons
+        .iter()
+        .map(|c| c.coef.iter().map(|v| v.convert()).collect())
+        .collect::<Option<_>>()?;
+    let rhss: Vec<I> = ilp
+        .cons
+        .iter()
+        .map(|c| c.rhs.convert())
+        .collect::<Option<_>>()?;
     // 1. Exact greedy choice of independent active constraints.
     let mut ech: Vec<(Vec<I>, usize)> = Vec::with_capacity(n);
     let mut sel: Vec<usize> = Vec::with_capacity(n);
@@ -139,7 +158,7 @@ fn run<I: Ring>(
         if sel.len() == n {
             break;
         }
-        let mut v = conv::<I>(&ilp.cons[k].coef)?;
+        let mut v = rows[k].clone();
         for (r, p) in &ech {
             if !v[*p].is_zero_r() {
                 let (a, b) = (r[*p].clone(), v[*p].clone());
@@ -171,16 +190,16 @@ fn run<I: Ring>(
     let mut rhs: Vec<I> = Vec::with_capacity(n);
     let mut origins: Vec<Origin> = Vec::with_capacity(n);
     for &k in &sel {
-        m.push(conv::<I>(&ilp.cons[k].coef)?);
-        rhs.push(I::from_big(&ilp.cons[k].rhs)?);
+        m.push(rows[k].clone());
+        rhs.push(rhss[k].clone());
         origins.push(ilp.cons[k].origin);
     }
     for j in (0..n).filter(|&j| !covered[j]) {
         let (p, q) = approx(xf.get(j).copied().unwrap_or(0.0));
         let mut row = vec![I::zero_r(); n];
-        row[j] = I::from_big(&BigInt::from(q))?;
+        row[j] = I::from_i64(q)?;
         m.push(row);
-        rhs.push(I::from_big(&BigInt::from(p))?);
+        rhs.push(I::from_i64(p)?);
         origins.push(Origin::Unit(j));
     }
     let fail = |o: &Vec<Origin>| Some(Err(Fail::Basis(o.clone())));
@@ -204,9 +223,8 @@ fn run<I: Ring>(
         xnum[c] = t[r][n].clone();
     }
     // 4. Exact primal feasibility of every constraint.
-    for con in &ilp.cons {
-        let a = conv::<I>(&con.coef)?;
-        let s = dot_minus(&a, &xnum, &I::from_big(&con.rhs)?, &d)?;
+    for ((con, a), h) in ilp.cons.iter().zip(&rows).zip(&rhss) {
+        let s = dot_minus(a, &xnum, h, &d)?;
         let ok = match con.kind {
             Kind::Ge => s.signum() >= 0,
             Kind::Le => s.signum() <= 0,
@@ -216,16 +234,12 @@ fn run<I: Ring>(
             return fail(&origins);
         }
     }
-    let db = d.to_big();
-    let x: Vec<Q> = xnum
-        .iter()
-        .map(|v| Q::new(v.to_big(), db.clone()))
-        .collect();
+    let x: Vec<Q> = xnum.iter().map(|v| to_q(v, &d)).collect();
     if !need_dual {
         return Some(Ok(Exact { x, y: Vec::new() }));
     }
     // 5. Dual: [M^T | c].
-    let c = conv::<I>(&ilp.c)?;
+    let c: Vec<I> = ilp.c.iter().map(|v| v.convert()).collect::<Option<_>>()?;
     let mut t2: Vec<Vec<I>> = (0..n)
         .map(|j| {
             m.iter()
@@ -256,39 +270,58 @@ fn run<I: Ring>(
             return fail(&origins);
         }
     }
-    let d2b = d2.to_big();
     let y = sel
         .iter()
         .zip(&ynum)
         .filter(|(_, v)| !v.is_zero_r())
-        .map(|(&k, v)| (k, Q::new(v.to_big(), d2b.clone())))
+        .map(|(&k, v)| (k, to_q(v, &d2)))
         .collect();
     Some(Ok(Exact { x, y }))
 }
 
-fn reconstruct(ilp: &IntLp, xf: &[f64], need_dual: bool) -> Result<Exact, Vec<Origin>> {
+fn reconstruct<T: Ring>(ilp: &IntLp<T>, xf: &[f64], need_dual: bool) -> Result<Exact, Vec<Origin>> {
     let cand = candidates(ilp, xf);
     let res = crate::linalg::with_tiers(
-        || run::<i64>(ilp, &cand, xf, need_dual),
-        || run::<i128>(ilp, &cand, xf, need_dual),
-        || run::<BigInt>(ilp, &cand, xf, need_dual).unwrap_or(Err(Fail::Basis(Vec::new()))),
+        || run::<T, i64>(ilp, &cand, xf, need_dual),
+        || run::<T, i128>(ilp, &cand, xf, need_dual),
+        || run::<T, BigInt>(ilp, &cand, xf, need_dual).unwrap_or(Err(Fail::Basis(Vec::new()))),
     );
     res.map_err(|Fail::Basis(b)| b)
+}
+
+fn times(y: Q, s: &Option<Q>) -> Q {
+    match s {
+        Some(s) => y * s,
+        None => y,
+    }
 }
 
 /// Try to answer from the float proposal. `Err(Some(basis))` carries the
 /// proposed basis (as constraint origins) for a warm start.
 pub(crate) fn try_fast(lp: &Lp, stats: &mut LpStats) -> Result<LpResult, Option<Vec<Origin>>> {
-    let ilp = IntLp::from_lp(lp);
+    match AnyIntLp::from_lp(lp) {
+        AnyIntLp::Small(ilp) => try_fast_t(lp, &ilp, stats),
+        AnyIntLp::Big(ilp) => try_fast_t(lp, &ilp, stats),
+    }
+}
+
+fn try_fast_t<T: Ring>(
+    lp: &Lp,
+    ilp: &IntLp<T>,
+    stats: &mut LpStats,
+) -> Result<LpResult, Option<Vec<Origin>>> {
     let n = lp.vars.len();
-    match solve_float(&ilp) {
+    match solve_float(ilp) {
         FloatOutcome::Optimal(xf) => {
-            let ex = reconstruct(&ilp, &xf, true).map_err(Some)?;
+            let ex = reconstruct(ilp, &xf, true).map_err(Some)?;
             let mut duals = vec![Q::zero(); lp.rows.len()];
             for (k, y) in ex.y {
                 let con = &ilp.cons[k];
                 if let Origin::Row(i) = con.origin {
-                    let v = y * &con.scale / &ilp.cscale;
+                    let mut v = times(y, &con.scale);
+                    if let Some(cs) = &ilp.cscale {
+                        v /= cs;
+                    }
                     duals[i] = if lp.sense == Sense::Maximize { -v } else { v };
                 }
             }
@@ -300,7 +333,7 @@ pub(crate) fn try_fast(lp: &Lp, stats: &mut LpStats) -> Result<LpResult, Option<
             })
         }
         FloatOutcome::Infeasible => {
-            let el = ilp.elastic();
+            let el = ilp.elastic().ok_or(None)?;
             let FloatOutcome::Optimal(xf) = solve_float(&el) else {
                 return Err(None);
             };
@@ -313,7 +346,7 @@ pub(crate) fn try_fast(lp: &Lp, stats: &mut LpStats) -> Result<LpResult, Option<
             for (k, y) in ex.y {
                 let con = &el.cons[k];
                 if let Origin::Row(i) = con.origin {
-                    farkas[i] = y * &con.scale;
+                    farkas[i] = times(y, &con.scale);
                 }
             }
             Ok(LpResult::Infeasible { farkas })

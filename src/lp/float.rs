@@ -4,20 +4,32 @@
 //! that the exact reconstruction then confirms or rejects. microlp panics
 //! are caught and reported as `Error`.
 
-use super::intform::{big_to_f64, IntLp, Kind, Origin};
+use super::intform::{IntLp, Kind, Origin};
+use crate::linalg::Ring;
 use microlp::{ComparisonOp, OptimizationDirection, Problem};
 
 /// Wall-clock budget of one float solve.
 const FLOAT_BUDGET_MS: u64 = 200;
 
-pub(crate) enum FloatOutcome {
-    Optimal(Vec<f64>),
+pub(crate) enum FloatOutcome<X = Vec<f64>> {
+    Optimal(X),
     Infeasible,
     Unbounded,
     Error,
 }
 
-fn build(ilp: &IntLp) -> (Problem, Vec<microlp::Variable>) {
+impl FloatOutcome {
+    pub(crate) fn map_x<Y>(self, f: impl FnOnce(&[f64]) -> Y) -> FloatOutcome<Y> {
+        match self {
+            FloatOutcome::Optimal(x) => FloatOutcome::Optimal(f(&x)),
+            FloatOutcome::Infeasible => FloatOutcome::Infeasible,
+            FloatOutcome::Unbounded => FloatOutcome::Unbounded,
+            FloatOutcome::Error => FloatOutcome::Error,
+        }
+    }
+}
+
+fn build<T: Ring>(ilp: &IntLp<T>) -> (Problem, Vec<microlp::Variable>) {
     let n = ilp.n;
     let mut lo = vec![f64::NEG_INFINITY; n];
     let mut hi = vec![f64::INFINITY; n];
@@ -26,7 +38,7 @@ fn build(ilp: &IntLp) -> (Problem, Vec<microlp::Variable>) {
             Origin::Lower(j) | Origin::Upper(j) => j,
             _ => continue,
         };
-        let v = big_to_f64(&con.rhs) / big_to_f64(&con.coef[j]);
+        let v = con.rhs.to_f64() / con.coef[j].to_f64();
         match con.kind {
             Kind::Ge => lo[j] = lo[j].max(v),
             Kind::Le => hi[j] = hi[j].min(v),
@@ -37,21 +49,17 @@ fn build(ilp: &IntLp) -> (Problem, Vec<microlp::Variable>) {
         }
     }
     // Scale the objective so that its largest coefficient is 1.
-    let cmax = ilp
-        .c
-        .iter()
-        .map(|c| big_to_f64(c).abs())
-        .fold(0.0, f64::max);
+    let cmax = ilp.c.iter().map(|c| c.to_f64().abs()).fold(0.0, f64::max);
     let cs = if cmax > 0.0 { 1.0 / cmax } else { 1.0 };
     let mut p = Problem::new(OptimizationDirection::Minimize);
     let vars: Vec<_> = (0..n)
-        .map(|j| p.add_var(big_to_f64(&ilp.c[j]) * cs, (lo[j], hi[j].max(lo[j]))))
+        .map(|j| p.add_var(ilp.c[j].to_f64() * cs, (lo[j], hi[j].max(lo[j]))))
         .collect();
     for con in &ilp.cons {
         if matches!(con.origin, Origin::Lower(_) | Origin::Upper(_)) {
             continue;
         }
-        let coefs: Vec<f64> = con.coef.iter().map(big_to_f64).collect();
+        let coefs: Vec<f64> = con.coef.iter().map(Ring::to_f64).collect();
         let amax = coefs.iter().map(|a| a.abs()).fold(0.0, f64::max);
         let s = if amax > 0.0 { 1.0 / amax } else { 1.0 };
         let expr: Vec<(microlp::Variable, f64)> = coefs
@@ -65,13 +73,13 @@ fn build(ilp: &IntLp) -> (Problem, Vec<microlp::Variable>) {
             Kind::Le => ComparisonOp::Le,
             Kind::Eq => ComparisonOp::Eq,
         };
-        p.add_constraint(expr, op, big_to_f64(&con.rhs) * s);
+        p.add_constraint(expr, op, con.rhs.to_f64() * s);
     }
     (p, vars)
 }
 
 /// Solve the float copy of `ilp` (a minimisation).
-pub(crate) fn solve_float(ilp: &IntLp) -> FloatOutcome {
+pub(crate) fn solve_float<T: Ring>(ilp: &IntLp<T>) -> FloatOutcome {
     let run = || {
         let (mut p, vars) = build(ilp);
         // microlp can cycle on very degenerate LPs; a wall-clock budget

@@ -7,7 +7,7 @@
 //! proposals only.
 
 use super::{Cmp, Lp, Sense};
-use crate::linalg::integerize;
+use crate::linalg::{integerize, Ring};
 use crate::number::Q;
 use num_bigint::BigInt;
 use num_integer::Integer;
@@ -35,28 +35,31 @@ pub(crate) enum Origin {
 }
 
 #[derive(Clone, Debug)]
-pub(crate) struct Con {
-    pub coef: Vec<BigInt>,
-    pub rhs: BigInt,
+pub(crate) struct Con<T> {
+    pub coef: Vec<T>,
+    pub rhs: T,
     pub kind: Kind,
     pub origin: Origin,
-    /// This constraint = `scale` x the original one (scale > 0).
-    pub scale: Q,
+    /// This constraint = `scale` x the original one (scale > 0; `None` = 1).
+    pub scale: Option<Q>,
 }
 
-/// Integer LP: minimise `c . x` subject to `cons`.
+/// Integer LP: minimise `c . x` subject to `cons`. `T` is `i64` when all
+/// scaled data fit (the common case: no `BigInt` is allocated), else `BigInt`.
 #[derive(Clone, Debug)]
-pub(crate) struct IntLp {
+pub(crate) struct IntLp<T> {
     pub n: usize,
-    pub cons: Vec<Con>,
-    pub c: Vec<BigInt>,
+    pub cons: Vec<Con<T>>,
+    pub c: Vec<T>,
     /// `c = cscale * c_min` where `c_min` is the LP objective (negated when
     /// maximising); cscale > 0.
-    pub cscale: Q,
+    pub cscale: Option<Q>,
 }
 
-pub(crate) fn big_to_f64(b: &BigInt) -> f64 {
-    b.to_f64().unwrap_or(0.0)
+/// The integer form in the narrowest storage that holds it.
+pub(crate) enum AnyIntLp {
+    Small(IntLp<i64>),
+    Big(IntLp<BigInt>),
 }
 
 fn kind_of(c: Cmp) -> Kind {
@@ -75,7 +78,11 @@ pub(crate) fn int_row(coefs: &[Q], rhs: &Q) -> (Vec<BigInt>, BigInt, Q) {
     let mut g = BigInt::zero();
     for v in &ints {
         if !v.is_zero() {
-            g = if g.is_zero() { v.abs() } else { g.gcd(v) };
+            g = if g.is_zero() {
+                v.abs()
+            } else {
+                Integer::gcd(&g, v)
+            };
             if g.is_one() {
                 break;
             }
@@ -92,12 +99,58 @@ pub(crate) fn int_row(coefs: &[Q], rhs: &Q) -> (Vec<BigInt>, BigInt, Q) {
     (ints, rhs, scale)
 }
 
-impl IntLp {
-    pub fn from_lp(lp: &Lp) -> IntLp {
+fn opt_scale(q: Q) -> Option<Q> {
+    if q.is_one() {
+        None
+    } else {
+        Some(q)
+    }
+}
+
+/// Integer value of a rational that is an integer fitting `i64`.
+fn small(q: &Q) -> Option<i64> {
+    if q.denom().is_one() {
+        ToPrimitive::to_i64(q.numer()).filter(|v| v.unsigned_abs() < (1u64 << 62))
+    } else {
+        None
+    }
+}
+
+/// Coprime small integer row from integer-valued sparse data.
+fn small_row(
+    n: usize,
+    coeffs: &[(super::VarId, Q)],
+    rhs: &Q,
+) -> Option<(Vec<i64>, i64, Option<Q>)> {
+    let mut a = vec![0i64; n];
+    for (v, c) in coeffs {
+        let slot = a.get_mut(v.0)?;
+        *slot = slot.checked_add(small(c)?)?;
+    }
+    let mut b = small(rhs)?;
+    let mut g = b.unsigned_abs();
+    for v in &a {
+        g = num_integer::gcd(g, v.unsigned_abs());
+    }
+    if g > 1 {
+        let g = g as i64;
+        for v in &mut a {
+            *v /= g;
+        }
+        b /= g;
+        return Some((a, b, Some(Q::new(BigInt::one(), BigInt::from(g)))));
+    }
+    Some((a, b, None))
+}
+
+impl IntLp<i64> {
+    /// The integer form without any `BigInt`, when every coefficient, bound
+    /// and right-hand side is an integer of moderate size.
+    fn from_lp_small(lp: &Lp) -> Option<IntLp<i64>> {
         let n = lp.vars.len();
         let mut cons = Vec::with_capacity(lp.rows.len() + n);
         for (i, row) in lp.rows.iter().enumerate() {
-            let (coef, rhs, scale) = int_row(&lp.row_dense(i), &row.rhs);
+            let (coef, rhs, scale) = small_row(n, &row.coeffs, &row.rhs)?;
             cons.push(Con {
                 coef,
                 rhs,
@@ -112,14 +165,58 @@ impl IntLp {
                 (&v.upper, Kind::Le, Origin::Upper(j)),
             ] {
                 if let Some(b) = b {
+                    let mut coef = vec![0i64; n];
+                    coef[j] = 1;
+                    cons.push(Con {
+                        coef,
+                        rhs: small(b)?,
+                        kind,
+                        origin,
+                        scale: None,
+                    });
+                }
+            }
+        }
+        let neg = lp.sense == Sense::Maximize;
+        let (mut c, _, cscale) = small_row(n, &lp.objective, &Q::zero())?;
+        if neg {
+            for v in &mut c {
+                *v = -*v;
+            }
+        }
+        Some(IntLp { n, cons, c, cscale })
+    }
+}
+
+impl IntLp<BigInt> {
+    fn from_lp_big(lp: &Lp) -> IntLp<BigInt> {
+        let n = lp.vars.len();
+        let mut cons = Vec::with_capacity(lp.rows.len() + n);
+        for (i, row) in lp.rows.iter().enumerate() {
+            let (coef, rhs, scale) = int_row(&lp.row_dense(i), &row.rhs);
+            cons.push(Con {
+                coef,
+                rhs,
+                kind: kind_of(row.cmp),
+                origin: Origin::Row(i),
+                scale: opt_scale(scale),
+            });
+        }
+        for (j, v) in lp.vars.iter().enumerate() {
+            for (b, kind, origin) in [
+                (&v.lower, Kind::Ge, Origin::Lower(j)),
+                (&v.upper, Kind::Le, Origin::Upper(j)),
+            ] {
+                if let Some(b) = b {
                     let mut coef = vec![BigInt::zero(); n];
                     coef[j] = b.denom().clone();
+                    let scale = opt_scale(Q::from_integer(b.denom().clone()));
                     cons.push(Con {
                         coef,
                         rhs: b.numer().clone(),
                         kind,
                         origin,
-                        scale: Q::from_integer(b.denom().clone()),
+                        scale,
                     });
                 }
             }
@@ -131,43 +228,58 @@ impl IntLp {
             }
         }
         let (c, _, cscale) = int_row(&cmin, &Q::zero());
-        let cscale = if cscale.is_zero() { Q::one() } else { cscale };
+        let cscale = if cscale.is_zero() {
+            None
+        } else {
+            opt_scale(cscale)
+        };
         IntLp { n, cons, c, cscale }
     }
+}
 
+impl AnyIntLp {
+    pub fn from_lp(lp: &Lp) -> AnyIntLp {
+        match IntLp::from_lp_small(lp) {
+            Some(s) => AnyIntLp::Small(s),
+            None => AnyIntLp::Big(IntLp::from_lp_big(lp)),
+        }
+    }
+}
+
+impl<T: Ring> IntLp<T> {
     /// The elastic feasibility LP: minimise the total violation of the LP
     /// rows (bounds stay hard). Variables: the original ones, then one
     /// (inequality rows) or two (equality rows) elastic variables per row.
     /// Its optimal row multipliers are a Farkas certificate when the optimum
     /// is positive.
-    pub fn elastic(&self) -> IntLp {
-        let rows: Vec<usize> = (0..self.cons.len())
-            .filter(|&k| matches!(self.cons[k].origin, Origin::Row(_)))
-            .collect();
-        let extra: usize = rows
+    pub fn elastic(&self) -> Option<IntLp<T>> {
+        let one = T::one_r();
+        let minus = one.c_neg()?;
+        let rows = self
+            .cons
             .iter()
-            .map(|&k| if self.cons[k].kind == Kind::Eq { 2 } else { 1 })
-            .sum();
+            .filter(|c| matches!(c.origin, Origin::Row(_)));
+        let extra: usize = rows.map(|c| if c.kind == Kind::Eq { 2 } else { 1 }).sum();
         let n2 = self.n + extra;
         let mut cons = Vec::with_capacity(self.cons.len() + extra);
         let mut e = self.n;
-        let mut c = vec![BigInt::zero(); n2];
+        let mut c = vec![T::zero_r(); n2];
         for con in &self.cons {
             let mut coef = con.coef.clone();
-            coef.resize(n2, BigInt::zero());
+            coef.resize(n2, T::zero_r());
             if matches!(con.origin, Origin::Row(_)) {
                 match con.kind {
                     Kind::Ge => {
-                        coef[e] = BigInt::one();
+                        coef[e] = one.clone();
                         e += 1;
                     }
                     Kind::Le => {
-                        coef[e] = -BigInt::one();
+                        coef[e] = minus.clone();
                         e += 1;
                     }
                     Kind::Eq => {
-                        coef[e] = BigInt::one();
-                        coef[e + 1] = -BigInt::one();
+                        coef[e] = one.clone();
+                        coef[e + 1] = minus.clone();
                         e += 2;
                     }
                 }
@@ -180,23 +292,23 @@ impl IntLp {
                 scale: con.scale.clone(),
             });
         }
-        for j in self.n..n2 {
-            let mut coef = vec![BigInt::zero(); n2];
-            coef[j] = BigInt::one();
-            c[j] = BigInt::one();
+        for (j, cj) in c.iter_mut().enumerate().skip(self.n) {
+            let mut coef = vec![T::zero_r(); n2];
+            coef[j] = one.clone();
+            *cj = one.clone();
             cons.push(Con {
                 coef,
-                rhs: BigInt::zero(),
+                rhs: T::zero_r(),
                 kind: Kind::Ge,
                 origin: Origin::Lower(j),
-                scale: Q::one(),
+                scale: None,
             });
         }
-        IntLp {
+        Some(IntLp {
             n: n2,
             cons,
             c,
-            cscale: Q::one(),
-        }
+            cscale: None,
+        })
     }
 }

@@ -319,17 +319,16 @@ pub fn solve_exact_simplex(lp: &Lp) -> LpResult {
 /// diagnostics. Returns the float status name and objective, never used to
 /// decide anything.
 pub fn solve_float_only(lp: &Lp) -> (&'static str, Option<f64>) {
-    let ilp = intform::IntLp::from_lp(lp);
-    match float::solve_float(&ilp) {
-        float::FloatOutcome::Optimal(x) => {
-            let v: f64 = ilp
-                .c
-                .iter()
-                .zip(&x)
-                .map(|(c, x)| intform::big_to_f64(c) * x)
-                .sum();
-            ("optimal", Some(v))
-        }
+    use crate::linalg::Ring;
+    fn dot<T: Ring>(c: &[T], x: &[f64]) -> f64 {
+        c.iter().zip(x).map(|(c, x)| c.to_f64() * x).sum()
+    }
+    let out = match intform::AnyIntLp::from_lp(lp) {
+        intform::AnyIntLp::Small(ilp) => float::solve_float(&ilp).map_x(|x| dot(&ilp.c, x)),
+        intform::AnyIntLp::Big(ilp) => float::solve_float(&ilp).map_x(|x| dot(&ilp.c, x)),
+    };
+    match out {
+        float::FloatOutcome::Optimal(v) => ("optimal", Some(v)),
         float::FloatOutcome::Infeasible => ("infeasible", None),
         float::FloatOutcome::Unbounded => ("unbounded", None),
         float::FloatOutcome::Error => ("error", None),
