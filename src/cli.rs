@@ -744,3 +744,122 @@ pub fn cells(
     }
     Ok(EXIT_OK)
 }
+
+/// Options of `relucert verify`.
+#[derive(Clone, Debug, Default)]
+pub struct VerifyOptions {
+    pub json: bool,
+    pub cert: Option<std::path::PathBuf>,
+    pub max_pieces: Option<usize>,
+    pub timeout_secs: Option<u64>,
+}
+
+/// `relucert verify FILE [--json] [--cert OUT.json] [--max-pieces N] [--timeout S]`.
+pub fn verify(path: &Path, opts: &VerifyOptions) -> Result<Outcome, CliError> {
+    use crate::verify::{verify as run, Limits};
+    let file = path.display().to_string();
+    let inst = instance::load(path).map_err(|e| e.to_string())?;
+    let mut limits = Limits::default();
+    if let Some(m) = opts.max_pieces {
+        limits.max_pieces = m;
+    }
+    limits.timeout = opts.timeout_secs.map(std::time::Duration::from_secs);
+    let out = run(&inst, &limits).map_err(|e| format!("{file}: {e}"))?;
+    let (local, global) = out.verdict.implies();
+    let expect = inst.expect.clone().unwrap_or_default();
+    let cmp = |want: Option<bool>, got: Option<bool>| match (want, got) {
+        (Some(w), Some(g)) => Some(w == g),
+        _ => None,
+    };
+    let agree_local = cmp(expect.local_min, local);
+    let agree_global = cmp(expect.global_min, global);
+    let agree_loss = expect.loss.as_ref().map(|l| *l == out.loss);
+    let disagree = [agree_local, agree_global, agree_loss].contains(&Some(false));
+    let status = if disagree { EXIT_DISAGREE } else { EXIT_OK };
+    let cert_value = match (&out.certificate, &opts.cert) {
+        (Some(c), Some(p)) => {
+            std::fs::write(p, format!("{c:#}\n"))
+                .map_err(|e| format!("{}: cannot write the certificate: {e}", p.display()))?;
+            Value::String(p.display().to_string())
+        }
+        (Some(c), None) => c.clone(),
+        (None, _) => Value::Null,
+    };
+    if opts.json {
+        let v = json!({
+            "file": file,
+            "verdict": out.verdict.name(),
+            "loss": qs(&out.loss),
+            "reason": out.reason,
+            "certificate": cert_value,
+            "expect": {
+                "local_min": expect.local_min, "local_min_agrees": agree_local,
+                "global_min": expect.global_min, "global_min_agrees": agree_global,
+                "loss": expect.loss.as_ref().map(qs), "loss_agrees": agree_loss,
+            },
+        });
+        return Ok(Outcome {
+            stdout: format!("{v:#}\n"),
+            status,
+        });
+    }
+    let mut s = String::new();
+    let _ = writeln!(s, "instance: {file}");
+    let _ = writeln!(s, "loss: {}", fmt_q(&out.loss));
+    let _ = writeln!(s, "verdict: {}", out.verdict.name());
+    let _ = writeln!(s, "reason: {}", out.reason);
+    match (&out.certificate, &opts.cert) {
+        (Some(_), Some(p)) => {
+            let _ = writeln!(
+                s,
+                "certificate: written to {} (re-check: relucert check {file} {})",
+                p.display(),
+                p.display()
+            );
+        }
+        (Some(_), None) => {
+            let _ = writeln!(s, "certificate: not written (use --cert OUT.json)");
+        }
+        (None, _) => {}
+    }
+    let word = |a: Option<bool>| match a {
+        Some(true) => "agrees",
+        Some(false) => "DISAGREES",
+        None => "not decided",
+    };
+    if let Some(w) = expect.local_min {
+        let _ = writeln!(s, "expect.local_min = {w}: {}", word(agree_local));
+    }
+    if let Some(w) = expect.global_min {
+        let _ = writeln!(s, "expect.global_min = {w}: {}", word(agree_global));
+    }
+    if let Some(l) = &expect.loss {
+        let _ = writeln!(s, "expect.loss = {}: {}", fmt_q(l), word(agree_loss));
+    }
+    Ok(Outcome { stdout: s, status })
+}
+
+/// `relucert check FILE CERT`: re-verify a certificate; a rejection is an
+/// error (exit 1) naming the reason.
+pub fn check(path: &Path, cert_path: &Path) -> Result<Outcome, CliError> {
+    let inst = instance::load(path).map_err(|e| e.to_string())?;
+    let text = std::fs::read_to_string(cert_path)
+        .map_err(|e| format!("{}: cannot read the certificate: {e}", cert_path.display()))?;
+    let cert: Value = serde_json::from_str(&text).map_err(|e| {
+        format!(
+            "{}: line {}: the certificate is not JSON: {e}",
+            cert_path.display(),
+            e.line()
+        )
+    })?;
+    match crate::check::check(&inst, &cert) {
+        Ok(claim) => Ok(Outcome {
+            stdout: format!("certificate accepted: {claim}\n"),
+            status: EXIT_OK,
+        }),
+        Err(reason) => Err(format!(
+            "{}: certificate rejected: {reason}",
+            cert_path.display()
+        )),
+    }
+}

@@ -815,3 +815,38 @@ fn plural(n: usize) -> &'static str {
         "s"
     }
 }
+
+/// The canonical text of the mathematical content of an instance (network,
+/// loss, data, point; not name, source or expectations): compact JSON with
+/// fixed key order and every rational in lowest terms as `"p/q"`. Two files
+/// that describe the same problem and point have the same canonical text.
+pub fn canonical_text(inst: &Instance) -> String {
+    use crate::number::fmt_q;
+    use serde_json::{json, Value};
+    let qs = |v: &[Q]| Value::Array(v.iter().map(|q| Value::String(fmt_q(q))).collect());
+    let p = &inst.problem;
+    let alpha = match &p.arch.activation {
+        crate::network::Activation::Leaky(a) => Value::String(fmt_q(a)),
+        _ => Value::Null,
+    };
+    let point = inst.point.as_ref().map(|pt| qs(&pt.flat()));
+    let v = json!({
+        "widths": p.arch.widths,
+        "activation": p.arch.activation.name(),
+        "alpha": alpha,
+        "bias": p.arch.bias,
+        "loss": p.loss.name(),
+        "x": p.data.x.iter().map(|r| qs(r)).collect::<Vec<_>>(),
+        "y": p.data.y,
+        "point": point,
+    });
+    v.to_string()
+}
+
+/// SHA-256 of `canonical_text`, as lowercase hex: the instance hash that
+/// certificates carry.
+pub fn canonical_hash(inst: &Instance) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(canonical_text(inst).as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}

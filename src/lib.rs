@@ -8,6 +8,7 @@
 pub mod arc;
 pub mod cellpoly;
 pub mod cells;
+pub mod check;
 pub mod cli;
 pub mod instance;
 pub mod linalg;
@@ -15,3 +16,4 @@ pub mod lp;
 pub mod network;
 pub mod number;
 pub mod poly;
+pub mod verify;

@@ -22,6 +22,30 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Decide whether the point is a local minimum, with a certificate.
+    Verify {
+        /// Instance file (.toml, or .json) with a [point].
+        file: PathBuf,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+        /// Write the certificate to this file.
+        #[arg(long, value_name = "OUT.json")]
+        cert: Option<PathBuf>,
+        /// Examine at most N pieces around the point (else: undecided).
+        #[arg(long, value_name = "N")]
+        max_pieces: Option<usize>,
+        /// Stop the search after S seconds (else: undecided).
+        #[arg(long, value_name = "S")]
+        timeout: Option<u64>,
+    },
+    /// Re-verify a certificate written by `verify`.
+    Check {
+        /// The instance file.
+        file: PathBuf,
+        /// The certificate (JSON).
+        cert: PathBuf,
+    },
     /// Exact loss, margins, signature and zero entries at the instance's point.
     Eval {
         /// Instance file (.toml, or .json).
@@ -75,6 +99,22 @@ enum Command {
 fn main() -> ExitCode {
     let args = Cli::parse();
     let result: Result<Outcome, String> = match args.command {
+        Command::Verify {
+            file,
+            json,
+            cert,
+            max_pieces,
+            timeout,
+        } => {
+            let opts = cli::VerifyOptions {
+                json,
+                cert,
+                max_pieces,
+                timeout_secs: timeout,
+            };
+            cli::verify(&file, &opts)
+        }
+        Command::Check { file, cert } => cli::check(&file, &cert),
         Command::Eval { file, json } => cli::eval(&file, json),
         Command::Cell { file, side, json } => cli::cell(&file, side.as_deref(), json),
         Command::Cells {

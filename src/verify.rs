@@ -1,0 +1,499 @@
+//! The local-minimum verifier (first stage): exact verdicts with
+//! certificates, for the kinds of proof it can produce today.
+//!
+//! Owns: deciding, for an instance's point, one of `global-min`,
+//! `local-min`, `not-local-min`, `undecided`, and building the certificate
+//! that `check` re-verifies. Proofs produced here:
+//! - `global-min` by the lower bound 0: the loss at the point is exactly 0;
+//! - `local-min` by flatness: every piece of the loss next to the point
+//!   (every completion of the signature's zero entries, see
+//!   `network::Signature::complete`) is the constant polynomial L(theta*),
+//!   so the loss is constant on a neighbourhood;
+//! - `not-local-min` by a descent arc `theta* + t d` or `theta* + t d + t^2 e`
+//!   whose exact loss germ (`arc`) decreases, with an exact point of lower
+//!   loss on it. Candidate arcs are proposed from the pieces' gradients and
+//!   Hessians (exact, but only proposals: the arc itself is what is checked).
+//!
+//! Everything else is `undecided`, with the reason. The piecewise
+//! second-order proofs of THEORY 5.3-5.5 (Farkas multipliers, copositivity,
+//! gauge slice) and the deep-linear LP bound are not built yet.
+//!
+//! Must not: give a verdict without a certificate that `check` accepts, or
+//! let a float, a sample or a time limit decide (a limit only stops the
+//! search, giving `undecided`).
+
+use crate::arc::{loss_along, Arc, UPoly};
+use crate::cellpoly::{loss_poly, output_polys};
+use crate::instance::{canonical_hash, Instance};
+use crate::lp::{self, Cmp, LpResult, Sense};
+use crate::network::{LossKind, Params, Problem, Side, Signature, ZeroEntry};
+use crate::number::{fmt_q, Q};
+use crate::poly::{Poly, Var};
+use num_traits::{One, Signed, Zero};
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+
+/// Certificate format version written and read.
+pub const CERT_VERSION: u64 = 1;
+
+/// The verdict.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    GlobalMin,
+    LocalMin,
+    NotLocalMin,
+    Undecided,
+}
+
+impl Verdict {
+    pub fn name(self) -> &'static str {
+        match self {
+            Verdict::GlobalMin => "global-min",
+            Verdict::LocalMin => "local-min",
+            Verdict::NotLocalMin => "not-local-min",
+            Verdict::Undecided => "undecided",
+        }
+    }
+
+    /// What the verdict says about (local_min, global_min); None = not decided.
+    pub fn implies(self) -> (Option<bool>, Option<bool>) {
+        match self {
+            Verdict::GlobalMin => (Some(true), Some(true)),
+            Verdict::LocalMin => (Some(true), None),
+            Verdict::NotLocalMin => (Some(false), Some(false)),
+            Verdict::Undecided => (None, None),
+        }
+    }
+}
+
+/// Limits on the search; reaching one gives `undecided`, never a verdict.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Most pieces (completions of zero entries) examined.
+    pub max_pieces: usize,
+    /// Wall-clock budget for the search.
+    pub timeout: Option<Duration>,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_pieces: 4096,
+            timeout: None,
+        }
+    }
+}
+
+/// The outcome: verdict, loss, reason, certificate (JSON, `None` when undecided).
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    pub verdict: Verdict,
+    pub loss: Q,
+    pub reason: String,
+    pub certificate: Option<Value>,
+}
+
+fn qs(q: &Q) -> Value {
+    Value::String(fmt_q(q))
+}
+
+fn header(inst: &Instance, claim: Verdict, loss: &Q, evidence: Value) -> Value {
+    json!({
+        "format": "relucert-certificate",
+        "version": CERT_VERSION,
+        "instance_sha256": canonical_hash(inst),
+        "claim": claim.name(),
+        "loss": qs(loss),
+        "evidence": evidence,
+    })
+}
+
+/// All completions of the zero entries (sides for each), in a fixed order;
+/// `None` if there are more than `cap`.
+pub fn completions(zeros: &[ZeroEntry], cap: usize) -> Option<Vec<Vec<Side>>> {
+    let mut total: usize = 1;
+    for z in zeros {
+        let k = match z {
+            ZeroEntry::Tie { classes, .. } => classes.len(),
+            _ => 2,
+        };
+        total = total.checked_mul(k)?;
+        if total > cap {
+            return None;
+        }
+    }
+    let mut out: Vec<Vec<Side>> = vec![Vec::new()];
+    for z in zeros {
+        let options: Vec<Side> = match z {
+            ZeroEntry::Tie { classes, .. } => classes.iter().map(|&c| Side::Class(c)).collect(),
+            _ => vec![Side::Pos, Side::Neg],
+        };
+        out = out
+            .into_iter()
+            .flat_map(|prefix| {
+                options.iter().map(move |o| {
+                    let mut p = prefix.clone();
+                    p.push(*o);
+                    p
+                })
+            })
+            .collect();
+    }
+    Some(out)
+}
+
+/// Decide the instance's point. `Err` only for an instance without a point.
+pub fn verify(inst: &Instance, limits: &Limits) -> Result<Outcome, String> {
+    let start = Instant::now();
+    let out_of_time = || limits.timeout.is_some_and(|t| start.elapsed() > t);
+    let Some(params) = inst.point.as_ref() else {
+        return Err("point: missing table: verify needs a [point] table".to_string());
+    };
+    let problem = &inst.problem;
+    let loss = problem.loss(params);
+    if loss.is_zero() {
+        let cert = header(
+            inst,
+            Verdict::GlobalMin,
+            &loss,
+            json!({"kind": "zero-loss"}),
+        );
+        return Ok(Outcome {
+            verdict: Verdict::GlobalMin,
+            loss,
+            reason: "the loss is exactly 0, and a hinge loss is never negative".to_string(),
+            certificate: Some(cert),
+        });
+    }
+    let sig = problem.signature(params);
+    let zeros = sig.zero_entries();
+    let Some(all) = completions(&zeros, limits.max_pieces) else {
+        return Ok(undecided(
+            loss,
+            format!(
+                "{} zero entries give more than {} pieces (--max-pieces); no piece was examined",
+                zeros.len(),
+                limits.max_pieces
+            ),
+        ));
+    };
+    let flat = params.flat();
+    let mut pieces: Vec<Poly> = Vec::with_capacity(all.len());
+    for sides in &all {
+        if out_of_time() {
+            return Ok(undecided(
+                loss,
+                "the time limit (--timeout) was reached while building pieces".to_string(),
+            ));
+        }
+        let pattern = sig.complete(sides)?;
+        pieces.push(loss_poly(problem, &pattern));
+    }
+    let constant = Poly::constant(loss.clone());
+    if pieces.iter().all(|p| *p == constant) {
+        let cert = header(
+            inst,
+            Verdict::LocalMin,
+            &loss,
+            json!({"kind": "flat", "zero_entries": zeros.len(), "pieces": pieces.len()}),
+        );
+        return Ok(Outcome {
+            verdict: Verdict::LocalMin,
+            loss,
+            reason: format!(
+                "flat: all {} pieces of the loss around the point are the constant {}",
+                pieces.len(),
+                fmt_q(&pieces[0].constant_term())
+            ),
+            certificate: Some(cert),
+        });
+    }
+    // Search descent arcs: first-order LP directions for each choice of
+    // sides of the kinks and ties, then each piece's gradient and Hessian.
+    let n = problem.arch.num_params();
+    let mut tried = 0usize;
+    let mut candidates: Vec<Arc> = first_order_candidates(problem, &sig, &flat, &all);
+    let from_lp = candidates.len();
+    for phi in &pieces {
+        candidates.extend(candidate_arcs(phi, &flat, n));
+    }
+    {
+        for arc in candidates {
+            if out_of_time() {
+                return Ok(undecided(
+                    loss,
+                    format!("the time limit (--timeout) was reached after {tried} candidate arcs"),
+                ));
+            }
+            tried += 1;
+            if let Some(found) = try_arc(problem, &arc, &loss) {
+                let cert = header(inst, Verdict::NotLocalMin, &loss, found.evidence);
+                return Ok(Outcome {
+                    verdict: Verdict::NotLocalMin,
+                    loss,
+                    reason: found.reason,
+                    certificate: Some(cert),
+                });
+            }
+        }
+    }
+    let nonconst = pieces.iter().filter(|p| **p != constant).count();
+    Ok(undecided(
+        loss,
+        format!(
+            "not flat ({nonconst} of {} pieces around the point are not constant) and none of {tried} candidate descent arcs descends ({from_lp} from first-order LPs, the rest gradient and Hessian directions of each piece); the piecewise second-order analysis and the deep-linear LP bound that could prove a minimum are not implemented yet",
+            pieces.len()
+        ),
+    ))
+}
+
+fn undecided(loss: Q, reason: String) -> Outcome {
+    Outcome {
+        verdict: Verdict::Undecided,
+        loss,
+        reason,
+        certificate: None,
+    }
+}
+
+struct Found {
+    evidence: Value,
+    reason: String,
+}
+
+/// Check an arc exactly; on descent, return the certificate evidence.
+fn try_arc(problem: &Problem, arc: &Arc, loss: &Q) -> Option<Found> {
+    let al = loss_along(problem, arc)?;
+    if al.descends() != Some(true) {
+        return None;
+    }
+    // an explicit point of lower loss: halve t below both radii until exact
+    let diff = al.loss.sub(&UPoly::constant(loss.clone()));
+    let mut t = if diff.sign_radius() < al.t0 {
+        diff.sign_radius()
+    } else {
+        al.t0.clone()
+    };
+    let two = Q::from_integer(2.into());
+    let mut lower = None;
+    for _ in 0..200 {
+        t = &t / &two;
+        let params = Params::from_flat(&problem.arch, &arc.at(&t))?;
+        let l = problem.loss(&params);
+        if &l < loss {
+            lower = Some((t.clone(), l));
+            break;
+        }
+    }
+    let (t, lower_loss) = lower?;
+    let order = al
+        .loss
+        .0
+        .iter()
+        .enumerate()
+        .skip(1)
+        .find(|(_, a)| !a.is_zero())
+        .map_or(0, |(i, _)| i);
+    let evidence = json!({
+        "kind": "descent-arc",
+        "dirs": arc.dirs.iter().map(|d| d.iter().map(qs).collect::<Vec<_>>()).collect::<Vec<_>>(),
+        "loss_polynomial": al.loss.0.iter().map(qs).collect::<Vec<_>>(),
+        "lower_point": {
+            "t": qs(&t),
+            "params": arc.at(&t).iter().map(qs).collect::<Vec<_>>(),
+            "loss": qs(&lower_loss),
+        },
+    });
+    Some(Found {
+        evidence,
+        reason: format!(
+            "descent arc of order {order}: the loss along it is {} for small t > 0; at t = {} the loss is {} < {}",
+            poly_text(&al.loss),
+            fmt_q(&t),
+            fmt_q(&lower_loss),
+            fmt_q(loss)
+        ),
+    })
+}
+
+fn poly_text(p: &UPoly) -> String {
+    let mut q = Poly::zero();
+    for (i, c) in p.0.iter().enumerate() {
+        q.add_term(
+            crate::poly::Monomial::from_pairs([(0, i as u32)]),
+            c.clone(),
+        );
+    }
+    q.to_text(&|_| "t".to_string())
+}
+
+/// First-order descent directions (THEORY 5.2), proposed by exact LPs: for
+/// each choice of sides of the zero pre-activations and ties (hinge
+/// arguments at 0 stay as `max(0, g . d)` terms), minimise the one-sided
+/// directional derivative `sum_active g_i . d + sum_corner max(0, g_i . d)`
+/// over the box `|d_v| <= 1`, with the first hidden layer's chosen sides as
+/// linear constraints. A negative optimum proposes the arc `theta* + t d`,
+/// which is then checked exactly like every other candidate.
+fn first_order_candidates(
+    problem: &Problem,
+    sig: &Signature,
+    theta: &[Q],
+    all: &[Vec<Side>],
+) -> Vec<Arc> {
+    let arch = &problem.arch;
+    let n = arch.num_params();
+    let zeros = sig.zero_entries();
+    let mut seen: Vec<Vec<Side>> = Vec::new();
+    let mut out = Vec::new();
+    for sides in all {
+        // hinge-argument zeros are handled by max terms: normalise their side
+        let key: Vec<Side> = zeros
+            .iter()
+            .zip(sides)
+            .map(|(z, s)| {
+                if matches!(z, ZeroEntry::Hinge { .. }) {
+                    Side::Pos
+                } else {
+                    *s
+                }
+            })
+            .collect();
+        if seen.contains(&key) {
+            continue;
+        }
+        seen.push(key.clone());
+        let Ok(pattern) = sig.complete(&key) else {
+            continue;
+        };
+        let grad = |p: &Poly| -> Vec<Q> {
+            (0..n)
+                .map(|v| p.partial(v as Var).evaluate(theta))
+                .collect()
+        };
+        let mut active = vec![Q::zero(); n];
+        let mut corners: Vec<Vec<Q>> = Vec::new();
+        for i in 0..problem.data.len() {
+            let f = output_polys(problem, &pattern, i);
+            let y = problem.data.y[i];
+            let one = Poly::constant(Q::one());
+            let args: Vec<Poly> = match problem.loss {
+                LossKind::Hinge => vec![one.sub(&f[0].scale(&Q::from_integer(y.into())))],
+                LossKind::MulticlassHinge => (0..f.len())
+                    .filter(|&k| k != y as usize)
+                    .map(|k| one.add(&f[k]).sub(&f[y as usize]))
+                    .collect(),
+                LossKind::CrammerSinger => match pattern.competitor[i] {
+                    Some(k) => vec![one.add(&f[k]).sub(&f[y as usize])],
+                    None => Vec::new(),
+                },
+            };
+            for a in args {
+                let v = a.evaluate(theta);
+                if v.is_positive() {
+                    for (acc, g) in active.iter_mut().zip(grad(&a)) {
+                        *acc += g;
+                    }
+                } else if v.is_zero() {
+                    corners.push(grad(&a));
+                }
+            }
+        }
+        let mut model = lp::Lp::new(Sense::Minimize);
+        let d: Vec<lp::VarId> = (0..n)
+            .map(|_| model.add_var(Some(-Q::one()), Some(Q::one())))
+            .collect();
+        let mut objective: Vec<(lp::VarId, Q)> = d
+            .iter()
+            .zip(&active)
+            .map(|(v, g)| (*v, g.clone()))
+            .collect();
+        for g in &corners {
+            let u = model.add_var(Some(Q::zero()), None);
+            objective.push((u, Q::one()));
+            let mut row: Vec<(lp::VarId, Q)> = vec![(u, Q::one())];
+            row.extend(d.iter().zip(g).map(|(v, c)| (*v, -c)));
+            model.add_row(row, Cmp::Ge, Q::zero());
+        }
+        // first-layer kinks: stay on the chosen side to first order
+        for (z, side) in zeros.iter().zip(&key) {
+            if let ZeroEntry::PreActivation {
+                point,
+                layer: 1,
+                unit,
+            } = z
+            {
+                let sign = if *side == Side::Pos {
+                    Q::one()
+                } else {
+                    -Q::one()
+                };
+                let mut row: Vec<(lp::VarId, Q)> = (0..arch.input_dim())
+                    .map(|k| {
+                        (
+                            d[arch.weight_index(1, *unit, k)],
+                            &sign * &problem.data.x[*point][k],
+                        )
+                    })
+                    .collect();
+                if let Some(b) = arch.bias_index(1, *unit) {
+                    row.push((d[b], sign.clone()));
+                }
+                model.add_row(row, Cmp::Ge, Q::zero());
+            }
+        }
+        model.set_objective(objective);
+        if let LpResult::Optimal { x, value, .. } = lp::solve(&model) {
+            if value.is_negative() {
+                out.push(Arc {
+                    point: theta.to_vec(),
+                    dirs: vec![x[..n].to_vec()],
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Candidate arcs from one piece `phi` at `theta`: minus its gradient; for
+/// every pair (a, b) with a nonzero mixed second derivative h, the direction
+/// `e_a - sign(h) e_b` (negative curvature, as pure second derivatives of a
+/// multilinear piece vanish), alone and with the gradient step as a second-
+/// order correction.
+fn candidate_arcs(phi: &Poly, theta: &[Q], n: usize) -> Vec<Arc> {
+    let grad: Vec<Q> = (0..n)
+        .map(|v| phi.partial(v as Var).evaluate(theta))
+        .collect();
+    let mut out = Vec::new();
+    if grad.iter().any(|g| !g.is_zero()) {
+        out.push(Arc {
+            point: theta.to_vec(),
+            dirs: vec![grad.iter().map(|g| -g).collect()],
+        });
+    }
+    let first: Vec<Poly> = (0..n).map(|a| phi.partial(a as Var)).collect();
+    for a in 0..n {
+        if first[a].is_zero() {
+            continue;
+        }
+        for b in (a + 1)..n {
+            let h = first[a].partial(b as Var).evaluate(theta);
+            if h.is_zero() {
+                continue;
+            }
+            let mut d = vec![Q::zero(); n];
+            d[a] = Q::one();
+            d[b] = if h.is_positive() { -Q::one() } else { Q::one() };
+            out.push(Arc {
+                point: theta.to_vec(),
+                dirs: vec![d.clone()],
+            });
+            if grad.iter().any(|g| !g.is_zero()) {
+                out.push(Arc {
+                    point: theta.to_vec(),
+                    dirs: vec![d, grad.iter().map(|g| -g).collect()],
+                });
+            }
+        }
+    }
+    out
+}
