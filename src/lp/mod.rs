@@ -253,6 +253,20 @@ impl Lp {
     }
 }
 
+/// A copy without out-of-range variable references, if there are any.
+fn sanitize(lp: &Lp) -> Option<Lp> {
+    if !lp.has_bad_var() {
+        return None;
+    }
+    let mut l = lp.clone();
+    let n = l.vars.len();
+    l.objective.retain(|(v, _)| v.0 < n);
+    for r in &mut l.rows {
+        r.coeffs.retain(|(v, _)| v.0 < n);
+    }
+    Some(l)
+}
+
 /// Solve exactly. See [`solve_with_stats`].
 pub fn solve(lp: &Lp) -> LpResult {
     solve_with_stats(lp, &mut LpStats::default())
@@ -276,19 +290,8 @@ pub fn solve_with_stats(lp: &Lp, stats: &mut LpStats) -> LpResult {
             farkas: vec![Q::zero(); lp.rows.len()],
         };
     }
-    let sanitized;
-    let lp = if lp.has_bad_var() {
-        let mut l = lp.clone();
-        let n = l.vars.len();
-        l.objective.retain(|(v, _)| v.0 < n);
-        for r in &mut l.rows {
-            r.coeffs.retain(|(v, _)| v.0 < n);
-        }
-        sanitized = l;
-        &sanitized
-    } else {
-        lp
-    };
+    let sanitized = sanitize(lp);
+    let lp = sanitized.as_ref().unwrap_or(lp);
     match fast::try_fast(lp, stats) {
         Ok(res) => {
             stats.fast_path += 1;
@@ -312,13 +315,16 @@ pub fn solve_exact_simplex(lp: &Lp) -> LpResult {
             farkas: vec![Q::zero(); lp.rows.len()],
         };
     }
-    simplex::solve_simplex(lp, None).0
+    let sanitized = sanitize(lp);
+    simplex::solve_simplex(sanitized.as_ref().unwrap_or(lp), None).0
 }
 
 /// Solve the float relaxation only (microlp); for benchmarks and
 /// diagnostics. Returns the float status name and objective, never used to
 /// decide anything.
 pub fn solve_float_only(lp: &Lp) -> (&'static str, Option<f64>) {
+    let sanitized = sanitize(lp);
+    let lp = sanitized.as_ref().unwrap_or(lp);
     use crate::linalg::Ring;
     fn dot<T: Ring>(c: &[T], x: &[f64]) -> f64 {
         c.iter().zip(x).map(|(c, x)| c.to_f64() * x).sum()
