@@ -2,6 +2,7 @@
 //! random integer normals (fixed seed):
 //! - central: n = 16 hyperplanes in R^5, n = 12 in R^4;
 //! - affine: n = 16 data points in R^4, i.e. normals (x_i, 1) in R^5.
+//!
 //! One "element" is one cell (with its exact witness, re-checked).
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};

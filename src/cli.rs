@@ -362,6 +362,10 @@ pub fn cell(path: &Path, sides: Option<&str>, as_json: bool) -> Result<Outcome, 
     })
 }
 
+/// Largest number of distinct hyperplanes for which `cells --count`
+/// recounts the cells independently with the Zaslavsky formula (2^n ranks).
+pub const ZASLAVSKY_MAX: usize = 12;
+
 /// Options of `relucert cells`.
 #[derive(Clone, Debug, Default)]
 pub struct CellsOptions {
@@ -572,6 +576,17 @@ pub fn cells(
             .filter(|(_, r)| **r == crate::cells::Role::Zero)
             .map(|(i, _)| i)
             .collect();
+        // An independent recount by the Zaslavsky/Whitney formula (exponential:
+        // only for small arrangements); a mismatch is an internal error.
+        let zaslavsky = (arr.distinct.len() <= ZASLAVSKY_MAX).then(|| arr.zaslavsky_count());
+        if let Some(z) = &zaslavsky {
+            if *z != BigInt::from(unit_cells.len()) {
+                return Err(format!(
+                    "{file}: internal error: {} cells enumerated but the Zaslavsky count is {z}; please report this instance",
+                    unit_cells.len()
+                ));
+            }
+        }
         if opts.json {
             let v = json!({
                 "file": file,
@@ -585,6 +600,7 @@ pub fn cells(
                 "rank": arr.rank(),
                 "always_zero_points": always_zero,
                 "complete": true,
+                "zaslavsky": zaslavsky.as_ref().map(int_json),
                 "deeper_layers": deep.as_ref().map(|f| json!({
                     "complete": false,
                     "patterns_found": f.len(),
@@ -617,6 +633,10 @@ pub fn cells(
                 unit_cells.len()
             )
             .map_err(io)?;
+            if let Some(z) = &zaslavsky {
+                writeln!(out, "Zaslavsky/Whitney recount of unit_cells: {z} (agrees)")
+                    .map_err(io)?;
+            }
             if let Some(f) = &deep {
                 writeln!(
                     out,

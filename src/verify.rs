@@ -201,8 +201,13 @@ pub fn verify(inst: &Instance, limits: &Limits) -> Result<Outcome, String> {
             verdict: Verdict::LocalMin,
             loss,
             reason: format!(
-                "flat: all {} pieces of the loss around the point are the constant {}",
-                pieces.len(),
+                "flat: {} of the loss around the point {} the constant {}",
+                if pieces.len() == 1 {
+                    "the only piece".to_string()
+                } else {
+                    format!("all {} pieces", pieces.len())
+                },
+                if pieces.len() == 1 { "is" } else { "are" },
                 fmt_q(&pieces[0].constant_term())
             ),
             certificate: Some(cert),

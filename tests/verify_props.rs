@@ -182,11 +182,27 @@ fn random_instances_yield_certificates_of_each_kind() {
     let total = 300;
     for _ in 0..total {
         let (problem, p) = strategy.new_tree(&mut runner).unwrap().current();
-        let out = verify(&instance(problem, p), &Limits { max_pieces: 256, timeout: None }).unwrap();
+        let out = verify(
+            &instance(problem, p),
+            &Limits {
+                max_pieces: 256,
+                timeout: None,
+            },
+        )
+        .unwrap();
         *counts.entry(out.verdict.name()).or_insert(0) += 1;
     }
     eprintln!("verdicts on {total} random instances: {counts:?}");
-    assert!(counts.get("not-local-min").copied().unwrap_or(0) >= total / 5, "{counts:?}");
-    assert!(counts.get("global-min").copied().unwrap_or(0) >= 1, "{counts:?}");
-    assert!(counts.get("local-min").copied().unwrap_or(0) >= 1, "{counts:?}");
+    assert!(
+        counts.get("not-local-min").copied().unwrap_or(0) >= total / 5,
+        "{counts:?}"
+    );
+    assert!(
+        counts.get("global-min").copied().unwrap_or(0) >= 1,
+        "{counts:?}"
+    );
+    assert!(
+        counts.get("local-min").copied().unwrap_or(0) >= 1,
+        "{counts:?}"
+    );
 }

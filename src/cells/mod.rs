@@ -144,7 +144,7 @@ impl Arrangement {
         self.finish(raw)
     }
 
-    fn finish(&self, raw: Vec<(Vec<bool>, Vec<BigInt>)>) -> Result<Vec<Cell>, String> {
+    fn finish(&self, raw: RawCells) -> Result<Vec<Cell>, String> {
         let cells: Vec<Cell> = raw
             .into_iter()
             .map(|(signs, w)| Cell {
@@ -186,7 +186,7 @@ impl Arrangement {
 
     /// The checked-`i128` enumeration (`int`), mapped back to the distinct
     /// hyperplanes of `self`; `None` if some number does not fit.
-    fn enumerate_fast(&self) -> Option<Vec<(Vec<bool>, Vec<BigInt>)>> {
+    fn enumerate_fast(&self) -> Option<RawCells> {
         use num_traits::ToPrimitive;
         // positive integer multiples of the distinct normals: same hyperplanes, same sides
         let ints: Vec<int::IVec> = self
@@ -307,9 +307,12 @@ pub struct Orthant {
     pub lineality: Vec<Vec<Q>>,
 }
 
+/// Cells as (sign per distinct hyperplane, primitive integer witness).
+type RawCells = Vec<(Vec<bool>, Vec<BigInt>)>;
+
 /// Cells of the arrangement of `planes` (distinct, nonzero, pairwise
 /// non-parallel) in Q^dim, as (sign per plane, primitive integer witness).
-fn enumerate(planes: &[Vec<Q>], dim: usize) -> Result<Vec<(Vec<bool>, Vec<BigInt>)>, String> {
+fn enumerate(planes: &[Vec<Q>], dim: usize) -> Result<RawCells, String> {
     // Hyperplanes are added one at a time (iteration, so the recursion depth
     // is the dimension, not the number of hyperplanes); only the
     // restriction recurses, one dimension down.
@@ -325,11 +328,11 @@ fn enumerate(planes: &[Vec<Q>], dim: usize) -> Result<Vec<(Vec<bool>, Vec<BigInt
 
 /// Cells of `rest + h` from the cells of `rest` (deletion-restriction).
 fn add_plane(
-    rest_cells: Vec<(Vec<bool>, Vec<BigInt>)>,
+    rest_cells: RawCells,
     h: &[Q],
     rest: &[Vec<Q>],
     dim: usize,
-) -> Result<Vec<(Vec<bool>, Vec<BigInt>)>, String> {
+) -> Result<RawCells, String> {
     // Restriction to h: coordinates t in Q^(dim-1) with v = lift(t).
     let p = h
         .iter()
@@ -362,7 +365,7 @@ fn add_plane(
         })
         .collect();
     let (res_distinct, res_roles) = canonicalise(&restricted);
-    if res_roles.iter().any(|r| *r == Role::Zero) {
+    if res_roles.contains(&Role::Zero) {
         return Err(
             "internal error: two distinct hyperplanes restrict to a zero normal".to_string(),
         );
