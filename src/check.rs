@@ -100,6 +100,7 @@ pub fn check(inst: &Instance, cert: &Value) -> Result<String, String> {
             }
         }
         ("local-min", "flat") => check_flat(inst, params, &loss, ev)?,
+        ("global-min", "linear-lp-bound") => check_linear_bound(inst, &loss, ev)?,
         ("not-local-min", "descent-arc") => check_arc(inst, params, &loss, ev)?,
         _ => {
             return Err(format!(
@@ -108,6 +109,72 @@ pub fn check(inst: &Instance, cert: &Value) -> Result<String, String> {
         }
     }
     Ok(claim.to_string())
+}
+
+/// Weak LP duality for linear models with the binary hinge loss: for every
+/// affine classifier (a, c), `(1/N) sum_i max(0, 1 - y_i (a.x_i + c)) >=
+/// (1/N) sum_i lambda_i (1 - y_i (a.x_i + c)) = (1/N) sum_i lambda_i` when
+/// `0 <= lambda_i <= 1`, `sum lambda_i y_i x_i = 0` and (if an offset is
+/// possible) `sum lambda_i y_i = 0`. A network with linear activation, or
+/// with no hidden layer, computes such a classifier, so this bounds its loss.
+fn check_linear_bound(inst: &Instance, loss: &Q, ev: &Value) -> Result<(), String> {
+    let problem = &inst.problem;
+    let arch = &problem.arch;
+    if !(arch.hidden_layers() == 0 || !arch.activation.has_kink())
+        || problem.loss != LossKind::Hinge
+    {
+        return Err("linear-lp-bound: only for linear models (linear activation or no hidden layer) with the binary hinge loss".to_string());
+    }
+    let affine = field(ev, "affine")?
+        .as_bool()
+        .ok_or("certificate: `affine` must be true or false")?;
+    if arch.bias.iter().any(|&b| b) && !affine {
+        return Err("linear-lp-bound: the network has a bias, so the bound must allow an offset (`affine`: true)".to_string());
+    }
+    let lambda = vector(field(ev, "lambda")?, "lambda")?;
+    let n = problem.data.len();
+    if lambda.len() != n {
+        return Err(format!("linear-lp-bound: `lambda` needs {n} entries"));
+    }
+    if lambda.iter().any(|l| l.is_negative() || *l > Q::one()) {
+        return Err("linear-lp-bound: every lambda must lie in [0, 1]".to_string());
+    }
+    let ys: Vec<Q> = problem
+        .data
+        .y
+        .iter()
+        .map(|&y| Q::from_integer(y.into()))
+        .collect();
+    for k in 0..arch.input_dim() {
+        let s = (0..n).fold(Q::zero(), |acc, i| {
+            acc + &lambda[i] * &ys[i] * &problem.data.x[i][k]
+        });
+        if !s.is_zero() {
+            return Err(format!(
+                "linear-lp-bound: sum_i lambda_i y_i x_i[{k}] is {}, not 0",
+                fmt_q(&s)
+            ));
+        }
+    }
+    if affine {
+        let s = (0..n).fold(Q::zero(), |acc, i| acc + &lambda[i] * &ys[i]);
+        if !s.is_zero() {
+            return Err(format!(
+                "linear-lp-bound: sum_i lambda_i y_i is {}, not 0",
+                fmt_q(&s)
+            ));
+        }
+    }
+    let bound =
+        lambda.iter().fold(Q::zero(), |acc, l| acc + l) / Q::from_integer((n as i64).into());
+    if bound != *loss {
+        return Err(format!(
+            "linear-lp-bound: the bound {} does not equal the loss {}",
+            fmt_q(&bound),
+            fmt_q(loss)
+        ));
+    }
+    Ok(())
 }
 
 fn check_flat(inst: &Instance, params: &Params, loss: &Q, ev: &Value) -> Result<(), String> {

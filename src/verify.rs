@@ -5,6 +5,9 @@
 //! `local-min`, `not-local-min`, `undecided`, and building the certificate
 //! that `check` re-verifies. Proofs produced here:
 //! - `global-min` by the lower bound 0: the loss at the point is exactly 0;
+//! - `global-min` for linear models (linear activation or no hidden layer)
+//!   with the binary hinge: the loss equals the LP optimum over all linear
+//!   (affine) classifiers, proven by the LP's dual solution;
 //! - `local-min` by flatness: every piece of the loss next to the point
 //!   (every completion of the signature's zero entries, see
 //!   `network::Signature::complete`) is the constant polynomial L(theta*),
@@ -16,7 +19,7 @@
 //!
 //! Everything else is `undecided`, with the reason. The piecewise
 //! second-order proofs of THEORY 5.3-5.5 (Farkas multipliers, copositivity,
-//! gauge slice) and the deep-linear LP bound are not built yet.
+//! gauge slice) and multiclass LP bounds are not built yet.
 //!
 //! Must not: give a verdict without a certificate that `check` accepts, or
 //! let a float, a sample or a time limit decide (a limit only stops the
@@ -165,6 +168,30 @@ pub fn verify(inst: &Instance, limits: &Limits) -> Result<Outcome, String> {
             certificate: Some(cert),
         });
     }
+    // Linear models (deep linear networks, or no hidden layer) with the
+    // binary hinge: the loss is at least the optimum over all linear
+    // (affine, with any bias) classifiers, an LP whose dual proves it.
+    let bound = linear_lower_bound(problem);
+    if let Some(b) = &bound {
+        if b.value == loss {
+            let cert = header(
+                inst,
+                Verdict::GlobalMin,
+                &loss,
+                json!({"kind": "linear-lp-bound", "affine": b.affine, "lambda": b.lambda.iter().map(qs).collect::<Vec<_>>()}),
+            );
+            return Ok(Outcome {
+                verdict: Verdict::GlobalMin,
+                loss,
+                reason: format!(
+                    "the loss equals the optimum {} of the hinge loss over all {} classifiers (an LP; its dual solution is the certificate), which no network of this kind can beat",
+                    fmt_q(&b.value),
+                    if b.affine { "affine" } else { "linear" }
+                ),
+                certificate: Some(cert),
+            });
+        }
+    }
     let sig = problem.signature(params);
     let zeros = sig.zero_entries();
     let Some(all) = completions(&zeros, limits.max_pieces) else {
@@ -218,6 +245,9 @@ pub fn verify(inst: &Instance, limits: &Limits) -> Result<Outcome, String> {
     let n = problem.arch.num_params();
     let mut tried = 0usize;
     let mut candidates: Vec<Arc> = first_order_candidates(problem, &sig, &flat, &all);
+    if let Some(b) = &bound {
+        candidates.extend(linear_model_arcs(problem, params, b));
+    }
     let from_lp = candidates.len();
     for phi in &pieces {
         candidates.extend(candidate_arcs(phi, &flat, n));
@@ -242,6 +272,17 @@ pub fn verify(inst: &Instance, limits: &Limits) -> Result<Outcome, String> {
             }
         }
     }
+    if let Some(b) = &bound {
+        return Ok(undecided(
+            loss.clone(),
+            format!(
+                "the loss {} is above the optimum {} over {} classifiers, so by the source paper's theorem (every local minimum of a deep linear network with the binary hinge loss is global) this is not a local minimum, but none of {tried} candidate descent arcs descends, so there is no certificate",
+                fmt_q(&loss),
+                fmt_q(&b.value),
+                if b.affine { "affine" } else { "linear" }
+            ),
+        ));
+    }
     let nonconst = pieces.iter().filter(|p| **p != constant).count();
     Ok(undecided(
         loss,
@@ -250,6 +291,196 @@ pub fn verify(inst: &Instance, limits: &Limits) -> Result<Outcome, String> {
             pieces.len()
         ),
     ))
+}
+
+/// The LP lower bound for linear models with the binary hinge loss.
+pub struct LinearBound {
+    /// `min over classifiers of the average hinge loss` (= the dual optimum).
+    pub value: Q,
+    /// Whether an offset is allowed (some layer has a bias).
+    pub affine: bool,
+    /// Dual multipliers: `0 <= lambda_i <= 1`, `sum lambda_i y_i x_i = 0`,
+    /// `sum lambda_i y_i = 0` if affine; `value = (1/N) sum lambda_i`.
+    pub lambda: Vec<Q>,
+    /// An optimal classifier `(a, c)` (`c = 0` if not affine), from the primal.
+    pub classifier: (Vec<Q>, Q),
+}
+
+/// For a network computing a linear (affine) function of its input (linear
+/// activation, or no hidden layer) with the binary hinge loss: the optimum
+/// of the hinge loss over all linear (affine) classifiers, by an exact LP,
+/// with its dual certificate. Weak duality: for every (a, c),
+/// `(1/N) sum max(0, 1 - y_i (a.x_i + c)) >= (1/N) sum lambda_i (1 - y_i (a.x_i + c)) = (1/N) sum lambda_i`.
+pub fn linear_lower_bound(problem: &Problem) -> Option<LinearBound> {
+    let arch = &problem.arch;
+    let linear_model = arch.hidden_layers() == 0 || !arch.activation.has_kink();
+    if !linear_model || problem.loss != LossKind::Hinge {
+        return None;
+    }
+    let affine = arch.bias.iter().any(|&b| b);
+    let n = problem.data.len();
+    let d = arch.input_dim();
+    let nq = Q::from_integer((n as i64).into());
+    // primal: min (1/N) sum xi_i, xi_i >= 1 - y_i (a.x_i + c), xi >= 0
+    let mut model = lp::Lp::new(Sense::Minimize);
+    let a: Vec<lp::VarId> = (0..d).map(|_| model.add_var(None, None)).collect();
+    let c = affine.then(|| model.add_var(None, None));
+    let xi: Vec<lp::VarId> = (0..n)
+        .map(|_| model.add_var(Some(Q::zero()), None))
+        .collect();
+    for i in 0..n {
+        let y = Q::from_integer(problem.data.y[i].into());
+        // xi_i + y x_i . a + y c >= 1
+        let mut row: Vec<(lp::VarId, Q)> = vec![(xi[i], Q::one())];
+        row.extend(a.iter().zip(&problem.data.x[i]).map(|(v, x)| (*v, &y * x)));
+        if let Some(c) = c {
+            row.push((c, y.clone()));
+        }
+        model.add_row(row, Cmp::Ge, Q::one());
+    }
+    model.set_objective(xi.iter().map(|v| (*v, Q::one() / &nq)).collect());
+    let LpResult::Optimal { x, duals, value } = lp::solve(&model) else {
+        return None;
+    };
+    // duals of the >= rows of a minimisation are >= 0 and are the
+    // multipliers of (1/N) lambda_i; recheck the dual conditions exactly
+    let lambda: Vec<Q> = duals.iter().map(|y| y * &nq).collect();
+    let ok = lambda.iter().all(|l| !l.is_negative() && *l <= Q::one())
+        && (0..d).all(|k| {
+            (0..n)
+                .fold(Q::zero(), |acc, i| {
+                    acc + &lambda[i]
+                        * Q::from_integer(problem.data.y[i].into())
+                        * &problem.data.x[i][k]
+                })
+                .is_zero()
+        })
+        && (!affine
+            || (0..n)
+                .fold(Q::zero(), |acc, i| {
+                    acc + &lambda[i] * Q::from_integer(problem.data.y[i].into())
+                })
+                .is_zero())
+        && lambda.iter().fold(Q::zero(), |acc, l| acc + l) / &nq == value;
+    if !ok {
+        return None;
+    }
+    let classifier = (
+        a.iter().map(|v| x[v.0].clone()).collect(),
+        c.map_or_else(Q::zero, |v| x[v.0].clone()),
+    );
+    Some(LinearBound {
+        value,
+        affine,
+        lambda,
+        classifier,
+    })
+}
+
+/// Arcs towards a better linear classifier for a linear model whose loss is
+/// above the LP bound: the end-to-end map must move by `D = a* - A*` (and
+/// the offset by `c* - c`). Candidates: change only the last layer (if
+/// `E M = D` is solvable for the product `M` of the layers below), only the
+/// first layer (if `N E = D` for the product `N` above), or every layer at
+/// once by a rank-one factorisation of `D` (order-L change of the product,
+/// which is what a point like the origin needs), with the offset moved in
+/// the output bias at the same order.
+fn linear_model_arcs(problem: &Problem, params: &Params, b: &LinearBound) -> Vec<Arc> {
+    let arch = &problem.arch;
+    let depth = arch.depth();
+    let d = arch.input_dim();
+    let n = arch.num_params();
+    let flat = params.flat();
+    // end-to-end map A* (1 x d) and offset c* at the point, from the forward pass
+    let zero_x = vec![Q::zero(); d];
+    let c_now = crate::network::forward(arch, params, &zero_x).output[0].clone();
+    let a_now: Vec<Q> = (0..d)
+        .map(|k| {
+            let mut e = zero_x.clone();
+            e[k] = Q::one();
+            &crate::network::forward(arch, params, &e).output[0] - &c_now
+        })
+        .collect();
+    let dir_a: Vec<Q> = b
+        .classifier
+        .0
+        .iter()
+        .zip(&a_now)
+        .map(|(x, y)| x - y)
+        .collect();
+    let dir_c = &b.classifier.1 - &c_now;
+    let mut out = Vec::new();
+    // (1) rank-one factorisation through unit 0 of every layer, order `depth`
+    let mut d1 = vec![Q::zero(); n];
+    let mut dl = vec![Q::zero(); n];
+    for l in 1..=depth {
+        if l == 1 {
+            for k in 0..d {
+                d1[arch.weight_index(1, 0, k)] = dir_a[k].clone();
+            }
+        } else {
+            d1[arch.weight_index(l, 0, 0)] = Q::one();
+        }
+    }
+    if let Some(bi) = arch.bias_index(depth, 0) {
+        dl[bi] = dir_c.clone();
+    }
+    let mut dirs = vec![d1];
+    while dirs.len() < depth {
+        dirs.push(vec![Q::zero(); n]);
+    }
+    dirs[depth - 1] = dirs[depth - 1]
+        .iter()
+        .zip(&dl)
+        .map(|(x, y)| x + y)
+        .collect();
+    out.push(Arc {
+        point: flat.clone(),
+        dirs,
+    });
+    // (2) last layer only: W_L + t E with E M = D, b_L + t dc
+    let mut prod: Vec<Vec<Q>> = (0..d)
+        .map(|k| {
+            (0..d)
+                .map(|j| if j == k { Q::one() } else { Q::zero() })
+                .collect()
+        })
+        .collect();
+    // prod: current product of layers 1..l as rows (n_l x d), built layer by layer
+    for layer in params.layers.iter().take(depth - 1) {
+        prod = layer
+            .w
+            .iter()
+            .map(|row| {
+                (0..d)
+                    .map(|k| {
+                        row.iter()
+                            .zip(&prod)
+                            .fold(Q::zero(), |acc, (w, p)| acc + w * &p[k])
+                    })
+                    .collect()
+            })
+            .collect();
+    }
+    // E (1 x n_{L-1}) with E prod = dir_a: transpose system prod^T E^T = dir_a
+    let m = prod.len();
+    let prod_t: Vec<Vec<Q>> = (0..d)
+        .map(|k| (0..m).map(|r| prod[r][k].clone()).collect())
+        .collect();
+    if let Some(e) = crate::linalg::solve(&prod_t, &dir_a) {
+        let mut dv = vec![Q::zero(); n];
+        for (j, ej) in e.iter().enumerate() {
+            dv[arch.weight_index(depth, 0, j)] = ej.clone();
+        }
+        if let Some(bi) = arch.bias_index(depth, 0) {
+            dv[bi] = dir_c.clone();
+        }
+        out.push(Arc {
+            point: flat,
+            dirs: vec![dv],
+        });
+    }
+    out
 }
 
 fn undecided(loss: Q, reason: String) -> Outcome {
