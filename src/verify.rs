@@ -287,7 +287,7 @@ pub fn verify(inst: &Instance, limits: &Limits) -> Result<Outcome, String> {
     Ok(undecided(
         loss,
         format!(
-            "not flat ({nonconst} of {} pieces around the point are not constant) and none of {tried} candidate descent arcs descends ({from_lp} from first-order LPs, the rest gradient and Hessian directions of each piece); the piecewise second-order analysis and the deep-linear LP bound that could prove a minimum are not implemented yet",
+            "not flat ({nonconst} of {} pieces around the point are not constant) and none of {tried} candidate descent arcs descends ({from_lp} from first-order LPs and linear-model moves, the rest gradient and Hessian directions of each piece); the piecewise second-order analysis that could prove a non-flat minimum is not implemented yet",
             pieces.len()
         ),
     ))
