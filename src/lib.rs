@@ -16,4 +16,5 @@ pub mod lp;
 pub mod network;
 pub mod number;
 pub mod poly;
+pub mod smtlib;
 pub mod verify;

@@ -86,6 +86,17 @@ enum Command {
         #[arg(long)]
         unit: bool,
     },
+    /// Write "is there lower loss within radius R of the point?" as SMT-LIB 2 (QF_NRA).
+    Smtlib {
+        /// Instance file (.toml, or .json) with a [point].
+        file: PathBuf,
+        /// Max-norm radius of the box around the point (a positive rational).
+        #[arg(long, value_name = "R")]
+        radius: String,
+        /// Write to this file instead of stdout.
+        #[arg(long, value_name = "F.smt2")]
+        out: Option<PathBuf>,
+    },
     /// Solve a linear program in CPLEX LP format exactly, with a certificate.
     Lp {
         /// The .lp file.
@@ -156,6 +167,12 @@ fn main() -> ExitCode {
                 eprintln!("error: writing output: {e}");
             }
             r
+        }
+        Command::Smtlib { file, radius, out } => {
+            relucert::smtlib::command(&file, &radius, out.as_deref()).map(|stdout| Outcome {
+                stdout,
+                status: cli::EXIT_OK,
+            })
         }
         Command::Lp { file, json } => relucert::lp::cli::run(&file, json).map(|stdout| Outcome {
             stdout,
