@@ -883,3 +883,61 @@ pub fn check(path: &Path, cert_path: &Path) -> Result<Outcome, CliError> {
         )),
     }
 }
+
+/// `relucert theorems FILE [--json]`: verify the point, then evaluate every
+/// predicate of `theorems` at it.
+pub fn theorems(path: &Path, as_json: bool) -> Result<Outcome, CliError> {
+    let file = path.display().to_string();
+    let inst = instance::load(path).map_err(|e| e.to_string())?;
+    let out = crate::verify::verify(&inst, &crate::verify::Limits::default())
+        .map_err(|e| format!("{file}: {e}"))?;
+    let reports = crate::theorems::evaluate(&inst, &out).map_err(|e| format!("{file}: {e}"))?;
+    let violated = reports
+        .iter()
+        .any(|r| r.theorem && matches!(r.outcome, crate::theorems::Outcome::Violated(_)));
+    // a violated theorem on a verified verdict is a bug somewhere: say so loudly
+    let status = if violated { EXIT_DISAGREE } else { EXIT_OK };
+    if as_json {
+        let list: Vec<Value> = reports
+            .iter()
+            .map(|r| {
+                json!({
+                    "predicate": r.predicate,
+                    "theorem": r.theorem,
+                    "outcome": r.outcome.name(),
+                    "evidence": r.outcome.evidence(),
+                })
+            })
+            .collect();
+        return Ok(Outcome {
+            stdout: format!("{:#}\n", Value::Array(list)),
+            status,
+        });
+    }
+    let mut s = String::new();
+    let _ = writeln!(s, "instance: {file}");
+    let _ = writeln!(
+        s,
+        "verdict: {} (loss {})",
+        out.verdict.name(),
+        fmt_q(&out.loss)
+    );
+    for r in &reports {
+        let kind = if r.theorem {
+            ""
+        } else {
+            " [conjecture under test]"
+        };
+        let _ = writeln!(
+            s,
+            "{}{kind}: {}: {}",
+            r.predicate,
+            r.outcome.name(),
+            r.outcome.evidence()
+        );
+    }
+    if violated {
+        let _ = writeln!(s, "A THEOREM IS VIOLATED on a verified verdict: a bug in the verifier, the predicate or its hypotheses. Please report this instance.");
+    }
+    Ok(Outcome { stdout: s, status })
+}

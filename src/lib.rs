@@ -17,4 +17,5 @@ pub mod network;
 pub mod number;
 pub mod poly;
 pub mod smtlib;
+pub mod theorems;
 pub mod verify;

@@ -46,6 +46,14 @@ enum Command {
         /// The certificate (JSON).
         cert: PathBuf,
     },
+    /// Evaluate the source paper's theorems as predicates at the point.
+    Theorems {
+        /// Instance file (.toml, or .json) with a [point].
+        file: PathBuf,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Exact loss, margins, signature and zero entries at the instance's point.
     Eval {
         /// Instance file (.toml, or .json).
@@ -140,6 +148,7 @@ fn main() -> ExitCode {
             cli::verify(&file, &opts)
         }
         Command::Check { file, cert } => cli::check(&file, &cert),
+        Command::Theorems { file, json } => cli::theorems(&file, json),
         Command::Eval { file, json } => cli::eval(&file, json),
         Command::Cell { file, side, json } => cli::cell(&file, side.as_deref(), json),
         Command::Cells {

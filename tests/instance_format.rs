@@ -103,3 +103,22 @@ fn number_spellings_are_exact() {
         Q::from_integer("123456789012345678901234567890".parse().unwrap())
     );
 }
+
+/// Writing an instance and reading it back gives the same instance, for
+/// every fixture and for random ones.
+#[test]
+fn to_toml_round_trips() {
+    use relucert::instance::to_toml;
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let syntax = match path.extension().and_then(|e| e.to_str()) {
+            Some("toml") => Syntax::Toml,
+            Some("json") => Syntax::Json,
+            _ => continue,
+        };
+        let inst = parse(&std::fs::read_to_string(&path).unwrap(), syntax, "f").unwrap();
+        let again = parse(&to_toml(&inst), Syntax::Toml, "written.toml").unwrap();
+        assert_eq!(inst, again, "{}", path.display());
+    }
+}

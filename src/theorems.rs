@@ -1,0 +1,348 @@
+//! The landscape theorems of the source paper as executable predicates.
+//!
+//! Owns: evaluating, at one instance and the verifier's verdict on it, the
+//! predicates of THEORY section 6, each with its hypotheses checked exactly
+//! (depth, activation and loss read from the instance; separability decided
+//! by an exact LP, with a witness classifier or a Farkas certificate):
+//! - P1 flat interior minima: a local minimum with no zero in the
+//!   signature has a constant cell polynomial phi_S;
+//! - P2 deep linear networks, binary hinge: a local minimum is global, i.e.
+//!   its loss equals the LP optimum over linear/affine classifiers;
+//! - P3 one hidden layer, leaky ReLU, separable data, binary hinge: a
+//!   local minimum has loss 0;
+//! - P4 one hidden layer, ReLU, separable data, binary hinge: at a local
+//!   minimum every positive-loss point is, for every unit with a nonzero
+//!   outgoing weight, dead (z < 0) or on a kink pointing the wrong way
+//!   (z = 0 and v_j y_i < 0);
+//! - P4-closed-form (a conjecture under test, not a theorem; never asserted
+//!   by the tests): at a sub-optimal local minimum of P4's setting the dead
+//!   points D+ and D- give L = 2 min(|D+|, |D-|) / N with an output bias
+//!   (both nonempty) and L = |D| / N without one.
+//!
+//! A predicate whose hypotheses fail, or whose premise ("is a local
+//! minimum") the verdict does not establish, is `NotApplicable` with the
+//! reason. Must not: weaken a predicate to make it hold, or treat an
+//! undecided verdict as a minimum.
+
+use crate::cellpoly::loss_poly;
+use crate::instance::Instance;
+use crate::lp::{self, Cmp, LpResult, Sense};
+use crate::network::{Activation, LossKind, Params, Problem, Sign};
+use crate::number::{fmt_q, Q};
+use crate::verify::{linear_lower_bound, Outcome as VerifyOutcome, Verdict};
+use num_traits::{One, Signed, Zero};
+
+/// The outcome of one predicate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Holds(String),
+    Violated(String),
+    NotApplicable(String),
+}
+
+impl Outcome {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Outcome::Holds(_) => "holds",
+            Outcome::Violated(_) => "violated",
+            Outcome::NotApplicable(_) => "not-applicable",
+        }
+    }
+
+    pub fn evidence(&self) -> &str {
+        match self {
+            Outcome::Holds(e) | Outcome::Violated(e) | Outcome::NotApplicable(e) => e,
+        }
+    }
+}
+
+/// One predicate's name, whether it is a theorem (as opposed to a
+/// conjecture under test), and its outcome.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Report {
+    pub predicate: &'static str,
+    pub theorem: bool,
+    pub outcome: Outcome,
+}
+
+/// Separability of the data by an affine (or, with `affine = false`,
+/// linear) map, decided by an exact LP: `Ok((u, c))` with
+/// `y_i (u . x_i + c) >= 1` for all i (checked exactly), or `Err(reason)`
+/// when the LP is infeasible (its Farkas certificate checked by `lp::verify`).
+pub fn separable(problem: &Problem, affine: bool) -> Result<(Vec<Q>, Q), String> {
+    let d = problem.arch.input_dim();
+    let mut model = lp::Lp::new(Sense::Minimize);
+    let u: Vec<lp::VarId> = (0..d).map(|_| model.add_var(None, None)).collect();
+    let c = affine.then(|| model.add_var(None, None));
+    for (x, &y) in problem.data.x.iter().zip(&problem.data.y) {
+        let yq = Q::from_integer(y.into());
+        let mut row: Vec<(lp::VarId, Q)> = u.iter().zip(x).map(|(v, xi)| (*v, &yq * xi)).collect();
+        if let Some(c) = c {
+            row.push((c, yq.clone()));
+        }
+        model.add_row(row, Cmp::Ge, Q::one());
+    }
+    model.set_objective(Vec::new());
+    let result = lp::solve(&model);
+    lp::verify(&model, &result)
+        .map_err(|e| format!("internal error: separability LP certificate failed: {e}"))?;
+    match result {
+        LpResult::Optimal { x, .. } => {
+            let uv: Vec<Q> = u.iter().map(|v| x[v.0].clone()).collect();
+            let cv = c.map_or_else(Q::zero, |v| x[v.0].clone());
+            for (xi, &y) in problem.data.x.iter().zip(&problem.data.y) {
+                let m = Q::from_integer(y.into()) * (uv.iter().zip(xi).fold(Q::zero(), |a, (p, q)| a + p * q) + &cv);
+                if m < Q::one() {
+                    return Err("internal error: separating witness fails".to_string());
+                }
+            }
+            Ok((uv, cv))
+        }
+        LpResult::Infeasible { .. } => Err(format!(
+            "the data are not {} separable (the LP y_i ({}x_i{}) >= 1 is infeasible, Farkas certificate checked)",
+            if affine { "affinely" } else { "linearly" },
+            "u.",
+            if affine { " + c" } else { "" }
+        )),
+        LpResult::Unbounded { .. } => Err("internal error: a feasibility LP reported unbounded".to_string()),
+    }
+}
+
+fn is_min(v: &VerifyOutcome) -> bool {
+    matches!(v.verdict, Verdict::LocalMin | Verdict::GlobalMin)
+}
+
+fn not_min_reason(v: &VerifyOutcome) -> String {
+    format!(
+        "the verdict is {}, not a proven local minimum",
+        v.verdict.name()
+    )
+}
+
+/// Evaluate every predicate at `inst` (which must have a point) given the
+/// verifier's outcome on it.
+pub fn evaluate(inst: &Instance, verdict: &VerifyOutcome) -> Result<Vec<Report>, String> {
+    let params = inst
+        .point
+        .as_ref()
+        .ok_or("point: missing table: theorems need a [point]")?;
+    let problem = &inst.problem;
+    Ok(vec![
+        Report {
+            predicate: "P1-flat-interior-minima",
+            theorem: true,
+            outcome: p1(problem, params, verdict),
+        },
+        Report {
+            predicate: "P2-deep-linear-local-is-global",
+            theorem: true,
+            outcome: p2(problem, verdict),
+        },
+        Report {
+            predicate: "P3-leaky-separable-zero-loss",
+            theorem: true,
+            outcome: p3(problem, verdict),
+        },
+        Report {
+            predicate: "P4-relu-separable-dead-points",
+            theorem: true,
+            outcome: p4(problem, params, verdict),
+        },
+        Report {
+            predicate: "P4-closed-form-loss",
+            theorem: false,
+            outcome: p4_closed_form(problem, params, verdict),
+        },
+    ])
+}
+
+fn p1(problem: &Problem, params: &Params, v: &VerifyOutcome) -> Outcome {
+    if !is_min(v) {
+        return Outcome::NotApplicable(not_min_reason(v));
+    }
+    let sig = problem.signature(params);
+    let zeros = sig.zero_entries();
+    if !zeros.is_empty() {
+        return Outcome::NotApplicable(format!(
+            "the signature has {} zero entries (a cell boundary)",
+            zeros.len()
+        ));
+    }
+    let Some(pattern) = sig.pattern() else {
+        return Outcome::NotApplicable("no cell pattern".to_string());
+    };
+    let phi = loss_poly(problem, &pattern);
+    if phi.is_constant() {
+        Outcome::Holds(format!(
+            "phi_S is the constant {}",
+            fmt_q(&phi.constant_term())
+        ))
+    } else {
+        Outcome::Violated(format!(
+            "phi_S has {} terms, degree {}: not constant at a local minimum inside a cell",
+            phi.len(),
+            phi.total_degree()
+        ))
+    }
+}
+
+fn p2(problem: &Problem, v: &VerifyOutcome) -> Outcome {
+    let arch = &problem.arch;
+    if arch.activation != Activation::Linear || arch.hidden_layers() == 0 {
+        return Outcome::NotApplicable("not a deep linear network".to_string());
+    }
+    if problem.loss != LossKind::Hinge {
+        return Outcome::NotApplicable(
+            "multiclass losses: the LP bound over linear classifiers is not implemented"
+                .to_string(),
+        );
+    }
+    if !is_min(v) {
+        return Outcome::NotApplicable(not_min_reason(v));
+    }
+    match linear_lower_bound(problem) {
+        None => Outcome::NotApplicable("internal: the LP bound could not be computed".to_string()),
+        Some(b) if b.value == v.loss => Outcome::Holds(format!(
+            "loss {} equals the LP optimum over {} classifiers",
+            fmt_q(&v.loss),
+            if b.affine { "affine" } else { "linear" }
+        )),
+        Some(b) => Outcome::Violated(format!(
+            "a local minimum with loss {} above the LP optimum {}",
+            fmt_q(&v.loss),
+            fmt_q(&b.value)
+        )),
+    }
+}
+
+fn one_hidden_binary(problem: &Problem) -> Result<(), String> {
+    if problem.arch.hidden_layers() != 1 {
+        return Err(format!(
+            "{} hidden layers, not one",
+            problem.arch.hidden_layers()
+        ));
+    }
+    if problem.loss != LossKind::Hinge {
+        return Err("not the binary hinge loss".to_string());
+    }
+    Ok(())
+}
+
+fn p3(problem: &Problem, v: &VerifyOutcome) -> Outcome {
+    if let Err(e) = one_hidden_binary(problem) {
+        return Outcome::NotApplicable(e);
+    }
+    if !matches!(problem.arch.activation, Activation::Leaky(_)) {
+        return Outcome::NotApplicable("activation is not leaky".to_string());
+    }
+    if !is_min(v) {
+        return Outcome::NotApplicable(not_min_reason(v));
+    }
+    if let Err(e) = separable(problem, problem.arch.bias[0]) {
+        return Outcome::NotApplicable(e);
+    }
+    if v.loss.is_zero() {
+        Outcome::Holds("separable data, leaky network, local minimum with loss 0".to_string())
+    } else {
+        Outcome::Violated(format!(
+            "a local minimum with loss {} > 0 on separable data",
+            fmt_q(&v.loss)
+        ))
+    }
+}
+
+/// The necessary condition of P4, checked at the point.
+fn p4(problem: &Problem, params: &Params, v: &VerifyOutcome) -> Outcome {
+    if let Err(e) = one_hidden_binary(problem) {
+        return Outcome::NotApplicable(e);
+    }
+    if problem.arch.activation != Activation::Relu {
+        return Outcome::NotApplicable("activation is not relu".to_string());
+    }
+    if !is_min(v) {
+        return Outcome::NotApplicable(not_min_reason(v));
+    }
+    if let Err(e) = separable(problem, problem.arch.bias[0]) {
+        return Outcome::NotApplicable(e);
+    }
+    let ev = problem.evaluate(params);
+    let out_w = &params.layers[1].w[0];
+    let mut checked = 0;
+    for (i, pl) in ev.points.iter().enumerate() {
+        if !pl.loss.is_positive() {
+            continue;
+        }
+        let y = problem.data.y[i];
+        for (j, vj) in out_w.iter().enumerate() {
+            if vj.is_zero() {
+                continue;
+            }
+            checked += 1;
+            let z = &ev.traces[i].pre[0][j];
+            let ok = match Sign::of(z) {
+                Sign::Neg => true,
+                Sign::Zero => (vj * Q::from_integer(y.into())).is_negative(),
+                Sign::Pos => false,
+            };
+            if !ok {
+                return Outcome::Violated(format!(
+                    "point {i} has loss {} but unit {j} (outgoing weight {}) has pre-activation {} on it",
+                    fmt_q(&pl.loss),
+                    fmt_q(vj),
+                    fmt_q(z)
+                ));
+            }
+        }
+    }
+    Outcome::Holds(format!("every positive-loss point is dead or on a wrong-way kink for every unit with a nonzero outgoing weight ({checked} pairs checked)"))
+}
+
+fn p4_closed_form(problem: &Problem, params: &Params, v: &VerifyOutcome) -> Outcome {
+    if let Err(e) = one_hidden_binary(problem) {
+        return Outcome::NotApplicable(e);
+    }
+    if problem.arch.activation != Activation::Relu {
+        return Outcome::NotApplicable("activation is not relu".to_string());
+    }
+    if !is_min(v) {
+        return Outcome::NotApplicable(not_min_reason(v));
+    }
+    if v.loss.is_zero() {
+        return Outcome::NotApplicable("a zero-loss (optimal) minimum".to_string());
+    }
+    if let Err(e) = separable(problem, problem.arch.bias[0]) {
+        return Outcome::NotApplicable(e);
+    }
+    let ev = problem.evaluate(params);
+    let n = problem.data.len() as i64;
+    let (mut dp, mut dm) = (0i64, 0i64);
+    for (i, pl) in ev.points.iter().enumerate() {
+        if pl.loss.is_positive() {
+            if problem.data.y[i] > 0 {
+                dp += 1;
+            } else {
+                dm += 1;
+            }
+        }
+    }
+    let with_bias = problem.arch.bias[1];
+    let (predicted, form) = if with_bias {
+        (
+            Q::new((2 * dp.min(dm)).into(), n.into()),
+            "2 min(|D+|, |D-|) / N",
+        )
+    } else {
+        (Q::new((dp + dm).into(), n.into()), "|D| / N")
+    };
+    let both = !with_bias || (dp > 0 && dm > 0);
+    let text = format!(
+        "|D+| = {dp}, |D-| = {dm}, N = {n}: {form} = {}, loss {}",
+        fmt_q(&predicted),
+        fmt_q(&v.loss)
+    );
+    if predicted == v.loss && both {
+        Outcome::Holds(text)
+    } else {
+        Outcome::Violated(text)
+    }
+}
