@@ -1,0 +1,666 @@
+#!/usr/bin/env python3
+"""Peer harness: relucert against Z3 and cvc5 on the same questions.
+
+For every instance (all fixtures in fixtures/ plus a seeded generated corpus)
+it runs `relucert verify --json` once, then asks each SMT solver "is there a
+point within the max-norm box of radius R around the point with strictly
+lower loss?" (the file written by `relucert smtlib FILE --radius R`) at the
+radii the agreement rules need:
+
+  not-local-min          radii 1, 1/10, 1/100: the solver must answer sat
+                         at every one;
+  local-min, global-min  radius 1/1000: the solver must answer unsat;
+  undecided              radius 1/1000: recorded, no rule (a second opinion).
+
+A timeout (or `unknown`) is recorded, never counted as a disagreement. Every
+`sat` model is re-checked here with exact fractions (an independent forward
+pass written in this file): inside the box, and loss strictly below L*. The
+loss L* is also recomputed here and compared with relucert's.
+
+Timing: every tool is timed the same way, by the wall clock of the whole
+process per query (spawn to exit), relucert included: `relucert verify` is
+one process per instance, each solver one process per (instance, radius).
+Z3 runs as its binary (`z3 -T:S FILE`, shipped with the z3-solver wheel);
+cvc5 as its binary when one is on PATH, otherwise through its Python
+package (`solve.py`, one Python process per query, so its process time
+includes the interpreter start and `import cvc5`; its in-solver time is
+recorded too and reported in a second ratio). A solver's time on an
+instance is the mean over its queries on that instance (a timed-out query
+counts as the time limit), so it is the price of one question, while
+relucert's single run answers the stronger question "local minimum at all?".
+
+Usage:
+  cargo build --release
+  python3 benches/peers/run.py --out peers.json [--timeout 10] [--count 40]
+                               [--seed 7] [--solvers z3,cvc5] [--keep DIR]
+
+Writes per-instance results (JSON) to --out, and a CSV beside it
+(same name, .csv). Prints the table.
+"""
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tomllib
+from fractions import Fraction
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+
+# ---------------------------------------------------------------------------
+# Instances: reading FORMAT.md files exactly, and an independent exact loss.
+
+
+def num(v):
+    """An exact rational from a FORMAT.md number (string or integer)."""
+    if isinstance(v, bool):
+        raise ValueError("boolean where a number was expected")
+    if isinstance(v, int):
+        return Fraction(v)
+    if isinstance(v, Fraction):
+        return v
+    if isinstance(v, str):
+        return Fraction(v.strip())
+    raise ValueError(f"not an exact number: {v!r}")
+
+
+def load_instance(path):
+    path = Path(path)
+    if path.suffix.lower() == ".json":
+        raw = json.loads(path.read_text(), parse_float=Fraction, parse_int=int)
+    else:
+        raw = tomllib.loads(path.read_text())
+    net = raw["network"]
+    widths = list(net["widths"])
+    depth = len(widths) - 1
+    act = net["activation"]
+    alpha = {"relu": Fraction(0), "linear": Fraction(1)}.get(act)
+    if act == "leaky":
+        alpha = num(net["alpha"])
+    bias = net.get("bias", True)
+    if isinstance(bias, bool):
+        bias = [bias] * depth
+    inst = {
+        "name": raw.get("name"),
+        "widths": widths,
+        "activation": act,
+        "alpha": alpha,
+        "bias": bias,
+        "loss": raw["loss"]["kind"],
+        "x": [[num(v) for v in row] for row in raw["data"]["x"]],
+        "y": [int(v) for v in raw["data"]["y"]],
+        "point": None,
+    }
+    pt = raw.get("point")
+    if pt is not None:
+        layers = []
+        for l in range(1, depth + 1):
+            w = [[num(v) for v in row] for row in pt[f"W{l}"]]
+            b = [num(v) for v in pt[f"b{l}"]] if bias[l - 1] else None
+            layers.append((w, b))
+        inst["point"] = layers
+    return inst
+
+
+def flat(layers):
+    out = []
+    for w, b in layers:
+        for row in w:
+            out.extend(row)
+        if b is not None:
+            out.extend(b)
+    return out
+
+
+def unflat(inst, values):
+    it = iter(values)
+    layers = []
+    w_all = inst["widths"]
+    for l in range(1, len(w_all)):
+        rows, cols = w_all[l], w_all[l - 1]
+        w = [[next(it) for _ in range(cols)] for _ in range(rows)]
+        b = [next(it) for _ in range(rows)] if inst["bias"][l - 1] else None
+        layers.append((w, b))
+    return layers
+
+
+def forward(inst, layers, x):
+    a = list(x)
+    alpha = inst["alpha"]
+    for l, (w, b) in enumerate(layers):
+        z = [sum((wi * ai for wi, ai in zip(row, a)), Fraction(0)) for row in w]
+        if b is not None:
+            z = [zi + bi for zi, bi in zip(z, b)]
+        if l + 1 == len(layers):
+            return z
+        a = [zi if zi >= 0 else alpha * zi for zi in z]
+    return a
+
+
+def loss(inst, layers):
+    total = Fraction(0)
+    for x, y in zip(inst["x"], inst["y"]):
+        f = forward(inst, layers, x)
+        if inst["loss"] == "hinge":
+            total += max(Fraction(0), 1 - y * f[0])
+        elif inst["loss"] == "multiclass-hinge":
+            total += sum(max(Fraction(0), 1 + f[k] - f[y]) for k in range(len(f)) if k != y)
+        else:
+            best = max(f[k] for k in range(len(f)) if k != y)
+            total += max(Fraction(0), 1 + best - f[y])
+    return total / len(inst["x"])
+
+
+def fq(q):
+    q = Fraction(q)
+    return str(q.numerator) if q.denominator == 1 else f"{q.numerator}/{q.denominator}"
+
+
+# ---------------------------------------------------------------------------
+# The generated corpus (seeded): FORMAT.md TOML files.
+
+
+def rq(rng, m=4, dens=(1, 1, 2, 4)):
+    return Fraction(rng.randint(-m, m), rng.choice(dens))
+
+
+def toml_text(name, widths, act, alpha, bias, loss_kind, xs, ys, layers):
+    s = lambda q: f'"{fq(q)}"'
+    lines = [f'name = "{name}"', 'source = "benches/peers/run.py generator"', "",
+             "[network]", f"widths = {widths}", f'activation = "{act}"']
+    if act == "leaky":
+        lines.append(f'alpha = "{fq(alpha)}"')
+    lines += [f"bias = [{', '.join('true' if b else 'false' for b in bias)}]", "",
+              "[loss]", f'kind = "{loss_kind}"', "", "[data]",
+              "x = [" + ", ".join("[" + ", ".join(s(v) for v in row) + "]" for row in xs) + "]",
+              f"y = [{', '.join(str(v) for v in ys)}]", "", "[point]"]
+    for l, (w, b) in enumerate(layers, start=1):
+        lines.append(f"W{l} = [" + ", ".join("[" + ", ".join(s(v) for v in row) + "]"
+                                             for row in w) + "]")
+        if b is not None:
+            lines.append(f"b{l} = [" + ", ".join(s(v) for v in b) + "]")
+    return "\n".join(lines) + "\n"
+
+
+def random_layers(rng, widths, bias, m=3):
+    layers = []
+    for l in range(1, len(widths)):
+        w = [[rq(rng, m) for _ in range(widths[l - 1])] for _ in range(widths[l])]
+        b = [rq(rng, m) for _ in range(widths[l])] if bias[l - 1] else None
+        layers.append((w, b))
+    return layers
+
+
+def hidden_pre(layers, x, alpha):
+    """First-layer pre-activations at x."""
+    w, b = layers[0]
+    return [sum((wi * xi for wi, xi in zip(row, x)), Fraction(0)) + (b[j] if b else 0)
+            for j, row in enumerate(w)]
+
+
+def gen_one(rng, kind, idx, points=(4, 10), width=(2, 4)):
+    """One generated instance of the given kind; returns (name, toml text)."""
+    d = rng.choice([2, 2, 3])
+    n = rng.randint(*points)
+    xs = [[rq(rng, 3) for _ in range(d)] for _ in range(n)]
+    act, alpha = "relu", Fraction(0)
+    loss_kind = "hinge"
+    if kind in ("kinks", "zero-loss"):
+        if rng.random() < 0.4:
+            act, alpha = "leaky", rng.choice([Fraction(1, 10), Fraction(1, 4), Fraction(1, 2)])
+    if kind == "linear":
+        act, alpha = "linear", Fraction(1)
+    h = rng.randint(*width)
+    if kind == "linear":
+        widths = [d, h, 1] if rng.random() < 0.5 else [d, h, rng.randint(2, 3), 1]
+    elif kind == "multiclass":
+        widths = [d, h, 3]
+        loss_kind = rng.choice(["multiclass-hinge", "crammer-singer"])
+    else:
+        widths = [d, h, 1]
+    depth = len(widths) - 1
+    bias = [True] * depth if kind != "linear" else [rng.random() < 0.5 for _ in range(depth)]
+    if kind == "multiclass":
+        ys = [rng.randrange(3) for _ in range(n)]
+    else:
+        ys = [rng.choice([1, -1]) for _ in range(n)]
+        ys[0], ys[1] = 1, -1
+    inst = {"widths": widths, "activation": act, "alpha": alpha, "bias": bias,
+            "loss": loss_kind, "x": xs, "y": ys}
+    layers = random_layers(rng, widths, bias)
+
+    if kind in ("kinks", "multiclass"):
+        # Pre-activations exactly 0: unit j passes through data point i.
+        for j in rng.sample(range(h), k=min(h, rng.randint(1, 2))):
+            i = rng.randrange(n)
+            w, b = layers[0]
+            b[j] = -sum((wi * xi for wi, xi in zip(w[j], xs[i])), Fraction(0))
+        if kind == "kinks":
+            # A margin exactly 1 through the output bias.
+            i = rng.randrange(n)
+            w2, b2 = layers[-1]
+            b2[0] = 0
+            g = forward(inst, layers, xs[i])[0]
+            b2[0] = ys[i] - g
+    elif kind == "dead":
+        # Every unit dead on every point (pre-activations <= -1), labels
+        # balanced, output bias in (-1, 1): the loss is flat around the point.
+        n = 2 * (n // 2)
+        xs, ys = xs[:n], [1] * (n // 2) + [-1] * (n // 2)
+        rng.shuffle(ys)
+        inst["x"], inst["y"] = xs, ys
+        w, b = layers[0]
+        for j in range(h):
+            top = max(sum((wi * xi for wi, xi in zip(w[j], x)), Fraction(0)) for x in xs)
+            b[j] = -top - rng.choice([Fraction(1), Fraction(1, 2), Fraction(3)])
+        layers[-1][1][0] = Fraction(rng.randint(-3, 3), 4)
+    elif kind == "zero-loss":
+        # Labels from the sign of f, then W2, b2 scaled so that the smallest
+        # margin is exactly 1 (a hinge corner at zero loss).
+        w2, b2 = layers[-1]
+        fs = [forward(inst, layers, x)[0] for x in xs]
+        if any(f == 0 for f in fs):
+            b2[0] += Fraction(1, 7)
+            fs = [forward(inst, layers, x)[0] for x in xs]
+        ys = [1 if f > 0 else -1 for f in fs]
+        inst["y"] = ys
+        c = 1 / min(abs(f) for f in fs)
+        layers[-1] = ([[c * v for v in row] for row in w2], [c * v for v in b2])
+    elif kind == "linear":
+        r = rng.random()
+        if r < 0.3:
+            layers = [([[Fraction(0)] * len(row) for row in w],
+                       [Fraction(0)] * len(b) if b is not None else None) for w, b in layers]
+        elif r < 0.6 and bias[-1]:
+            i = rng.randrange(n)
+            layers[-1][1][0] = 0
+            g = forward(inst, layers, xs[i])[0]
+            layers[-1][1][0] = ys[i] - g
+    name = f"gen-{idx:03d}-{kind}"
+    return name, toml_text(name, widths, act, alpha, bias, loss_kind, inst["x"], inst["y"],
+                           layers)
+
+
+def generate(directory, count, seed, points=(4, 10), width=(2, 4)):
+    rng = random.Random(seed)
+    kinds = ["kinks", "dead", "zero-loss", "linear", "multiclass"]
+    paths = []
+    for idx in range(count):
+        name, text = gen_one(rng, kinds[idx % len(kinds)], idx, points, width)
+        p = Path(directory) / f"{name}.toml"
+        p.write_text(text)
+        paths.append(p)
+    return paths
+
+
+# ---------------------------------------------------------------------------
+# Running the tools.
+
+
+def timed(cmd, limit):
+    """Run cmd; (returncode or None on kill, stdout, stderr, wall seconds)."""
+    t0 = time.perf_counter()
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=limit)
+        return p.returncode, p.stdout, p.stderr, time.perf_counter() - t0
+    except subprocess.TimeoutExpired as e:
+        out = e.stdout.decode() if isinstance(e.stdout, bytes) else (e.stdout or "")
+        return None, out, "", time.perf_counter() - t0
+
+
+def real_binary(name):
+    """A solver binary: next to this Python (pip wheels put one there), else on
+    PATH. pyenv shims (shell scripts) are skipped: they add tens of ms."""
+    cand = Path(sys.executable).parent / name
+    if cand.is_file() and os.access(cand, os.X_OK):
+        return str(cand)
+    found = shutil.which(name)
+    if found and ".pyenv/shims" not in found:
+        return found
+    return None
+
+
+def has_module(name):
+    r = subprocess.run([sys.executable, "-c", f"import {name}"], capture_output=True)
+    return r.returncode == 0
+
+
+def sexprs(text):
+    tokens = re.findall(r"\(|\)|[^\s()]+", text)
+    pos = 0
+
+    def parse():
+        nonlocal pos
+        tok = tokens[pos]
+        pos += 1
+        if tok == "(":
+            out = []
+            while tokens[pos] != ")":
+                out.append(parse())
+            pos += 1
+            return out
+        return tok
+
+    out = []
+    while pos < len(tokens):
+        out.append(parse())
+    return out
+
+
+def sexpr_value(e):
+    """An exact rational from a solver's value term, or None (algebraic)."""
+    if isinstance(e, str):
+        try:
+            return Fraction(e)
+        except ValueError:
+            return None
+    if len(e) == 2 and e[0] == "-":
+        v = sexpr_value(e[1])
+        return None if v is None else -v
+    if len(e) == 3 and e[0] == "/":
+        a, b = sexpr_value(e[1]), sexpr_value(e[2])
+        return None if a is None or b is None or b == 0 else a / b
+    return None
+
+
+class Solver:
+    def __init__(self, name):
+        self.name = name
+        self.binary = real_binary(name)
+        self.module = None if self.binary else (has_module(name) and name)
+        self.how = (f"binary {self.binary}" if self.binary
+                    else f"Python package via solve.py ({sys.executable})" if self.module
+                    else None)
+
+    def available(self):
+        return self.how is not None
+
+    def query(self, smt2, timeout):
+        """{'answer', 'process_s', 'solver_s', 'model', 'detail'}"""
+        guard = timeout + 2
+        if self.binary:
+            if self.name == "z3":
+                cmd = [self.binary, f"-T:{int(timeout + 0.999)}", str(smt2)]
+            else:
+                cmd = [self.binary, f"--tlimit-per={int(timeout * 1000)}", str(smt2)]
+            rc, out, err, wall = timed(cmd, guard)
+            lines = out.strip().splitlines()
+            first = lines[0].strip() if lines else ""
+            model = None
+            if first == "sat":
+                model = {}
+                try:
+                    for entry in sexprs("\n".join(lines[1:]))[0]:
+                        if isinstance(entry[0], str) and re.fullmatch(r"p\d+", entry[0]):
+                            v = sexpr_value(entry[1])
+                            model[entry[0]] = None if v is None else fq(v)
+                except (IndexError, TypeError):
+                    model = None
+            if first in ("sat", "unsat", "unknown"):
+                answer = first
+            elif rc is None or first == "timeout":
+                answer = "timeout"
+            else:
+                answer = "error"
+            return {"answer": answer, "process_s": wall, "solver_s": None, "model": model,
+                    "detail": "" if answer != "error" else (out + err).strip()[:300]}
+        cmd = [sys.executable, str(HERE / "solve.py"), self.name, str(smt2),
+               "--timeout", str(timeout)]
+        rc, out, err, wall = timed(cmd, guard)
+        if rc is None:
+            return {"answer": "timeout", "process_s": wall, "solver_s": None, "model": None,
+                    "detail": "killed"}
+        try:
+            res = json.loads(out.strip().splitlines()[-1])
+        except (ValueError, IndexError):
+            return {"answer": "error", "process_s": wall, "solver_s": None, "model": None,
+                    "detail": (out + err).strip()[:300]}
+        return {"answer": res["answer"], "process_s": wall, "solver_s": res.get("seconds"),
+                "model": res.get("model"), "detail": res.get("detail", "")}
+
+
+RADII = {
+    "not-local-min": ["1", "1/10", "1/100"],
+    "local-min": ["1/1000"],
+    "global-min": ["1/1000"],
+    "undecided": ["1/1000"],
+}
+EXPECTED = {"not-local-min": "sat", "local-min": "unsat", "global-min": "unsat"}
+
+
+def check_model(inst, model, radius, lstar):
+    """Exact re-check of a sat model: (ok, text)."""
+    if model is None:
+        return None, "no model"
+    c = flat(inst["point"])
+    vals = []
+    for i in range(len(c)):
+        v = model.get(f"p{i}")
+        if v is None:
+            return None, f"p{i} missing or not rational"
+        vals.append(Fraction(v))
+    r = Fraction(radius)
+    if any(abs(v - ci) > r for v, ci in zip(vals, c)):
+        return False, "model outside the box"
+    lv = loss(inst, unflat(inst, vals))
+    if lv < lstar:
+        return True, f"loss {fq(lv)} < {fq(lstar)}"
+    return False, f"model loss {fq(lv)} is not below L* = {fq(lstar)}"
+
+
+def run_instance(path, relucert, solvers, timeout, workdir):
+    inst = load_instance(path)
+    row = {"file": str(path), "name": inst["name"]}
+    rc, out, err, wall = timed([relucert, "verify", "--json", str(path)], timeout + 60)
+    row["relucert_s"] = wall
+    if rc not in (0, 3):
+        row.update(verdict="error", detail=(out + err).strip()[:300])
+        return row
+    v = json.loads(out)
+    verdict = v["verdict"]
+    row["verdict"] = verdict
+    row["loss"] = v["loss"]
+    lstar = loss(inst, inst["point"])
+    row["loss_recomputed"] = fq(lstar)
+    row["loss_agrees"] = fq(lstar) == v["loss"]
+    row["queries"] = []
+    for radius in RADII[verdict]:
+        smt2 = Path(workdir) / (Path(path).stem + f"-r{radius.replace('/', '_')}.smt2")
+        rc, out, err, _ = timed([relucert, "smtlib", str(path), "--radius", radius,
+                                 "--out", str(smt2)], 60)
+        if rc != 0:
+            row["queries"].append({"radius": radius, "export_error": (out + err).strip()})
+            continue
+        for s in solvers:
+            q = s.query(smt2, timeout)
+            q["solver"], q["radius"] = s.name, radius
+            if q["answer"] == "sat":
+                q["model_ok"], q["model_check"] = check_model(inst, q["model"], radius, lstar)
+            row["queries"].append(q)
+    for s in solvers:
+        qs = [q for q in row["queries"] if q.get("solver") == s.name]
+        row[f"{s.name}_agreement"] = agreement(verdict, qs)
+        if qs:
+            row[f"{s.name}_s"] = statistics.fmean(
+                min(q["process_s"], timeout) if q["answer"] == "timeout" else q["process_s"]
+                for q in qs)
+            # In-solver time (Python-package solvers only): the same mean.
+            if all(q["solver_s"] is not None or q["answer"] == "timeout" for q in qs):
+                row[f"{s.name}_inner_s"] = statistics.fmean(
+                    timeout if q["answer"] == "timeout" else q["solver_s"] for q in qs)
+            row[f"{s.name}_answers"] = " ".join(f"{q['radius']}:{q['answer']}" for q in qs)
+    return row
+
+
+def agreement(verdict, qs):
+    if not qs:
+        return "none"
+    expected = EXPECTED.get(verdict)
+    answers = [q["answer"] for q in qs]
+    if any(q.get("model_ok") is False for q in qs):
+        return "BAD-MODEL"
+    if expected is None:
+        return "no-rule"
+    if any(a in ("sat", "unsat") and a != expected for a in answers):
+        return "DISAGREE"
+    if any(a == "error" for a in answers):
+        return "error"
+    if any(a != expected for a in answers):
+        return "timeout"
+    return "agree"
+
+
+def startup_floor(relucert, solvers, work):
+    """Wall time of each tool on a trivial input: the cost of a process."""
+    triv = Path(work) / "trivial.smt2"
+    triv.write_text("(set-logic QF_NRA)\n(declare-fun x () Real)\n(assert (> x 0))\n(check-sat)\n")
+    out = {"relucert --version": median([timed([relucert, "--version"], 30)[3]
+                                          for _ in range(20)])}
+    for s in solvers:
+        out[s.name] = median([s.query(triv, 10)["process_s"] for _ in range(20)])
+    return out
+
+
+def median(xs):
+    return statistics.median(xs) if xs else float("nan")
+
+
+def ms(x):
+    return "-" if x != x else (f"{x * 1000:.1f} ms" if x < 10 else f"{x:.1f} s")
+
+
+def main():
+    ap = argparse.ArgumentParser(description="relucert against Z3 and cvc5")
+    ap.add_argument("--out", required=True, help="per-instance results (JSON; a .csv beside it)")
+    ap.add_argument("--relucert", default=str(ROOT / "target" / "release" / "relucert"))
+    ap.add_argument("--timeout", type=float, default=10.0, help="per-query limit, seconds")
+    ap.add_argument("--count", type=int, default=40, help="generated instances")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--solvers", default="z3,cvc5")
+    ap.add_argument("--fixtures", default=str(ROOT / "fixtures"))
+    ap.add_argument("--keep", help="write the corpus and the .smt2 files here")
+    args = ap.parse_args()
+
+    if not Path(args.relucert).exists():
+        sys.exit(f"error: {args.relucert} not found: run `cargo build --release` first")
+    solvers = []
+    for name in args.solvers.split(","):
+        s = Solver(name.strip())
+        if s.available():
+            solvers.append(s)
+            print(f"{s.name}: {s.how}", file=sys.stderr)
+        else:
+            print(f"{name}: not installed, skipped (pip install z3-solver cvc5, "
+                  f"or apt-get install z3 cvc5)", file=sys.stderr)
+    if not solvers:
+        sys.exit("error: no SMT solver found; see benches/peers/README.md")
+
+    work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="relucert-peers-"))
+    work.mkdir(parents=True, exist_ok=True)
+    corpus = work / "corpus"
+    corpus.mkdir(exist_ok=True)
+    files = sorted(p for p in Path(args.fixtures).iterdir()
+                   if p.suffix in (".toml", ".json"))
+    files += generate(corpus, args.count, args.seed)
+    rows = []
+    t_start = time.perf_counter()
+    for k, path in enumerate(files, 1):
+        row = run_instance(path, args.relucert, solvers, args.timeout, work)
+        rows.append(row)
+        summary = "  ".join(f"{s.name} {row.get(s.name + '_agreement')}" for s in solvers)
+        print(f"[{k}/{len(files)}] {Path(path).name}: {row.get('verdict')} "
+              f"({ms(row['relucert_s'])})  {summary}", file=sys.stderr)
+
+    Path(args.out).write_text(json.dumps(
+        {"timeout_s": args.timeout, "seed": args.seed, "count": args.count,
+         "solvers": {s.name: s.how for s in solvers}, "instances": rows}, indent=1))
+    csv = Path(args.out).with_suffix(".csv")
+    cols = ["file", "verdict", "loss", "loss_agrees", "relucert_s"]
+    for s in solvers:
+        cols += [f"{s.name}_agreement", f"{s.name}_answers", f"{s.name}_s", f"{s.name}_inner_s"]
+    with csv.open("w") as fh:
+        fh.write(",".join(cols) + "\n")
+        for r in rows:
+            fh.write(",".join(str(r.get(c, "")) for c in cols) + "\n")
+
+    # The table.
+    n = len(rows)
+    verdicts = {}
+    for r in rows:
+        verdicts[r.get("verdict")] = verdicts.get(r.get("verdict"), 0) + 1
+    rel = [r["relucert_s"] for r in rows]
+    print(f"\ninstances: {n} ({len(files) - args.count} fixtures + {args.count} generated, "
+          f"seed {args.seed}); per-query limit {args.timeout:g} s; "
+          f"total {time.perf_counter() - t_start:.0f} s")
+    print("relucert verdicts: " + ", ".join(f"{k} {v}" for k, v in sorted(verdicts.items())))
+    print("loss recomputed here (fractions) equals relucert's on "
+          f"{sum(1 for r in rows if r.get('loss_agrees'))}/{n}")
+    print()
+    def ratio(m):
+        r = med_rel / m
+        return f"{r:.3f} (relucert {1 / r:.1f}x faster)" if r < 1 else f"{r:.2f} (relucert slower)"
+
+    med_rel = median(rel)
+    print("| tool | agree | disagree | timeout/unknown | no rule (undecided) | errors "
+          "| median time per instance | relucert / tool |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    print(f"| relucert verify | - | - | - | - | "
+          f"{sum(1 for r in rows if r.get('verdict') == 'error')} | {ms(med_rel)} | 1 |")
+    for s in solvers:
+        ag = [r.get(f"{s.name}_agreement") for r in rows]
+        times = [r[f"{s.name}_s"] for r in rows if f"{s.name}_s" in r]
+        m = median(times)
+        print(f"| {s.name} ({'binary' if s.binary else 'Python package'}) | "
+              f"{ag.count('agree')} | {ag.count('DISAGREE') + ag.count('BAD-MODEL')} | "
+              f"{ag.count('timeout')} | {ag.count('no-rule')} | {ag.count('error')} | "
+              f"{ms(m)} | {ratio(m)} |")
+    for s in solvers:
+        inner = [r[f"{s.name}_inner_s"] for r in rows if r.get(f"{s.name}_inner_s") is not None]
+        if inner:
+            m = median(inner)
+            print(f"| {s.name}: in-solver time only (no interpreter start, no import) "
+                  f"| | | | | | {ms(m)} | {ratio(m)} |")
+    queries = [q for r in rows for q in r.get("queries", []) if "solver" in q]
+    sats = [q for q in queries if q["answer"] == "sat"]
+    print(f"\nqueries: {len(queries)}; sat answers {len(sats)}, of which "
+          f"{sum(1 for q in sats if q.get('model_ok') is True)} models re-checked exactly "
+          f"(inside the box, exact loss < L*), "
+          f"{sum(1 for q in sats if q.get('model_ok') is False)} wrong, "
+          f"{sum(1 for q in sats if q.get('model_ok') is None)} not rational / not checked")
+    floor = startup_floor(args.relucert, solvers, work)
+    print("process start-up floor (trivial input, median of 20): " +
+          ", ".join(f"{k} {ms(v)}" for k, v in floor.items()))
+    # Instances where a solver timed out: did relucert decide them?
+    for s in solvers:
+        to = [r for r in rows if r.get(f"{s.name}_agreement") == "timeout"
+              or "timeout" in (r.get(f"{s.name}_answers") or "")]
+        dec = [r for r in to if r.get("verdict") in EXPECTED]
+        print(f"\n{s.name} timed out on {len(to)} instance(s); relucert decided "
+              f"{len(dec)} of them" + (": " + ", ".join(Path(r["file"]).stem for r in to)
+                                       if to else ""))
+    bad = [r for r in rows if any(r.get(f"{s.name}_agreement") in ("DISAGREE", "BAD-MODEL")
+                                  for s in solvers)]
+    if bad:
+        print("\nDISAGREEMENTS (investigate):")
+        for r in bad:
+            print(f"  {r['file']}: relucert {r['verdict']}; " + "; ".join(
+                f"{s.name} {r.get(s.name + '_answers')}" for s in solvers))
+    if args.keep:
+        print(f"\nper-instance results: {args.out} and {csv}; instances and queries in {work}")
+    else:
+        shutil.rmtree(work, ignore_errors=True)
+        print(f"\nper-instance results: {args.out} and {csv} (--keep DIR keeps the corpus "
+              f"and the queries)")
+
+
+if __name__ == "__main__":
+    main()
