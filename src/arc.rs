@@ -180,6 +180,12 @@ pub struct ArcLoss {
     pub loss: UPoly,
     /// The interval's end, a positive rational (at most 1).
     pub t0: Q,
+    /// Positive rational roots of the pre-activations, outputs' competitor
+    /// differences and hinge arguments along the arc's first piece (those of
+    /// degree <= 2 after removing powers of t): where the arc may cross a
+    /// kink or hinge corner. Candidates for a line search only: beyond
+    /// `t0` the piece may have changed, so nothing is decided from them.
+    pub breakpoints: Vec<Q>,
 }
 
 impl ArcLoss {
@@ -209,11 +215,13 @@ pub fn loss_along(problem: &Problem, arc: &Arc) -> Option<ArcLoss> {
     Params::from_flat(arch, &arc.point)?;
     let theta = arc.param_polys();
     let mut t0 = Q::one();
+    let mut breakpoints: Vec<Q> = Vec::new();
     let mut note = |p: &UPoly| {
         let r = p.sign_radius();
         if r < t0 {
             t0 = r;
         }
+        breakpoints.extend(positive_rational_roots(p));
     };
     let mut total = UPoly::zero();
     let one = UPoly::constant(Q::one());
@@ -280,8 +288,41 @@ pub fn loss_along(problem: &Problem, arc: &Arc) -> Option<ArcLoss> {
         }
     }
     let nq = Q::from_integer((problem.data.len() as i64).into());
+    breakpoints.sort();
+    breakpoints.dedup();
     Some(ArcLoss {
         loss: total.scale(&(Q::one() / nq)),
         t0,
+        breakpoints,
     })
+}
+
+/// Positive rational roots of `p` after dividing out its lowest power of t,
+/// when what remains has degree 1 or 2 (quadratics only when the
+/// discriminant is the square of a rational).
+pub fn positive_rational_roots(p: &UPoly) -> Vec<Q> {
+    let Some((m, _)) = p.lowest() else {
+        return Vec::new();
+    };
+    let q = &p.0[m..];
+    let mut out = Vec::new();
+    match q.len() {
+        2 => out.push(-&q[0] / &q[1]),
+        3 => {
+            let disc = &q[1] * &q[1] - Q::from_integer(4.into()) * &q[0] * &q[2];
+            if !disc.is_negative() {
+                let (n, d) = (disc.numer().clone(), disc.denom().clone());
+                let (rn, rd) = (n.sqrt(), d.sqrt());
+                if &rn * &rn == n && &rd * &rd == d {
+                    let root = Q::new(rn, rd);
+                    let two_a = Q::from_integer(2.into()) * &q[2];
+                    out.push((-&q[1] + &root) / &two_a);
+                    out.push((-&q[1] - &root) / &two_a);
+                }
+            }
+        }
+        _ => {}
+    }
+    out.retain(|t| t.is_positive());
+    out
 }

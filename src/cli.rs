@@ -941,3 +941,134 @@ pub fn theorems(path: &Path, as_json: bool) -> Result<Outcome, CliError> {
     }
     Ok(Outcome { stdout: s, status })
 }
+
+/// Options of `relucert descend`.
+#[derive(Clone, Debug, Default)]
+pub struct DescendOptions {
+    pub json: bool,
+    pub out: Option<std::path::PathBuf>,
+    pub max_steps: usize,
+    pub starts: Option<usize>,
+    pub seed: u64,
+    pub timeout_secs: Option<u64>,
+}
+
+/// `relucert descend FILE [--out OUT.toml] [--json] [--max-steps N]`, or
+/// with `--starts K [--seed S]` the statistic over K random starts.
+pub fn descend(path: &Path, opts: &DescendOptions) -> Result<Outcome, CliError> {
+    use crate::descend::{descend as run, random_point};
+    use crate::verify::{Limits, Verdict};
+    let file = path.display().to_string();
+    let inst = instance::load(path).map_err(|e| e.to_string())?;
+    let limits = Limits {
+        timeout: opts.timeout_secs.map(std::time::Duration::from_secs),
+        ..Limits::default()
+    };
+    if let Some(k) = opts.starts {
+        let mut rows: Vec<Value> = Vec::with_capacity(k);
+        let (mut zero, mut positive_min, mut undecided, mut limit) =
+            (0usize, 0usize, 0usize, 0usize);
+        for s in 0..k as u64 {
+            let mut start = inst.clone();
+            start.point = Some(random_point(&inst.problem.arch, opts.seed.wrapping_add(s)));
+            let d = run(&start, opts.max_steps, &limits)
+                .map_err(|e| format!("{file}: start {s}: {e}"))?;
+            match d.outcome.verdict {
+                Verdict::GlobalMin | Verdict::LocalMin
+                    if num_traits::Zero::is_zero(&d.outcome.loss) =>
+                {
+                    zero += 1
+                }
+                Verdict::GlobalMin | Verdict::LocalMin => positive_min += 1,
+                Verdict::Undecided => undecided += 1,
+                Verdict::NotLocalMin => limit += 1,
+            }
+            rows.push(json!({
+                "seed": opts.seed.wrapping_add(s),
+                "loss": qs(&d.outcome.loss),
+                "verdict": d.outcome.verdict.name(),
+                "steps": d.steps,
+            }));
+        }
+        if opts.json {
+            let v = json!({
+                "file": file,
+                "starts": k,
+                "seed": opts.seed,
+                "certified_min_zero_loss": zero,
+                "certified_min_positive_loss": positive_min,
+                "undecided": undecided,
+                "step_or_time_limit": limit,
+                "runs": rows,
+            });
+            return Ok(Outcome {
+                stdout: format!("{v:#}\n"),
+                status: EXIT_OK,
+            });
+        }
+        let mut s = String::new();
+        let _ = writeln!(
+            s,
+            "instance: {file} ({} random starts, seed {}, at most {} steps each)",
+            k, opts.seed, opts.max_steps
+        );
+        let _ = writeln!(s, "| ended at | runs |\n| --- | --- |");
+        let _ = writeln!(s, "| certified minimum, loss 0 | {zero} |");
+        let _ = writeln!(
+            s,
+            "| certified minimum, loss > 0 (sub-optimal) | {positive_min} |"
+        );
+        let _ = writeln!(s, "| undecided | {undecided} |");
+        let _ = writeln!(s, "| step or time limit | {limit} |");
+        return Ok(Outcome {
+            stdout: s,
+            status: EXIT_OK,
+        });
+    }
+    if inst.point.is_none() {
+        return Err(format!("{file}: point: missing table: descend needs a [point] to start from (or use --starts K)"));
+    }
+    let d = run(&inst, opts.max_steps, &limits).map_err(|e| format!("{file}: {e}"))?;
+    if let Some(out) = &opts.out {
+        let mut end = d.end.clone();
+        end.name = Some(format!("descended from {file}"));
+        end.source = Some(format!(
+            "relucert descend {file} ({} steps, {})",
+            d.steps,
+            d.outcome.verdict.name()
+        ));
+        end.expect = None;
+        std::fs::write(out, instance::to_toml(&end))
+            .map_err(|e| format!("{}: cannot write: {e}", out.display()))?;
+    }
+    if opts.json {
+        let v = json!({
+            "file": file,
+            "loss": qs(&d.outcome.loss),
+            "verdict": d.outcome.verdict.name(),
+            "steps": d.steps,
+            "start_loss": qs(&d.losses[0]),
+            "losses": d.losses.iter().map(qs).collect::<Vec<_>>(),
+            "stop": d.stop,
+            "out": opts.out.as_ref().map(|p| p.display().to_string()),
+        });
+        return Ok(Outcome {
+            stdout: format!("{v:#}\n"),
+            status: EXIT_OK,
+        });
+    }
+    let mut s = String::new();
+    let _ = writeln!(s, "instance: {file}");
+    let _ = writeln!(s, "start loss: {}", fmt_q(&d.losses[0]));
+    let _ = writeln!(s, "steps: {}", d.steps);
+    let _ = writeln!(s, "loss: {}", fmt_q(&d.outcome.loss));
+    let _ = writeln!(s, "verdict: {}", d.outcome.verdict.name());
+    let _ = writeln!(s, "stopped: {}", d.stop);
+    if let Some(out) = &opts.out {
+        let _ = writeln!(s, "final point written to {}", out.display());
+    }
+    Ok(Outcome {
+        stdout: s,
+        status: EXIT_OK,
+    })
+}

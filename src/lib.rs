@@ -10,6 +10,7 @@ pub mod cellpoly;
 pub mod cells;
 pub mod check;
 pub mod cli;
+pub mod descend;
 pub mod instance;
 pub mod linalg;
 pub mod lp;

@@ -54,6 +54,29 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Follow certified descent arcs to a certified local minimum.
+    Descend {
+        /// Instance file (.toml, or .json); its [point] is the start unless --starts is given.
+        file: PathBuf,
+        /// Write the final point as an instance file.
+        #[arg(long, value_name = "OUT.toml")]
+        out: Option<PathBuf>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+        /// Stop after N steps.
+        #[arg(long, value_name = "N", default_value_t = 200)]
+        max_steps: usize,
+        /// Descend from K random starting points instead and report the statistic.
+        #[arg(long, value_name = "K")]
+        starts: Option<usize>,
+        /// Seed of the first random start.
+        #[arg(long, value_name = "S", default_value_t = 1)]
+        seed: u64,
+        /// Stop each descent after S seconds (the limit decides nothing).
+        #[arg(long, value_name = "SECS")]
+        timeout: Option<u64>,
+    },
     /// Exact loss, margins, signature and zero entries at the instance's point.
     Eval {
         /// Instance file (.toml, or .json).
@@ -149,6 +172,25 @@ fn main() -> ExitCode {
         }
         Command::Check { file, cert } => cli::check(&file, &cert),
         Command::Theorems { file, json } => cli::theorems(&file, json),
+        Command::Descend {
+            file,
+            out,
+            json,
+            max_steps,
+            starts,
+            seed,
+            timeout,
+        } => {
+            let opts = cli::DescendOptions {
+                json,
+                out,
+                max_steps,
+                starts,
+                seed,
+                timeout_secs: timeout,
+            };
+            cli::descend(&file, &opts)
+        }
         Command::Eval { file, json } => cli::eval(&file, json),
         Command::Cell { file, side, json } => cli::cell(&file, side.as_deref(), json),
         Command::Cells {

@@ -1,0 +1,212 @@
+//! Exact descent to a certified local minimum.
+//!
+//! Owns: following the verifier's certified descent arcs from a starting
+//! point until the verifier certifies a (local or global) minimum, gives
+//! up (`undecided`), or a step limit is reached; and random starts, for the
+//! bifurcation statistic of the source paper (leaky networks on separable
+//! data should always end at loss 0; ReLU networks sometimes at sub-optimal
+//! minima).
+//!
+//! Each step: `verify` the current point; on `not-local-min` take its
+//! certificate's arc `theta(t) = theta + t d_1 + ...` and choose the step
+//! by an exact line search over candidate steps (the exact minimiser of the
+//! arc's loss polynomial on its first piece when that is a convex
+//! quadratic, and the dyadic steps 2^k, k = 8 .. -60), keeping the one with
+//! the lowest exact loss. Every comparison is between exact losses, so the
+//! loss strictly decreases at every step.
+//!
+//! Must not: accept a step that does not lower the exact loss, or report a
+//! minimum the verifier has not certified.
+
+use crate::instance::Instance;
+use crate::network::Params;
+use crate::number::{parse_rational, Q};
+use crate::verify::{verify, Limits, Outcome, Verdict};
+use num_traits::{One, Signed, Zero};
+
+/// Where a descent ended.
+#[derive(Clone, Debug)]
+pub struct Descent {
+    /// The final point (the instance with its point replaced).
+    pub end: Instance,
+    /// The verifier's outcome at the final point.
+    pub outcome: Outcome,
+    /// Steps taken.
+    pub steps: usize,
+    /// Exact loss after each step (starting loss first).
+    pub losses: Vec<Q>,
+    /// Why it stopped.
+    pub stop: String,
+}
+
+fn arc_dirs(cert: &serde_json::Value) -> Option<Vec<Vec<Q>>> {
+    let dirs = cert.get("evidence")?.get("dirs")?.as_array()?;
+    dirs.iter()
+        .map(|d| {
+            d.as_array()?
+                .iter()
+                .map(|e| parse_rational(e.as_str()?).ok())
+                .collect::<Option<Vec<Q>>>()
+        })
+        .collect()
+}
+
+fn poly_coeffs(cert: &serde_json::Value) -> Option<Vec<Q>> {
+    let c = cert.get("evidence")?.get("loss_polynomial")?.as_array()?;
+    c.iter().map(|e| parse_rational(e.as_str()?).ok()).collect()
+}
+
+fn point_at(theta: &[Q], dirs: &[Vec<Q>], t: &Q) -> Vec<Q> {
+    let mut out = theta.to_vec();
+    let mut tm = Q::one();
+    for d in dirs {
+        tm *= t;
+        for (o, di) in out.iter_mut().zip(d) {
+            *o += di * &tm;
+        }
+    }
+    out
+}
+
+/// Descend from the instance's point for at most `max_steps` steps (and,
+/// if `limits.timeout` is set, for at most that long in all; the time
+/// limit only stops the descent, it decides nothing).
+pub fn descend(inst: &Instance, max_steps: usize, limits: &Limits) -> Result<Descent, String> {
+    let start = std::time::Instant::now();
+    let mut current = inst.clone();
+    let problem = inst.problem.clone();
+    let arch = &problem.arch;
+    let mut losses = Vec::new();
+    for step in 0..=max_steps {
+        let outcome = verify(&current, limits)?;
+        losses.push(outcome.loss.clone());
+        match outcome.verdict {
+            Verdict::GlobalMin | Verdict::LocalMin => {
+                return Ok(Descent {
+                    end: current,
+                    outcome,
+                    steps: step,
+                    losses,
+                    stop: "certified minimum".to_string(),
+                });
+            }
+            Verdict::Undecided => {
+                let stop = format!("the verifier could not decide: {}", outcome.reason);
+                return Ok(Descent {
+                    end: current,
+                    outcome,
+                    steps: step,
+                    losses,
+                    stop,
+                });
+            }
+            Verdict::NotLocalMin => {}
+        }
+        if limits.timeout.is_some_and(|t| start.elapsed() > t) {
+            let stop = "time limit reached".to_string();
+            return Ok(Descent {
+                end: current,
+                outcome,
+                steps: step,
+                losses,
+                stop,
+            });
+        }
+        if step == max_steps {
+            let stop = format!("step limit {max_steps} reached");
+            return Ok(Descent {
+                end: current,
+                outcome,
+                steps: step,
+                losses,
+                stop,
+            });
+        }
+        let cert = outcome
+            .certificate
+            .as_ref()
+            .ok_or("internal error: a verdict without certificate")?;
+        let dirs = arc_dirs(cert).ok_or("internal error: a descent certificate without an arc")?;
+        let theta = current
+            .point
+            .as_ref()
+            .ok_or("internal error: no point")?
+            .flat();
+        let mut candidates: Vec<Q> = (-60..=8)
+            .map(|k: i32| {
+                if k >= 0 {
+                    Q::from_integer((1i64 << k).into())
+                } else {
+                    Q::new(1.into(), num_bigint::BigInt::from(2u32).pow((-k) as u32))
+                }
+            })
+            .collect();
+        // the exact minimiser of a convex quadratic loss polynomial (order-1 arcs)
+        if let Some(c) = poly_coeffs(cert) {
+            if dirs.len() == 1 && c.len() == 3 && c[2].is_positive() && c[1].is_negative() {
+                candidates.push(-&c[1] / (&c[2] * Q::from_integer(2.into())));
+            }
+        }
+        if let Some(t) = cert
+            .get("evidence")
+            .and_then(|e| e.get("lower_point"))
+            .and_then(|l| l.get("t"))
+            .and_then(|t| t.as_str())
+            .and_then(|t| parse_rational(t).ok())
+        {
+            candidates.push(t);
+        }
+        // breakpoints of the arc: land exactly on kinks and hinge corners
+        // (otherwise a descent can creep towards a kink forever)
+        let arc = crate::arc::Arc {
+            point: theta.clone(),
+            dirs: dirs.clone(),
+        };
+        if let Some(al) = crate::arc::loss_along(&problem, &arc) {
+            candidates.extend(al.breakpoints);
+        }
+        let mut best: Option<(Q, Vec<Q>)> = None;
+        for t in candidates {
+            let flat = point_at(&theta, &dirs, &t);
+            let Some(p) = Params::from_flat(arch, &flat) else {
+                continue;
+            };
+            let l = problem.loss(&p);
+            if l < outcome.loss && best.as_ref().is_none_or(|(bl, _)| l < *bl) {
+                best = Some((l, flat));
+            }
+        }
+        let Some((_, flat)) = best else {
+            return Err(
+                "internal error: no step along a certified descent arc lowers the loss".to_string(),
+            );
+        };
+        current.point = Params::from_flat(arch, &flat);
+    }
+    Err("internal error: descent loop ended".to_string())
+}
+
+/// A pseudo-random starting point (fixed seed): every parameter an
+/// independent p/q with |p| <= 4, q in 1..=4.
+pub fn random_point(arch: &crate::network::Architecture, seed: u64) -> Params {
+    let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut next = move || {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        s
+    };
+    let flat: Vec<Q> = (0..arch.num_params())
+        .map(|_| {
+            let p = (next() % 9) as i64 - 4;
+            let q = (next() % 4) as i64 + 1;
+            Q::new(p.into(), q.into())
+        })
+        .collect();
+    Params::from_flat(arch, &flat).expect("the flat vector has num_params entries")
+}
+
+/// Is the loss exactly zero at the end?
+pub fn ended_at_zero(d: &Descent) -> bool {
+    d.outcome.loss.is_zero()
+}
