@@ -117,7 +117,8 @@ pub fn smtlib(inst: &Instance, radius: &Q) -> Result<String, String> {
         fmt_q(radius),
         fmt_q(&lstar)
     );
-    s.push_str("(set-logic QF_NRA)\n(set-option :produce-models true)\n");
+    // Options first: SMT-LIB 2.6 allows :produce-models only before set-logic.
+    s.push_str("(set-option :produce-models true)\n(set-logic QF_NRA)\n");
 
     // Parameters and the box.
     s.push_str(

@@ -305,7 +305,7 @@ fn check_structure(inst: &Instance, radius: &Q, text: &str) -> Script {
     let flat = point.flat();
     let s = read_script(text);
     assert_eq!(s.logic.as_deref(), Some("QF_NRA"));
-    assert_eq!(s.commands[0], "set-logic");
+    assert_eq!(s.commands[..2], ["set-option", "set-logic"]);
     // One declaration per parameter, p0.. in flat order, human name beside.
     let names: Vec<String> = (0..flat.len()).map(|i| format!("p{i}")).collect();
     assert_eq!(s.declared, names);

@@ -32,7 +32,8 @@ relucert's single run answers the stronger question "local minimum at all?".
 Usage:
   cargo build --release
   python3 benches/peers/run.py --out peers.json [--timeout 10] [--count 40]
-                               [--seed 7] [--solvers z3,cvc5] [--keep DIR]
+                               [--seed 7] [--points 4-10] [--width 2-4]
+                               [--solvers z3,cvc5] [--fixtures DIR] [--keep DIR]
 
 Writes per-instance results (JSON) to --out, and a CSV beside it
 (same name, .csv). Prints the table.
@@ -494,7 +495,8 @@ def run_instance(path, relucert, solvers, timeout, workdir):
                 min(q["process_s"], timeout) if q["answer"] == "timeout" else q["process_s"]
                 for q in qs)
             # In-solver time (Python-package solvers only): the same mean.
-            if all(q["solver_s"] is not None or q["answer"] == "timeout" for q in qs):
+            if not s.binary and all(q["solver_s"] is not None or q["answer"] == "timeout"
+                                    for q in qs):
                 row[f"{s.name}_inner_s"] = statistics.fmean(
                     timeout if q["answer"] == "timeout" else q["solver_s"] for q in qs)
             row[f"{s.name}_answers"] = " ".join(f"{q['radius']}:{q['answer']}" for q in qs)
@@ -535,7 +537,7 @@ def median(xs):
 
 
 def ms(x):
-    return "-" if x != x else (f"{x * 1000:.1f} ms" if x < 10 else f"{x:.1f} s")
+    return "-" if x != x else (f"{x * 1000:.1f} ms" if x < 1 else f"{x:.2f} s")
 
 
 def main():
@@ -545,6 +547,8 @@ def main():
     ap.add_argument("--timeout", type=float, default=10.0, help="per-query limit, seconds")
     ap.add_argument("--count", type=int, default=40, help="generated instances")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--points", default="4-10", help="data points per generated instance, LO-HI")
+    ap.add_argument("--width", default="2-4", help="hidden width of generated instances, LO-HI")
     ap.add_argument("--solvers", default="z3,cvc5")
     ap.add_argument("--fixtures", default=str(ROOT / "fixtures"))
     ap.add_argument("--keep", help="write the corpus and the .smt2 files here")
@@ -570,7 +574,8 @@ def main():
     corpus.mkdir(exist_ok=True)
     files = sorted(p for p in Path(args.fixtures).iterdir()
                    if p.suffix in (".toml", ".json"))
-    files += generate(corpus, args.count, args.seed)
+    span = lambda t: tuple(int(v) for v in t.split("-", 1)) if "-" in t else (int(t), int(t))
+    files += generate(corpus, args.count, args.seed, span(args.points), span(args.width))
     rows = []
     t_start = time.perf_counter()
     for k, path in enumerate(files, 1):
@@ -582,6 +587,7 @@ def main():
 
     Path(args.out).write_text(json.dumps(
         {"timeout_s": args.timeout, "seed": args.seed, "count": args.count,
+         "points": args.points, "width": args.width,
          "solvers": {s.name: s.how for s in solvers}, "instances": rows}, indent=1))
     csv = Path(args.out).with_suffix(".csv")
     cols = ["file", "verdict", "loss", "loss_agrees", "relucert_s"]
@@ -599,7 +605,8 @@ def main():
         verdicts[r.get("verdict")] = verdicts.get(r.get("verdict"), 0) + 1
     rel = [r["relucert_s"] for r in rows]
     print(f"\ninstances: {n} ({len(files) - args.count} fixtures + {args.count} generated, "
-          f"seed {args.seed}); per-query limit {args.timeout:g} s; "
+          f"seed {args.seed}, points {args.points}, width {args.width}); "
+          f"per-query limit {args.timeout:g} s; "
           f"total {time.perf_counter() - t_start:.0f} s")
     print("relucert verdicts: " + ", ".join(f"{k} {v}" for k, v in sorted(verdicts.items())))
     print("loss recomputed here (fractions) equals relucert's on "
