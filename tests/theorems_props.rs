@@ -1,0 +1,134 @@
+//! The source paper's theorems against the verifier: from random starting
+//! points on random one-hidden-layer networks, `descend` reaches certified
+//! minima, and every theorem predicate must hold (or not apply) there. A
+//! violation fails with the instance written out as a FORMAT.md file.
+//! Case counts are bounded for CI; set RELUCERT_CASES for more.
+
+mod common;
+
+use proptest::prelude::*;
+use proptest::strategy::ValueTree;
+use relucert::descend::{descend, random_point};
+use relucert::instance::{to_toml, Instance};
+use relucert::network::LossKind;
+use relucert::theorems::{evaluate, Outcome};
+use relucert::verify::{verify, Limits, Verdict};
+use std::path::Path;
+use std::time::Duration;
+
+fn cases(default: usize) -> usize {
+    std::env::var("RELUCERT_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn write_repro(inst: &Instance, tag: &str) -> String {
+    let dir = std::env::temp_dir().join("relucert-theorem-violations");
+    let _ = std::fs::create_dir_all(&dir);
+    let path = dir.join(format!("{tag}.toml"));
+    let _ = std::fs::write(&path, to_toml(inst));
+    path.display().to_string()
+}
+
+fn assert_theorems(inst: &Instance, tag: &str) {
+    let out = verify(inst, &Limits::default()).unwrap();
+    for r in evaluate(inst, &out).unwrap() {
+        if r.theorem {
+            if let Outcome::Violated(e) = &r.outcome {
+                let path = write_repro(inst, tag);
+                panic!(
+                    "{} violated on a {} verdict: {e}; instance written to {path}",
+                    r.predicate,
+                    out.verdict.name()
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn theorems_hold_at_descended_minima() {
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let strategy = common::problem_and_point(1);
+    let total = cases(40);
+    let (mut minima, mut with_loss) = (0, 0);
+    for case in 0..total {
+        let (problem, _) = strategy.new_tree(&mut runner).unwrap().current();
+        if problem.arch.hidden_layers() != 1 {
+            continue;
+        }
+        let start = Instance {
+            name: Some(format!("random case {case}")),
+            source: Some("tests/theorems_props.rs".to_string()),
+            point: Some(random_point(&problem.arch, case as u64 + 1)),
+            problem,
+            expect: None,
+        };
+        let limits = Limits {
+            timeout: Some(Duration::from_secs(2)),
+            ..Limits::default()
+        };
+        let d = descend(&start, 25, &limits).unwrap();
+        // the loss strictly decreases along the descent
+        for w in d.losses.windows(2) {
+            assert!(
+                w[1] < w[0],
+                "case {case}: loss did not decrease: {} then {}",
+                w[0],
+                w[1]
+            );
+        }
+        if matches!(d.outcome.verdict, Verdict::LocalMin | Verdict::GlobalMin) {
+            minima += 1;
+            if d.outcome.loss > relucert::number::qi(0) {
+                with_loss += 1;
+            }
+            assert_theorems(&d.end, &format!("descended-{case}"));
+        }
+    }
+    eprintln!(
+        "{minima} certified minima ({with_loss} with positive loss) from {total} random starts"
+    );
+    assert!(
+        minima * 4 >= total,
+        "too few certified minima ({minima} of {total}) for the test to mean much"
+    );
+}
+
+#[test]
+fn theorems_hold_on_every_fixture() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if !matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("toml" | "json")
+        ) {
+            continue;
+        }
+        let inst = relucert::instance::load(&path).unwrap();
+        assert_theorems(&inst, path.file_stem().unwrap().to_str().unwrap());
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(60) as u32, ..ProptestConfig::default() })]
+
+    /// Random points (mostly not minima): predicates never report a
+    /// violation, and P3/P4 apply only to their settings.
+    #[test]
+    fn predicates_on_random_points((problem, p) in common::problem_and_point(1)) {
+        let binary = problem.loss == LossKind::Hinge;
+        let inst = Instance { name: None, source: None, problem, point: Some(p), expect: None };
+        let out = verify(&inst, &Limits::default()).unwrap();
+        for r in evaluate(&inst, &out).unwrap() {
+            if r.theorem {
+                prop_assert!(!matches!(r.outcome, Outcome::Violated(_)), "{}: {:?}", r.predicate, r.outcome);
+            }
+            if !binary && r.predicate.starts_with("P3") {
+                prop_assert!(matches!(r.outcome, Outcome::NotApplicable(_)));
+            }
+        }
+    }
+}
