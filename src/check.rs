@@ -120,9 +120,8 @@ pub fn check(inst: &Instance, cert: &Value) -> Result<String, String> {
 fn check_linear_bound(inst: &Instance, loss: &Q, ev: &Value) -> Result<(), String> {
     let problem = &inst.problem;
     let arch = &problem.arch;
-    if !(arch.hidden_layers() == 0 || !arch.activation.has_kink())
-        || problem.loss != LossKind::Hinge
-    {
+    let linear_model = arch.hidden_layers() == 0 || !arch.activation.has_kink();
+    if !linear_model || problem.loss != LossKind::Hinge {
         return Err("linear-lp-bound: only for linear models (linear activation or no hidden layer) with the binary hinge loss".to_string());
     }
     let affine = field(ev, "affine")?

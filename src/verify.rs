@@ -328,11 +328,11 @@ pub fn linear_lower_bound(problem: &Problem) -> Option<LinearBound> {
     let xi: Vec<lp::VarId> = (0..n)
         .map(|_| model.add_var(Some(Q::zero()), None))
         .collect();
-    for i in 0..n {
-        let y = Q::from_integer(problem.data.y[i].into());
+    for ((slack, xrow), &label) in xi.iter().zip(&problem.data.x).zip(&problem.data.y) {
+        let y = Q::from_integer(label.into());
         // xi_i + y x_i . a + y c >= 1
-        let mut row: Vec<(lp::VarId, Q)> = vec![(xi[i], Q::one())];
-        row.extend(a.iter().zip(&problem.data.x[i]).map(|(v, x)| (*v, &y * x)));
+        let mut row: Vec<(lp::VarId, Q)> = vec![(*slack, Q::one())];
+        row.extend(a.iter().zip(xrow).map(|(v, x)| (*v, &y * x)));
         if let Some(c) = c {
             row.push((c, y.clone()));
         }
