@@ -251,19 +251,25 @@ fn p3(problem: &Problem, v: &VerifyOutcome) -> Outcome {
     }
 }
 
-/// The necessary condition of P4, checked at the point.
-fn p4(problem: &Problem, params: &Params, v: &VerifyOutcome) -> Outcome {
-    if let Err(e) = one_hidden_binary(problem) {
-        return Outcome::NotApplicable(e);
-    }
+/// P4's hypotheses: one hidden layer, ReLU, binary hinge, a proven local
+/// minimum, separable data (affinely iff the hidden layer has a bias).
+fn p4_setting(problem: &Problem, v: &VerifyOutcome) -> Result<(), Outcome> {
+    one_hidden_binary(problem).map_err(Outcome::NotApplicable)?;
     if problem.arch.activation != Activation::Relu {
-        return Outcome::NotApplicable("activation is not relu".to_string());
+        return Err(Outcome::NotApplicable("activation is not relu".to_string()));
     }
     if !is_min(v) {
-        return Outcome::NotApplicable(not_min_reason(v));
+        return Err(Outcome::NotApplicable(not_min_reason(v)));
     }
-    if let Err(e) = separable(problem, problem.arch.bias[0]) {
-        return Outcome::NotApplicable(e);
+    separable(problem, problem.arch.bias[0])
+        .map(|_| ())
+        .map_err(Outcome::NotApplicable)
+}
+
+/// The necessary condition of P4, checked at the point.
+fn p4(problem: &Problem, params: &Params, v: &VerifyOutcome) -> Outcome {
+    if let Err(why) = p4_setting(problem, v) {
+        return why;
     }
     let ev = problem.evaluate(params);
     let out_w = &params.layers[1].w[0];
@@ -298,20 +304,11 @@ fn p4(problem: &Problem, params: &Params, v: &VerifyOutcome) -> Outcome {
 }
 
 fn p4_closed_form(problem: &Problem, params: &Params, v: &VerifyOutcome) -> Outcome {
-    if let Err(e) = one_hidden_binary(problem) {
-        return Outcome::NotApplicable(e);
-    }
-    if problem.arch.activation != Activation::Relu {
-        return Outcome::NotApplicable("activation is not relu".to_string());
-    }
-    if !is_min(v) {
-        return Outcome::NotApplicable(not_min_reason(v));
-    }
     if v.loss.is_zero() {
         return Outcome::NotApplicable("a zero-loss (optimal) minimum".to_string());
     }
-    if let Err(e) = separable(problem, problem.arch.bias[0]) {
-        return Outcome::NotApplicable(e);
+    if let Err(why) = p4_setting(problem, v) {
+        return why;
     }
     let ev = problem.evaluate(params);
     let n = problem.data.len() as i64;
