@@ -286,17 +286,17 @@ fn abs_lt<I: Ring>(a: &I, b: &I) -> bool {
 
 /// Run `f` with `i64`, then `i128`, then `BigInt` until it does not overflow.
 pub fn with_tiers<T>(
-    f64_: impl Fn() -> Option<T>,
-    f128: impl Fn() -> Option<T>,
-    fbig: impl Fn() -> T,
+    in_i64: impl Fn() -> Option<T>,
+    in_i128: impl Fn() -> Option<T>,
+    in_bigint: impl Fn() -> T,
 ) -> T {
-    if let Some(v) = f64_() {
+    if let Some(v) = in_i64() {
         return v;
     }
-    if let Some(v) = f128() {
+    if let Some(v) = in_i128() {
         return v;
     }
-    fbig()
+    in_bigint()
 }
 
 /// Scale a rational vector by the lcm of its denominators: integer entries

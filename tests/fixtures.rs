@@ -4,26 +4,13 @@
 //! automatically. The expected value is read here straight from the file
 //! with the `toml` / `serde_json` crates, not through relucert's reader.
 
+mod common;
+
+use common::fixture_paths as fixtures;
 use num_bigint::BigInt;
 use num_rational::BigRational;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-
-fn fixtures() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-    let mut out: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| {
-            matches!(
-                p.extension().and_then(|e| e.to_str()),
-                Some("toml") | Some("json")
-            )
-        })
-        .collect();
-    out.sort();
-    out
-}
 
 /// A rational from the fixture's own text, parsed independently of relucert:
 /// only the `p/q` and plain-integer spellings are used in `[expect] loss`.

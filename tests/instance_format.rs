@@ -3,10 +3,11 @@
 //! as JSON reads the same; decimal spellings are exact; number spellings of
 //! FORMAT.md give the values written by hand below.
 
+mod common;
+
 use num_bigint::BigInt;
 use relucert::instance::{parse, Syntax};
 use relucert::number::Q;
-use std::path::Path;
 
 fn q(p: i64, d: i64) -> Q {
     Q::new(BigInt::from(p), BigInt::from(d))
@@ -29,10 +30,8 @@ fn to_json(v: &toml::Value) -> serde_json::Value {
 
 #[test]
 fn toml_and_json_spellings_of_every_fixture_read_the_same() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
     let mut n = 0;
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
+    for path in common::fixture_paths() {
         if path.extension().and_then(|e| e.to_str()) != Some("toml") {
             continue;
         }
@@ -109,9 +108,7 @@ fn number_spellings_are_exact() {
 #[test]
 fn to_toml_round_trips() {
     use relucert::instance::to_toml;
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
+    for path in common::fixture_paths() {
         let syntax = match path.extension().and_then(|e| e.to_str()) {
             Some("toml") => Syntax::Toml,
             Some("json") => Syntax::Json,

@@ -8,14 +8,14 @@
 
 mod common;
 
-use common::{problem_and_point, q, small_q};
+use common::{fixture_paths as fixtures, problem_and_point, q, small_q};
 use proptest::prelude::*;
 use relucert::instance::{self, Instance};
 use relucert::network::{Params, Problem};
 use relucert::number::{fmt_q, parse_rational, Q};
 use relucert::smtlib::smtlib;
 use std::collections::{HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 // ---------------------------------------------------------------------------
@@ -414,22 +414,6 @@ fn check_values(inst: &Instance, radius: &Q, s: &Script) {
             }
         }
     }
-}
-
-fn fixtures() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| {
-            matches!(
-                p.extension().and_then(|e| e.to_str()),
-                Some("toml" | "json")
-            )
-        })
-        .collect();
-    v.sort();
-    v
 }
 
 #[test]

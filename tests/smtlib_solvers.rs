@@ -14,13 +14,16 @@
 //! about 100 s. Every `sat` model with rational values is re-checked exactly:
 //! inside the box, and relucert's exact loss there strictly below L*.
 
+mod common;
+
+use common::fixture_paths as fixtures;
 use relucert::instance;
 use relucert::network::Params;
 use relucert::number::{fmt_q, parse_rational, Q};
 use relucert::smtlib::smtlib;
 use serde_json::Value;
 use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -233,22 +236,6 @@ fn query(s: &Solver, file: &Path, n: usize) -> Answer {
             }
         }
     }
-}
-
-fn fixtures() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| {
-            matches!(
-                p.extension().and_then(|e| e.to_str()),
-                Some("toml" | "json")
-            )
-        })
-        .collect();
-    v.sort();
-    v
 }
 
 fn verdict(path: &Path) -> String {

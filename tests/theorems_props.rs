@@ -13,7 +13,6 @@ use relucert::instance::{to_toml, Instance};
 use relucert::network::LossKind;
 use relucert::theorems::{evaluate, Outcome};
 use relucert::verify::{verify, Limits, Verdict};
-use std::path::Path;
 use std::time::Duration;
 
 fn cases(default: usize) -> usize {
@@ -98,15 +97,7 @@ fn theorems_hold_at_descended_minima() {
 
 #[test]
 fn theorems_hold_on_every_fixture() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if !matches!(
-            path.extension().and_then(|e| e.to_str()),
-            Some("toml" | "json")
-        ) {
-            continue;
-        }
+    for path in common::fixture_paths() {
         let inst = relucert::instance::load(&path).unwrap();
         assert_theorems(&inst, path.file_stem().unwrap().to_str().unwrap());
     }

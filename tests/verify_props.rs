@@ -13,7 +13,6 @@ use relucert::network::{Params, Problem};
 use relucert::number::{fmt_q, parse_rational, Q};
 use relucert::verify::{verify, Limits, Verdict};
 use serde_json::Value;
-use std::path::Path;
 use std::process::Command;
 
 fn instance(problem: Problem, p: Params) -> Instance {
@@ -123,17 +122,9 @@ proptest! {
 
 #[test]
 fn fixtures_verify_and_their_certificates_check() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
     let tmp = std::env::temp_dir().join(format!("relucert-verify-{}", std::process::id()));
     std::fs::create_dir_all(&tmp).unwrap();
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let path = entry.unwrap().path();
-        if !matches!(
-            path.extension().and_then(|e| e.to_str()),
-            Some("toml" | "json")
-        ) {
-            continue;
-        }
+    for path in common::fixture_paths() {
         let cert = tmp.join("cert.json");
         let _ = std::fs::remove_file(&cert);
         let out = Command::new(env!("CARGO_BIN_EXE_relucert"))

@@ -374,25 +374,11 @@ pub struct PointLoss {
 /// Hinge terms, margin and loss of one point from its output.
 pub fn point_loss(kind: LossKind, output: &[Q], y: i64) -> PointLoss {
     let one = Q::one();
-    match kind {
-        LossKind::Hinge => {
-            let margin = qi(y) * &output[0];
-            let arg = &one - &margin;
-            let loss = pos(&arg);
-            PointLoss {
-                output: output.to_vec(),
-                margin,
-                terms: vec![HingeTerm {
-                    class: None,
-                    argument: arg,
-                }],
-                argmax: None,
-                loss,
-            }
-        }
+    // binary: y f; multiclass: f_y - max_{k != y} f_k (with its arg-max set)
+    let (margin, others) = match kind {
+        LossKind::Hinge => (qi(y) * &output[0], Vec::new()),
         LossKind::MulticlassHinge | LossKind::CrammerSinger => {
             let yc = y as usize;
-            let fy = &output[yc];
             let others: Vec<usize> = (0..output.len()).filter(|&k| k != yc).collect();
             let best = others
                 .iter()
@@ -400,45 +386,49 @@ pub fn point_loss(kind: LossKind, output: &[Q], y: i64) -> PointLoss {
                 .max()
                 .cloned()
                 .unwrap_or_else(Q::zero);
-            let margin = fy - &best;
-            if kind == LossKind::MulticlassHinge {
-                let terms: Vec<HingeTerm> = others
-                    .iter()
-                    .map(|&k| HingeTerm {
-                        class: Some(k),
-                        argument: &one + &output[k] - fy,
-                    })
-                    .collect();
-                let loss = terms
-                    .iter()
-                    .fold(Q::zero(), |acc, t| acc + pos(&t.argument));
-                PointLoss {
-                    output: output.to_vec(),
-                    margin,
-                    terms,
-                    argmax: None,
-                    loss,
-                }
-            } else {
-                let argmax: Vec<usize> = others
+            (&output[yc] - &best, others)
+        }
+    };
+    let (terms, argmax) = match kind {
+        LossKind::MulticlassHinge => {
+            let fy = &output[y as usize];
+            let terms = others
+                .iter()
+                .map(|&k| HingeTerm {
+                    class: Some(k),
+                    argument: &one + &output[k] - fy,
+                })
+                .collect();
+            (terms, None)
+        }
+        // binary hinge and Crammer-Singer: one term, 1 - margin
+        _ => {
+            let argmax = (kind == LossKind::CrammerSinger).then(|| {
+                let best = &output[y as usize] - &margin;
+                others
                     .iter()
                     .copied()
                     .filter(|&k| output[k] == best)
-                    .collect();
-                let arg = &one - &margin;
-                let loss = pos(&arg);
-                PointLoss {
-                    output: output.to_vec(),
-                    margin,
-                    terms: vec![HingeTerm {
-                        class: None,
-                        argument: arg,
-                    }],
-                    argmax: Some(argmax),
-                    loss,
-                }
-            }
+                    .collect()
+            });
+            (
+                vec![HingeTerm {
+                    class: None,
+                    argument: &one - &margin,
+                }],
+                argmax,
+            )
         }
+    };
+    let loss = terms
+        .iter()
+        .fold(Q::zero(), |acc, t| acc + pos(&t.argument));
+    PointLoss {
+        output: output.to_vec(),
+        margin,
+        terms,
+        argmax,
+        loss,
     }
 }
 

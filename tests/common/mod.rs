@@ -156,3 +156,20 @@ pub fn zaslavsky(normals: &[Vec<Q>]) -> i64 {
     }
     total
 }
+
+/// Every fixture file (`fixtures/*.toml` and `*.json`), sorted.
+pub fn fixture_paths() -> Vec<std::path::PathBuf> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let mut v: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+        .expect("fixtures/ exists")
+        .map(|e| e.expect("readable entry").path())
+        .filter(|p| {
+            matches!(
+                p.extension().and_then(|e| e.to_str()),
+                Some("toml" | "json")
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
