@@ -102,6 +102,7 @@ pub fn check(inst: &Instance, cert: &Value) -> Result<String, String> {
         ("local-min", "flat") => check_flat(inst, params, &loss, ev)?,
         ("global-min", "linear-lp-bound") => check_linear_bound(inst, &loss, ev)?,
         ("not-local-min", "descent-arc") => check_arc(inst, params, &loss, ev)?,
+        ("local-min", "piecewise-second-order") => check_second_order(inst, params, ev)?,
         _ => {
             return Err(format!(
                 "certificate: evidence kind `{kind}` does not prove claim `{claim}`"
@@ -410,6 +411,404 @@ fn check_arc(inst: &Instance, params: &Params, loss: &Q, ev: &Value) -> Result<(
             fmt_q(&claimed_lower),
             fmt_q(loss)
         ));
+    }
+    Ok(())
+}
+
+// --- piecewise second order (one hidden layer) ---
+
+/// Most regions the checker will examine for a `piecewise-second-order` certificate.
+pub const MAX_REGIONS: usize = 1 << 16;
+
+/// Branch data at theta*: gradient and (constant) Hessian of a polynomial of
+/// degree <= 2, from its partial derivatives.
+fn taylor2(p: &Poly, theta: &[Q]) -> Result<(Vec<Q>, Vec<Vec<Q>>), String> {
+    if p.total_degree() > 2 {
+        return Err("piecewise-second-order: an output has degree > 2 in the parameters".into());
+    }
+    let n = theta.len();
+    let firsts: Vec<Poly> = (0..n).map(|a| p.partial(a as u32)).collect();
+    let grad = firsts.iter().map(|f| f.evaluate(theta)).collect();
+    let hess = firsts
+        .iter()
+        .map(|f| (0..n).map(|b| f.partial(b as u32).constant_term()).collect())
+        .collect();
+    Ok((grad, hess))
+}
+
+/// Re-proves: on every region (a kink cone and one branch per hinge
+/// corner / tie term, with the chosen branch leading at first order) the
+/// quadratic lower bound `G = sum of chosen branches` satisfies (a) `g = sum
+/// mu_k r_k`, `mu >= 0` over the region's rows, and (b) `H` copositive on
+/// `{r_k . d = 0 (mu_k > 0), r_k . d >= 0 (k kept)}`, by its own linear
+/// algebra and the Cottle-Habetler-Lemke criterion. By the second-order
+/// theory of quadratic programs, `G >= 0` near 0 on each region, and the
+/// loss is at least `L* + G / N` there.
+fn check_second_order(inst: &Instance, params: &Params, ev: &Value) -> Result<(), String> {
+    let problem = &inst.problem;
+    let arch = &problem.arch;
+    let tag = "piecewise-second-order";
+    if arch.hidden_layers() > 1 {
+        return Err(format!("{tag}: needs at most one hidden layer"));
+    }
+    let theta = params.flat();
+    let n = theta.len();
+    let sig = problem.signature(params);
+    let zeros = sig.zero_entries();
+    let kinks: Vec<(usize, usize)> = zeros
+        .iter()
+        .filter_map(|z| match z {
+            ZeroEntry::PreActivation { point, unit, .. } => Some((*point, *unit)),
+            _ => None,
+        })
+        .collect();
+    let listed: Vec<(u64, u64)> = field(ev, "kinks")?
+        .as_array()
+        .ok_or(format!("{tag}: `kinks` must be an array"))?
+        .iter()
+        .map(|k| {
+            (
+                k.get("point").and_then(Value::as_u64).unwrap_or(u64::MAX),
+                k.get("unit").and_then(Value::as_u64).unwrap_or(u64::MAX),
+            )
+        })
+        .collect();
+    if listed != kinks.iter().map(|&(i, j)| (i as u64, j as u64)).collect::<Vec<_>>() {
+        return Err(format!("{tag}: `kinks` is not the point's list of zero first-layer pre-activations"));
+    }
+    let normal = |&(i, j): &(usize, usize), pos: bool| -> Vec<Q> {
+        let mut r = vec![Q::zero(); n];
+        let sgn = if pos { Q::one() } else { -Q::one() };
+        for (k, x) in problem.data.x[i].iter().enumerate() {
+            r[arch.weight_index(1, j, k)] = &sgn * x;
+        }
+        if let Some(b) = arch.bias_index(1, j) {
+            r[b] = sgn;
+        }
+        r
+    };
+    let regions = field(ev, "regions")?
+        .as_array()
+        .ok_or(format!("{tag}: `regions` must be an array"))?;
+    if regions.len() > MAX_REGIONS {
+        return Err(format!("{tag}: more than {MAX_REGIONS} regions"));
+    }
+    let mut seen: Vec<(String, Vec<u64>)> = Vec::new();
+    let mut keys: Vec<Option<Vec<Vec<Q>>>> = Vec::new();
+    let mut radix: Option<Vec<usize>> = None;
+    for (ri, region) in regions.iter().enumerate() {
+        let where_ = format!("{tag}: region {ri}");
+        let sides = text(region, "sides")?;
+        if sides.len() != kinks.len() || sides.chars().any(|c| c != '+' && c != '-') {
+            return Err(format!("{where_}: `sides` must have one + or - per kink"));
+        }
+        let pos: Vec<bool> = sides.chars().map(|c| c == '+').collect();
+        let choice: Vec<u64> = field(region, "choice")?
+            .as_array()
+            .ok_or(format!("{where_}: `choice` must be an array"))?
+            .iter()
+            .map(|c| c.as_u64().ok_or(format!("{where_}: `choice` entries are indices")))
+            .collect::<Result<_, _>>()?;
+        if seen.iter().any(|(s, c)| s == sides && *c == choice) {
+            return Err(format!("{where_}: listed twice"));
+        }
+        seen.push((sides.to_string(), choice.clone()));
+        // the cone's pattern and the terms of the loss on it
+        let side_choices: Vec<Side> = {
+            let mut it = pos.iter();
+            zeros
+                .iter()
+                .map(|z| match z {
+                    ZeroEntry::PreActivation { .. } => {
+                        if *it.next().unwrap_or(&true) {
+                            Side::Pos
+                        } else {
+                            Side::Neg
+                        }
+                    }
+                    ZeroEntry::Tie { classes, .. } => Side::Class(classes[0]),
+                    ZeroEntry::Hinge { .. } => Side::Pos,
+                })
+                .collect()
+        };
+        let pattern = sig.complete(&side_choices)?;
+        let mut terms: Vec<Vec<(Vec<Q>, Vec<Vec<Q>>)>> = Vec::new();
+        for i in 0..problem.data.len() {
+            let f = crate::cellpoly::output_polys(problem, &pattern, i);
+            let fv: Vec<Q> = f.iter().map(|p| p.evaluate(&theta)).collect();
+            let yc = problem.data.y[i];
+            let one = Poly::constant(Q::one());
+            let arg = |k: usize, t: usize| one.add(&f[k]).sub(&f[t]);
+            let groups: Vec<(Vec<Poly>, Q)> = match problem.loss {
+                LossKind::Hinge => {
+                    let y = Q::from_integer(yc.into());
+                    vec![(vec![one.sub(&f[0].scale(&y))], Q::one() - &y * &fv[0])]
+                }
+                LossKind::MulticlassHinge => (0..f.len())
+                    .filter(|&k| k as i64 != yc)
+                    .map(|k| (vec![arg(k, yc as usize)], Q::one() + &fv[k] - &fv[yc as usize]))
+                    .collect(),
+                LossKind::CrammerSinger => {
+                    let t = yc as usize;
+                    let others: Vec<usize> = (0..f.len()).filter(|&k| k != t).collect();
+                    let Some(best) = others.iter().map(|&k| fv[k].clone()).max() else {
+                        return Err(format!("{tag}: a Crammer-Singer point needs a competitor"));
+                    };
+                    let tied: Vec<Poly> = others
+                        .iter()
+                        .filter(|&&k| fv[k] == best)
+                        .map(|&k| arg(k, t))
+                        .collect();
+                    vec![(tied, Q::one() + best - &fv[t])]
+                }
+            };
+            for (args, value) in groups {
+                if value.is_negative() {
+                    continue;
+                }
+                let mut branches = Vec::new();
+                if value.is_zero() {
+                    branches.push((vec![Q::zero(); n], vec![vec![Q::zero(); n]; n]));
+                }
+                for a in &args {
+                    branches.push(taylor2(a, &theta)?);
+                }
+                terms.push(branches);
+            }
+        }
+        let multi: Vec<usize> = (0..terms.len()).filter(|&t| terms[t].len() > 1).collect();
+        let this_radix: Vec<usize> = multi.iter().map(|&t| terms[t].len()).collect();
+        if radix.get_or_insert_with(|| this_radix.clone()) != &this_radix {
+            return Err(format!("{where_}: the term structure differs between cones"));
+        }
+        if choice.len() != multi.len() || choice.iter().zip(&this_radix).any(|(c, r)| *c as usize >= *r) {
+            return Err(format!("{where_}: `choice` must pick one branch of each of the {} corner/tie terms", multi.len()));
+        }
+        // rows: kinks, then dominance rows; g and H of the chosen branches
+        let mut rows: Vec<Vec<Q>> = kinks.iter().zip(&pos).map(|(k, &p)| normal(k, p)).collect();
+        for (&t, &c) in multi.iter().zip(&choice) {
+            for q in (0..terms[t].len()).filter(|&q| q != c as usize) {
+                rows.push(terms[t][c as usize].0.iter().zip(&terms[t][q].0).map(|(a, b)| a - b).collect());
+            }
+        }
+        // the lower bound: convex weights `lambda` on each corner/tie term's
+        // branches (weight 1 on single-branch terms)
+        let lambda: Vec<Vec<Q>> = match region.get("lambda") {
+            None => multi.iter().zip(&choice).map(|(&t, &c)| (0..terms[t].len()).map(|q| if q == c as usize { Q::one() } else { Q::zero() }).collect()).collect(),
+            Some(l) => l
+                .as_array()
+                .ok_or(format!("{where_}: `lambda` must be an array"))?
+                .iter()
+                .map(|w| vector(w, "lambda"))
+                .collect::<Result<_, _>>()?,
+        };
+        if lambda.len() != multi.len()
+            || lambda.iter().zip(&multi).any(|(w, &t)| {
+                w.len() != terms[t].len()
+                    || w.iter().any(Signed::is_negative)
+                    || w.iter().fold(Q::zero(), |acc, x| acc + x) != Q::one()
+            })
+        {
+            return Err(format!("{where_}: `lambda` must give convex weights to every branch of each corner/tie term"));
+        }
+        let mut g = vec![Q::zero(); n];
+        let mut h = vec![vec![Q::zero(); n]; n];
+        for (t, branches) in terms.iter().enumerate() {
+            let weights: Vec<Q> = match multi.iter().position(|&m| m == t) {
+                Some(k) => lambda[k].clone(),
+                None => vec![Q::one()],
+            };
+            for ((bg, bh), w) in branches.iter().zip(&weights) {
+                for (x, y) in g.iter_mut().zip(bg) {
+                    *x += y * w;
+                }
+                for (hr, br) in h.iter_mut().zip(bh) {
+                    for (x, y) in hr.iter_mut().zip(br) {
+                        *x += y * w;
+                    }
+                }
+            }
+        }
+        let key = region_key(&rows);
+        if let Some(target) = region.get("same_as") {
+            let t = target.as_u64().ok_or(format!("{where_}: `same_as` must be an index"))? as usize;
+            match keys.get(t) {
+                Some(Some(k)) if t < ri && *k == key => {}
+                _ => return Err(format!("{where_}: `same_as` must name an earlier proven region with the same constraints")),
+            }
+            keys.push(None);
+            continue;
+        }
+        keys.push(Some(key));
+        let mu = vector(field(region, "mu")?, "mu")?;
+        if mu.len() != rows.len() || mu.iter().any(Signed::is_negative) {
+            return Err(format!("{where_}: `mu` must be {} nonnegative multipliers", rows.len()));
+        }
+        for (c, gc) in g.iter().enumerate() {
+            if rows.iter().zip(&mu).fold(Q::zero(), |acc, (r, m)| acc + &r[c] * m) != *gc {
+                return Err(format!("{where_}: sum mu_k r_k differs from the gradient of the lower bound (first-order condition)"));
+            }
+        }
+        let kept: Vec<usize> = field(region, "kept")?
+            .as_array()
+            .ok_or(format!("{where_}: `kept` must be an array"))?
+            .iter()
+            .map(|k| k.as_u64().map(|k| k as usize).filter(|&k| k < rows.len() && mu[k].is_zero()))
+            .collect::<Option<_>>()
+            .ok_or(format!("{where_}: `kept` must list rows with mu = 0"))?;
+        let eq: Vec<Vec<Q>> = rows.iter().zip(&mu).filter(|(_, m)| m.is_positive()).map(|(r, _)| r.clone()).collect();
+        let ineq: Vec<Vec<Q>> = kept.iter().map(|&k| rows[k].clone()).collect();
+        cone_copositive(&h, &eq, &ineq, n).map_err(|e| format!("{where_}: {e}"))?;
+    }
+    // coverage: every (sides, choice) combination is listed
+    let radix = radix.unwrap_or_default();
+    let combos = radix.iter().try_fold(1usize << kinks.len().min(30), |acc, &r| acc.checked_mul(r));
+    if kinks.len() >= 30 || combos != Some(seen.len()) {
+        return Err(format!("{tag}: the regions do not cover every kink cone and branch choice exactly once"));
+    }
+    Ok(())
+}
+
+/// Rows up to positive scaling, zero rows dropped, sorted and deduplicated.
+fn region_key(rows: &[Vec<Q>]) -> Vec<Vec<Q>> {
+    let mut out: Vec<Vec<Q>> = rows
+        .iter()
+        .filter_map(|r| {
+            let lead = r.iter().find(|x| !x.is_zero())?.abs();
+            Some(r.iter().map(|x| x / &lead).collect())
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Reduced row echelon form; returns the pivot columns.
+fn rref(m: &mut [Vec<Q>], ncols: usize) -> Vec<usize> {
+    let mut pivots = Vec::new();
+    let mut r = 0;
+    for c in 0..ncols {
+        let Some(p) = (r..m.len()).find(|&i| !m[i][c].is_zero()) else { continue };
+        m.swap(r, p);
+        let inv = Q::one() / &m[r][c];
+        for x in m[r].iter_mut() {
+            *x *= &inv;
+        }
+        let prow = m[r].clone();
+        for (i, row) in m.iter_mut().enumerate() {
+            if i != r && !row[c].is_zero() {
+                let f = row[c].clone();
+                for (x, y) in row.iter_mut().zip(&prow) {
+                    *x -= &f * y;
+                }
+            }
+        }
+        pivots.push(c);
+        r += 1;
+    }
+    pivots
+}
+
+fn mat_inverse(a: &[Vec<Q>]) -> Option<Vec<Vec<Q>>> {
+    let n = a.len();
+    let mut m: Vec<Vec<Q>> = a
+        .iter()
+        .enumerate()
+        .map(|(i, r)| r.iter().cloned().chain((0..n).map(|j| if i == j { Q::one() } else { Q::zero() })).collect())
+        .collect();
+    let piv = rref(&mut m, n);
+    (piv.len() == n).then(|| m.into_iter().map(|r| r[n..].to_vec()).collect())
+}
+
+fn is_psd(a: &[Vec<Q>]) -> bool {
+    let mut m = a.to_vec();
+    let mut alive: Vec<usize> = (0..a.len()).collect();
+    while let Some(&i) = alive.iter().find(|&&i| m[i][i].is_positive()) {
+        alive.retain(|&j| j != i);
+        for &j in &alive {
+            for &k in &alive {
+                let d = &m[j][i] * &m[i][k] / &m[i][i];
+                m[j][k] -= d;
+            }
+        }
+    }
+    alive.iter().all(|&j| alive.iter().all(|&k| m[j][k].is_zero()))
+}
+
+/// Cottle-Habetler-Lemke: copositive iff no principal submatrix is
+/// invertible with an entrywise nonpositive inverse.
+fn is_copositive(s: &[Vec<Q>]) -> bool {
+    let r = s.len();
+    (1u64..(1u64 << r)).all(|mask| {
+        let idx: Vec<usize> = (0..r).filter(|&i| mask >> i & 1 == 1).collect();
+        let sub: Vec<Vec<Q>> = idx.iter().map(|&i| idx.iter().map(|&j| s[i][j].clone()).collect()).collect();
+        mat_inverse(&sub).is_none_or(|inv| inv.iter().flatten().any(Signed::is_positive))
+    })
+}
+
+/// `d^T h d >= 0` on `{eq . d = 0, ineq . d >= 0}` with independent `ineq`
+/// (after restriction to the subspace).
+fn cone_copositive(h: &[Vec<Q>], eq: &[Vec<Q>], ineq: &[Vec<Q>], n: usize) -> Result<(), String> {
+    // basis of {eq . d = 0}
+    let mut e = eq.to_vec();
+    let piv = rref(&mut e, n);
+    let basis: Vec<Vec<Q>> = (0..n)
+        .filter(|c| !piv.contains(c))
+        .map(|f| {
+            let mut v = vec![Q::zero(); n];
+            v[f] = Q::one();
+            for (r, &pc) in piv.iter().enumerate() {
+                v[pc] = -e[r][f].clone();
+            }
+            v
+        })
+        .collect();
+    let m = basis.len();
+    if m == 0 {
+        return Ok(());
+    }
+    let dotq = |a: &[Q], b: &[Q]| a.iter().zip(b).fold(Q::zero(), |acc, (x, y)| acc + x * y);
+    let mut t: Vec<Vec<Q>> = ineq.iter().map(|r| basis.iter().map(|b| dotq(r, b)).collect()).collect();
+    let r = t.len();
+    if rref(&mut t.clone(), m).len() != r {
+        return Err("the kept inequalities are not independent on the critical subspace".into());
+    }
+    for k in 0..m {
+        let mut trial = t.clone();
+        let mut unit = vec![Q::zero(); m];
+        unit[k] = Q::one();
+        trial.push(unit);
+        if rref(&mut trial.clone(), m).len() == trial.len() {
+            t = trial;
+        }
+    }
+    let u = mat_inverse(&t).ok_or("internal: no invertible completion")?;
+    // columns of P = B U, then M = P^T H P
+    let p: Vec<Vec<Q>> = (0..m)
+        .map(|c| (0..n).map(|row| (0..m).fold(Q::zero(), |acc, k| acc + &basis[k][row] * &u[k][c])).collect())
+        .collect();
+    let hp: Vec<Vec<Q>> = p.iter().map(|col| h.iter().map(|hr| dotq(hr, col)).collect()).collect();
+    let mm: Vec<Vec<Q>> = p.iter().map(|a| hp.iter().map(|b| dotq(a, b)).collect()).collect();
+    let w: Vec<Vec<Q>> = (r..m).map(|i| (r..m).map(|j| mm[i][j].clone()).collect()).collect();
+    if !is_psd(&w) {
+        return Err("the Hessian is not positive semidefinite on the free part of the critical cone".into());
+    }
+    // S = M_ss - M_sw X with W X = M_ws: solve by rref of [W | M_ws]
+    let mut aug: Vec<Vec<Q>> = (r..m).map(|i| (r..m).chain(0..r).map(|j| mm[i][j].clone()).collect()).collect();
+    let fw = m - r;
+    let piv = rref(&mut aug, fw);
+    if aug.iter().any(|row| row[..fw].iter().all(Zero::is_zero) && row[fw..].iter().any(|x| !x.is_zero())) {
+        return Err("range condition fails: a zero-curvature free direction is coupled to the cone".into());
+    }
+    let mut x = vec![vec![Q::zero(); r]; fw];
+    for (row, &pc) in piv.iter().enumerate() {
+        x[pc] = aug[row][fw..].to_vec();
+    }
+    let s: Vec<Vec<Q>> = (0..r)
+        .map(|a| (0..r).map(|b| &mm[a][b] - (0..fw).fold(Q::zero(), |acc, k| acc + &mm[a][r + k] * &x[k][b])).collect())
+        .collect();
+    if !is_copositive(&s) {
+        return Err("the Hessian is not copositive on the critical cone".into());
     }
     Ok(())
 }

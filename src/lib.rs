@@ -13,6 +13,7 @@ pub mod cli;
 pub mod descend;
 pub mod instance;
 pub mod linalg;
+pub mod local;
 pub mod lp;
 pub mod network;
 pub mod number;

@@ -28,6 +28,7 @@
 use crate::arc::{loss_along, Arc, UPoly};
 use crate::cellpoly::{loss_poly, output_polys};
 use crate::instance::{canonical_hash, Instance};
+use crate::local::SecondOrder;
 use crate::lp::{self, Cmp, LpResult, Sense};
 use crate::network::{LossKind, Params, Problem, Side, Signature, ZeroEntry};
 use crate::number::{fmt_q, Q};
@@ -269,6 +270,45 @@ pub fn verify(inst: &Instance, limits: &Limits) -> Result<Outcome, String> {
                     reason: found.reason,
                     certificate: Some(cert),
                 });
+            }
+        }
+    }
+    if bound.is_none() {
+        match crate::local::prove(problem, params, limits.max_pieces, &out_of_time) {
+            SecondOrder::Proof { evidence, summary } => {
+                let cert = header(inst, Verdict::LocalMin, &loss, evidence);
+                return Ok(Outcome {
+                    verdict: Verdict::LocalMin,
+                    loss,
+                    reason: summary,
+                    certificate: Some(cert),
+                });
+            }
+            SecondOrder::Failed { reason, candidates } => {
+                let extra = candidates.len();
+                for arc in candidates {
+                    if out_of_time() {
+                        break;
+                    }
+                    tried += 1;
+                    if let Some(found) = try_arc(problem, &arc, &loss) {
+                        let cert = header(inst, Verdict::NotLocalMin, &loss, found.evidence);
+                        return Ok(Outcome {
+                            verdict: Verdict::NotLocalMin,
+                            loss,
+                            reason: found.reason,
+                            certificate: Some(cert),
+                        });
+                    }
+                }
+                let nonconst = pieces.iter().filter(|p| **p != constant).count();
+                return Ok(undecided(
+                    loss,
+                    format!(
+                        "not flat ({nonconst} of {} pieces around the point are not constant), none of {tried} candidate descent arcs descends ({from_lp} from first-order LPs and linear-model moves, {extra} from the second-order analysis), and the piecewise second-order proof fails: {reason}",
+                        pieces.len()
+                    ),
+                ));
             }
         }
     }
