@@ -16,8 +16,10 @@
 //!   (z = 0 and v_j y_i < 0);
 //! - P4-closed-form (a conjecture under test, not a theorem; never asserted
 //!   by the tests): at a sub-optimal local minimum of P4's setting the dead
-//!   points D+ and D- give L = 2 min(|D+|, |D-|) / N with an output bias
-//!   (both nonempty) and L = |D| / N without one.
+//!   points D+ and D- (output exactly the output bias: no unit with a
+//!   nonzero outgoing weight has a positive pre-activation; any loss) give
+//!   L = 2 min(|D+|, |D-|) / N with an output bias (both nonempty) and
+//!   L = |D| / N without one.
 //!
 //! A predicate whose hypotheses fail, or whose premise ("is a local
 //! minimum") the verdict does not establish, is `NotApplicable` with the
@@ -310,11 +312,21 @@ fn p4_closed_form(problem: &Problem, params: &Params, v: &VerifyOutcome) -> Outc
     if let Err(why) = p4_setting(problem, v) {
         return why;
     }
-    let ev = problem.evaluate(params);
+    // D: the points whose output is exactly the output bias, i.e. with a
+    // pre-activation <= 0 on every unit with a nonzero outgoing weight
+    // (whatever their loss: dead points on their hinge corner count too;
+    // counting only positive-loss points is refuted by certified minima,
+    // see fixtures/relu-kink-corner-nonflat-min.toml)
+    let sig = problem.signature(params);
+    let out_w = &params.layers[1].w[0];
     let n = problem.data.len() as i64;
     let (mut dp, mut dm) = (0i64, 0i64);
-    for (i, pl) in ev.points.iter().enumerate() {
-        if pl.loss.is_positive() {
+    for (i, signs) in sig.hidden[0].iter().enumerate() {
+        let dead = signs
+            .iter()
+            .zip(out_w)
+            .all(|(s, v)| v.is_zero() || *s != Sign::Pos);
+        if dead {
             if problem.data.y[i] > 0 {
                 dp += 1;
             } else {
