@@ -420,9 +420,12 @@ fn check_arc(inst: &Instance, params: &Params, loss: &Q, ev: &Value) -> Result<(
 /// Most regions the checker will examine for a `piecewise-second-order` certificate.
 pub const MAX_REGIONS: usize = 1 << 16;
 
+/// A branch at theta*: gradient and (constant) Hessian.
+type Branch = (Vec<Q>, Vec<Vec<Q>>);
+
 /// Branch data at theta*: gradient and (constant) Hessian of a polynomial of
 /// degree <= 2, from its partial derivatives.
-fn taylor2(p: &Poly, theta: &[Q]) -> Result<(Vec<Q>, Vec<Vec<Q>>), String> {
+fn taylor2(p: &Poly, theta: &[Q]) -> Result<Branch, String> {
     if p.total_degree() > 2 {
         return Err("piecewise-second-order: an output has degree > 2 in the parameters".into());
     }
@@ -431,7 +434,11 @@ fn taylor2(p: &Poly, theta: &[Q]) -> Result<(Vec<Q>, Vec<Vec<Q>>), String> {
     let grad = firsts.iter().map(|f| f.evaluate(theta)).collect();
     let hess = firsts
         .iter()
-        .map(|f| (0..n).map(|b| f.partial(b as u32).constant_term()).collect())
+        .map(|f| {
+            (0..n)
+                .map(|b| f.partial(b as u32).constant_term())
+                .collect()
+        })
         .collect();
     Ok((grad, hess))
 }
@@ -455,27 +462,47 @@ fn check_second_order(inst: &Instance, params: &Params, ev: &Value) -> Result<()
     let n = theta.len();
     let sig = problem.signature(params);
     let zeros = sig.zero_entries();
-    let kinks: Vec<(usize, usize)> = zeros
+    let all_kinks: Vec<(usize, usize)> = zeros
         .iter()
         .filter_map(|z| match z {
             ZeroEntry::PreActivation { point, unit, .. } => Some((*point, *unit)),
             _ => None,
         })
         .collect();
-    let listed: Vec<(u64, u64)> = field(ev, "kinks")?
+    let listed: Vec<(usize, usize)> = field(ev, "kinks")?
         .as_array()
         .ok_or(format!("{tag}: `kinks` must be an array"))?
         .iter()
         .map(|k| {
-            (
-                k.get("point").and_then(Value::as_u64).unwrap_or(u64::MAX),
-                k.get("unit").and_then(Value::as_u64).unwrap_or(u64::MAX),
-            )
+            let get = |key: &str| k.get(key).and_then(Value::as_u64).map(|v| v as usize);
+            get("point").zip(get("unit"))
         })
-        .collect();
-    if listed != kinks.iter().map(|&(i, j)| (i as u64, j as u64)).collect::<Vec<_>>() {
-        return Err(format!("{tag}: `kinks` is not the point's list of zero first-layer pre-activations"));
+        .collect::<Option<_>>()
+        .ok_or(format!("{tag}: `kinks` entries need `point` and `unit`"))?;
+    // the listed kinks, in the point's order; every other kink must be on a
+    // point whose hinge arguments are all < 0 (no term depends on its side)
+    let ev_point = problem.evaluate(params);
+    let mut rest = listed.iter().peekable();
+    for k in &all_kinks {
+        if rest.peek() == Some(&k) {
+            rest.next();
+        } else if ev_point.points[k.0]
+            .terms
+            .iter()
+            .any(|h| !h.argument.is_negative())
+        {
+            return Err(format!(
+                "{tag}: the kink of unit {} on point {} is omitted, but that point has a hinge argument >= 0",
+                k.1, k.0
+            ));
+        }
     }
+    if rest.next().is_some() {
+        return Err(format!(
+            "{tag}: `kinks` is not a subsequence of the point's zero first-layer pre-activations"
+        ));
+    }
+    let kinks = listed;
     let normal = |&(i, j): &(usize, usize), pos: bool| -> Vec<Q> {
         let mut r = vec![Q::zero(); n];
         let sgn = if pos { Q::one() } else { -Q::one() };
@@ -507,7 +534,10 @@ fn check_second_order(inst: &Instance, params: &Params, ev: &Value) -> Result<()
             .as_array()
             .ok_or(format!("{where_}: `choice` must be an array"))?
             .iter()
-            .map(|c| c.as_u64().ok_or(format!("{where_}: `choice` entries are indices")))
+            .map(|c| {
+                c.as_u64()
+                    .ok_or(format!("{where_}: `choice` entries are indices"))
+            })
             .collect::<Result<_, _>>()?;
         if seen.iter().any(|(s, c)| s == sides && *c == choice) {
             return Err(format!("{where_}: listed twice"));
@@ -515,15 +545,13 @@ fn check_second_order(inst: &Instance, params: &Params, ev: &Value) -> Result<()
         seen.push((sides.to_string(), choice.clone()));
         // the cone's pattern and the terms of the loss on it
         let side_choices: Vec<Side> = {
-            let mut it = pos.iter();
             zeros
                 .iter()
                 .map(|z| match z {
-                    ZeroEntry::PreActivation { .. } => {
-                        if *it.next().unwrap_or(&true) {
-                            Side::Pos
-                        } else {
-                            Side::Neg
+                    ZeroEntry::PreActivation { point, unit, .. } => {
+                        match kinks.iter().position(|k| *k == (*point, *unit)) {
+                            Some(at) if !pos[at] => Side::Neg,
+                            _ => Side::Pos,
                         }
                     }
                     ZeroEntry::Tie { classes, .. } => Side::Class(classes[0]),
@@ -532,7 +560,7 @@ fn check_second_order(inst: &Instance, params: &Params, ev: &Value) -> Result<()
                 .collect()
         };
         let pattern = sig.complete(&side_choices)?;
-        let mut terms: Vec<Vec<(Vec<Q>, Vec<Vec<Q>>)>> = Vec::new();
+        let mut terms: Vec<Vec<Branch>> = Vec::new();
         for i in 0..problem.data.len() {
             let f = crate::cellpoly::output_polys(problem, &pattern, i);
             let fv: Vec<Q> = f.iter().map(|p| p.evaluate(&theta)).collect();
@@ -546,7 +574,12 @@ fn check_second_order(inst: &Instance, params: &Params, ev: &Value) -> Result<()
                 }
                 LossKind::MulticlassHinge => (0..f.len())
                     .filter(|&k| k as i64 != yc)
-                    .map(|k| (vec![arg(k, yc as usize)], Q::one() + &fv[k] - &fv[yc as usize]))
+                    .map(|k| {
+                        (
+                            vec![arg(k, yc as usize)],
+                            Q::one() + &fv[k] - &fv[yc as usize],
+                        )
+                    })
                     .collect(),
                 LossKind::CrammerSinger => {
                     let t = yc as usize;
@@ -579,22 +612,47 @@ fn check_second_order(inst: &Instance, params: &Params, ev: &Value) -> Result<()
         let multi: Vec<usize> = (0..terms.len()).filter(|&t| terms[t].len() > 1).collect();
         let this_radix: Vec<usize> = multi.iter().map(|&t| terms[t].len()).collect();
         if radix.get_or_insert_with(|| this_radix.clone()) != &this_radix {
-            return Err(format!("{where_}: the term structure differs between cones"));
+            return Err(format!(
+                "{where_}: the term structure differs between cones"
+            ));
         }
-        if choice.len() != multi.len() || choice.iter().zip(&this_radix).any(|(c, r)| *c as usize >= *r) {
-            return Err(format!("{where_}: `choice` must pick one branch of each of the {} corner/tie terms", multi.len()));
+        if choice.len() != multi.len()
+            || choice
+                .iter()
+                .zip(&this_radix)
+                .any(|(c, r)| *c as usize >= *r)
+        {
+            return Err(format!(
+                "{where_}: `choice` must pick one branch of each of the {} corner/tie terms",
+                multi.len()
+            ));
         }
         // rows: kinks, then dominance rows; g and H of the chosen branches
         let mut rows: Vec<Vec<Q>> = kinks.iter().zip(&pos).map(|(k, &p)| normal(k, p)).collect();
         for (&t, &c) in multi.iter().zip(&choice) {
             for q in (0..terms[t].len()).filter(|&q| q != c as usize) {
-                rows.push(terms[t][c as usize].0.iter().zip(&terms[t][q].0).map(|(a, b)| a - b).collect());
+                rows.push(
+                    terms[t][c as usize]
+                        .0
+                        .iter()
+                        .zip(&terms[t][q].0)
+                        .map(|(a, b)| a - b)
+                        .collect(),
+                );
             }
         }
         // the lower bound: convex weights `lambda` on each corner/tie term's
         // branches (weight 1 on single-branch terms)
         let lambda: Vec<Vec<Q>> = match region.get("lambda") {
-            None => multi.iter().zip(&choice).map(|(&t, &c)| (0..terms[t].len()).map(|q| if q == c as usize { Q::one() } else { Q::zero() }).collect()).collect(),
+            None => multi
+                .iter()
+                .zip(&choice)
+                .map(|(&t, &c)| {
+                    (0..terms[t].len())
+                        .map(|q| if q == c as usize { Q::one() } else { Q::zero() })
+                        .collect()
+                })
+                .collect(),
             Some(l) => l
                 .as_array()
                 .ok_or(format!("{where_}: `lambda` must be an array"))?
@@ -631,7 +689,10 @@ fn check_second_order(inst: &Instance, params: &Params, ev: &Value) -> Result<()
         }
         let key = region_key(&rows);
         if let Some(target) = region.get("same_as") {
-            let t = target.as_u64().ok_or(format!("{where_}: `same_as` must be an index"))? as usize;
+            let t = target
+                .as_u64()
+                .ok_or(format!("{where_}: `same_as` must be an index"))?
+                as usize;
             match keys.get(t) {
                 Some(Some(k)) if t < ri && *k == key => {}
                 _ => return Err(format!("{where_}: `same_as` must name an earlier proven region with the same constraints")),
@@ -642,10 +703,18 @@ fn check_second_order(inst: &Instance, params: &Params, ev: &Value) -> Result<()
         keys.push(Some(key));
         let mu = vector(field(region, "mu")?, "mu")?;
         if mu.len() != rows.len() || mu.iter().any(Signed::is_negative) {
-            return Err(format!("{where_}: `mu` must be {} nonnegative multipliers", rows.len()));
+            return Err(format!(
+                "{where_}: `mu` must be {} nonnegative multipliers",
+                rows.len()
+            ));
         }
         for (c, gc) in g.iter().enumerate() {
-            if rows.iter().zip(&mu).fold(Q::zero(), |acc, (r, m)| acc + &r[c] * m) != *gc {
+            if rows
+                .iter()
+                .zip(&mu)
+                .fold(Q::zero(), |acc, (r, m)| acc + &r[c] * m)
+                != *gc
+            {
                 return Err(format!("{where_}: sum mu_k r_k differs from the gradient of the lower bound (first-order condition)"));
             }
         }
@@ -653,18 +722,31 @@ fn check_second_order(inst: &Instance, params: &Params, ev: &Value) -> Result<()
             .as_array()
             .ok_or(format!("{where_}: `kept` must be an array"))?
             .iter()
-            .map(|k| k.as_u64().map(|k| k as usize).filter(|&k| k < rows.len() && mu[k].is_zero()))
+            .map(|k| {
+                k.as_u64()
+                    .map(|k| k as usize)
+                    .filter(|&k| k < rows.len() && mu[k].is_zero())
+            })
             .collect::<Option<_>>()
             .ok_or(format!("{where_}: `kept` must list rows with mu = 0"))?;
-        let eq: Vec<Vec<Q>> = rows.iter().zip(&mu).filter(|(_, m)| m.is_positive()).map(|(r, _)| r.clone()).collect();
+        let eq: Vec<Vec<Q>> = rows
+            .iter()
+            .zip(&mu)
+            .filter(|(_, m)| m.is_positive())
+            .map(|(r, _)| r.clone())
+            .collect();
         let ineq: Vec<Vec<Q>> = kept.iter().map(|&k| rows[k].clone()).collect();
         cone_copositive(&h, &eq, &ineq, n).map_err(|e| format!("{where_}: {e}"))?;
     }
     // coverage: every (sides, choice) combination is listed
     let radix = radix.unwrap_or_default();
-    let combos = radix.iter().try_fold(1usize << kinks.len().min(30), |acc, &r| acc.checked_mul(r));
+    let combos = radix
+        .iter()
+        .try_fold(1usize << kinks.len().min(30), |acc, &r| acc.checked_mul(r));
     if kinks.len() >= 30 || combos != Some(seen.len()) {
-        return Err(format!("{tag}: the regions do not cover every kink cone and branch choice exactly once"));
+        return Err(format!(
+            "{tag}: the regions do not cover every kink cone and branch choice exactly once"
+        ));
     }
     Ok(())
 }
@@ -688,7 +770,9 @@ fn rref(m: &mut [Vec<Q>], ncols: usize) -> Vec<usize> {
     let mut pivots = Vec::new();
     let mut r = 0;
     for c in 0..ncols {
-        let Some(p) = (r..m.len()).find(|&i| !m[i][c].is_zero()) else { continue };
+        let Some(p) = (r..m.len()).find(|&i| !m[i][c].is_zero()) else {
+            continue;
+        };
         m.swap(r, p);
         let inv = Q::one() / &m[r][c];
         for x in m[r].iter_mut() {
@@ -714,7 +798,12 @@ fn mat_inverse(a: &[Vec<Q>]) -> Option<Vec<Vec<Q>>> {
     let mut m: Vec<Vec<Q>> = a
         .iter()
         .enumerate()
-        .map(|(i, r)| r.iter().cloned().chain((0..n).map(|j| if i == j { Q::one() } else { Q::zero() })).collect())
+        .map(|(i, r)| {
+            r.iter()
+                .cloned()
+                .chain((0..n).map(|j| if i == j { Q::one() } else { Q::zero() }))
+                .collect()
+        })
         .collect();
     let piv = rref(&mut m, n);
     (piv.len() == n).then(|| m.into_iter().map(|r| r[n..].to_vec()).collect())
@@ -732,7 +821,9 @@ fn is_psd(a: &[Vec<Q>]) -> bool {
             }
         }
     }
-    alive.iter().all(|&j| alive.iter().all(|&k| m[j][k].is_zero()))
+    alive
+        .iter()
+        .all(|&j| alive.iter().all(|&k| m[j][k].is_zero()))
 }
 
 /// Cottle-Habetler-Lemke: copositive iff no principal submatrix is
@@ -741,7 +832,10 @@ fn is_copositive(s: &[Vec<Q>]) -> bool {
     let r = s.len();
     (1u64..(1u64 << r)).all(|mask| {
         let idx: Vec<usize> = (0..r).filter(|&i| mask >> i & 1 == 1).collect();
-        let sub: Vec<Vec<Q>> = idx.iter().map(|&i| idx.iter().map(|&j| s[i][j].clone()).collect()).collect();
+        let sub: Vec<Vec<Q>> = idx
+            .iter()
+            .map(|&i| idx.iter().map(|&j| s[i][j].clone()).collect())
+            .collect();
         mat_inverse(&sub).is_none_or(|inv| inv.iter().flatten().any(Signed::is_positive))
     })
 }
@@ -768,7 +862,10 @@ fn cone_copositive(h: &[Vec<Q>], eq: &[Vec<Q>], ineq: &[Vec<Q>], n: usize) -> Re
         return Ok(());
     }
     let dotq = |a: &[Q], b: &[Q]| a.iter().zip(b).fold(Q::zero(), |acc, (x, y)| acc + x * y);
-    let mut t: Vec<Vec<Q>> = ineq.iter().map(|r| basis.iter().map(|b| dotq(r, b)).collect()).collect();
+    let mut t: Vec<Vec<Q>> = ineq
+        .iter()
+        .map(|r| basis.iter().map(|b| dotq(r, b)).collect())
+        .collect();
     let r = t.len();
     if rref(&mut t.clone(), m).len() != r {
         return Err("the kept inequalities are not independent on the critical subspace".into());
@@ -785,27 +882,54 @@ fn cone_copositive(h: &[Vec<Q>], eq: &[Vec<Q>], ineq: &[Vec<Q>], n: usize) -> Re
     let u = mat_inverse(&t).ok_or("internal: no invertible completion")?;
     // columns of P = B U, then M = P^T H P
     let p: Vec<Vec<Q>> = (0..m)
-        .map(|c| (0..n).map(|row| (0..m).fold(Q::zero(), |acc, k| acc + &basis[k][row] * &u[k][c])).collect())
+        .map(|c| {
+            (0..n)
+                .map(|row| (0..m).fold(Q::zero(), |acc, k| acc + &basis[k][row] * &u[k][c]))
+                .collect()
+        })
         .collect();
-    let hp: Vec<Vec<Q>> = p.iter().map(|col| h.iter().map(|hr| dotq(hr, col)).collect()).collect();
-    let mm: Vec<Vec<Q>> = p.iter().map(|a| hp.iter().map(|b| dotq(a, b)).collect()).collect();
-    let w: Vec<Vec<Q>> = (r..m).map(|i| (r..m).map(|j| mm[i][j].clone()).collect()).collect();
+    let hp: Vec<Vec<Q>> = p
+        .iter()
+        .map(|col| h.iter().map(|hr| dotq(hr, col)).collect())
+        .collect();
+    let mm: Vec<Vec<Q>> = p
+        .iter()
+        .map(|a| hp.iter().map(|b| dotq(a, b)).collect())
+        .collect();
+    let w: Vec<Vec<Q>> = (r..m)
+        .map(|i| (r..m).map(|j| mm[i][j].clone()).collect())
+        .collect();
     if !is_psd(&w) {
-        return Err("the Hessian is not positive semidefinite on the free part of the critical cone".into());
+        return Err(
+            "the Hessian is not positive semidefinite on the free part of the critical cone".into(),
+        );
     }
     // S = M_ss - M_sw X with W X = M_ws: solve by rref of [W | M_ws]
-    let mut aug: Vec<Vec<Q>> = (r..m).map(|i| (r..m).chain(0..r).map(|j| mm[i][j].clone()).collect()).collect();
+    let mut aug: Vec<Vec<Q>> = (r..m)
+        .map(|i| (r..m).chain(0..r).map(|j| mm[i][j].clone()).collect())
+        .collect();
     let fw = m - r;
     let piv = rref(&mut aug, fw);
-    if aug.iter().any(|row| row[..fw].iter().all(Zero::is_zero) && row[fw..].iter().any(|x| !x.is_zero())) {
-        return Err("range condition fails: a zero-curvature free direction is coupled to the cone".into());
+    if aug
+        .iter()
+        .any(|row| row[..fw].iter().all(Zero::is_zero) && row[fw..].iter().any(|x| !x.is_zero()))
+    {
+        return Err(
+            "range condition fails: a zero-curvature free direction is coupled to the cone".into(),
+        );
     }
     let mut x = vec![vec![Q::zero(); r]; fw];
     for (row, &pc) in piv.iter().enumerate() {
         x[pc] = aug[row][fw..].to_vec();
     }
     let s: Vec<Vec<Q>> = (0..r)
-        .map(|a| (0..r).map(|b| &mm[a][b] - (0..fw).fold(Q::zero(), |acc, k| acc + &mm[a][r + k] * &x[k][b])).collect())
+        .map(|a| {
+            (0..r)
+                .map(|b| {
+                    &mm[a][b] - (0..fw).fold(Q::zero(), |acc, k| acc + &mm[a][r + k] * &x[k][b])
+                })
+                .collect()
+        })
         .collect();
     if !is_copositive(&s) {
         return Err("the Hessian is not copositive on the critical cone".into());

@@ -223,7 +223,10 @@ pub enum SecondOrder {
     /// Every region proven: the certificate evidence and a summary.
     Proof { evidence: Value, summary: String },
     /// Not proven: why (first failing region), plus candidate arcs.
-    Failed { reason: String, candidates: Vec<Arc> },
+    Failed {
+        reason: String,
+        candidates: Vec<Arc>,
+    },
 }
 
 /// Result of the copositivity test on one critical cone.
@@ -256,7 +259,18 @@ pub fn prove(
     }
     let theta = params.flat();
     let n = theta.len();
-    let kinks = kinks(problem, params);
+    // a kink on a point whose every hinge argument is < 0 changes no term
+    // of the loss near the point: its two sides need not be told apart
+    let ev = problem.evaluate(params);
+    let kinks: Vec<Kink> = kinks(problem, params)
+        .into_iter()
+        .filter(|k| {
+            ev.points[k.point]
+                .terms
+                .iter()
+                .any(|h| !h.argument.is_negative())
+        })
+        .collect();
     if kinks.len() >= 40 {
         return failed(format!("{} kinks are too many cones", kinks.len()));
     }
@@ -435,11 +449,14 @@ fn canonical_rows(rows: &[Vec<Q>]) -> Vec<Vec<Q>> {
     out
 }
 
-
-
 /// The lower bound `sum_t sum_q lambda_tq b_tq` (single-branch terms with
 /// weight 1): its gradient and Hessian.
-fn combine(tm: &[Vec<Quad>], multi: &[usize], lambda: &[Vec<Q>], n: usize) -> (Vec<Q>, Vec<Vec<Q>>) {
+fn combine(
+    tm: &[Vec<Quad>],
+    multi: &[usize],
+    lambda: &[Vec<Q>],
+    n: usize,
+) -> (Vec<Q>, Vec<Vec<Q>>) {
     let mut g = vec![Q::zero(); n];
     let mut h = vec![vec![Q::zero(); n]; n];
     let mut add = |b: &Quad, w: &Q| {
@@ -472,16 +489,30 @@ fn combine(tm: &[Vec<Quad>], multi: &[usize], lambda: &[Vec<Q>], n: usize) -> (V
 /// Convex weights on the corner/tie terms' branches, balanced at first
 /// order by the region's rows, putting the least weight on branches with a
 /// nonzero Hessian (an exact LP; `None` if infeasible).
-fn flattest_balanced(tm: &[Vec<Quad>], multi: &[usize], rows: &[Vec<Q>], n: usize) -> Option<Vec<Vec<Q>>> {
+fn flattest_balanced(
+    tm: &[Vec<Quad>],
+    multi: &[usize],
+    rows: &[Vec<Q>],
+    n: usize,
+) -> Option<Vec<Vec<Q>>> {
     let mut model = lp::Lp::new(Sense::Minimize);
     let lam: Vec<Vec<lp::VarId>> = multi
         .iter()
-        .map(|&t| (0..tm[t].len()).map(|_| model.add_var(Some(Q::zero()), None)).collect())
+        .map(|&t| {
+            (0..tm[t].len())
+                .map(|_| model.add_var(Some(Q::zero()), None))
+                .collect()
+        })
         .collect();
-    let mu: Vec<lp::VarId> = rows.iter().map(|_| model.add_var(Some(Q::zero()), None)).collect();
+    let mu: Vec<lp::VarId> = rows
+        .iter()
+        .map(|_| model.add_var(Some(Q::zero()), None))
+        .collect();
     let fixed: Vec<usize> = (0..tm.len()).filter(|t| !multi.contains(t)).collect();
     for c in 0..n {
-        let rhs = fixed.iter().fold(Q::zero(), |acc, &t| acc + &tm[t][0].grad[c]);
+        let rhs = fixed
+            .iter()
+            .fold(Q::zero(), |acc, &t| acc + &tm[t][0].grad[c]);
         let mut coeffs: Vec<(lp::VarId, Q)> = Vec::new();
         for (k, &t) in multi.iter().enumerate() {
             for (q, b) in tm[t].iter().enumerate() {
@@ -502,7 +533,11 @@ fn flattest_balanced(tm: &[Vec<Quad>], multi: &[usize], rows: &[Vec<Q>], n: usiz
         model.add_row(coeffs, Cmp::Eq, rhs);
     }
     for l in &lam {
-        model.add_row(l.iter().map(|v| (*v, Q::one())).collect(), Cmp::Eq, Q::one());
+        model.add_row(
+            l.iter().map(|v| (*v, Q::one())).collect(),
+            Cmp::Eq,
+            Q::one(),
+        );
     }
     let mut objective = Vec::new();
     for (k, &t) in multi.iter().enumerate() {
@@ -514,7 +549,11 @@ fn flattest_balanced(tm: &[Vec<Quad>], multi: &[usize], rows: &[Vec<Q>], n: usiz
     }
     model.set_objective(objective);
     match lp::solve(&model) {
-        LpResult::Optimal { x, .. } => Some(lam.iter().map(|l| l.iter().map(|v| x[v.0].clone()).collect()).collect()),
+        LpResult::Optimal { x, .. } => Some(
+            lam.iter()
+                .map(|l| l.iter().map(|v| x[v.0].clone()).collect())
+                .collect(),
+        ),
         _ => None,
     }
 }
@@ -609,7 +648,11 @@ fn farkas_multipliers(rows: &[Vec<Q>], g: &[Q], n: usize) -> Result<Vec<Q>, Opti
         }
         if let Some(k) = target {
             let tau = model.add_var(Some(Q::zero()), Some(Q::one()));
-            model.add_row(vec![(tau, Q::one()), (mu[k], -Q::one())], Cmp::Le, Q::zero());
+            model.add_row(
+                vec![(tau, Q::one()), (mu[k], -Q::one())],
+                Cmp::Le,
+                Q::zero(),
+            );
             model.set_objective(vec![(tau, Q::one())]);
         }
         model_solve(&model)
