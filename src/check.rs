@@ -16,7 +16,8 @@
 //!   nonconstant coefficient to be negative, and re-evaluates the claimed
 //!   point of lower loss exactly.
 //!
-//! Must not: import the solver modules (`verify`, `arc`, `lp`, `cells`);
+//! Must not: import the solver modules (`verify`, `local`, `arc`, `lp`,
+//! `cells`, `linalg`);
 //! it uses only `number`, `instance`, `network`, `poly` and `cellpoly`
 //! (parsing, evaluation, polynomials, exact arithmetic). It fails closed:
 //! anything unexpected is a rejection with a reason.
