@@ -181,7 +181,18 @@ fn check_linear_bound(inst: &Instance, loss: &Q, ev: &Value) -> Result<(), Strin
 fn check_flat(inst: &Instance, params: &Params, loss: &Q, ev: &Value) -> Result<(), String> {
     let problem = &inst.problem;
     let sig = problem.signature(params);
-    let zeros = sig.zero_entries();
+    let all_zeros = sig.zero_entries();
+    // a kink on a point with every hinge argument < 0 is left on its +
+    // side: no term of the loss near the point depends on it
+    let evaluation = problem.evaluate(params);
+    let live = |z: &ZeroEntry| match z {
+        ZeroEntry::PreActivation { point, .. } => evaluation.points[*point]
+            .terms
+            .iter()
+            .any(|h| !h.argument.is_negative()),
+        _ => true,
+    };
+    let zeros: Vec<ZeroEntry> = all_zeros.iter().filter(|z| live(z)).cloned().collect();
     if field(ev, "zero_entries")?.as_u64() != Some(zeros.len() as u64) {
         return Err(format!(
             "flat: the point has {} zero entries, not the certificate's `zero_entries`",
@@ -210,13 +221,19 @@ fn check_flat(inst: &Instance, params: &Params, loss: &Q, ev: &Value) -> Result<
     let constant = Poly::constant(loss.clone());
     let mut digits = vec![0usize; zeros.len()];
     for _ in 0..total {
-        let sides: Vec<Side> = zeros
+        let mut next_digit = digits.iter();
+        let sides: Vec<Side> = all_zeros
             .iter()
-            .zip(&digits)
-            .map(|(z, &d)| match z {
-                ZeroEntry::Tie { classes, .. } => Side::Class(classes[d]),
-                _ if d == 0 => Side::Pos,
-                _ => Side::Neg,
+            .map(|z| {
+                if !live(z) {
+                    return Side::Pos;
+                }
+                let d = *next_digit.next().unwrap_or(&0);
+                match z {
+                    ZeroEntry::Tie { classes, .. } => Side::Class(classes[d]),
+                    _ if d == 0 => Side::Pos,
+                    _ => Side::Neg,
+                }
             })
             .collect();
         let pattern = sig.complete(&sides)?;
@@ -515,6 +532,7 @@ fn check_second_order(inst: &Instance, params: &Params, ev: &Value) -> Result<()
         }
         r
     };
+    let corner_terms = field(ev, "corner_terms")?.as_u64();
     let regions = field(ev, "regions")?
         .as_array()
         .ok_or(format!("{tag}: `regions` must be an array"))?;
@@ -612,6 +630,12 @@ fn check_second_order(inst: &Instance, params: &Params, ev: &Value) -> Result<()
         }
         let multi: Vec<usize> = (0..terms.len()).filter(|&t| terms[t].len() > 1).collect();
         let this_radix: Vec<usize> = multi.iter().map(|&t| terms[t].len()).collect();
+        if corner_terms != Some(multi.len() as u64) {
+            return Err(format!(
+                "{where_}: the point has {} corner/tie terms, not `corner_terms`",
+                multi.len()
+            ));
+        }
         if radix.get_or_insert_with(|| this_radix.clone()) != &this_radix {
             return Err(format!(
                 "{where_}: the term structure differs between cones"
@@ -719,24 +743,25 @@ fn check_second_order(inst: &Instance, params: &Params, ev: &Value) -> Result<()
                 return Err(format!("{where_}: sum mu_k r_k differs from the gradient of the lower bound (first-order condition)"));
             }
         }
-        let kept: Vec<usize> = field(region, "kept")?
-            .as_array()
-            .ok_or(format!("{where_}: `kept` must be an array"))?
+        if rows
             .iter()
-            .map(|k| {
-                k.as_u64()
-                    .map(|k| k as usize)
-                    .filter(|&k| k < rows.len() && mu[k].is_zero())
-            })
-            .collect::<Option<_>>()
-            .ok_or(format!("{where_}: `kept` must list rows with mu = 0"))?;
+            .zip(&mu)
+            .any(|(r, m)| r.iter().all(Zero::is_zero) && !m.is_zero())
+        {
+            return Err(format!("{where_}: a zero row must have multiplier 0"));
+        }
         let eq: Vec<Vec<Q>> = rows
             .iter()
             .zip(&mu)
             .filter(|(_, m)| m.is_positive())
             .map(|(r, _)| r.clone())
             .collect();
-        let ineq: Vec<Vec<Q>> = kept.iter().map(|&k| rows[k].clone()).collect();
+        let ineq: Vec<Vec<Q>> = rows
+            .iter()
+            .zip(&mu)
+            .filter(|(_, m)| m.is_zero())
+            .map(|(r, _)| r.clone())
+            .collect();
         cone_copositive(&h, &eq, &ineq, n).map_err(|e| format!("{where_}: {e}"))?;
     }
     // coverage: every (sides, choice) combination is listed
@@ -841,8 +866,8 @@ fn is_copositive(s: &[Vec<Q>]) -> bool {
     })
 }
 
-/// `d^T h d >= 0` on `{eq . d = 0, ineq . d >= 0}` with independent `ineq`
-/// (after restriction to the subspace).
+/// `d^T h d >= 0` on `{eq . d = 0, ineq . d >= 0}`, relaxed to a maximal
+/// subset of `ineq` independent on the subspace, chosen greedily in order.
 fn cone_copositive(h: &[Vec<Q>], eq: &[Vec<Q>], ineq: &[Vec<Q>], n: usize) -> Result<(), String> {
     // basis of {eq . d = 0}
     let mut e = eq.to_vec();
@@ -863,14 +888,18 @@ fn cone_copositive(h: &[Vec<Q>], eq: &[Vec<Q>], ineq: &[Vec<Q>], n: usize) -> Re
         return Ok(());
     }
     let dotq = |a: &[Q], b: &[Q]| a.iter().zip(b).fold(Q::zero(), |acc, (x, y)| acc + x * y);
-    let mut t: Vec<Vec<Q>> = ineq
-        .iter()
-        .map(|r| basis.iter().map(|b| dotq(r, b)).collect())
-        .collect();
-    let r = t.len();
-    if rref(&mut t.clone(), m).len() != r {
-        return Err("the kept inequalities are not independent on the critical subspace".into());
+    // inequality rows restricted to the subspace, kept greedily in order
+    // while independent (dropping rows enlarges the cone: a relaxation)
+    let mut t: Vec<Vec<Q>> = Vec::new();
+    for row in ineq {
+        let restricted: Vec<Q> = basis.iter().map(|b| dotq(row, b)).collect();
+        let mut trial = t.clone();
+        trial.push(restricted);
+        if rref(&mut trial.clone(), m).len() == trial.len() {
+            t = trial;
+        }
     }
+    let r = t.len();
     for k in 0..m {
         let mut trial = t.clone();
         let mut unit = vec![Q::zero(); m];

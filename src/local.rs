@@ -378,7 +378,6 @@ pub fn prove(
                             "choice": choice,
                             "lambda": lambda.iter().map(|l| l.iter().map(|x| Value::String(fmt_q(x))).collect::<Vec<_>>()).collect::<Vec<_>>(),
                             "mu": mu.iter().map(|m| Value::String(fmt_q(m))).collect::<Vec<_>>(),
-                            "kept": kept,
                         }))
                     }
                     Err((why, dirs)) => {
@@ -698,6 +697,11 @@ fn farkas_multipliers(rows: &[Vec<Q>], g: &[Q], n: usize) -> Result<Vec<Q>, Opti
                     *m = &*m + (xm - &*m) * &w;
                 }
             }
+        }
+    }
+    for (m, r) in mu.iter_mut().zip(rows) {
+        if r.iter().all(|x| x.is_zero()) {
+            *m = Q::zero();
         }
     }
     // re-check exactly: mu >= 0 and sum mu_k rows_k = g

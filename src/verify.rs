@@ -194,10 +194,38 @@ pub fn verify(inst: &Instance, limits: &Limits) -> Result<Outcome, String> {
         }
     }
     let sig = problem.signature(params);
-    let zeros = sig.zero_entries();
+    let all_zeros = sig.zero_entries();
+    // a kink on a point whose hinge arguments are all < 0 changes no term of
+    // the loss near the point (only that point's outputs depend on it): its
+    // side is fixed to +, not enumerated
+    let ev = problem.evaluate(params);
+    let live = |z: &ZeroEntry| match z {
+        ZeroEntry::PreActivation { point, .. } => ev.points[*point]
+            .terms
+            .iter()
+            .any(|h| !h.argument.is_negative()),
+        _ => true,
+    };
+    let zeros: Vec<ZeroEntry> = all_zeros.iter().filter(|z| live(z)).cloned().collect();
     // too many completions: skip the flatness test and the per-piece arc
     // proposals, but still try the (cheaper) second-order analysis
-    let capped = completions(&zeros, limits.max_pieces);
+    let capped = completions(&zeros, limits.max_pieces).map(|list| {
+        list.into_iter()
+            .map(|sides| {
+                let mut it = sides.into_iter();
+                all_zeros
+                    .iter()
+                    .map(|z| {
+                        if live(z) {
+                            it.next().unwrap_or(Side::Pos)
+                        } else {
+                            Side::Pos
+                        }
+                    })
+                    .collect::<Vec<Side>>()
+            })
+            .collect::<Vec<_>>()
+    });
     let all = capped.clone().unwrap_or_default();
     let pieces_note = if capped.is_none() {
         format!(
