@@ -499,26 +499,15 @@ fn check_second_order(inst: &Instance, params: &Params, ev: &Value) -> Result<()
         .ok_or(format!("{tag}: `kinks` entries need `point` and `unit`"))?;
     // the listed kinks, in the point's order; every other kink must be on a
     // point whose hinge arguments are all < 0 (no term depends on its side)
-    let ev_point = problem.evaluate(params);
-    let mut rest = listed.iter().peekable();
-    for k in &all_kinks {
-        if rest.peek() == Some(&k) {
-            rest.next();
-        } else if ev_point.points[k.0]
-            .terms
-            .iter()
-            .any(|h| !h.argument.is_negative())
-        {
-            return Err(format!(
-                "{tag}: the kink of unit {} on point {} is omitted, but that point has a hinge argument >= 0",
-                k.1, k.0
-            ));
-        }
-    }
-    if rest.next().is_some() {
-        return Err(format!(
-            "{tag}: `kinks` is not a subsequence of the point's zero first-layer pre-activations"
-        ));
+    let dropped: Vec<usize> = field(ev, "dropped")?
+        .as_array()
+        .ok_or(format!("{tag}: `dropped` must be an array"))?
+        .iter()
+        .map(|d| d.as_u64().map(|d| d as usize))
+        .collect::<Option<_>>()
+        .ok_or(format!("{tag}: `dropped` lists term indices"))?;
+    if dropped.windows(2).any(|w| w[0] >= w[1]) {
+        return Err(format!("{tag}: `dropped` must be strictly increasing"));
     }
     let kinks = listed;
     let normal = |&(i, j): &(usize, usize), pos: bool| -> Vec<Q> {
@@ -580,6 +569,7 @@ fn check_second_order(inst: &Instance, params: &Params, ev: &Value) -> Result<()
         };
         let pattern = sig.complete(&side_choices)?;
         let mut terms: Vec<Vec<Branch>> = Vec::new();
+        let mut term_info: Vec<(usize, bool)> = Vec::new();
         for i in 0..problem.data.len() {
             let f = crate::cellpoly::output_polys(problem, &pattern, i);
             let fv: Vec<Q> = f.iter().map(|p| p.evaluate(&theta)).collect();
@@ -625,9 +615,41 @@ fn check_second_order(inst: &Instance, params: &Params, ev: &Value) -> Result<()
                 for a in &args {
                     branches.push(taylor2(a, &theta)?);
                 }
+                term_info.push((i, value.is_zero()));
                 terms.push(branches);
             }
         }
+        // dropped terms: corners only (max(0, .) >= 0 = their value)
+        if dropped.iter().any(|&t| t >= terms.len() || !term_info[t].1) {
+            return Err(format!(
+                "{where_}: only hinge-corner terms (value exactly 0) may be dropped"
+            ));
+        }
+        let kept_points: Vec<usize> = (0..terms.len())
+            .filter(|t| !dropped.contains(t))
+            .map(|t| term_info[t].0)
+            .collect();
+        // a kink may be omitted only if its point has no kept term
+        let mut rest = kinks.iter().peekable();
+        for k in &all_kinks {
+            if rest.peek() == Some(&k) {
+                rest.next();
+            } else if kept_points.contains(&k.0) {
+                return Err(format!(
+                    "{tag}: the kink of unit {} on point {} is omitted, but a kept term belongs to that point",
+                    k.1, k.0
+                ));
+            }
+        }
+        if rest.next().is_some() {
+            return Err(format!("{tag}: `kinks` is not a subsequence of the point's zero first-layer pre-activations"));
+        }
+        let terms: Vec<Vec<Branch>> = terms
+            .into_iter()
+            .enumerate()
+            .filter(|(t, _)| !dropped.contains(t))
+            .map(|(_, b)| b)
+            .collect();
         let multi: Vec<usize> = (0..terms.len()).filter(|&t| terms[t].len() > 1).collect();
         let this_radix: Vec<usize> = multi.iter().map(|&t| terms[t].len()).collect();
         if corner_terms != Some(multi.len() as u64) {

@@ -135,6 +135,15 @@ pub fn kinks(problem: &Problem, params: &Params) -> Vec<Kink> {
     out
 }
 
+/// A term of the loss near the point: its data point, whether it is a
+/// hinge corner (value exactly 0, first branch the constant 0), and its
+/// branches.
+struct Term {
+    point: usize,
+    corner: bool,
+    branches: Vec<Quad>,
+}
+
 /// The terms of the loss on the closed cone with kink sides `sides`
 /// (`true` = positive side), each a list of branches; `None` if an output
 /// has degree > 2.
@@ -144,7 +153,7 @@ fn terms(
     kinks: &[Kink],
     sides: &[bool],
     theta: &[Q],
-) -> Option<Vec<Vec<Quad>>> {
+) -> Option<Vec<Term>> {
     let arch = &problem.arch;
     let n = theta.len();
     let sig = problem.signature(params);
@@ -212,7 +221,11 @@ fn terms(
             for a in &args {
                 branches.push(Quad::of(a, theta)?);
             }
-            out.push(branches);
+            out.push(Term {
+                point: i,
+                corner: v.is_zero(),
+                branches,
+            });
         }
     }
     Some(out)
@@ -239,7 +252,13 @@ enum ConeTest {
 }
 
 /// Try to prove that the point is a local minimum by the piecewise
-/// second-order argument. `max_regions` bounds the work.
+/// second-order argument. `max_regions` bounds the work of each attempt.
+///
+/// Terms that are hinge corners (value 0 at the point, with a `0` branch)
+/// are `>= 0 =` their value, so they may be dropped from the lower bound
+/// altogether; then neither their branches nor the kinks of points with no
+/// remaining term need splitting. Attempts, cheapest first: drop every
+/// corner term; drop the corner terms of points on a kink; drop nothing.
 pub fn prove(
     problem: &Problem,
     params: &Params,
@@ -247,29 +266,90 @@ pub fn prove(
     out_of_time: &dyn Fn() -> bool,
 ) -> SecondOrder {
     let arch = &problem.arch;
+    if arch.hidden_layers() > 1 {
+        return SecondOrder::Failed {
+            reason: format!(
+                "the piecewise second-order proof needs at most one hidden layer (the outputs are then of degree <= 2 on each cone); this network has {}",
+                arch.hidden_layers()
+            ),
+            candidates: Vec::new(),
+        };
+    }
+    let theta = params.flat();
+    let all_kinks = kinks(problem, params);
+    let all_pos = vec![true; all_kinks.len()];
+    let Some(shape) = terms(problem, params, &all_kinks, &all_pos, &theta) else {
+        return SecondOrder::Failed {
+            reason: "an output has degree > 2 in the parameters".to_string(),
+            candidates: Vec::new(),
+        };
+    };
+    let corner = |t: usize| shape[t].corner;
+    let on_kink = |t: usize| all_kinks.iter().any(|k| k.point == shape[t].point);
+    let attempts: Vec<Vec<bool>> = vec![
+        (0..shape.len()).map(corner).collect(),
+        (0..shape.len()).map(|t| corner(t) && on_kink(t)).collect(),
+        vec![false; shape.len()],
+    ];
+    let mut candidates = Vec::new();
+    let mut last: Option<String> = None;
+    for (a, dropped) in attempts.iter().enumerate() {
+        if attempts[..a].contains(dropped) {
+            continue;
+        }
+        match prove_with(problem, params, dropped, max_regions, out_of_time) {
+            SecondOrder::Proof { evidence, summary } => {
+                return SecondOrder::Proof { evidence, summary }
+            }
+            SecondOrder::Failed {
+                reason,
+                candidates: c,
+            } => {
+                candidates.extend(c);
+                last = Some(reason);
+            }
+        }
+        if out_of_time() {
+            break;
+        }
+    }
+    SecondOrder::Failed {
+        reason: last.unwrap_or_else(|| "no attempt was made".to_string()),
+        candidates,
+    }
+}
+
+/// One attempt: the lower bound keeps the terms not `dropped` (indices in
+/// the order of `terms`; only corner terms may be dropped).
+fn prove_with(
+    problem: &Problem,
+    params: &Params,
+    dropped: &[bool],
+    max_regions: usize,
+    out_of_time: &dyn Fn() -> bool,
+) -> SecondOrder {
     let failed = |reason: String| SecondOrder::Failed {
         reason,
         candidates: Vec::new(),
     };
-    if arch.hidden_layers() > 1 {
-        return failed(format!(
-            "the piecewise second-order proof needs at most one hidden layer (the outputs are then of degree <= 2 on each cone); this network has {}",
-            arch.hidden_layers()
-        ));
-    }
     let theta = params.flat();
     let n = theta.len();
-    // a kink on a point whose every hinge argument is < 0 changes no term
-    // of the loss near the point: its two sides need not be told apart
-    let ev = problem.evaluate(params);
-    let kinks: Vec<Kink> = kinks(problem, params)
+    // only the kinks of points with a kept term: the sides of the others
+    // change no kept term
+    let every_kink = kinks(problem, params);
+    let every_pos = vec![true; every_kink.len()];
+    let Some(full) = terms(problem, params, &every_kink, &every_pos, &theta) else {
+        return failed("an output has degree > 2 in the parameters".to_string());
+    };
+    let kept_points: Vec<usize> = full
+        .iter()
+        .zip(dropped)
+        .filter(|(_, d)| !**d)
+        .map(|(t, _)| t.point)
+        .collect();
+    let kinks: Vec<Kink> = every_kink
         .into_iter()
-        .filter(|k| {
-            ev.points[k.point]
-                .terms
-                .iter()
-                .any(|h| !h.argument.is_negative())
-        })
+        .filter(|k| kept_points.contains(&k.point))
         .collect();
     if kinks.len() >= 40 {
         return failed(format!("{} kinks are too many cones", kinks.len()));
@@ -280,6 +360,7 @@ pub fn prove(
     let Some(shape) = terms(problem, params, &kinks, &all_pos, &theta) else {
         return failed("an output has degree > 2 in the parameters".to_string());
     };
+    let shape: Vec<Vec<Quad>> = keep(shape, dropped);
     let multi: Vec<usize> = (0..shape.len()).filter(|&t| shape[t].len() > 1).collect();
     let mut total = cones;
     for &t in &multi {
@@ -310,6 +391,7 @@ pub fn prove(
         let Some(tm) = terms(problem, params, &kinks, &sides, &theta) else {
             return failed("an output has degree > 2 in the parameters".to_string());
         };
+        let tm = keep(tm, dropped);
         let mut choice = vec![0usize; multi.len()];
         loop {
             if out_of_time() {
@@ -417,20 +499,37 @@ pub fn prove(
     if let Some(reason) = first_failure {
         return SecondOrder::Failed { reason, candidates };
     }
+    let dropped_list: Vec<usize> = (0..dropped.len()).filter(|&t| dropped[t]).collect();
     let summary = format!(
-        "piecewise second order: all {} regions ({} kink cones x branch choices of {} hinge corners/ties) satisfy the first-order Farkas condition, and the Hessian is copositive on each critical cone (largest Cottle-Habetler-Lemke test: {} inequalities)",
+        "piecewise second order: on each of {} regions ({} kink{} on live points, {} corner/tie term{} split by leading branch, {} corner term{} bounded below by 0) a quadratic lower bound of the loss passes the first-order Farkas condition and its Hessian is copositive on the critical cone (largest copositivity test: {} inequalit{})",
         regions.len(),
-        cones,
+        kinks.len(),
+        if kinks.len() == 1 { "" } else { "s" },
         multi.len(),
-        hardest
+        if multi.len() == 1 { "" } else { "s" },
+        dropped_list.len(),
+        if dropped_list.len() == 1 { "" } else { "s" },
+        hardest,
+        if hardest == 1 { "y" } else { "ies" }
     );
     let evidence = json!({
         "kind": "piecewise-second-order",
+        "dropped": dropped_list,
         "kinks": kinks.iter().map(|k| json!({"point": k.point, "unit": k.unit})).collect::<Vec<_>>(),
         "corner_terms": multi.len(),
         "regions": regions,
     });
     SecondOrder::Proof { evidence, summary }
+}
+
+/// The branches of the terms not dropped.
+fn keep(terms: Vec<Term>, dropped: &[bool]) -> Vec<Vec<Quad>> {
+    terms
+        .into_iter()
+        .zip(dropped)
+        .filter(|(_, d)| !**d)
+        .map(|(t, _)| t.branches)
+        .collect()
 }
 
 /// Rows up to positive scaling, zero rows dropped, sorted: two regions with
