@@ -333,8 +333,9 @@ fn points(rng: &mut Rng, n: usize, d: usize) -> Vec<Vec<Q>> {
         let x = if i >= 1 && roll < 2 {
             xs[rng.below(i)].clone()
         } else if i >= 2 && roll < 5 {
-            let a = xs[rng.below(i)].clone();
-            let b = xs[rng.below(i)].clone();
+            let pair = rng.sample(i, 2);
+            let a = xs[pair[0]].clone();
+            let b = xs[pair[1]].clone();
             let t = rng.pick(&[qf(-1, 1), qf(1, 2), qi(2), qf(3, 2), qf(-1, 2), qf(1, 3)]);
             a.iter().zip(&b).map(|(p, q)| p + &t * (q - p)).collect()
         } else if roll < 6 {
@@ -342,7 +343,7 @@ fn points(rng: &mut Rng, n: usize, d: usize) -> Vec<Vec<Q>> {
         } else {
             (0..d)
                 .map(|_| {
-                    if rng.chance(1, 5) {
+                    if d >= 2 && rng.chance(1, 5) {
                         Q::zero()
                     } else {
                         small_q(rng, 3)
@@ -568,50 +569,53 @@ fn zero_preactivations(
             Q::one()
         }
     };
+    let z = |layer: &LayerParams, i: usize| -> Q {
+        dot(&layer.w[j], &xs[i]) + layer.b.as_ref().map_or_else(Q::zero, |b| b[j].clone())
+    };
     for m in (1..=pts.len().min(slots)).rev() {
         let chosen = &pts[..m];
+        if chosen.iter().all(|&i| z(layer, i).is_zero()) {
+            // already on the kink (e.g. the origin without a bias)
+            return equal_points(chosen, xs);
+        }
+        let useful: Vec<usize> = (0..slots)
+            .filter(|&s| chosen.iter().any(|&i| !coef(&xs[i], s).is_zero()))
+            .collect();
+        if useful.len() < m {
+            continue;
+        }
         for _ in 0..4 {
-            let free = rng.sample(slots, m);
-            let current = |s: usize| -> Q {
-                if s < d {
-                    layer.w[j][s].clone()
-                } else {
-                    layer.b.as_ref().map_or_else(Q::zero, |b| b[j].clone())
-                }
-            };
+            let free: Vec<usize> = rng
+                .sample(useful.len(), m)
+                .into_iter()
+                .map(|t| useful[t])
+                .collect();
             let a: Vec<Vec<Q>> = chosen
                 .iter()
                 .map(|&i| free.iter().map(|&s| coef(&xs[i], s)).collect())
                 .collect();
-            // new values v_s of the free slots: sum_s coef_s v_s = -(z - sum_s coef_s cur_s)
-            let rhs: Vec<Q> = chosen
-                .iter()
-                .map(|&i| {
-                    let z = dot(&layer.w[j], &xs[i])
-                        + layer.b.as_ref().map_or_else(Q::zero, |b| b[j].clone());
-                    let freed = free
-                        .iter()
-                        .fold(Q::zero(), |acc, &s| acc + coef(&xs[i], s) * current(s));
-                    freed - z
-                })
-                .collect();
-            if let Some(sol) = linalg::solve(&a, &rhs) {
-                for (&s, v) in free.iter().zip(sol) {
+            // changes of the free slots: sum_s coef_s delta_s = -z_i
+            let rhs: Vec<Q> = chosen.iter().map(|&i| -z(layer, i)).collect();
+            if let Some(delta) = linalg::solve(&a, &rhs) {
+                for (&s, dv) in free.iter().zip(delta) {
                     if s < d {
-                        layer.w[j][s] = v;
+                        layer.w[j][s] += dv;
                     } else if let Some(b) = &mut layer.b {
-                        b[j] = v;
+                        b[j] += dv;
                     }
                 }
-                let mut out: Vec<usize> = (0..xs.len())
-                    .filter(|&i| chosen.iter().any(|&c| xs[c] == xs[i]))
-                    .collect();
-                out.sort_unstable();
-                return out;
+                return equal_points(chosen, xs);
             }
         }
     }
     Vec::new()
+}
+
+/// The points equal to one of `chosen` (sorted indices).
+fn equal_points(chosen: &[usize], xs: &[Vec<Q>]) -> Vec<usize> {
+    (0..xs.len())
+        .filter(|&i| chosen.iter().any(|&c| xs[c] == xs[i]))
+        .collect()
 }
 
 fn pre_entries(points: &[usize], unit: usize) -> Vec<ZeroEntry> {
@@ -730,8 +734,12 @@ fn unit_margins(
             Some(k) => &f[ys[i] as usize] - &f[k],
         }
     };
-    for m in (1..=constraints.len()).rev() {
-        let cs = &constraints[..m];
+    let mut attempts: Vec<Vec<(usize, Option<usize>)>> = vec![constraints.clone()];
+    if constraints.len() > 1 {
+        attempts.extend(constraints.iter().map(|&c| vec![c]));
+    }
+    for cs in &attempts {
+        let m = cs.len();
         // Crammer-Singer: only the label's row may move, so the competitor order stays
         let candidates: Vec<usize> = (0..nparams)
             .filter(|&p| cs.iter().any(|&c| !coef(p, c).is_zero()))
