@@ -1218,6 +1218,7 @@ pub fn corpus(opts: &CorpusOptions) -> Result<Outcome, CliError> {
         EXIT_DISAGREE
     };
     let command = run_opts.command_line();
+    let known = report.undecided_with_expectation();
     let summary_json = |s: &crate::corpus::Summary| {
         json!({
             "family": s.family.map(|f| f.name()),
@@ -1243,6 +1244,11 @@ pub fn corpus(opts: &CorpusOptions) -> Result<Outcome, CliError> {
             "families": run_opts.families.iter().map(|f| f.name()).collect::<Vec<_>>(),
             "per_family": per.iter().map(summary_json).collect::<Vec<_>>(),
             "overall": summary_json(&all),
+            "undecided_with_expectation": {
+                "local_min_true": known.0,
+                "local_min_false": known.1,
+                "only_global_min_false": known.2,
+            },
             "undecided_reasons": reasons.iter().map(|g| json!({
                 "reason": g.reason,
                 "count": g.count,
@@ -1326,6 +1332,13 @@ pub fn corpus(opts: &CorpusOptions) -> Result<Outcome, CliError> {
                 .collect();
             let _ = writeln!(s, "| {} | {} | {} |", g.reason, g.count, fams.join(", "));
         }
+    }
+    let (known_min, known_not, known_not_global) = known;
+    if known_min + known_not + known_not_global > 0 {
+        let _ = writeln!(
+            s,
+            "\nundecided although [expect] states the answer: {known_min} with local_min = true, {known_not} with local_min = false, {known_not_global} with only global_min = false"
+        );
     }
     let written = report
         .records

@@ -77,6 +77,8 @@ pub struct Record {
     pub problems: Vec<String>,
     /// Where the instance was written (`--write-undecided`).
     pub written: Option<PathBuf>,
+    /// The instance's `[expect]` local_min and global_min (None: not stated).
+    pub expected: (Option<bool>, Option<bool>),
 }
 
 /// Summary of one family (or of all, with `family = None`).
@@ -236,6 +238,10 @@ pub fn run(opts: &Options, progress: &mut dyn FnMut(u64, u64)) -> Result<Report,
                 seconds,
                 problems: Vec::new(),
                 written: None,
+                expected: inst
+                    .expect
+                    .as_ref()
+                    .map_or((None, None), |e| (e.local_min, e.global_min)),
             };
             match result {
                 Ok(Ok(out)) => {
@@ -344,6 +350,24 @@ impl Report {
             .collect();
         out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.reason.cmp(&b.reason)));
         out
+    }
+
+    /// Undecided instances whose `[expect]` states the answer, counted by
+    /// what it states: `local_min = true`, `local_min = false`, and
+    /// `global_min = false` with local_min not stated.
+    pub fn undecided_with_expectation(&self) -> (usize, usize, usize) {
+        let und = || {
+            self.records
+                .iter()
+                .filter(|r| r.verdict == Some(Verdict::Undecided))
+        };
+        (
+            und().filter(|r| r.expected.0 == Some(true)).count(),
+            und().filter(|r| r.expected.0 == Some(false)).count(),
+            und()
+                .filter(|r| r.expected.0.is_none() && r.expected.1 == Some(false))
+                .count(),
+        )
     }
 
     /// Records with a disagreement, an error or a panic.
