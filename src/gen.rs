@@ -1371,6 +1371,9 @@ fn zero_loss(rng: &mut Rng) -> Draft {
 
 // Deep linear networks ----------------------------------------------------
 
+/// A dense rational matrix, as rows.
+type Matrix = Vec<Vec<Q>>;
+
 fn identity(r: usize) -> Vec<Vec<Q>> {
     (0..r)
         .map(|i| {
@@ -1460,7 +1463,7 @@ fn factorise(
     let d = widths[0];
     let k = widths[depth];
     let r = if route_output { k } else { d };
-    let gs: Vec<(Vec<Vec<Q>>, Vec<Vec<Q>>)> = (1..depth).map(|_| invertible(rng, r)).collect();
+    let gs: Vec<(Matrix, Matrix)> = (1..depth).map(|_| invertible(rng, r)).collect();
     // the transform in routed coordinates of each layer
     let core: Vec<Vec<Vec<Q>>> = (1..=depth)
         .map(|l| {
