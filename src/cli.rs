@@ -1072,3 +1072,303 @@ pub fn descend(path: &Path, opts: &DescendOptions) -> Result<Outcome, CliError> 
         status: EXIT_OK,
     })
 }
+
+/// Options of `relucert gen`.
+#[derive(Clone, Debug)]
+pub struct GenOptions {
+    pub family: String,
+    pub seed: u64,
+    pub index: u64,
+    pub count: u64,
+    pub out: Option<std::path::PathBuf>,
+}
+
+/// `relucert gen --family F [--seed S] [--index I] [--count N] [--out DIR]`:
+/// one instance to stdout, or N files `F-SEED-INDEX.toml` in DIR.
+pub fn gen(opts: &GenOptions) -> Result<Outcome, CliError> {
+    use crate::gen::{file_name, generate, Family};
+    let family = Family::parse(&opts.family).map_err(|e| format!("--family: {e}"))?;
+    if opts.count == 0 {
+        return Err("--count: expected a positive number of instances, found 0".to_string());
+    }
+    let last = opts.index.checked_add(opts.count - 1).ok_or_else(|| {
+        format!(
+            "--index: expected an index such that index + count fits in 64 bits, found {}",
+            opts.index
+        )
+    })?;
+    let texts = (opts.index..=last).map(|index| {
+        let inst = generate(family, opts.seed, index).instance;
+        let text = instance::to_toml(&inst);
+        let name = file_name(family, opts.seed, index);
+        // what is written must read back as the same instance
+        match instance::parse(&text, instance::Syntax::Toml, &name) {
+            Ok(back) if back == inst => Ok((name, text)),
+            Ok(_) => Err(format!(
+                "{name}: internal error: the generated instance does not read back unchanged (please report)"
+            )),
+            Err(e) => Err(format!(
+                "internal error: the generated instance does not validate (please report): {e}"
+            )),
+        }
+    });
+    let Some(dir) = &opts.out else {
+        if opts.count > 1 {
+            return Err(format!(
+                "--out: expected a directory to write {} files into (without --out, --count must be 1)",
+                opts.count
+            ));
+        }
+        let mut stdout = String::new();
+        for t in texts {
+            stdout.push_str(&t?.1);
+        }
+        return Ok(Outcome {
+            stdout,
+            status: EXIT_OK,
+        });
+    };
+    std::fs::create_dir_all(dir)
+        .map_err(|e| format!("{}: cannot create the directory: {e}", dir.display()))?;
+    for t in texts {
+        let (name, text) = t?;
+        let path = dir.join(name);
+        std::fs::write(&path, text)
+            .map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
+    }
+    Ok(Outcome {
+        stdout: format!(
+            "wrote {} instance{} of family {} (seed {}, index {}..={}) to {}\n",
+            opts.count,
+            if opts.count == 1 { "" } else { "s" },
+            family.name(),
+            opts.seed,
+            opts.index,
+            last,
+            dir.display()
+        ),
+        status: EXIT_OK,
+    })
+}
+
+/// Options of `relucert corpus`.
+#[derive(Clone, Debug)]
+pub struct CorpusOptions {
+    pub families: Option<String>,
+    pub seed: u64,
+    pub count: u64,
+    pub timeout_secs: u64,
+    pub json: bool,
+    pub write_undecided: Option<std::path::PathBuf>,
+}
+
+fn pct(f: f64) -> String {
+    format!("{:.1}%", 100.0 * f)
+}
+
+/// `relucert corpus [--family F,...] [--seed S] [--count N] [--timeout SECS]
+/// [--json] [--write-undecided DIR]`: verify a generated corpus and
+/// summarise. Exit 3 if an `[expect]` disagrees with a verdict (or the
+/// verifier failed on an instance).
+pub fn corpus(opts: &CorpusOptions) -> Result<Outcome, CliError> {
+    use crate::corpus::{run, Options};
+    use crate::gen::Family;
+    let families = match &opts.families {
+        Some(list) => Family::parse_list(list).map_err(|e| format!("--family: {e}"))?,
+        None => Family::DEFAULT_CORPUS.to_vec(),
+    };
+    if opts.count == 0 {
+        return Err(
+            "--count: expected a positive number of instances per family, found 0".to_string(),
+        );
+    }
+    if opts.timeout_secs == 0 {
+        return Err("--timeout: expected a positive number of seconds, found 0".to_string());
+    }
+    let run_opts = Options {
+        families,
+        seed: opts.seed,
+        count: opts.count,
+        timeout_secs: opts.timeout_secs,
+        write_undecided: opts.write_undecided.clone(),
+    };
+    let total = run_opts.count * run_opts.families.len() as u64;
+    let bar = {
+        use std::io::IsTerminal;
+        std::io::stderr()
+            .is_terminal()
+            .then(|| indicatif::ProgressBar::new(total))
+    };
+    let report = run(&run_opts, &mut |done, _| {
+        if let Some(b) = &bar {
+            b.set_position(done);
+        }
+    });
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    let report = report?;
+    let per = report.per_family();
+    let all = report.overall();
+    let reasons = report.reasons();
+    let problems = report.problems();
+    let status = if problems.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_DISAGREE
+    };
+    let command = run_opts.command_line();
+    let known = report.undecided_with_expectation();
+    let summary_json = |s: &crate::corpus::Summary| {
+        json!({
+            "family": s.family.map(|f| f.name()),
+            "instances": s.instances,
+            "verdicts": {
+                "global-min": s.global_min,
+                "local-min": s.local_min,
+                "not-local-min": s.not_local_min,
+                "undecided": s.undecided,
+            },
+            "failed": s.failed,
+            "undecided_fraction": s.undecided_fraction(),
+            "median_secs": s.median_secs,
+            "max_secs": s.max_secs,
+        })
+    };
+    if opts.json {
+        let v = json!({
+            "command": command,
+            "seed": run_opts.seed,
+            "count": run_opts.count,
+            "timeout_secs": run_opts.timeout_secs,
+            "families": run_opts.families.iter().map(|f| f.name()).collect::<Vec<_>>(),
+            "per_family": per.iter().map(summary_json).collect::<Vec<_>>(),
+            "overall": summary_json(&all),
+            "undecided_with_expectation": {
+                "local_min_true": known.0,
+                "local_min_false": known.1,
+                "only_global_min_false": known.2,
+            },
+            "undecided_reasons": reasons.iter().map(|g| json!({
+                "reason": g.reason,
+                "count": g.count,
+                "families": g.families.iter().map(|(f, c)| (f.name().to_string(), json!(c))).collect::<serde_json::Map<String, Value>>(),
+            })).collect::<Vec<_>>(),
+            "problems": problems.iter().map(|r| json!({
+                "family": r.family.name(),
+                "index": r.index,
+                "source": crate::gen::source_line(r.family, run_opts.seed, r.index),
+                "problems": r.problems,
+            })).collect::<Vec<_>>(),
+            "instances": report.records.iter().map(|r| json!({
+                "family": r.family.name(),
+                "index": r.index,
+                "name": r.name,
+                "verdict": r.verdict.map(|v| v.name()),
+                "loss": r.loss.as_ref().map(qs),
+                "reason": r.reason,
+                "seconds": r.seconds,
+                "written": r.written.as_ref().map(|p| p.display().to_string()),
+            })).collect::<Vec<_>>(),
+        });
+        return Ok(Outcome {
+            stdout: format!("{v:#}\n"),
+            status,
+        });
+    }
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "corpus: {} famil{} x {} instances, seed {}, time limit {} s per instance",
+        run_opts.families.len(),
+        if run_opts.families.len() == 1 {
+            "y"
+        } else {
+            "ies"
+        },
+        run_opts.count,
+        run_opts.seed,
+        run_opts.timeout_secs
+    );
+    let _ = writeln!(s, "reproduce: {command}\n");
+    let _ = writeln!(
+        s,
+        "| family | instances | global-min | local-min | not-local-min | undecided | undecided % | median ms | max ms |"
+    );
+    let _ = writeln!(
+        s,
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+    );
+    for sm in per.iter().chain(std::iter::once(&all)) {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} | {} | {} | {} | {:.1} | {:.1} |",
+            sm.family.map_or("all", |f| f.name()),
+            sm.instances,
+            sm.global_min,
+            sm.local_min,
+            sm.not_local_min,
+            sm.undecided,
+            pct(sm.undecided_fraction()),
+            1000.0 * sm.median_secs,
+            1000.0 * sm.max_secs
+        );
+    }
+    if all.failed > 0 {
+        let _ = writeln!(s, "\nverifier failures (error or panic): {}", all.failed);
+    }
+    if reasons.is_empty() {
+        let _ = writeln!(s, "\nundecided reasons: none");
+    } else {
+        let _ = writeln!(
+            s,
+            "\nundecided reasons (first clause, numbers as N):\n\n| reason | count | families |\n| --- | ---: | --- |"
+        );
+        for g in &reasons {
+            let fams: Vec<String> = g
+                .families
+                .iter()
+                .map(|(f, c)| format!("{} {c}", f.name()))
+                .collect();
+            let _ = writeln!(s, "| {} | {} | {} |", g.reason, g.count, fams.join(", "));
+        }
+    }
+    let (known_min, known_not, known_not_global) = known;
+    if known_min + known_not + known_not_global > 0 {
+        let _ = writeln!(
+            s,
+            "\nundecided although [expect] states the answer: {known_min} with local_min = true, {known_not} with local_min = false, {known_not_global} with only global_min = false"
+        );
+    }
+    let written = report
+        .records
+        .iter()
+        .filter(|r| r.written.is_some())
+        .count();
+    if let Some(dir) = &run_opts.write_undecided {
+        let _ = writeln!(
+            s,
+            "\nwrote {written} undecided instance{} to {}",
+            if written == 1 { "" } else { "s" },
+            dir.display()
+        );
+    }
+    if problems.is_empty() {
+        let _ = writeln!(s, "\nexpectation disagreements: none");
+    } else {
+        let _ = writeln!(
+            s,
+            "\nEXPECTATION DISAGREEMENTS (a bug in the verifier or the generator; reproduce each with its command):"
+        );
+        for r in &problems {
+            for p in &r.problems {
+                let _ = writeln!(
+                    s,
+                    "  {}: {p}",
+                    crate::gen::source_line(r.family, run_opts.seed, r.index)
+                );
+            }
+        }
+    }
+    Ok(Outcome { stdout: s, status })
+}

@@ -128,6 +128,45 @@ enum Command {
         #[arg(long, value_name = "F.smt2")]
         out: Option<PathBuf>,
     },
+    /// Generate instances of a family (deterministic in family, seed and index).
+    Gen {
+        /// The family: separable, nonseparable, kinks, dead, zero-loss, linear, saddle, random.
+        #[arg(long, value_name = "F")]
+        family: String,
+        /// Seed of the family's stream.
+        #[arg(long, value_name = "S", default_value_t = 1)]
+        seed: u64,
+        /// Index of the first instance.
+        #[arg(long, value_name = "I", default_value_t = 0)]
+        index: u64,
+        /// Number of instances (more than 1 needs --out).
+        #[arg(long, value_name = "N", default_value_t = 1)]
+        count: u64,
+        /// Write files F-SEED-INDEX.toml into this directory instead of printing.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+    /// Verify a generated corpus and summarise the verdicts, times and undecided reasons.
+    Corpus {
+        /// Comma-separated families (default: linear,kinks,dead,saddle).
+        #[arg(long, value_name = "F,...")]
+        family: Option<String>,
+        /// Seed of every family's stream.
+        #[arg(long, value_name = "S", default_value_t = 1)]
+        seed: u64,
+        /// Instances per family.
+        #[arg(long, value_name = "N", default_value_t = 200)]
+        count: u64,
+        /// Time limit of each verification in seconds (reaching it gives undecided).
+        #[arg(long, value_name = "SECS", default_value_t = 10)]
+        timeout: u64,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+        /// Write every undecided instance into this directory.
+        #[arg(long, value_name = "DIR")]
+        write_undecided: Option<PathBuf>,
+    },
     /// Solve a linear program in CPLEX LP format exactly, with a certificate.
     Lp {
         /// The .lp file.
@@ -225,6 +264,34 @@ fn main() -> ExitCode {
                 status: cli::EXIT_OK,
             })
         }
+        Command::Gen {
+            family,
+            seed,
+            index,
+            count,
+            out,
+        } => cli::gen(&cli::GenOptions {
+            family,
+            seed,
+            index,
+            count,
+            out,
+        }),
+        Command::Corpus {
+            family,
+            seed,
+            count,
+            timeout,
+            json,
+            write_undecided,
+        } => cli::corpus(&cli::CorpusOptions {
+            families: family,
+            seed,
+            count,
+            timeout_secs: timeout,
+            json,
+            write_undecided,
+        }),
         Command::Lp { file, json } => relucert::lp::cli::run(&file, json).map(|stdout| Outcome {
             stdout,
             status: cli::EXIT_OK,
