@@ -102,6 +102,7 @@ pub fn check(inst: &Instance, cert: &Value) -> Result<String, String> {
         }
         ("local-min", "flat") => check_flat(inst, params, &loss, ev)?,
         ("global-min", "linear-lp-bound") => check_linear_bound(inst, &loss, ev)?,
+        ("global-min", "multiclass-lp-bound") => check_multiclass_bound(inst, &loss, ev)?,
         ("not-local-min", "descent-arc") => check_arc(inst, params, &loss, ev)?,
         ("local-min", "piecewise-second-order") => check_second_order(inst, params, ev)?,
         _ => {
@@ -171,6 +172,91 @@ fn check_linear_bound(inst: &Instance, loss: &Q, ev: &Value) -> Result<(), Strin
     if bound != *loss {
         return Err(format!(
             "linear-lp-bound: the bound {} does not equal the loss {}",
+            fmt_q(&bound),
+            fmt_q(loss)
+        ));
+    }
+    Ok(())
+}
+
+/// Weak LP duality for linear models with a multiclass loss: for every
+/// classifier `x -> W x + c` (`c = 0` unless `affine`) with arguments
+/// `a_ik = 1 + f_k(x_i) - f_{y_i}(x_i)`, Weston-Watkins
+/// `sum_k max(0, a_ik) >= sum_k lambda_ik a_ik` for `lambda_ik` in [0, 1],
+/// Crammer-Singer `max(0, max_k a_ik) >= sum_k lambda_ik a_ik` for
+/// `lambda_ik >= 0` with `sum_k lambda_ik <= 1`; and
+/// `sum_ik lambda_ik a_ik = sum_ik lambda_ik` when the classifier parts
+/// cancel: `sum_ik lambda_ik (e_k - e_{y_i}) x_i^T = 0` (and the same
+/// without `x_i` when `affine`).
+fn check_multiclass_bound(inst: &Instance, loss: &Q, ev: &Value) -> Result<(), String> {
+    let problem = &inst.problem;
+    let arch = &problem.arch;
+    let tag = "multiclass-lp-bound";
+    let linear_model = arch.hidden_layers() == 0 || !arch.activation.has_kink();
+    if !linear_model || problem.loss == LossKind::Hinge {
+        return Err(format!(
+            "{tag}: only for linear models with a multiclass loss"
+        ));
+    }
+    let affine = field(ev, "affine")?
+        .as_bool()
+        .ok_or("certificate: `affine` must be true or false")?;
+    if arch.bias.iter().any(|&b| b) && !affine {
+        return Err(format!("{tag}: the network has a bias, so `affine` must be true"));
+    }
+    let rows = field(ev, "lambda")?
+        .as_array()
+        .ok_or(format!("{tag}: `lambda` must be an array of rows"))?;
+    let n = problem.data.len();
+    let classes = arch.output_width();
+    if rows.len() != n {
+        return Err(format!("{tag}: `lambda` needs {n} rows"));
+    }
+    let lambda: Vec<Vec<Q>> = rows
+        .iter()
+        .map(|r| vector(r, "lambda"))
+        .collect::<Result<_, _>>()?;
+    for (i, row) in lambda.iter().enumerate() {
+        let y = problem.data.y[i] as usize;
+        if row.len() != classes || !row[y].is_zero() || row.iter().any(Signed::is_negative) {
+            return Err(format!(
+                "{tag}: row {i} needs {classes} nonnegative multipliers with 0 at the label"
+            ));
+        }
+        let ok = match problem.loss {
+            LossKind::CrammerSinger => row.iter().fold(Q::zero(), |a, l| a + l) <= Q::one(),
+            _ => row.iter().all(|l| *l <= Q::one()),
+        };
+        if !ok {
+            return Err(format!("{tag}: row {i} exceeds the loss's multiplier bound"));
+        }
+    }
+    for m in 0..classes {
+        let mut coef = vec![Q::zero(); arch.input_dim() + 1];
+        for (i, row) in lambda.iter().enumerate() {
+            let y = problem.data.y[i] as usize;
+            let net = if m == y {
+                -row.iter().fold(Q::zero(), |a, l| a + l)
+            } else {
+                row[m].clone()
+            };
+            for (j, x) in problem.data.x[i].iter().enumerate() {
+                coef[j] += &net * x;
+            }
+            coef[arch.input_dim()] += net;
+        }
+        let last = coef.len() - 1;
+        if coef[..last].iter().any(|c| !c.is_zero()) || (affine && !coef[last].is_zero()) {
+            return Err(format!(
+                "{tag}: the classifier parts of class {m} do not cancel"
+            ));
+        }
+    }
+    let bound = lambda.iter().flatten().fold(Q::zero(), |a, l| a + l)
+        / Q::from_integer((n as i64).into());
+    if bound != *loss {
+        return Err(format!(
+            "{tag}: the bound {} does not equal the loss {}",
             fmt_q(&bound),
             fmt_q(loss)
         ));

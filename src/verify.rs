@@ -193,6 +193,31 @@ pub fn verify(inst: &Instance, limits: &Limits) -> Result<Outcome, String> {
             });
         }
     }
+    if let Some(b) = multiclass_lower_bound(problem) {
+        if b.value == loss {
+            let cert = header(
+                inst,
+                Verdict::GlobalMin,
+                &loss,
+                json!({
+                    "kind": "multiclass-lp-bound",
+                    "affine": b.affine,
+                    "lambda": b.lambda.iter().map(|row| row.iter().map(qs).collect::<Vec<_>>()).collect::<Vec<_>>(),
+                }),
+            );
+            return Ok(Outcome {
+                verdict: Verdict::GlobalMin,
+                loss,
+                reason: format!(
+                    "the loss equals the optimum {} of the {} loss over all {} multiclass classifiers (an LP; its dual solution is the certificate), which no network computing a linear map can beat",
+                    fmt_q(&b.value),
+                    problem.loss.name(),
+                    if b.affine { "affine" } else { "linear" }
+                ),
+                certificate: Some(cert),
+            });
+        }
+    }
     let sig = problem.signature(params);
     let all_zeros = sig.zero_entries();
     // a kink on a point whose hinge arguments are all < 0 changes no term of
@@ -435,6 +460,128 @@ pub fn linear_lower_bound(problem: &Problem) -> Option<LinearBound> {
         affine,
         lambda,
         classifier,
+    })
+}
+
+/// The LP lower bound for linear models with a multiclass loss.
+pub struct MulticlassBound {
+    /// The optimum over all multiclass classifiers `x -> W x (+ c)`.
+    pub value: Q,
+    /// Whether offsets `c` are allowed (some layer has a bias).
+    pub affine: bool,
+    /// Dual multipliers `lambda[i][k]` (0 for `k = y_i`): in `[0, 1]`
+    /// (Weston-Watkins) or `>= 0` with row sums `<= 1` (Crammer-Singer);
+    /// `sum_i sum_k lambda_ik (e_k - e_{y_i}) x_i^T = 0` (and `... = 0`
+    /// without `x_i` if affine); `value = (1/N) sum lambda_ik`.
+    pub lambda: Vec<Vec<Q>>,
+}
+
+/// For a network computing a linear (affine) map (linear activation, or no
+/// hidden layer) with the Weston-Watkins or Crammer-Singer loss: the
+/// optimum over all linear (affine) multiclass classifiers by an exact LP,
+/// with its dual certificate (weak duality: every hinge term is at least
+/// its multiplier times its argument, and the arguments' classifier parts
+/// cancel).
+pub fn multiclass_lower_bound(problem: &Problem) -> Option<MulticlassBound> {
+    let arch = &problem.arch;
+    let linear_model = arch.hidden_layers() == 0 || !arch.activation.has_kink();
+    if !linear_model || problem.loss == LossKind::Hinge {
+        return None;
+    }
+    let cs = problem.loss == LossKind::CrammerSinger;
+    let affine = arch.bias.iter().any(|&b| b);
+    let n = problem.data.len();
+    let d = arch.input_dim();
+    let classes = arch.output_width();
+    let nq = Q::from_integer((n as i64).into());
+    let mut model = lp::Lp::new(Sense::Minimize);
+    let w: Vec<Vec<lp::VarId>> = (0..classes)
+        .map(|_| (0..d).map(|_| model.add_var(None, None)).collect())
+        .collect();
+    let c: Vec<Option<lp::VarId>> = (0..classes)
+        .map(|_| affine.then(|| model.add_var(None, None)))
+        .collect();
+    let mut objective = Vec::new();
+    // row index of (i, k)
+    let mut row_of = vec![vec![None; classes]; n];
+    for (i, (x, &label)) in problem.data.x.iter().zip(&problem.data.y).enumerate() {
+        let y = usize::try_from(label).ok()?;
+        let shared = cs.then(|| model.add_var(Some(Q::zero()), None));
+        if let Some(v) = shared {
+            objective.push((v, Q::one() / &nq));
+        }
+        for k in (0..classes).filter(|&k| k != y) {
+            let xi = match shared {
+                Some(v) => v,
+                None => {
+                    let v = model.add_var(Some(Q::zero()), None);
+                    objective.push((v, Q::one() / &nq));
+                    v
+                }
+            };
+            // xi - (w_k - w_y) . x - (c_k - c_y) >= 1
+            let mut row = vec![(xi, Q::one())];
+            for (j, xj) in x.iter().enumerate() {
+                if !xj.is_zero() {
+                    row.push((w[k][j], -xj.clone()));
+                    row.push((w[y][j], xj.clone()));
+                }
+            }
+            if let (Some(ck), Some(cy)) = (c[k], c[y]) {
+                row.push((ck, -Q::one()));
+                row.push((cy, Q::one()));
+            }
+            row_of[i][k] = Some(model.add_row(row, Cmp::Ge, Q::one()));
+        }
+    }
+    model.set_objective(objective);
+    let LpResult::Optimal { duals, value, .. } = lp::solve(&model) else {
+        return None;
+    };
+    let lambda: Vec<Vec<Q>> = row_of
+        .iter()
+        .map(|r| {
+            r.iter()
+                .map(|x| x.map_or_else(Q::zero, |row| &duals[row] * &nq))
+                .collect()
+        })
+        .collect();
+    // recheck the dual conditions exactly
+    let sums_ok = lambda.iter().all(|row| {
+        row.iter().all(|l| !l.is_negative())
+            && if cs {
+                row.iter().fold(Q::zero(), |a, l| a + l) <= Q::one()
+            } else {
+                row.iter().all(|l| *l <= Q::one())
+            }
+    });
+    let balance = |m: usize, coord: Option<usize>| -> Q {
+        (0..n).fold(Q::zero(), |acc, i| {
+            let y = problem.data.y[i] as usize;
+            let xv = coord.map_or_else(Q::one, |j| problem.data.x[i][j].clone());
+            let mut t = Q::zero();
+            for (k, l) in lambda[i].iter().enumerate() {
+                if k == y || l.is_zero() {
+                    continue;
+                }
+                if m == k {
+                    t += l;
+                }
+                if m == y {
+                    t -= l;
+                }
+            }
+            acc + t * xv
+        })
+    };
+    let balanced = (0..classes).all(|m| {
+        (0..d).all(|j| balance(m, Some(j)).is_zero()) && (!affine || balance(m, None).is_zero())
+    });
+    let total = lambda.iter().flatten().fold(Q::zero(), |a, l| a + l) / &nq;
+    (sums_ok && balanced && total == value).then_some(MulticlassBound {
+        value,
+        affine,
+        lambda,
     })
 }
 
