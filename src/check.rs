@@ -202,7 +202,9 @@ fn check_multiclass_bound(inst: &Instance, loss: &Q, ev: &Value) -> Result<(), S
         .as_bool()
         .ok_or("certificate: `affine` must be true or false")?;
     if arch.bias.iter().any(|&b| b) && !affine {
-        return Err(format!("{tag}: the network has a bias, so `affine` must be true"));
+        return Err(format!(
+            "{tag}: the network has a bias, so `affine` must be true"
+        ));
     }
     let rows = field(ev, "lambda")?
         .as_array()
@@ -228,7 +230,9 @@ fn check_multiclass_bound(inst: &Instance, loss: &Q, ev: &Value) -> Result<(), S
             _ => row.iter().all(|l| *l <= Q::one()),
         };
         if !ok {
-            return Err(format!("{tag}: row {i} exceeds the loss's multiplier bound"));
+            return Err(format!(
+                "{tag}: row {i} exceeds the loss's multiplier bound"
+            ));
         }
     }
     for m in 0..classes {
@@ -252,8 +256,8 @@ fn check_multiclass_bound(inst: &Instance, loss: &Q, ev: &Value) -> Result<(), S
             ));
         }
     }
-    let bound = lambda.iter().flatten().fold(Q::zero(), |a, l| a + l)
-        / Q::from_integer((n as i64).into());
+    let bound =
+        lambda.iter().flatten().fold(Q::zero(), |a, l| a + l) / Q::from_integer((n as i64).into());
     if bound != *loss {
         return Err(format!(
             "{tag}: the bound {} does not equal the loss {}",

@@ -593,6 +593,23 @@ fn flattest_balanced(
     rows: &[Vec<Q>],
     n: usize,
 ) -> Option<Vec<Vec<Q>>> {
+    balanced_weights(tm, multi, rows, n, &|b: &Quad| {
+        if b.hess.iter().flatten().any(|x| !x.is_zero()) {
+            Q::one()
+        } else {
+            Q::zero()
+        }
+    })
+}
+
+/// Convex weights balanced at first order minimising `sum lambda_tq cost(b_tq)`.
+fn balanced_weights(
+    tm: &[Vec<Quad>],
+    multi: &[usize],
+    rows: &[Vec<Q>],
+    n: usize,
+    cost: &dyn Fn(&Quad) -> Q,
+) -> Option<Vec<Vec<Q>>> {
     let mut model = lp::Lp::new(Sense::Minimize);
     let lam: Vec<Vec<lp::VarId>> = multi
         .iter()
@@ -640,8 +657,9 @@ fn flattest_balanced(
     let mut objective = Vec::new();
     for (k, &t) in multi.iter().enumerate() {
         for (q, b) in tm[t].iter().enumerate() {
-            if b.hess.iter().flatten().any(|x| !x.is_zero()) {
-                objective.push((lam[k][q], Q::one()));
+            let c = cost(b);
+            if !c.is_zero() {
+                objective.push((lam[k][q], c));
             }
         }
     }
@@ -680,6 +698,38 @@ fn prove_region(
                 failure.get_or_insert((why, Vec::new()));
             }
         }
+    }
+    // a few more rounds: the weights, balanced at first order, that give
+    // the failing directions the most curvature
+    let mut tried: Vec<Vec<Vec<Q>>> = lambdas.to_vec();
+    for _ in 0..3 {
+        if dirs_all.is_empty() || multi.is_empty() {
+            break;
+        }
+        let unit: Vec<Vec<Q>> = dirs_all
+            .iter()
+            .filter_map(|d| {
+                let m = d.iter().map(|x| x.abs()).max()?;
+                (!m.is_zero()).then(|| d.iter().map(|x| x / &m).collect())
+            })
+            .collect();
+        let curvature = |b: &Quad| -> Q {
+            -unit
+                .iter()
+                .fold(Q::zero(), |acc, d| acc + dot(d, &mat_vec(&b.hess, d)))
+        };
+        let Some(lambda) = balanced_weights(tm, multi, rows, n, &curvature) else {
+            break;
+        };
+        if tried.contains(&lambda) {
+            break;
+        }
+        let (g, h) = combine(tm, multi, &lambda, n);
+        match prove_bound(rows, &g, &h, n) {
+            Ok((mu, kept)) => return Ok((lambda, mu, kept)),
+            Err((_, dirs)) => dirs_all.extend(dirs),
+        }
+        tried.push(lambda);
     }
     let (why, _) = failure.unwrap_or_else(|| ("no lower bound to try".to_string(), Vec::new()));
     Err((why, dirs_all))

@@ -329,6 +329,9 @@ fn generated_corpus_certificates_check_and_mutants_fail() {
         "piecewise-second-order",
         "descent-arc",
     ] {
-        assert!(kinds.contains_key(kind), "no `{kind}` certificate: {kinds:?}");
+        assert!(
+            kinds.contains_key(kind),
+            "no `{kind}` certificate: {kinds:?}"
+        );
     }
 }
