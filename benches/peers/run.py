@@ -29,11 +29,20 @@ instance is the mean over its queries on that instance (a timed-out query
 counts as the time limit), so it is the price of one question, while
 relucert's single run answers the stronger question "local minimum at all?".
 
+With --inproc, deciding is also timed in-process, on the same instances and
+queries: relucert's `verify()` alone through `cargo bench --bench
+peers_inproc -- --list FILE` (benches/peers_inproc.rs), each solver's parse
++ check-sat in a long-running Python worker (inproc.py), median of
+repetitions after a warm-up. The table then adds, per solver, the median
+per query (fastest radius asked) and per instance (sum over the radii
+asked), and relucert's in-process speed-up against both.
+
 Usage:
   cargo build --release
   python3 benches/peers/run.py --out peers.json [--timeout 10] [--count 40]
                                [--seed 7] [--points 4-10] [--width 2-4]
                                [--solvers z3,cvc5] [--fixtures DIR] [--keep DIR]
+                               [--inproc] [--inproc-budget 0.3]
 
 Writes per-instance results (JSON) to --out, and a CSV beside it
 (same name, .csv). Prints the table.
