@@ -29,11 +29,20 @@ instance is the mean over its queries on that instance (a timed-out query
 counts as the time limit), so it is the price of one question, while
 relucert's single run answers the stronger question "local minimum at all?".
 
+With --inproc, deciding is also timed in-process, on the same instances and
+queries: relucert's `verify()` alone through `cargo bench --bench
+peers_inproc -- --list FILE` (benches/peers_inproc.rs), each solver's parse
++ check-sat in a long-running Python worker (inproc.py), median of
+repetitions after a warm-up. The table then adds, per solver, the median
+per query (fastest radius asked) and per instance (sum over the radii
+asked), and relucert's in-process speed-up against both.
+
 Usage:
   cargo build --release
   python3 benches/peers/run.py --out peers.json [--timeout 10] [--count 40]
                                [--seed 7] [--points 4-10] [--width 2-4]
                                [--solvers z3,cvc5] [--fixtures DIR] [--keep DIR]
+                               [--inproc] [--inproc-budget 0.3]
 
 Writes per-instance results (JSON) to --out, and a CSV beside it
 (same name, .csv). Prints the table.
@@ -44,6 +53,7 @@ import json
 import os
 import random
 import re
+import select
 import shutil
 import statistics
 import subprocess
@@ -429,6 +439,70 @@ class Solver:
                 "model": res.get("model"), "detail": res.get("detail", "")}
 
 
+class InprocWorker:
+    """A long-running `inproc.py` process for one solver (Python package):
+    the in-solver time of each query (parse + check-sat, repeated, median),
+    without interpreter start-up or import. A query that overruns its guard
+    kills the worker (recorded as a timeout); the next query starts a new one."""
+
+    def __init__(self, name, budget):
+        self.name, self.budget, self.proc = name, budget, None
+        self.version = None
+
+    def _start(self):
+        self.proc = subprocess.Popen(
+            [sys.executable, str(HERE / "inproc.py"), self.name, "--budget", str(self.budget)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
+        line = self._read(120)
+        if line is None:
+            raise RuntimeError(f"inproc.py {self.name} did not start")
+        self.version = json.loads(line).get("version")
+
+    def _read(self, limit):
+        ready, _, _ = select.select([self.proc.stdout], [], [], limit)
+        return self.proc.stdout.readline() if ready else None
+
+    def stop(self):
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait()
+            self.proc = None
+
+    def query(self, smt2, timeout):
+        """{'answer', 'reps', 'median_s', 'min_s', 'warmup_s', 'detail'}"""
+        if self.proc is None or self.proc.poll() is not None:
+            self._start()
+        self.proc.stdin.write(json.dumps({"file": str(smt2), "timeout": timeout}) + "\n")
+        self.proc.stdin.flush()
+        # warm-up (at most the limit) plus repetitions (each about as long)
+        line = self._read(2 * timeout + self.budget + 10)
+        if not line:
+            self.stop()
+            return {"answer": "timeout", "reps": 0, "median_s": None, "min_s": None,
+                    "warmup_s": None, "detail": "worker killed after its guard"}
+        return json.loads(line)
+
+
+def relucert_inproc(files, workdir, budget_ms):
+    """`cargo bench --bench peers_inproc` on exactly these instance files:
+    {resolved path: its JSON line} (verify alone, in-process, median)."""
+    lst = Path(workdir) / "inproc-instances.txt"
+    lst.write_text("".join(f"{Path(f).resolve()}\n" for f in files))
+    cmd = ["cargo", "bench", "--quiet", "--bench", "peers_inproc", "--", "--list", str(lst),
+           "--budget-ms", str(budget_ms)]
+    print("relucert in-process: " + " ".join(cmd), file=sys.stderr)
+    p = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    if p.returncode != 0:
+        sys.exit(f"error: {' '.join(cmd)} failed:\n{p.stderr[-2000:]}")
+    out = {}
+    for line in p.stdout.splitlines():
+        line = line.strip()
+        if line.startswith("{"):
+            v = json.loads(line)
+            out[str(Path(v["file"]).resolve())] = v
+    return out
+
+
 RADII = {
     "not-local-min": ["1", "1/10", "1/100"],
     "local-min": ["1/1000"],
@@ -458,7 +532,7 @@ def check_model(inst, model, radius, lstar):
     return False, f"model loss {fq(lv)} is not below L* = {fq(lstar)}"
 
 
-def run_instance(path, relucert, solvers, timeout, workdir):
+def run_instance(path, relucert, solvers, timeout, workdir, workers=None):
     inst = load_instance(path)
     row = {"file": str(path), "name": inst["name"]}
     rc, out, err, wall = timed([relucert, "verify", "--json", str(path)], timeout + 60)
@@ -486,6 +560,12 @@ def run_instance(path, relucert, solvers, timeout, workdir):
             q["solver"], q["radius"] = s.name, radius
             if q["answer"] == "sat":
                 q["model_ok"], q["model_check"] = check_model(inst, q["model"], radius, lstar)
+            if workers and s.name in workers:
+                w = workers[s.name].query(smt2, timeout)
+                q["inproc_answer"], q["inproc_reps"] = w["answer"], w["reps"]
+                q["inproc_median_s"] = w["median_s"]
+                if w.get("detail"):
+                    q["inproc_detail"] = w["detail"]
             row["queries"].append(q)
     for s in solvers:
         qs = [q for q in row["queries"] if q.get("solver") == s.name]
@@ -500,6 +580,15 @@ def run_instance(path, relucert, solvers, timeout, workdir):
                 row[f"{s.name}_inner_s"] = statistics.fmean(
                     timeout if q["answer"] == "timeout" else q["solver_s"] for q in qs)
             row[f"{s.name}_answers"] = " ".join(f"{q['radius']}:{q['answer']}" for q in qs)
+            if workers and s.name in workers:
+                # In-process (parse + check-sat, median of repetitions); a
+                # query that timed out or gave up counts as the limit.
+                t = [q["inproc_median_s"] if q["inproc_answer"] in ("sat", "unsat")
+                     else timeout for q in qs]
+                row[f"{s.name}_inproc_query_s"] = min(t)
+                row[f"{s.name}_inproc_instance_s"] = sum(t)
+                row[f"{s.name}_inproc_answers"] = " ".join(
+                    f"{q['radius']}:{q['inproc_answer']}" for q in qs)
     return row
 
 
@@ -537,7 +626,68 @@ def median(xs):
 
 
 def ms(x):
-    return "-" if x != x else (f"{x * 1000:.1f} ms" if x < 1 else f"{x:.2f} s")
+    if x != x:
+        return "-"
+    if x < 1e-3:
+        return f"{x * 1e6:.0f} us"
+    return f"{x * 1000:.1f} ms" if x < 1 else f"{x:.2f} s"
+
+
+def speedup(tool, rel):
+    """How many times faster relucert is: tool time over relucert time."""
+    if tool != tool or rel != rel or rel <= 0:
+        return "-"
+    r = tool / rel
+    return f"{r:.1f}x" if r >= 1 else f"{r:.2f}x (relucert slower)"
+
+
+def inproc_summary(rows, solvers, workers, timeout):
+    """Lines after the table: per-instance ratios, the 100x goal, relucert's
+    slowest instances, and consistency of the in-process runs."""
+    names = [s.name for s in solvers if s.name in workers]
+    per_q, per_i, cmp_rows = [], [], []
+    for r in rows:
+        rel = r.get("relucert_inproc_s")
+        qs = [r[f"{n}_inproc_query_s"] for n in names if f"{n}_inproc_query_s" in r]
+        ins = [r[f"{n}_inproc_instance_s"] for n in names if f"{n}_inproc_instance_s" in r]
+        if rel and qs:
+            per_q.append(min(qs) / rel)
+            per_i.append(min(ins) / rel)
+            cmp_rows.append(r)
+    if per_q:
+        n = len(per_q)
+        print(f"\nin-process, instance by instance against the faster solver on that "
+              f"instance ({' or '.join(names)}), {n} instances: median ratio "
+              f"{median(per_q):.1f}x per query (fastest radius), {median(per_i):.1f}x per "
+              f"instance (all radii asked); relucert at least 100x faster on "
+              f"{sum(1 for x in per_q if x >= 100)}/{n} (per query), "
+              f"{sum(1 for x in per_i if x >= 100)}/{n} (per instance); slower than the "
+              f"faster solver on {sum(1 for x in per_q if x < 1)}/{n} (per query). "
+              f"Solver timeouts count as {timeout:g} s.")
+    slow = sorted((r for r in rows if "relucert_inproc_s" in r),
+                  key=lambda r: -r["relucert_inproc_s"])[:6]
+    if slow:
+        print("relucert's slowest instances in-process (verify only; solvers per query, "
+              "fastest radius):")
+        for r in slow:
+            sol = ", ".join(f"{n} {ms(r[f'{n}_inproc_query_s'])}" for n in names
+                            if f"{n}_inproc_query_s" in r)
+            print(f"  {Path(r['file']).name}: {r.get('verdict')}, "
+                  f"{ms(r['relucert_inproc_s'])} ({sol})")
+    bench_v = [r for r in rows if "relucert_inproc_verdict" in r]
+    same = sum(1 for r in bench_v if r["relucert_inproc_verdict"] == r.get("verdict"))
+    print(f"relucert in-process verdicts equal the `relucert verify` process verdicts on "
+          f"{same}/{len(bench_v)} (of {len(rows)} instances)")
+    for n in names:
+        qs = [(Path(r["file"]).stem, q) for r in rows for q in r.get("queries", [])
+              if q.get("solver") == n and "inproc_answer" in q]
+        diff = [(f, q) for f, q in qs if q["inproc_answer"] != q["answer"]]
+        hard = [q for _, q in diff if {q["inproc_answer"], q["answer"]} == {"sat", "unsat"}]
+        print(f"{n} in-process answers ({workers[n].version}, {len(qs)} queries): "
+              f"{len(qs) - len(diff)} equal to the process answers, {len(diff)} differ "
+              f"(sat against unsat: {len(hard)})" + (": " + "; ".join(
+                  f"{f} r={q['radius']} process {q['answer']}, in-process {q['inproc_answer']}"
+                  for f, q in diff[:10]) if diff else ""))
 
 
 def main():
@@ -552,6 +702,12 @@ def main():
     ap.add_argument("--solvers", default="z3,cvc5")
     ap.add_argument("--fixtures", default=str(ROOT / "fixtures"))
     ap.add_argument("--keep", help="write the corpus and the .smt2 files here")
+    ap.add_argument("--inproc", action="store_true",
+                    help="also time deciding in-process: relucert's verify() through "
+                         "`cargo bench --bench peers_inproc`, each solver's parse + check-sat "
+                         "through its Python package (inproc.py)")
+    ap.add_argument("--inproc-budget", type=float, default=0.3,
+                    help="measured seconds per instance / query after the warm-up (--inproc)")
     args = ap.parse_args()
 
     if not Path(args.relucert).exists():
@@ -578,21 +734,45 @@ def main():
     files += generate(corpus, args.count, args.seed, span(args.points), span(args.width))
     rows = []
     t_start = time.perf_counter()
+    workers, rel_inproc = {}, {}
+    if args.inproc:
+        rel_inproc = relucert_inproc(files, work, int(args.inproc_budget * 1000))
+        for s in solvers:
+            if has_module(s.name):
+                workers[s.name] = InprocWorker(s.name, args.inproc_budget)
+            else:
+                print(f"{s.name}: no Python package, no in-process time "
+                      f"(pip install z3-solver cvc5)", file=sys.stderr)
     for k, path in enumerate(files, 1):
-        row = run_instance(path, args.relucert, solvers, args.timeout, work)
+        row = run_instance(path, args.relucert, solvers, args.timeout, work, workers)
+        v = rel_inproc.get(str(Path(path).resolve()))
+        if v is not None and "verify_ns_median" in v:
+            row["relucert_inproc_s"] = v["verify_ns_median"] / 1e9
+            row["relucert_inproc_parse_s"] = v["parse_verify_ns_median"] / 1e9
+            row["relucert_inproc_reps"] = v["reps"]
+            row["relucert_inproc_verdict"] = v["verdict"]
         rows.append(row)
         summary = "  ".join(f"{s.name} {row.get(s.name + '_agreement')}" for s in solvers)
         print(f"[{k}/{len(files)}] {Path(path).name}: {row.get('verdict')} "
               f"({ms(row['relucert_s'])})  {summary}", file=sys.stderr)
 
+    for w in workers.values():
+        w.stop()
     Path(args.out).write_text(json.dumps(
-        {"timeout_s": args.timeout, "seed": args.seed, "count": args.count,
+        {"timeout_s": args.timeout, "inproc": args.inproc,
+         "inproc_budget_s": args.inproc_budget if args.inproc else None,
+         "inproc_versions": {k: w.version for k, w in workers.items()}, "seed": args.seed, "count": args.count,
          "points": args.points, "width": args.width,
          "solvers": {s.name: s.how for s in solvers}, "instances": rows}, indent=1))
     csv = Path(args.out).with_suffix(".csv")
     cols = ["file", "verdict", "loss", "loss_agrees", "relucert_s"]
+    if args.inproc:
+        cols += ["relucert_inproc_s", "relucert_inproc_parse_s"]
     for s in solvers:
         cols += [f"{s.name}_agreement", f"{s.name}_answers", f"{s.name}_s", f"{s.name}_inner_s"]
+        if s.name in workers:
+            cols += [f"{s.name}_inproc_answers", f"{s.name}_inproc_query_s",
+                     f"{s.name}_inproc_instance_s"]
     with csv.open("w") as fh:
         fh.write(",".join(cols) + "\n")
         for r in rows:
@@ -617,25 +797,51 @@ def main():
         return f"{r:.3f} (relucert {1 / r:.1f}x faster)" if r < 1 else f"{r:.2f} (relucert slower)"
 
     med_rel = median(rel)
-    print("| tool | agree | disagree | timeout/unknown | no rule (undecided) | errors "
-          "| median time per instance | relucert / tool |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    ip = args.inproc
+    med_in = median([r["relucert_inproc_s"] for r in rows if "relucert_inproc_s" in r])
+    med_in_parse = median([r["relucert_inproc_parse_s"] for r in rows
+                           if "relucert_inproc_parse_s" in r])
+    head = ("| tool | agree | disagree | timeout/unknown | no rule (undecided) | errors "
+            "| whole process: median per instance | relucert / tool (whole process) |")
+    if ip:
+        head += (" in-process: median per query (fastest radius) | in-process: median per "
+                 "instance (all radii asked) | relucert in-process faster by (per query / "
+                 "per instance) |")
+    print(head)
+    print("| --- " * (head.count("|") - 1) + "|")
+    extra = f" {ms(med_in)} | {ms(med_in)} | 1 |" if ip else ""
     print(f"| relucert verify | - | - | - | - | "
-          f"{sum(1 for r in rows if r.get('verdict') == 'error')} | {ms(med_rel)} | 1 |")
+          f"{sum(1 for r in rows if r.get('verdict') == 'error')} | {ms(med_rel)} | 1 |{extra}")
+    if ip:
+        print(f"| relucert parse + verify (in-process) | | | | | | | | {ms(med_in_parse)} | "
+              f"{ms(med_in_parse)} | |")
     for s in solvers:
         ag = [r.get(f"{s.name}_agreement") for r in rows]
         times = [r[f"{s.name}_s"] for r in rows if f"{s.name}_s" in r]
         m = median(times)
+        extra = ""
+        if ip:
+            if s.name in workers:
+                mq = median([r[f"{s.name}_inproc_query_s"] for r in rows
+                             if f"{s.name}_inproc_query_s" in r])
+                mi = median([r[f"{s.name}_inproc_instance_s"] for r in rows
+                             if f"{s.name}_inproc_instance_s" in r])
+                extra = (f" {ms(mq)} | {ms(mi)} | {speedup(mq, med_in)} / "
+                         f"{speedup(mi, med_in)} |")
+            else:
+                extra = " - | - | - |"
         print(f"| {s.name} ({'binary' if s.binary else 'Python package'}) | "
               f"{ag.count('agree')} | {ag.count('DISAGREE') + ag.count('BAD-MODEL')} | "
               f"{ag.count('timeout')} | {ag.count('no-rule')} | {ag.count('error')} | "
-              f"{ms(m)} | {ratio(m)} |")
+              f"{ms(m)} | {ratio(m)} |{extra}")
     for s in solvers:
         inner = [r[f"{s.name}_inner_s"] for r in rows if r.get(f"{s.name}_inner_s") is not None]
         if inner:
             m = median(inner)
-            print(f"| {s.name}: in-solver time only (no interpreter start, no import) "
-                  f"| | | | | | {ms(m)} | {ratio(m)} |")
+            print(f"| {s.name}: in-solver time only, one run per query (no interpreter start, "
+                  f"no import) | | | | | | {ms(m)} | {ratio(m)} |" + (" | | |" if ip else ""))
+    if ip:
+        inproc_summary(rows, solvers, workers, args.timeout)
     queries = [q for r in rows for q in r.get("queries", []) if "solver" in q]
     sats = [q for q in queries if q["answer"] == "sat"]
     print(f"\nqueries: {len(queries)}; sat answers {len(sats)}, of which "
