@@ -326,35 +326,60 @@ pub fn verify(inst: &Instance, limits: &Limits) -> Result<Outcome, String> {
     }
     // Search descent arcs: first-order LP directions for each choice of
     // sides of the kinks and ties, then each piece's gradient and Hessian.
+    // Each candidate is checked as soon as it is proposed (same order as
+    // proposing them all first, so the same certificate, less work).
     let n = problem.arch.num_params();
-    let mut tried = 0usize;
-    let mut candidates: Vec<Arc> = first_order_candidates(problem, &sig, &flat, &all);
-    if let Some(b) = &bound {
-        candidates.extend(linear_model_arcs(problem, params, b));
-    }
-    let from_lp = candidates.len();
-    for phi in &pieces {
-        candidates.extend(candidate_arcs(phi, &flat, n));
-    }
+    let tried_cell = std::cell::Cell::new(0usize);
+    let mut found: Option<Found> = None;
+    let mut timed_out = false;
+    let from_lp;
     {
-        for arc in candidates {
+        let mut attempt = |arc: Arc| -> bool {
             if out_of_time() {
-                return Ok(undecided(
-                    loss,
-                    format!("the time limit (--timeout) was reached after {tried} candidate arcs"),
-                ));
+                timed_out = true;
+                return true;
             }
-            tried += 1;
-            if let Some(found) = try_arc(problem, &arc, &loss) {
-                let cert = header(inst, Verdict::NotLocalMin, &loss, found.evidence);
-                return Ok(Outcome {
-                    verdict: Verdict::NotLocalMin,
-                    loss,
-                    reason: found.reason,
-                    certificate: Some(cert),
-                });
+            tried_cell.set(tried_cell.get() + 1);
+            found = try_arc(problem, &arc, &loss);
+            found.is_some()
+        };
+        first_order_candidates(problem, &sig, &flat, &all, &mut attempt);
+        let mut stop = false;
+        if let Some(b) = &bound {
+            for arc in linear_model_arcs(problem, params, b) {
+                if attempt(arc) {
+                    stop = true;
+                    break;
+                }
             }
         }
+        from_lp = tried_cell.get();
+        'pieces: for phi in &pieces {
+            if stop {
+                break;
+            }
+            for arc in candidate_arcs(phi, &flat, n) {
+                if attempt(arc) {
+                    break 'pieces;
+                }
+            }
+        }
+    }
+    let mut tried = tried_cell.get();
+    if let Some(found) = found {
+        let cert = header(inst, Verdict::NotLocalMin, &loss, found.evidence);
+        return Ok(Outcome {
+            verdict: Verdict::NotLocalMin,
+            loss,
+            reason: found.reason,
+            certificate: Some(cert),
+        });
+    }
+    if timed_out {
+        return Ok(undecided(
+            loss,
+            format!("the time limit (--timeout) was reached after {tried} candidate arcs"),
+        ));
     }
     if let Some(b) = &bound {
         return Ok(undecided(
@@ -810,12 +835,12 @@ fn first_order_candidates(
     sig: &Signature,
     theta: &[Q],
     all: &[Vec<Side>],
-) -> Vec<Arc> {
+    consume: &mut dyn FnMut(Arc) -> bool,
+) {
     let arch = &problem.arch;
     let n = arch.num_params();
     let zeros = sig.zero_entries();
     let mut seen: Vec<Vec<Side>> = Vec::new();
-    let mut out = Vec::new();
     for sides in all {
         // hinge-argument zeros are handled by max terms: normalise their side
         let key: Vec<Side> = zeros
@@ -914,15 +939,16 @@ fn first_order_candidates(
         }
         model.set_objective(objective);
         if let LpResult::Optimal { x, value, .. } = lp::solve(&model) {
-            if value.is_negative() {
-                out.push(Arc {
+            if value.is_negative()
+                && consume(Arc {
                     point: theta.to_vec(),
                     dirs: vec![x[..n].to_vec()],
-                });
+                })
+            {
+                return;
             }
         }
     }
-    out
 }
 
 /// Candidate arcs from one piece `phi` at `theta`: minus its gradient; for
