@@ -403,6 +403,13 @@ pub fn verify(inst: &Instance, limits: &Limits) -> Result<Outcome, String> {
             })
         }
         SecondOrder::Failed { reason, candidates } => {
+            // the failures' directions, also with second-order corrections
+            let dirs: Vec<Vec<Q>> = candidates
+                .iter()
+                .filter_map(|a| a.dirs.first().cloned())
+                .collect();
+            let mut candidates = candidates;
+            candidates.extend(crate::local::second_order_arcs(problem, params, &dirs));
             let extra = candidates.len();
             for arc in candidates {
                 if out_of_time() {
