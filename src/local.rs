@@ -248,7 +248,7 @@ enum ConeTest {
     Nonneg(Vec<usize>),
     /// A direction (in the parameter space) of negative curvature on the
     /// relaxed cone, if one was exhibited, and the reason.
-    Fails(Option<Vec<Q>>, String),
+    Fails(Vec<Vec<Q>>, String),
 }
 
 /// Try to prove that the point is a local minimum by the piecewise
@@ -768,7 +768,7 @@ fn prove_bound(
         .collect();
     match cone_test(h, &eq, &ineq, n) {
         ConeTest::Nonneg(kept) => Ok((mu, kept)),
-        ConeTest::Fails(d, why) => Err((why, d.into_iter().collect())),
+        ConeTest::Fails(d, why) => Err((why, d)),
     }
 }
 
@@ -922,7 +922,10 @@ fn cone_test(h: &[Vec<Q>], eq: &[Vec<Q>], ineq: &[(usize, Vec<Q>)], n: usize) ->
         }
     }
     let Some(u) = inverse(&t) else {
-        return ConeTest::Fails(None, "internal: completion not invertible".to_string());
+        return ConeTest::Fails(
+            Vec::new(),
+            "internal: completion not invertible".to_string(),
+        );
     };
     // P = B U (n x m): d = P z, z = (s, w)
     let p: Vec<Vec<Q>> = (0..n)
@@ -962,7 +965,7 @@ fn cone_test(h: &[Vec<Q>], eq: &[Vec<Q>], ineq: &[(usize, Vec<Q>)], n: usize) ->
             z[*k] = x;
         }
         return ConeTest::Fails(
-            Some(dir(&z)),
+            vec![dir(&z)],
             "the Hessian is not positive semidefinite on the critical subspace (a direction of negative curvature with every inequality slack)".to_string(),
         );
     }
@@ -978,10 +981,29 @@ fn cone_test(h: &[Vec<Q>], eq: &[Vec<Q>], ineq: &[(usize, Vec<Q>)], n: usize) ->
         match linalg::solve(&wmat, &col) {
             Some(x) => x_cols.push(x),
             None => {
+                // a zero-curvature free direction nv coupled with s = e_c:
+                // q(e_c + tau nv) = M_cc + 2 tau (nv . M_ws e_c), unbounded
+                // below; propose a few such directions
+                let mut dirs = Vec::new();
+                for nv in linalg::nullspace(&wmat, w_idx.len()) {
+                    let coupling = dot(&nv, &col);
+                    if coupling.is_zero() {
+                        continue;
+                    }
+                    for tau in [1i64, 4, 16] {
+                        let f = Q::from_integer((-tau).into()) * coupling.signum();
+                        let mut z = vec![Q::zero(); m];
+                        z[c] = Q::one();
+                        for (k, &wi) in w_idx.iter().enumerate() {
+                            z[wi] = &f * &nv[k];
+                        }
+                        dirs.push(dir(&z));
+                    }
+                }
                 return ConeTest::Fails(
-                    None,
+                    dirs,
                     "the Hessian couples a free direction of zero curvature with the cone (range condition fails)".to_string(),
-                )
+                );
             }
         }
     }
@@ -1010,7 +1032,7 @@ fn cone_test(h: &[Vec<Q>], eq: &[Vec<Q>], ineq: &[(usize, Vec<Q>)], n: usize) ->
                 z[wi] = -(0..r).fold(Q::zero(), |acc, c| acc + &x_cols[c][k] * &sv[c]);
             }
             ConeTest::Fails(
-                Some(dir(&z)),
+                vec![dir(&z)],
                 if relaxed {
                     "the Hessian is not copositive on the critical cone relaxed to independent inequalities (the cone's rows are dependent; the relaxation may be too coarse)".to_string()
                 } else {
