@@ -288,6 +288,28 @@ pub fn verify(inst: &Instance, limits: &Limits) -> Result<Outcome, String> {
     } else {
         String::new()
     };
+    // Many pieces: with one hidden layer, the second-order proof (whose
+    // regions split only live kinks and kept corners) is tried before the
+    // enumeration of every piece; if it fails, the search goes on below.
+    let mut early_failure: Option<SecondOrder> = None;
+    if all.len() > 64 && problem.arch.hidden_layers() == 1 && bound.is_none() {
+        let second = match early_failure {
+            Some(f) => f,
+            None => crate::local::prove(problem, params, limits.max_pieces, &out_of_time),
+        };
+        match second {
+            SecondOrder::Proof { evidence, summary } => {
+                let cert = header(inst, Verdict::LocalMin, &loss, evidence);
+                return Ok(Outcome {
+                    verdict: Verdict::LocalMin,
+                    loss,
+                    reason: summary,
+                    certificate: Some(cert),
+                });
+            }
+            failure => early_failure = Some(failure),
+        }
+    }
     let flat = params.flat();
     let mut pieces: Vec<Poly> = Vec::with_capacity(all.len());
     for sides in &all {
@@ -392,7 +414,11 @@ pub fn verify(inst: &Instance, limits: &Limits) -> Result<Outcome, String> {
             ),
         ));
     }
-    match crate::local::prove(problem, params, limits.max_pieces, &out_of_time) {
+    let second = match early_failure {
+        Some(f) => f,
+        None => crate::local::prove(problem, params, limits.max_pieces, &out_of_time),
+    };
+    match second {
         SecondOrder::Proof { evidence, summary } => {
             let cert = header(inst, Verdict::LocalMin, &loss, evidence);
             Ok(Outcome {
