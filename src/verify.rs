@@ -291,23 +291,18 @@ pub fn verify(inst: &Instance, limits: &Limits) -> Result<Outcome, String> {
     // Many pieces: with one hidden layer, the second-order proof (whose
     // regions split only live kinks and kept corners) is tried before the
     // enumeration of every piece; if it fails, the search goes on below.
-    let mut early_failure: Option<SecondOrder> = None;
+    // (a small region budget here; the full attempt comes last)
     if all.len() > 64 && problem.arch.hidden_layers() == 1 && bound.is_none() {
-        let second = match early_failure {
-            Some(f) => f,
-            None => crate::local::prove(problem, params, limits.max_pieces, &out_of_time),
-        };
-        match second {
-            SecondOrder::Proof { evidence, summary } => {
-                let cert = header(inst, Verdict::LocalMin, &loss, evidence);
-                return Ok(Outcome {
-                    verdict: Verdict::LocalMin,
-                    loss,
-                    reason: summary,
-                    certificate: Some(cert),
-                });
-            }
-            failure => early_failure = Some(failure),
+        if let SecondOrder::Proof { evidence, summary } =
+            crate::local::prove(problem, params, limits.max_pieces.min(256), &out_of_time)
+        {
+            let cert = header(inst, Verdict::LocalMin, &loss, evidence);
+            return Ok(Outcome {
+                verdict: Verdict::LocalMin,
+                loss,
+                reason: summary,
+                certificate: Some(cert),
+            });
         }
     }
     let flat = params.flat();
@@ -365,7 +360,17 @@ pub fn verify(inst: &Instance, limits: &Limits) -> Result<Outcome, String> {
             found = try_arc(problem, &arc, &loss);
             found.is_some()
         };
-        first_order_candidates(problem, &sig, &flat, &all, &mut attempt);
+        // general position first: O(M) rays instead of 2^M cones
+        let mut stop_rays = false;
+        for arc in orthant_ray_arcs(problem, params) {
+            if attempt(arc) {
+                stop_rays = true;
+                break;
+            }
+        }
+        if !stop_rays {
+            first_order_candidates(problem, &sig, &flat, &all, &mut attempt);
+        }
         let mut stop = false;
         if let Some(b) = &bound {
             for arc in linear_model_arcs(problem, params, b) {
@@ -414,11 +419,7 @@ pub fn verify(inst: &Instance, limits: &Limits) -> Result<Outcome, String> {
             ),
         ));
     }
-    let second = match early_failure {
-        Some(f) => f,
-        None => crate::local::prove(problem, params, limits.max_pieces, &out_of_time),
-    };
-    match second {
+    match crate::local::prove(problem, params, limits.max_pieces, &out_of_time) {
         SecondOrder::Proof { evidence, summary } => {
             let cert = header(inst, Verdict::LocalMin, &loss, evidence);
             Ok(Outcome {
@@ -982,6 +983,70 @@ fn first_order_candidates(
             }
         }
     }
+}
+
+/// THEORY 5.4c: when the normals of the point's kinks (one hidden layer)
+/// are linearly independent, the local arrangement is a linear image of the
+/// orthant arrangement; its cones share the 2M extreme rays `+-r_k`
+/// (`n_j . r_k = [j = k]`, `r_k` in the row space of the normals) and the
+/// lineality space `{n_k . d = 0}`. The one-sided derivative is linear on
+/// each cone, so without hinge corners it is negative somewhere iff it is
+/// negative on a ray or a lineality direction: these O(M + dim) directions
+/// are tried as arcs before the per-cone LPs (candidates only: each arc is
+/// checked exactly).
+fn orthant_ray_arcs(problem: &Problem, params: &Params) -> Vec<Arc> {
+    if problem.arch.hidden_layers() != 1 {
+        return Vec::new();
+    }
+    let normals: Vec<Vec<Q>> = crate::local::kinks(problem, params)
+        .into_iter()
+        .map(|k| k.normal)
+        .collect();
+    let theta = params.flat();
+    let n = theta.len();
+    let m = normals.len();
+    if m == 0 || crate::linalg::rank(&normals) != m {
+        return Vec::new();
+    }
+    // Gram matrix G = N N^T (invertible); r_k = N^T G^{-1} e_k
+    let gram: Vec<Vec<Q>> = normals
+        .iter()
+        .map(|a| {
+            normals
+                .iter()
+                .map(|b| a.iter().zip(b).fold(Q::zero(), |acc, (x, y)| acc + x * y))
+                .collect()
+        })
+        .collect();
+    let mut dirs: Vec<Vec<Q>> = Vec::new();
+    for k in 0..m {
+        let e: Vec<Q> = (0..m)
+            .map(|j| if j == k { Q::one() } else { Q::zero() })
+            .collect();
+        let Some(c) = crate::linalg::solve(&gram, &e) else {
+            return Vec::new();
+        };
+        let r: Vec<Q> = (0..n)
+            .map(|i| {
+                normals
+                    .iter()
+                    .zip(&c)
+                    .fold(Q::zero(), |acc, (row, cj)| acc + &row[i] * cj)
+            })
+            .collect();
+        dirs.push(r);
+    }
+    dirs.extend(crate::linalg::nullspace(&normals, n));
+    dirs.into_iter()
+        .flat_map(|d| {
+            let neg: Vec<Q> = d.iter().map(|x| -x).collect();
+            [d, neg]
+        })
+        .map(|d| Arc {
+            point: theta.clone(),
+            dirs: vec![d],
+        })
+        .collect()
 }
 
 /// Candidate arcs from one piece `phi` at `theta`: minus its gradient; for
