@@ -14,7 +14,13 @@
 //!   signs from their lowest-order coefficients, recomputes the loss
 //!   polynomial (which must equal the certificate's), requires its lowest
 //!   nonconstant coefficient to be negative, and re-evaluates the claimed
-//!   point of lower loss exactly.
+//!   point of lower loss exactly;
+//! - `linear-lp-bound` / `multiclass-lp-bound` (claim `global-min`): weak
+//!   LP duality with the certificate's multipliers, every condition exact;
+//! - `piecewise-second-order` (claim `local-min`): on every region (kink
+//!   cone x leading branches) the quadratic lower bound's Farkas
+//!   multipliers and its copositivity on the critical cone, recomputed with
+//!   the checker's own Gaussian elimination and Cottle-Habetler-Lemke test.
 //!
 //! Must not: import the solver modules (`verify`, `local`, `arc`, `lp`,
 //! `cells`, `linalg`);

@@ -291,13 +291,22 @@ pub fn prove(
         (0..shape.len()).map(|t| corner(t) && on_kink(t)).collect(),
         vec![false; shape.len()],
     ];
+    let points: Vec<usize> = shape.iter().map(|t| t.point).collect();
     let mut candidates = Vec::new();
     let mut last: Option<String> = None;
     for (a, dropped) in attempts.iter().enumerate() {
         if attempts[..a].contains(dropped) {
             continue;
         }
-        match prove_with(problem, params, dropped, max_regions, out_of_time) {
+        match prove_with(
+            problem,
+            params,
+            &all_kinks,
+            &points,
+            dropped,
+            max_regions,
+            out_of_time,
+        ) {
             SecondOrder::Proof { evidence, summary } => {
                 return SecondOrder::Proof { evidence, summary }
             }
@@ -324,6 +333,8 @@ pub fn prove(
 fn prove_with(
     problem: &Problem,
     params: &Params,
+    all_kinks: &[Kink],
+    term_points: &[usize],
     dropped: &[bool],
     max_regions: usize,
     out_of_time: &dyn Fn() -> bool,
@@ -336,20 +347,16 @@ fn prove_with(
     let n = theta.len();
     // only the kinks of points with a kept term: the sides of the others
     // change no kept term
-    let every_kink = kinks(problem, params);
-    let every_pos = vec![true; every_kink.len()];
-    let Some(full) = terms(problem, params, &every_kink, &every_pos, &theta) else {
-        return failed("an output has degree > 2 in the parameters".to_string());
-    };
-    let kept_points: Vec<usize> = full
+    let kept_points: Vec<usize> = term_points
         .iter()
         .zip(dropped)
         .filter(|(_, d)| !**d)
-        .map(|(t, _)| t.point)
+        .map(|(p, _)| *p)
         .collect();
-    let kinks: Vec<Kink> = every_kink
-        .into_iter()
+    let kinks: Vec<Kink> = all_kinks
+        .iter()
         .filter(|k| kept_points.contains(&k.point))
+        .cloned()
         .collect();
     if kinks.len() >= 40 {
         return failed(format!("{} kinks are too many cones", kinks.len()));
@@ -803,7 +810,7 @@ fn farkas_multipliers(rows: &[Vec<Q>], g: &[Q], n: usize) -> Result<Vec<Q>, Opti
             );
             model.set_objective(vec![(tau, Q::one())]);
         }
-        model_solve(&model)
+        lp::solve(&model)
     };
     let first = solve(None);
     let mut mu = match first {
@@ -866,10 +873,6 @@ fn farkas_multipliers(rows: &[Vec<Q>], g: &[Q], n: usize) -> Result<Vec<Q>, Opti
     } else {
         Err(None)
     }
-}
-
-fn model_solve(model: &lp::Lp) -> LpResult {
-    lp::solve(model)
 }
 
 fn mat_vec(m: &[Vec<Q>], v: &[Q]) -> Vec<Q> {

@@ -1,25 +1,26 @@
-//! The local-minimum verifier (first stage): exact verdicts with
-//! certificates, for the kinds of proof it can produce today.
+//! The local-minimum verifier: exact verdicts with certificates.
 //!
 //! Owns: deciding, for an instance's point, one of `global-min`,
 //! `local-min`, `not-local-min`, `undecided`, and building the certificate
 //! that `check` re-verifies. Proofs produced here:
 //! - `global-min` by the lower bound 0: the loss at the point is exactly 0;
-//! - `global-min` for linear models (linear activation or no hidden layer)
-//!   with the binary hinge: the loss equals the LP optimum over all linear
-//!   (affine) classifiers, proven by the LP's dual solution;
+//! - `global-min` for linear models (linear activation or no hidden layer):
+//!   the loss equals the LP optimum over all linear (affine) classifiers,
+//!   binary or multiclass, proven by the LP's dual solution;
 //! - `local-min` by flatness: every piece of the loss next to the point
-//!   (every completion of the signature's zero entries, see
+//!   (every completion of the signature's live zero entries, see
 //!   `network::Signature::complete`) is the constant polynomial L(theta*),
 //!   so the loss is constant on a neighbourhood;
+//! - `local-min` by the piecewise second-order argument of `local` (at most
+//!   one hidden layer);
 //! - `not-local-min` by a descent arc `theta* + t d` or `theta* + t d + t^2 e`
-//!   whose exact loss germ (`arc`) decreases, with an exact point of lower
-//!   loss on it. Candidate arcs are proposed from the pieces' gradients and
-//!   Hessians (exact, but only proposals: the arc itself is what is checked).
+//!   (or of order L for deep linear networks) whose exact loss germ (`arc`)
+//!   decreases, with an exact point of lower loss on it. Candidate arcs are
+//!   proposed by first-order LPs, orthant rays, the pieces' gradients and
+//!   Hessians, and the second-order analysis (exact, but only proposals: the
+//!   arc itself is what is checked).
 //!
-//! Everything else is `undecided`, with the reason. The piecewise
-//! second-order proofs of THEORY 5.3-5.5 (Farkas multipliers, copositivity,
-//! gauge slice) and multiclass LP bounds are not built yet.
+//! Everything else is `undecided`, with the reason.
 //!
 //! Must not: give a verdict without a certificate that `check` accepts, or
 //! let a float, a sample or a time limit decide (a limit only stops the
@@ -156,67 +157,45 @@ pub fn verify(inst: &Instance, limits: &Limits) -> Result<Outcome, String> {
     let problem = &inst.problem;
     let loss = problem.loss(params);
     if loss.is_zero() {
-        let cert = header(
+        return Ok(decided(
             inst,
             Verdict::GlobalMin,
-            &loss,
-            json!({"kind": "zero-loss"}),
-        );
-        return Ok(Outcome {
-            verdict: Verdict::GlobalMin,
             loss,
-            reason: "the loss is exactly 0, and a hinge loss is never negative".to_string(),
-            certificate: Some(cert),
-        });
+            json!({"kind": "zero-loss"}),
+            "the loss is exactly 0, and a hinge loss is never negative".to_string(),
+        ));
     }
     // Linear models (deep linear networks, or no hidden layer) with the
     // binary hinge: the loss is at least the optimum over all linear
     // (affine, with any bias) classifiers, an LP whose dual proves it.
     let bound = linear_lower_bound(problem);
-    if let Some(b) = &bound {
-        if b.value == loss {
-            let cert = header(
-                inst,
-                Verdict::GlobalMin,
-                &loss,
-                json!({"kind": "linear-lp-bound", "affine": b.affine, "lambda": b.lambda.iter().map(qs).collect::<Vec<_>>()}),
-            );
-            return Ok(Outcome {
-                verdict: Verdict::GlobalMin,
-                loss,
-                reason: format!(
-                    "the loss equals the optimum {} of the hinge loss over all {} classifiers (an LP; its dual solution is the certificate), which no network of this kind can beat",
-                    fmt_q(&b.value),
-                    if b.affine { "affine" } else { "linear" }
-                ),
-                certificate: Some(cert),
-            });
-        }
+    let kind_of = |affine: bool| if affine { "affine" } else { "linear" };
+    if let Some(b) = bound.as_ref().filter(|b| b.value == loss) {
+        let evidence = json!({
+            "kind": "linear-lp-bound",
+            "affine": b.affine,
+            "lambda": b.lambda.iter().map(qs).collect::<Vec<_>>(),
+        });
+        let reason = format!(
+            "the loss equals the optimum {} of the hinge loss over all {} classifiers (an LP; its dual solution is the certificate), which no network of this kind can beat",
+            fmt_q(&b.value),
+            kind_of(b.affine)
+        );
+        return Ok(decided(inst, Verdict::GlobalMin, loss, evidence, reason));
     }
-    if let Some(b) = multiclass_lower_bound(problem) {
-        if b.value == loss {
-            let cert = header(
-                inst,
-                Verdict::GlobalMin,
-                &loss,
-                json!({
-                    "kind": "multiclass-lp-bound",
-                    "affine": b.affine,
-                    "lambda": b.lambda.iter().map(|row| row.iter().map(qs).collect::<Vec<_>>()).collect::<Vec<_>>(),
-                }),
-            );
-            return Ok(Outcome {
-                verdict: Verdict::GlobalMin,
-                loss,
-                reason: format!(
-                    "the loss equals the optimum {} of the {} loss over all {} multiclass classifiers (an LP; its dual solution is the certificate), which no network computing a linear map can beat",
-                    fmt_q(&b.value),
-                    problem.loss.name(),
-                    if b.affine { "affine" } else { "linear" }
-                ),
-                certificate: Some(cert),
-            });
-        }
+    if let Some(b) = multiclass_lower_bound(problem).filter(|b| b.value == loss) {
+        let evidence = json!({
+            "kind": "multiclass-lp-bound",
+            "affine": b.affine,
+            "lambda": b.lambda.iter().map(|row| row.iter().map(qs).collect::<Vec<_>>()).collect::<Vec<_>>(),
+        });
+        let reason = format!(
+            "the loss equals the optimum {} of the {} loss over all {} multiclass classifiers (an LP; its dual solution is the certificate), which no network computing a linear map can beat",
+            fmt_q(&b.value),
+            problem.loss.name(),
+            kind_of(b.affine)
+        );
+        return Ok(decided(inst, Verdict::GlobalMin, loss, evidence, reason));
     }
     let sig = problem.signature(params);
     let all_zeros = sig.zero_entries();
@@ -296,13 +275,7 @@ pub fn verify(inst: &Instance, limits: &Limits) -> Result<Outcome, String> {
         if let SecondOrder::Proof { evidence, summary } =
             crate::local::prove(problem, params, limits.max_pieces.min(256), &out_of_time)
         {
-            let cert = header(inst, Verdict::LocalMin, &loss, evidence);
-            return Ok(Outcome {
-                verdict: Verdict::LocalMin,
-                loss,
-                reason: summary,
-                certificate: Some(cert),
-            });
+            return Ok(decided(inst, Verdict::LocalMin, loss, evidence, summary));
         }
     }
     let flat = params.flat();
@@ -319,16 +292,12 @@ pub fn verify(inst: &Instance, limits: &Limits) -> Result<Outcome, String> {
     }
     let constant = Poly::constant(loss.clone());
     if capped.is_some() && pieces.iter().all(|p| *p == constant) {
-        let cert = header(
+        return Ok(decided(
             inst,
             Verdict::LocalMin,
-            &loss,
-            json!({"kind": "flat", "zero_entries": zeros.len(), "pieces": pieces.len()}),
-        );
-        return Ok(Outcome {
-            verdict: Verdict::LocalMin,
             loss,
-            reason: format!(
+            json!({"kind": "flat", "zero_entries": zeros.len(), "pieces": pieces.len()}),
+            format!(
                 "flat: {} of the loss around the point {} the constant {}",
                 if pieces.len() == 1 {
                     "the only piece".to_string()
@@ -338,8 +307,7 @@ pub fn verify(inst: &Instance, limits: &Limits) -> Result<Outcome, String> {
                 if pieces.len() == 1 { "is" } else { "are" },
                 fmt_q(&pieces[0].constant_term())
             ),
-            certificate: Some(cert),
-        });
+        ));
     }
     // Search descent arcs: first-order LP directions for each choice of
     // sides of the kinks and ties, then each piece's gradient and Hessian.
@@ -394,13 +362,13 @@ pub fn verify(inst: &Instance, limits: &Limits) -> Result<Outcome, String> {
     }
     let mut tried = tried_cell.get();
     if let Some(found) = found {
-        let cert = header(inst, Verdict::NotLocalMin, &loss, found.evidence);
-        return Ok(Outcome {
-            verdict: Verdict::NotLocalMin,
+        return Ok(decided(
+            inst,
+            Verdict::NotLocalMin,
             loss,
-            reason: found.reason,
-            certificate: Some(cert),
-        });
+            found.evidence,
+            found.reason,
+        ));
     }
     if timed_out {
         return Ok(undecided(
@@ -421,13 +389,7 @@ pub fn verify(inst: &Instance, limits: &Limits) -> Result<Outcome, String> {
     }
     match crate::local::prove(problem, params, limits.max_pieces, &out_of_time) {
         SecondOrder::Proof { evidence, summary } => {
-            let cert = header(inst, Verdict::LocalMin, &loss, evidence);
-            Ok(Outcome {
-                verdict: Verdict::LocalMin,
-                loss,
-                reason: summary,
-                certificate: Some(cert),
-            })
+            Ok(decided(inst, Verdict::LocalMin, loss, evidence, summary))
         }
         SecondOrder::Failed { reason, candidates } => {
             // the failures' directions, also with second-order corrections
@@ -444,13 +406,13 @@ pub fn verify(inst: &Instance, limits: &Limits) -> Result<Outcome, String> {
                 }
                 tried += 1;
                 if let Some(found) = try_arc(problem, &arc, &loss) {
-                    let cert = header(inst, Verdict::NotLocalMin, &loss, found.evidence);
-                    return Ok(Outcome {
-                        verdict: Verdict::NotLocalMin,
+                    return Ok(decided(
+                        inst,
+                        Verdict::NotLocalMin,
                         loss,
-                        reason: found.reason,
-                        certificate: Some(cert),
-                    });
+                        found.evidence,
+                        found.reason,
+                    ));
                 }
             }
             let nonconst = pieces.iter().filter(|p| **p != constant).count();
@@ -775,6 +737,17 @@ fn linear_model_arcs(problem: &Problem, params: &Params, b: &LinearBound) -> Vec
         });
     }
     out
+}
+
+/// A decided verdict with its certificate.
+fn decided(inst: &Instance, verdict: Verdict, loss: Q, evidence: Value, reason: String) -> Outcome {
+    let certificate = Some(header(inst, verdict, &loss, evidence));
+    Outcome {
+        verdict,
+        loss,
+        reason,
+        certificate,
+    }
 }
 
 fn undecided(loss: Q, reason: String) -> Outcome {
