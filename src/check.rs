@@ -110,6 +110,7 @@ pub fn check(inst: &Instance, cert: &Value) -> Result<String, String> {
         ("global-min", "linear-lp-bound") => check_linear_bound(inst, &loss, ev)?,
         ("global-min", "multiclass-lp-bound") => check_multiclass_bound(inst, &loss, ev)?,
         ("not-local-min", "descent-arc") => check_arc(inst, params, &loss, ev)?,
+        ("not-local-min", "descent-direction") => check_direction(inst, params, &loss, ev)?,
         ("local-min", "piecewise-second-order") => check_second_order(inst, params, ev)?,
         _ => {
             return Err(format!(
@@ -395,9 +396,7 @@ fn germ(p: &[Q]) -> i8 {
 }
 
 fn check_arc(inst: &Instance, params: &Params, loss: &Q, ev: &Value) -> Result<(), String> {
-    let problem = &inst.problem;
-    let arch = &problem.arch;
-    let n = arch.num_params();
+    let n = inst.problem.arch.num_params();
     let dirs_v = field(ev, "dirs")?
         .as_array()
         .ok_or("certificate: `dirs` must be an array")?;
@@ -412,6 +411,77 @@ fn check_arc(inst: &Instance, params: &Params, loss: &Q, ev: &Value) -> Result<(
     if dirs.iter().any(|d| d.len() != n) {
         return Err(format!("descent-arc: every direction needs {n} entries"));
     }
+    let total = loss_along_arc(inst, params, &dirs, None)?;
+    let claimed = vector(field(ev, "loss_polynomial")?, "loss_polynomial")?;
+    if trim(claimed) != total {
+        return Err("descent-arc: the loss polynomial differs from the recomputed one".to_string());
+    }
+    if total.first().cloned().unwrap_or_else(Q::zero) != *loss {
+        return Err("descent-arc: the loss polynomial does not start at the loss".to_string());
+    }
+    match total.iter().skip(1).find(|c| !c.is_zero()) {
+        Some(c) if c.is_negative() => {}
+        _ => return Err("descent-arc: the loss does not decrease along the arc".to_string()),
+    }
+    check_lower_point(inst, params, loss, &dirs, ev, "descent-arc")
+}
+
+/// `descent-direction`: the claimed one-sided directional derivative
+/// `L'(theta*; d)` is the first-order coefficient of the loss along the ray
+/// `theta* + t d` (recomputed with every polynomial truncated after degree
+/// 1, which leaves the coefficients of degree <= 1 exact), and negative;
+/// then `L(theta* + t d) = L(theta*) + t L'(theta*; d) + O(t^2)` is below
+/// `L(theta*)` for all small `t > 0`. The explicit lower point is checked
+/// as for an arc.
+fn check_direction(inst: &Instance, params: &Params, loss: &Q, ev: &Value) -> Result<(), String> {
+    let n = inst.problem.arch.num_params();
+    let dir = vector(field(ev, "dir")?, "dir")?;
+    if dir.len() != n {
+        return Err(format!("descent-direction: `dir` needs {n} entries"));
+    }
+    let dirs = vec![dir];
+    let germ1 = loss_along_arc(inst, params, &dirs, Some(1))?;
+    if germ1.first().cloned().unwrap_or_else(Q::zero) != *loss {
+        return Err(
+            "descent-direction: the loss along the ray does not start at the loss".to_string(),
+        );
+    }
+    let derivative = germ1.get(1).cloned().unwrap_or_else(Q::zero);
+    let claimed = rational(field(ev, "derivative")?, "derivative")?;
+    if claimed != derivative {
+        return Err(format!(
+            "descent-direction: the directional derivative is {}, not the claimed {}",
+            fmt_q(&derivative),
+            fmt_q(&claimed)
+        ));
+    }
+    if !derivative.is_negative() {
+        return Err(format!(
+            "descent-direction: the directional derivative {} is not negative",
+            fmt_q(&derivative)
+        ));
+    }
+    check_lower_point(inst, params, loss, &dirs, ev, "descent-direction")
+}
+
+/// The loss along `theta* + sum_m t^m dirs[m]` for small `t > 0`, as a
+/// polynomial in t (lowest degree first), every intermediate polynomial cut
+/// after degree `cut` if given.
+fn loss_along_arc(
+    inst: &Instance,
+    params: &Params,
+    dirs: &[Vec<Q>],
+    cut: Option<usize>,
+) -> Result<Vec<Q>, String> {
+    let problem = &inst.problem;
+    let arch = &problem.arch;
+    let n = arch.num_params();
+    let cut = |mut p: Vec<Q>| {
+        if let Some(c) = cut {
+            p.truncate(c + 1);
+        }
+        trim(p)
+    };
     let point = params.flat();
     let theta: Vec<Vec<Q>> = (0..n)
         .map(|i| {
@@ -430,7 +500,7 @@ fn check_arc(inst: &Instance, params: &Params, loss: &Q, ev: &Value) -> Result<(
             for j in 0..arch.widths[l] {
                 let mut acc: Vec<Q> = Vec::new();
                 for (k, ak) in a.iter().enumerate() {
-                    acc = padd(&acc, &pmul(&theta[arch.weight_index(l, j, k)], ak));
+                    acc = padd(&acc, &cut(pmul(&theta[arch.weight_index(l, j, k)], ak)));
                 }
                 if let Some(b) = arch.bias_index(l, j) {
                     acc = padd(&acc, &theta[b]);
@@ -480,46 +550,47 @@ fn check_arc(inst: &Instance, params: &Params, loss: &Q, ev: &Value) -> Result<(
             }
         }
     }
-    let total = pscale(
+    Ok(pscale(
         &total,
         &(Q::one() / Q::from_integer((problem.data.len() as i64).into())),
-    );
-    let claimed = vector(field(ev, "loss_polynomial")?, "loss_polynomial")?;
-    if trim(claimed) != total {
-        return Err("descent-arc: the loss polynomial differs from the recomputed one".to_string());
-    }
-    if total.first().cloned().unwrap_or_else(Q::zero) != *loss {
-        return Err("descent-arc: the loss polynomial does not start at the loss".to_string());
-    }
-    match total.iter().skip(1).find(|c| !c.is_zero()) {
-        Some(c) if c.is_negative() => {}
-        _ => return Err("descent-arc: the loss does not decrease along the arc".to_string()),
-    }
-    // the explicit lower point
+    ))
+}
+
+/// The certificate's explicit point of lower loss on the arc.
+fn check_lower_point(
+    inst: &Instance,
+    params: &Params,
+    loss: &Q,
+    dirs: &[Vec<Q>],
+    ev: &Value,
+    kind: &str,
+) -> Result<(), String> {
+    let arch = &inst.problem.arch;
+    let problem = &inst.problem;
     let lp = field(ev, "lower_point")?;
     let t = rational(field(lp, "t")?, "lower_point.t")?;
     if !t.is_positive() {
-        return Err("descent-arc: lower_point.t must be positive".to_string());
+        return Err(format!("{kind}: lower_point.t must be positive"));
     }
-    let mut at = point.clone();
+    let mut at = params.flat();
     let mut tm = Q::one();
-    for d in &dirs {
+    for d in dirs {
         tm *= &t;
         for (o, di) in at.iter_mut().zip(d) {
             *o += di * &tm;
         }
     }
     if vector(field(lp, "params")?, "lower_point.params")? != at {
-        return Err(
-            "descent-arc: lower_point.params is not the arc's point at lower_point.t".to_string(),
-        );
+        return Err(format!(
+            "{kind}: lower_point.params is not the arc's point at lower_point.t"
+        ));
     }
-    let p = Params::from_flat(arch, &at).ok_or("descent-arc: bad parameter count")?;
+    let p = Params::from_flat(arch, &at).ok_or(format!("{kind}: bad parameter count"))?;
     let lower = problem.loss(&p);
     let claimed_lower = rational(field(lp, "loss")?, "lower_point.loss")?;
     if lower != claimed_lower || lower >= *loss {
         return Err(format!(
-            "descent-arc: the loss at t = {} is {}, not the claimed {} below {}",
+            "{kind}: the loss at t = {} is {}, not the claimed {} below {}",
             fmt_q(&t),
             fmt_q(&lower),
             fmt_q(&claimed_lower),

@@ -39,8 +39,18 @@ pub struct Descent {
     pub stop: String,
 }
 
+/// The arc of a descent certificate: `dirs` of a `descent-arc`, or the one
+/// `dir` of a `descent-direction` (a ray).
 fn arc_dirs(cert: &serde_json::Value) -> Option<Vec<Vec<Q>>> {
-    let dirs = cert.get("evidence")?.get("dirs")?.as_array()?;
+    let ev = cert.get("evidence")?;
+    let one;
+    let dirs = match ev.get("dir") {
+        Some(d) => {
+            one = vec![d.clone()];
+            &one
+        }
+        None => ev.get("dirs")?.as_array()?,
+    };
     dirs.iter()
         .map(|d| {
             d.as_array()?
@@ -49,11 +59,6 @@ fn arc_dirs(cert: &serde_json::Value) -> Option<Vec<Vec<Q>>> {
                 .collect::<Option<Vec<Q>>>()
         })
         .collect()
-}
-
-fn poly_coeffs(cert: &serde_json::Value) -> Option<Vec<Q>> {
-    let c = cert.get("evidence")?.get("loss_polynomial")?.as_array()?;
-    c.iter().map(|e| parse_rational(e.as_str()?).ok()).collect()
 }
 
 fn point_at(theta: &[Q], dirs: &[Vec<Q>], t: &Q) -> Vec<Q> {
@@ -141,8 +146,13 @@ pub fn descend(inst: &Instance, max_steps: usize, limits: &Limits) -> Result<Des
                 }
             })
             .collect();
+        let arc = crate::arc::Arc {
+            point: theta.clone(),
+            dirs: dirs.clone(),
+        };
+        let along = crate::arc::loss_along(&problem, &arc);
         // the exact minimiser of a convex quadratic loss polynomial (order-1 arcs)
-        if let Some(c) = poly_coeffs(cert) {
+        if let Some(c) = along.as_ref().map(|al| &al.loss.0) {
             if dirs.len() == 1 && c.len() == 3 && c[2].is_positive() && c[1].is_negative() {
                 candidates.push(-&c[1] / (&c[2] * Q::from_integer(2.into())));
             }
@@ -158,11 +168,7 @@ pub fn descend(inst: &Instance, max_steps: usize, limits: &Limits) -> Result<Des
         }
         // breakpoints of the arc: land exactly on kinks and hinge corners
         // (otherwise a descent can creep towards a kink forever)
-        let arc = crate::arc::Arc {
-            point: theta.clone(),
-            dirs: dirs.clone(),
-        };
-        if let Some(al) = crate::arc::loss_along(&problem, &arc) {
+        if let Some(al) = along {
             candidates.extend(al.breakpoints);
         }
         let mut best: Option<(Q, Vec<Q>)> = None;

@@ -847,8 +847,13 @@ pub fn canonical_text(inst: &Instance) -> String {
 /// certificates carry.
 pub fn canonical_hash(inst: &Instance) -> String {
     use sha2::{Digest, Sha256};
+    use std::fmt::Write as _;
     let digest = Sha256::digest(canonical_text(inst).as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    let mut out = String::with_capacity(64);
+    for b in digest {
+        let _ = write!(out, "{b:02x}");
+    }
+    out
 }
 
 /// Write an instance as FORMAT.md TOML (exact rationals as strings), so

@@ -20,6 +20,7 @@ pub mod lp;
 pub mod network;
 pub mod number;
 pub mod poly;
+pub mod probe;
 pub mod smtlib;
 pub mod theorems;
 pub mod verify;

@@ -12,7 +12,7 @@
 
 use num_bigint::BigInt;
 use num_rational::BigRational;
-use num_traits::{One, Pow, Signed, Zero};
+use num_traits::{One, Pow, Signed, ToPrimitive, Zero};
 use std::cmp::Ordering;
 
 /// The exact rational type used for every parameter, datum and loss value.
@@ -159,6 +159,15 @@ fn parse_decimal(s: &str) -> Result<Q, NumberError> {
 /// Canonical text of a rational: `"p"` for integers, `"p/q"` otherwise
 /// (q > 0, lowest terms). This is the spelling of every JSON output.
 pub fn fmt_q(q: &Q) -> String {
+    // the same digits through i128's formatter when they fit (BigInt's
+    // radix conversion is much slower for small numbers)
+    if let (Some(n), Some(d)) = (q.numer().to_i128(), q.denom().to_i128()) {
+        return if d == 1 {
+            n.to_string()
+        } else {
+            format!("{n}/{d}")
+        };
+    }
     if q.denom().is_one() {
         q.numer().to_string()
     } else {

@@ -31,10 +31,11 @@ use crate::cellpoly::{loss_poly, output_polys};
 use crate::instance::{canonical_hash, Instance};
 use crate::local::SecondOrder;
 use crate::lp::{self, Cmp, LpResult, Sense};
-use crate::network::{LossKind, Params, Problem, Side, Signature, ZeroEntry};
+use crate::network::{LossKind, Params, PointView, Problem, Side, Signature, ZeroEntry};
 use crate::number::{fmt_q, Q};
 use crate::poly::{Poly, Var};
-use num_traits::{One, Signed, Zero};
+use crate::probe::Probe;
+use num_traits::{One, Signed, ToPrimitive, Zero};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
@@ -155,7 +156,7 @@ pub fn verify(inst: &Instance, limits: &Limits) -> Result<Outcome, String> {
         return Err("point: missing table: verify needs a [point] table".to_string());
     };
     let problem = &inst.problem;
-    let loss = problem.loss(params);
+    let (loss, views) = problem.loss_and_views(params);
     if loss.is_zero() {
         return Ok(decided(
             inst,
@@ -163,6 +164,18 @@ pub fn verify(inst: &Instance, limits: &Limits) -> Result<Outcome, String> {
             loss,
             json!({"kind": "zero-loss"}),
             "the loss is exactly 0, and a hinge loss is never negative".to_string(),
+        ));
+    }
+    // A first-order descent direction, proposed in floats and decided by
+    // the exact one-sided directional derivative: most points that are not
+    // local minima are settled here, before any LP or piece is built.
+    if let Some(found) = quick_descent(problem, params, &views, &loss) {
+        return Ok(decided(
+            inst,
+            Verdict::NotLocalMin,
+            loss,
+            found.evidence,
+            found.reason,
         ));
     }
     // Linear models (deep linear networks, or no hidden layer) with the
@@ -197,12 +210,12 @@ pub fn verify(inst: &Instance, limits: &Limits) -> Result<Outcome, String> {
         );
         return Ok(decided(inst, Verdict::GlobalMin, loss, evidence, reason));
     }
-    let sig = problem.signature(params);
+    let ev = problem.evaluate(params);
+    let sig = Signature::of(problem, &ev);
     let all_zeros = sig.zero_entries();
     // a kink on a point whose hinge arguments are all < 0 changes no term of
     // the loss near the point (only that point's outputs depend on it): its
     // side is fixed to +, not enumerated
-    let ev = problem.evaluate(params);
     let live = |z: &ZeroEntry| match z {
         ZeroEntry::PreActivation { point, .. } => ev.points[*point]
             .terms
@@ -762,6 +775,111 @@ fn undecided(loss: Q, reason: String) -> Outcome {
 struct Found {
     evidence: Value,
     reason: String,
+}
+
+/// The first-order probe (`probe`): float proposals of descent directions,
+/// each rounded to a small integer direction `d` and decided exactly: the
+/// one-sided directional derivative `L'(theta*; d)` must be negative, and an
+/// explicit step `t` (proposed by a float line search, then evaluated
+/// exactly) must lower the loss. If no proposed step is confirmed, the ray
+/// goes to `try_arc`, whose exact radius always yields a lower point when
+/// `L'(theta*; d) < 0`.
+fn quick_descent(
+    problem: &Problem,
+    params: &Params,
+    views: &[PointView],
+    loss: &Q,
+) -> Option<Found> {
+    let probe = Probe::new(problem, params, views);
+    let flat = params.flat();
+    let theta_f: Vec<f64> = flat.iter().map(|q| q.to_f64().unwrap_or(0.0)).collect();
+    let nf = problem.data.len() as f64;
+    let base = probe.loss_at(&theta_f, &theta_f, 0.0, problem);
+    for d in probe.directions(4) {
+        let max = d.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        if max == 0.0 || !max.is_finite() {
+            continue;
+        }
+        let ints: Vec<i64> = d
+            .iter()
+            .map(|v| (v * 1024.0 / max).round() as i64)
+            .collect();
+        let g = ints.iter().fold(0i64, |g, &v| num_integer::gcd(g, v));
+        if g == 0 {
+            continue;
+        }
+        let ints: Vec<i64> = ints.iter().map(|v| v / g).collect();
+        let dq: Vec<Q> = ints.iter().map(|&v| Q::from_integer(v.into())).collect();
+        let dparams = Params::from_flat(&problem.arch, &dq)?;
+        let deriv = problem.directional_derivative(params, &dparams);
+        if !deriv.is_negative() {
+            continue;
+        }
+        // a float Armijo step proposes t = 2^-k; the exact loss decides
+        let df: Vec<f64> = ints.iter().map(|&v| v as f64).collect();
+        let slope = deriv.to_f64().unwrap_or(0.0) * nf;
+        let mut exact_tries = 0;
+        for k in 0..=100u32 {
+            let t = 0.5f64.powi(k as i32);
+            if probe.loss_at(&theta_f, &df, t, problem) > base + 0.5 * t * slope {
+                continue;
+            }
+            let tq = Q::new(1.into(), num_bigint::BigInt::from(1u8) << k);
+            let at: Vec<Q> = flat
+                .iter()
+                .zip(&ints)
+                .map(|(x, &v)| step_coordinate(x, v, k))
+                .collect();
+            let lower_params = Params::from_flat(&problem.arch, &at)?;
+            let lower = problem.loss(&lower_params);
+            if &lower < loss {
+                let evidence = json!({
+                    "kind": "descent-direction",
+                    "dir": dq.iter().map(qs).collect::<Vec<_>>(),
+                    "derivative": qs(&deriv),
+                    "lower_point": {
+                        "t": qs(&tq),
+                        "params": at.iter().map(qs).collect::<Vec<_>>(),
+                        "loss": qs(&lower),
+                    },
+                });
+                let reason = format!(
+                    "first-order descent direction: the one-sided directional derivative of the loss along it is {} < 0; at t = {} the loss is {} < {}",
+                    fmt_q(&deriv),
+                    fmt_q(&tq),
+                    fmt_q(&lower),
+                    fmt_q(loss)
+                );
+                return Some(Found { evidence, reason });
+            }
+            exact_tries += 1;
+            if exact_tries >= 3 {
+                break;
+            }
+        }
+        let arc = Arc {
+            point: flat.clone(),
+            dirs: vec![dq],
+        };
+        if let Some(found) = try_arc(problem, &arc, loss) {
+            return Some(found);
+        }
+    }
+    None
+}
+
+/// `x + v 2^-k`, exactly; in `i128` when the numbers fit (the reduction
+/// then needs no BigInt gcd), else in rationals.
+fn step_coordinate(x: &Q, v: i64, k: u32) -> Q {
+    let small = (|| {
+        let (a, b) = (x.numer().to_i128()?, x.denom().to_i128()?);
+        let p = 1i128.checked_shl(k).filter(|p| *p > 0 && k < 120)?;
+        let num = a.checked_mul(p)?.checked_add((v as i128).checked_mul(b)?)?;
+        let den = b.checked_mul(p)?;
+        let g = num_integer::gcd(num, den);
+        Some(Q::new_raw((num / g).into(), (den / g).into()))
+    })();
+    small.unwrap_or_else(|| x + Q::new(v.into(), num_bigint::BigInt::from(1u8) << k))
 }
 
 /// Check an arc exactly; on descent, return the certificate evidence.

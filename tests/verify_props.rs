@@ -328,6 +328,7 @@ fn generated_corpus_certificates_check_and_mutants_fail() {
         "flat",
         "piecewise-second-order",
         "descent-arc",
+        "descent-direction",
     ] {
         assert!(
             kinds.contains_key(kind),

@@ -14,7 +14,7 @@
 
 mod int;
 
-pub use int::IntParams;
+pub use int::{IntParams, PointView};
 
 use crate::number::{qi, sign, Q};
 use num_traits::{One, Zero};
@@ -452,12 +452,33 @@ pub struct Evaluation {
 impl Problem {
     /// Exact loss at `params` (shapes assumed to fit, N >= 1).
     pub fn loss(&self, params: &Params) -> Q {
-        let mut total = Q::zero();
+        IntParams::new(params, &self.arch.activation)
+            .loss_and_views(self.loss, &self.data, false)
+            .0
+    }
+
+    /// The one-sided directional derivative of the loss at `params` along
+    /// the parameter direction `dir` (same shapes):
+    /// `L'(theta; d) = lim_{t -> 0+} (L(theta + t d) - L(theta)) / t`, exactly.
+    ///
+    /// Along the ray every value is a polynomial in `t` for small `t > 0`,
+    /// and its first-order coefficient follows the chain rule with the
+    /// one-sided rules `max(0, .)'(0; v) = max(0, v)` (hinge corners, ReLU
+    /// kinks), `max(v, alpha v)` (leaky kinks) and, at a Crammer-Singer tie,
+    /// the largest tangent among the tied competitors. A negative value
+    /// proves that `params` is not a local minimum:
+    /// `L(theta + t d) = L(theta) + t L'(theta; d) + O(t^2)`.
+    pub fn directional_derivative(&self, params: &Params, dir: &Params) -> Q {
         let prepared = IntParams::new(params, &self.arch.activation);
-        for (x, &y) in self.data.x.iter().zip(&self.data.y) {
-            total += point_loss(self.loss, &prepared.output(x), y).loss;
-        }
-        total / qi(self.data.len() as i64)
+        let dprepared = IntParams::new(dir, &self.arch.activation);
+        prepared.directional_derivative(&dprepared, self.loss, &self.data)
+    }
+
+    /// The exact loss together with each point's `PointView` (exact signs of
+    /// the hidden pre-activations and hinge arguments, float magnitudes), in
+    /// one fraction-free pass: what the first-order probe starts from.
+    pub fn loss_and_views(&self, params: &Params) -> (Q, Vec<PointView>) {
+        IntParams::new(params, &self.arch.activation).loss_and_views(self.loss, &self.data, true)
     }
 
     /// Exact evaluation with all per-point details.
