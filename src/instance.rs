@@ -822,25 +822,59 @@ fn plural(n: usize) -> &'static str {
 /// that describe the same problem and point have the same canonical text.
 pub fn canonical_text(inst: &Instance) -> String {
     use crate::number::fmt_q;
-    use serde_json::{json, Value};
-    let qs = |v: &[Q]| Value::Array(v.iter().map(|q| Value::String(fmt_q(q))).collect());
-    let p = &inst.problem;
-    let alpha = match &p.arch.activation {
-        crate::network::Activation::Leaky(a) => Value::String(fmt_q(a)),
-        _ => Value::Null,
+    use std::fmt::Write as _;
+    // Written directly: the same bytes as serde_json's compact output of
+    // {"widths", "activation", "alpha", "bias", "loss", "x", "y", "point"}
+    // in that order (every string here is ASCII digits, signs, '/', '.',
+    // letters and '-', so nothing needs escaping). tests/instance_format.rs
+    // compares it with serde_json on every fixture and generated instance.
+    fn list<T>(out: &mut String, items: &[T], mut one: impl FnMut(&mut String, &T)) {
+        out.push('[');
+        for (i, v) in items.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            one(out, v);
+        }
+        out.push(']');
+    }
+    let q = |out: &mut String, v: &Q| {
+        out.push('"');
+        out.push_str(&fmt_q(v));
+        out.push('"');
     };
-    let point = inst.point.as_ref().map(|pt| qs(&pt.flat()));
-    let v = json!({
-        "widths": p.arch.widths,
-        "activation": p.arch.activation.name(),
-        "alpha": alpha,
-        "bias": p.arch.bias,
-        "loss": p.loss.name(),
-        "x": p.data.x.iter().map(|r| qs(r)).collect::<Vec<_>>(),
-        "y": p.data.y,
-        "point": point,
+    let p = &inst.problem;
+    let mut out = String::with_capacity(256);
+    out.push_str("{\"widths\":");
+    list(&mut out, &p.arch.widths, |o, w| {
+        let _ = write!(o, "{w}");
     });
-    v.to_string()
+    let _ = write!(
+        out,
+        ",\"activation\":\"{}\",\"alpha\":",
+        p.arch.activation.name()
+    );
+    match &p.arch.activation {
+        crate::network::Activation::Leaky(a) => q(&mut out, a),
+        _ => out.push_str("null"),
+    }
+    out.push_str(",\"bias\":");
+    list(&mut out, &p.arch.bias, |o, b| {
+        let _ = write!(o, "{b}");
+    });
+    let _ = write!(out, ",\"loss\":\"{}\",\"x\":", p.loss.name());
+    list(&mut out, &p.data.x, |o, row| list(o, row, q));
+    out.push_str(",\"y\":");
+    list(&mut out, &p.data.y, |o, y| {
+        let _ = write!(o, "{y}");
+    });
+    out.push_str(",\"point\":");
+    match &inst.point {
+        Some(pt) => list(&mut out, &pt.flat(), q),
+        None => out.push_str("null"),
+    }
+    out.push('}');
+    out
 }
 
 /// SHA-256 of `canonical_text`, as lowercase hex: the instance hash that

@@ -815,11 +815,13 @@ fn quick_descent(
         if !deriv.is_negative() {
             continue;
         }
-        // a float Armijo step proposes t = 2^-k; the exact loss decides
+        // a float Armijo step proposes t = 2^-k (from a step about as long
+        // as the direction's largest entry, 1024, is over 2^8); the exact
+        // loss decides
         let df: Vec<f64> = ints.iter().map(|&v| v as f64).collect();
         let slope = deriv.to_f64().unwrap_or(0.0) * nf;
         let mut exact_tries = 0;
-        for k in 0..=100u32 {
+        for k in 8..=100u32 {
             let t = 0.5f64.powi(k as i32);
             if probe.loss_at(&theta_f, &df, t, problem) > base + 0.5 * t * slope {
                 continue;

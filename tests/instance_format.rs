@@ -119,3 +119,50 @@ fn to_toml_round_trips() {
         assert_eq!(inst, again, "{}", path.display());
     }
 }
+
+/// The certificate hash covers `canonical_text`, which is written by hand
+/// for speed: it must be byte for byte serde_json's compact output of the
+/// documented object, on every fixture and on generated instances of every
+/// family (leaky slopes, missing biases, multiclass labels, negative and
+/// fractional numbers).
+#[test]
+fn canonical_text_is_serde_jsons_output() {
+    use relucert::gen::{generate, Family};
+    use relucert::instance::{canonical_text, load, Instance};
+    use relucert::number::fmt_q;
+    use serde_json::{json, Value};
+    fn oracle(inst: &Instance) -> String {
+        let qs = |v: &[Q]| Value::Array(v.iter().map(|q| Value::String(fmt_q(q))).collect());
+        let p = &inst.problem;
+        let alpha = match &p.arch.activation {
+            relucert::network::Activation::Leaky(a) => Value::String(fmt_q(a)),
+            _ => Value::Null,
+        };
+        json!({
+            "widths": p.arch.widths,
+            "activation": p.arch.activation.name(),
+            "alpha": alpha,
+            "bias": p.arch.bias,
+            "loss": p.loss.name(),
+            "x": p.data.x.iter().map(|r| qs(r)).collect::<Vec<_>>(),
+            "y": p.data.y,
+            "point": inst.point.as_ref().map(|pt| qs(&pt.flat())),
+        })
+        .to_string()
+    }
+    let mut instances: Vec<Instance> = common::fixture_paths()
+        .iter()
+        .map(|p| load(p).expect("fixtures load"))
+        .collect();
+    for family in Family::ALL {
+        for i in 0..10 {
+            instances.push(generate(family, 5, i).instance);
+        }
+    }
+    let mut without_point = instances[0].clone();
+    without_point.point = None;
+    instances.push(without_point);
+    for inst in &instances {
+        assert_eq!(canonical_text(inst), oracle(inst), "{:?}", inst.name);
+    }
+}
