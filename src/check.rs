@@ -15,6 +15,11 @@
 //!   polynomial (which must equal the certificate's), requires its lowest
 //!   nonconstant coefficient to be negative, and re-evaluates the claimed
 //!   point of lower loss exactly;
+//! - `descent-direction` (claim `not-local-min`): the same recomputation
+//!   along the ray `theta* + t d` with every polynomial cut after degree 1;
+//!   its first-order coefficient (the one-sided directional derivative)
+//!   must equal the certificate's and be negative, and the lower point is
+//!   re-evaluated;
 //! - `linear-lp-bound` / `multiclass-lp-bound` (claim `global-min`): weak
 //!   LP duality with the certificate's multipliers, every condition exact;
 //! - `piecewise-second-order` (claim `local-min`): on every region (kink

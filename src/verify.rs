@@ -13,6 +13,11 @@
 //!   so the loss is constant on a neighbourhood;
 //! - `local-min` by the piecewise second-order argument of `local` (at most
 //!   one hidden layer);
+//! - `not-local-min` by a first-order descent direction: `probe` proposes
+//!   directions in floats, and the exact one-sided directional derivative
+//!   (`Problem::directional_derivative`) must be negative, with an exact
+//!   point of lower loss on the ray (tried first, after the zero-loss test:
+//!   most points that are not minima end here);
 //! - `not-local-min` by a descent arc `theta* + t d` or `theta* + t d + t^2 e`
 //!   (or of order L for deep linear networks) whose exact loss germ (`arc`)
 //!   decreases, with an exact point of lower loss on it. Candidate arcs are
