@@ -772,14 +772,19 @@ pub struct VerifyOptions {
     pub cert: Option<std::path::PathBuf>,
     pub max_pieces: Option<usize>,
     pub timeout_secs: Option<u64>,
+    /// Try the first-order probe first (`--no-probe` turns it off).
+    pub probe: bool,
 }
 
-/// `relucert verify FILE [--json] [--cert OUT.json] [--max-pieces N] [--timeout S]`.
+/// `relucert verify FILE [--json] [--cert OUT.json] [--max-pieces N] [--timeout S] [--no-probe]`.
 pub fn verify(path: &Path, opts: &VerifyOptions) -> Result<Outcome, CliError> {
     use crate::verify::{verify as run, Limits};
     let file = path.display().to_string();
     let inst = instance::load(path).map_err(|e| e.to_string())?;
-    let mut limits = Limits::default();
+    let mut limits = Limits {
+        probe: opts.probe,
+        ..Limits::default()
+    };
     if let Some(m) = opts.max_pieces {
         limits.max_pieces = m;
     }

@@ -38,6 +38,10 @@ enum Command {
         /// Stop the search after S seconds (else: undecided).
         #[arg(long, value_name = "S")]
         timeout: Option<u64>,
+        /// Skip the first-order probe: non-minima are then certified by
+        /// descent arcs only (a cross-check of the slower search).
+        #[arg(long)]
+        no_probe: bool,
     },
     /// Re-verify a certificate written by `verify`.
     Check {
@@ -200,12 +204,14 @@ fn main() -> ExitCode {
             cert,
             max_pieces,
             timeout,
+            no_probe,
         } => {
             let opts = cli::VerifyOptions {
                 json,
                 cert,
                 max_pieces,
                 timeout_secs: timeout,
+                probe: !no_probe,
             };
             cli::verify(&file, &opts)
         }

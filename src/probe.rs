@@ -8,7 +8,9 @@
 //! piece's gradient times the direction. So minus the gradient of the piece
 //! that contains it is a descent direction. The proposal is that fixed
 //! point, found by iteration: pick sides, step along minus that piece's
-//! gradient, read off the sides the step actually enters, repeat. Every
+//! gradient, read off the sides the step actually enters, repeat; when a
+//! step leaves its piece, minus the shortest vector between the two pieces'
+//! gradients is tried too (steepest descent across a hinge corner). Every
 //! direction whose float directional derivative is negative is proposed.
 //!
 //! Values at the point come from the exact evaluation (so a zero entry is
@@ -347,8 +349,8 @@ impl Probe {
         let depth = self.widths.len() - 1;
         let at = |i: usize| theta[i] + t * d[i];
         let mut total = 0.0;
-        for (x, &y) in problem.data.x.iter().zip(&problem.data.y) {
-            let mut a: Vec<f64> = x.iter().map(f).collect();
+        for (p, &y) in self.points.iter().zip(&problem.data.y) {
+            let mut a: Vec<f64> = p.a[0].clone();
             for l in 1..=depth {
                 let cols = self.widths[l - 1];
                 let z: Vec<f64> = (0..self.widths[l])
@@ -442,6 +444,7 @@ impl Probe {
         let mut seen: Vec<Sides> = Vec::new();
         for start in starts {
             let mut sides = start;
+            let mut prev: Option<Vec<f64>> = None;
             for _ in 0..8 {
                 if seen.contains(&sides) {
                     break;
@@ -461,9 +464,38 @@ impl Probe {
                     }
                     break;
                 }
+                // the step left the piece: minus the shortest vector between
+                // this gradient and the previous piece's (steepest descent
+                // for a max of the two pieces, e.g. across a hinge corner)
+                if let Some(p) = prev.as_ref() {
+                    if let Some(m) = min_norm_on_segment(&g, p) {
+                        let m2: f64 = m.iter().map(|v| v * v).sum();
+                        let dm: Vec<f64> = m.iter().map(|v| -v).collect();
+                        if m2 > 0.0 && self.tangent(&dm, &sides).0 < -1e-9 * m2 {
+                            out.push(dm);
+                            if out.len() >= max {
+                                return out;
+                            }
+                            break;
+                        }
+                    }
+                }
+                prev = Some(g);
                 sides = next;
             }
         }
         out
     }
+}
+
+/// The point of the segment `[a, b]` closest to the origin (None if it is
+/// not finite).
+fn min_norm_on_segment(a: &[f64], b: &[f64]) -> Option<Vec<f64>> {
+    let diff2: f64 = a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum();
+    if diff2 == 0.0 || !diff2.is_finite() {
+        return None;
+    }
+    // minimise |b + s (a - b)|^2 over s in [0, 1]
+    let s = (-b.iter().zip(a).map(|(y, x)| y * (x - y)).sum::<f64>() / diff2).clamp(0.0, 1.0);
+    Some(a.iter().zip(b).map(|(x, y)| y + s * (x - y)).collect())
 }

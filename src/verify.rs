@@ -84,6 +84,11 @@ pub struct Limits {
     pub max_pieces: usize,
     /// Wall-clock budget for the search.
     pub timeout: Option<Duration>,
+    /// Try the first-order probe (float-proposed descent directions,
+    /// decided by the exact directional derivative) before everything
+    /// else. Off, `not-local-min` points are found only by the arc search
+    /// (`relucert verify --no-probe`; used to test that search alone).
+    pub probe: bool,
 }
 
 impl Default for Limits {
@@ -91,6 +96,7 @@ impl Default for Limits {
         Limits {
             max_pieces: 4096,
             timeout: None,
+            probe: true,
         }
     }
 }
@@ -174,7 +180,11 @@ pub fn verify(inst: &Instance, limits: &Limits) -> Result<Outcome, String> {
     // A first-order descent direction, proposed in floats and decided by
     // the exact one-sided directional derivative: most points that are not
     // local minima are settled here, before any LP or piece is built.
-    if let Some(found) = quick_descent(problem, params, &views, &loss) {
+    if let Some(found) = limits
+        .probe
+        .then(|| quick_descent(problem, params, &views, &loss))
+        .flatten()
+    {
         return Ok(decided(
             inst,
             Verdict::NotLocalMin,

@@ -287,6 +287,7 @@ fn second_order_minima_at_descent_endpoints_check_and_survive_probing() {
     let limits = Limits {
         max_pieces: 512,
         timeout: Some(std::time::Duration::from_millis(1500)),
+        probe: true,
     };
     let mut proven = 0;
     for seed in 1..=cases {
@@ -307,6 +308,7 @@ fn second_order_minima_at_descent_endpoints_check_and_survive_probing() {
             &Limits {
                 max_pieces: 512,
                 timeout: None,
+                probe: true,
             },
         )
         .unwrap();

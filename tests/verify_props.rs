@@ -93,7 +93,7 @@ proptest! {
         probes in probe_dirs(64),
     ) {
         let inst = instance(problem.clone(), p.clone());
-        let limits = Limits { max_pieces: 256, timeout: None };
+        let limits = Limits { max_pieces: 256, timeout: None, probe: true };
         let out = verify(&inst, &limits).unwrap();
         prop_assert_eq!(&out.loss, &problem.loss(&p));
         let Some(cert) = out.certificate.clone() else {
@@ -125,39 +125,63 @@ fn fixtures_verify_and_their_certificates_check() {
     let tmp = std::env::temp_dir().join(format!("relucert-verify-{}", std::process::id()));
     std::fs::create_dir_all(&tmp).unwrap();
     for path in common::fixture_paths() {
-        let cert = tmp.join("cert.json");
-        let _ = std::fs::remove_file(&cert);
-        let out = Command::new(env!("CARGO_BIN_EXE_relucert"))
-            .args(["verify", "--json", "--cert"])
-            .arg(&cert)
-            .arg(&path)
-            .output()
-            .unwrap();
-        // exit 3 would mean a decided verdict contradicts the hand-derived [expect]
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{}: {}",
-            path.display(),
-            String::from_utf8_lossy(&out.stdout)
-        );
-        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-        if v["verdict"] == "undecided" {
-            assert!(v["certificate"].is_null());
-            continue;
+        // with the first-order probe, and without it (the arc search alone
+        // must reach the same verdict, with an arc certificate)
+        let mut verdicts = Vec::new();
+        for no_probe in [false, true] {
+            let cert = tmp.join("cert.json");
+            let _ = std::fs::remove_file(&cert);
+            let mut cmd = Command::new(env!("CARGO_BIN_EXE_relucert"));
+            cmd.args(["verify", "--json", "--cert"])
+                .arg(&cert)
+                .arg(&path);
+            if no_probe {
+                cmd.arg("--no-probe");
+            }
+            let out = cmd.output().unwrap();
+            // exit 3 would mean a decided verdict contradicts the hand-derived [expect]
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "{} (no probe: {no_probe}): {}",
+                path.display(),
+                String::from_utf8_lossy(&out.stdout)
+            );
+            let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+            verdicts.push(v["verdict"].clone());
+            if v["verdict"] == "undecided" {
+                assert!(v["certificate"].is_null());
+                continue;
+            }
+            if no_probe {
+                let c: Value =
+                    serde_json::from_str(&std::fs::read_to_string(&cert).unwrap()).unwrap();
+                assert_ne!(
+                    c["evidence"]["kind"],
+                    "descent-direction",
+                    "{}",
+                    path.display()
+                );
+            }
+            let chk = Command::new(env!("CARGO_BIN_EXE_relucert"))
+                .arg("check")
+                .arg(&path)
+                .arg(&cert)
+                .output()
+                .unwrap();
+            assert_eq!(
+                chk.status.code(),
+                Some(0),
+                "{}: {}",
+                path.display(),
+                String::from_utf8_lossy(&chk.stderr)
+            );
         }
-        let chk = Command::new(env!("CARGO_BIN_EXE_relucert"))
-            .arg("check")
-            .arg(&path)
-            .arg(&cert)
-            .output()
-            .unwrap();
         assert_eq!(
-            chk.status.code(),
-            Some(0),
-            "{}: {}",
-            path.display(),
-            String::from_utf8_lossy(&chk.stderr)
+            verdicts[0],
+            verdicts[1],
+            "{}: probe on / off",
+            path.display()
         );
     }
 }
@@ -178,6 +202,7 @@ fn random_instances_yield_certificates_of_each_kind() {
             &Limits {
                 max_pieces: 256,
                 timeout: None,
+                probe: true,
             },
         )
         .unwrap();
@@ -286,6 +311,7 @@ fn generated_corpus_certificates_check_and_mutants_fail() {
     let limits = Limits {
         max_pieces: 512,
         timeout: Some(std::time::Duration::from_secs(2)),
+        probe: true,
     };
     let mut kinds = std::collections::BTreeMap::new();
     for family in Family::ALL {
