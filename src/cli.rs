@@ -1307,7 +1307,7 @@ pub fn corpus(opts: &CorpusOptions) -> Result<Outcome, CliError> {
     for sm in per.iter().chain(std::iter::once(&all)) {
         let _ = writeln!(
             s,
-            "| {} | {} | {} | {} | {} | {} | {} | {:.1} | {:.1} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {:.3} | {:.1} |",
             sm.family.map_or("all", |f| f.name()),
             sm.instances,
             sm.global_min,

@@ -185,13 +185,7 @@ pub fn verify(inst: &Instance, limits: &Limits) -> Result<Outcome, String> {
         .then(|| quick_descent(problem, params, &views, &loss))
         .flatten()
     {
-        return Ok(decided(
-            inst,
-            Verdict::NotLocalMin,
-            loss,
-            found.evidence,
-            found.reason,
-        ));
+        return Ok(descended(inst, loss, found));
     }
     // Linear models (deep linear networks, or no hidden layer) with the
     // binary hinge: the loss is at least the optimum over all linear
@@ -390,13 +384,7 @@ pub fn verify(inst: &Instance, limits: &Limits) -> Result<Outcome, String> {
     }
     let mut tried = tried_cell.get();
     if let Some(found) = found {
-        return Ok(decided(
-            inst,
-            Verdict::NotLocalMin,
-            loss,
-            found.evidence,
-            found.reason,
-        ));
+        return Ok(descended(inst, loss, found));
     }
     if timed_out {
         return Ok(undecided(
@@ -434,13 +422,7 @@ pub fn verify(inst: &Instance, limits: &Limits) -> Result<Outcome, String> {
                 }
                 tried += 1;
                 if let Some(found) = try_arc(problem, &arc, &loss) {
-                    return Ok(decided(
-                        inst,
-                        Verdict::NotLocalMin,
-                        loss,
-                        found.evidence,
-                        found.reason,
-                    ));
+                    return Ok(descended(inst, loss, found));
                 }
             }
             let nonconst = pieces.iter().filter(|p| **p != constant).count();
@@ -776,6 +758,17 @@ fn decided(inst: &Instance, verdict: Verdict, loss: Q, evidence: Value, reason: 
         reason,
         certificate,
     }
+}
+
+/// A `not-local-min` verdict from a descent direction or arc.
+fn descended(inst: &Instance, loss: Q, found: Found) -> Outcome {
+    decided(
+        inst,
+        Verdict::NotLocalMin,
+        loss,
+        found.evidence,
+        found.reason,
+    )
 }
 
 fn undecided(loss: Q, reason: String) -> Outcome {
