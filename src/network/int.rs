@@ -10,8 +10,13 @@
 //! the end. Signs are unaffected by the positive denominators, so the
 //! signature is read off the numerators exactly.
 //!
-//! Must not: round, or decide anything on a value that overflowed (an
-//! overflow means "redo in BigInt", never "approximately").
+//! The same pass also gives the loss as `i128` fractions (one rational at
+//! the end), each point's `PointView`, and in forward mode the one-sided
+//! directional derivative of the loss.
+//!
+//! Must not: round (except the float magnitudes of a `PointView`, which
+//! are proposals' input only), or decide anything on a value that
+//! overflowed (an overflow means "redo in BigInt", never "approximately").
 
 use super::{Activation, Data, LossKind, Params, Trace};
 use crate::number::Q;

@@ -5,12 +5,15 @@
 //! FORMAT.md), data sets, the three hinge losses, the exact forward pass, the
 //! exact loss, per-point margins, and the *signature* of a point (signs of
 //! every hidden pre-activation and every hinge argument, Crammer-Singer
-//! arg-max sets) with its list of zero entries.
+//! arg-max sets) with its list of zero entries, and the exact one-sided
+//! directional derivative of the loss.
 //!
 //! Must not: read files (that is `instance`), build polynomials (that is
 //! `cellpoly`), or decide anything about minimality. Everything here is exact
 //! rational arithmetic; there is no tolerance anywhere: a pre-activation is
-//! zero only if it is exactly zero.
+//! zero only if it is exactly zero. The one float output, the magnitudes in
+//! a `PointView`, is rounded from exact values for `probe`'s proposals; its
+//! signs and zero flags are exact, and nothing decides on the magnitudes.
 
 mod int;
 
