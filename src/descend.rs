@@ -22,7 +22,7 @@ use crate::instance::Instance;
 use crate::network::Params;
 use crate::number::{parse_rational, Q};
 use crate::verify::{verify, Limits, Outcome, Verdict};
-use num_traits::{One, Signed, Zero};
+use num_traits::{Signed, Zero};
 
 /// Where a descent ended.
 #[derive(Clone, Debug)]
@@ -61,18 +61,6 @@ fn arc_dirs(cert: &serde_json::Value) -> Option<Vec<Vec<Q>>> {
         .collect()
 }
 
-fn point_at(theta: &[Q], dirs: &[Vec<Q>], t: &Q) -> Vec<Q> {
-    let mut out = theta.to_vec();
-    let mut tm = Q::one();
-    for d in dirs {
-        tm *= t;
-        for (o, di) in out.iter_mut().zip(d) {
-            *o += di * &tm;
-        }
-    }
-    out
-}
-
 /// Descend from the instance's point for at most `max_steps` steps (and,
 /// if `limits.timeout` is set, for at most that long in all; the time
 /// limit only stops the descent, it decides nothing).
@@ -85,40 +73,20 @@ pub fn descend(inst: &Instance, max_steps: usize, limits: &Limits) -> Result<Des
     for step in 0..=max_steps {
         let outcome = verify(&current, limits)?;
         losses.push(outcome.loss.clone());
-        match outcome.verdict {
-            Verdict::GlobalMin | Verdict::LocalMin => {
-                return Ok(Descent {
-                    end: current,
-                    outcome,
-                    steps: step,
-                    losses,
-                    stop: "certified minimum".to_string(),
-                });
-            }
+        let stop = match outcome.verdict {
+            Verdict::GlobalMin | Verdict::LocalMin => Some("certified minimum".to_string()),
             Verdict::Undecided => {
-                let stop = format!("the verifier could not decide: {}", outcome.reason);
-                return Ok(Descent {
-                    end: current,
-                    outcome,
-                    steps: step,
-                    losses,
-                    stop,
-                });
+                Some(format!("the verifier could not decide: {}", outcome.reason))
             }
-            Verdict::NotLocalMin => {}
-        }
-        if limits.timeout.is_some_and(|t| start.elapsed() > t) {
-            let stop = "time limit reached".to_string();
-            return Ok(Descent {
-                end: current,
-                outcome,
-                steps: step,
-                losses,
-                stop,
-            });
-        }
-        if step == max_steps {
-            let stop = format!("step limit {max_steps} reached");
+            Verdict::NotLocalMin if limits.timeout.is_some_and(|t| start.elapsed() > t) => {
+                Some("time limit reached".to_string())
+            }
+            Verdict::NotLocalMin if step == max_steps => {
+                Some(format!("step limit {max_steps} reached"))
+            }
+            Verdict::NotLocalMin => None,
+        };
+        if let Some(stop) = stop {
             return Ok(Descent {
                 end: current,
                 outcome,
@@ -146,14 +114,11 @@ pub fn descend(inst: &Instance, max_steps: usize, limits: &Limits) -> Result<Des
                 }
             })
             .collect();
-        let arc = crate::arc::Arc {
-            point: theta.clone(),
-            dirs: dirs.clone(),
-        };
+        let arc = crate::arc::Arc { point: theta, dirs };
         let along = crate::arc::loss_along(&problem, &arc);
         // the exact minimiser of a convex quadratic loss polynomial (order-1 arcs)
         if let Some(c) = along.as_ref().map(|al| &al.loss.0) {
-            if dirs.len() == 1 && c.len() == 3 && c[2].is_positive() && c[1].is_negative() {
+            if arc.dirs.len() == 1 && c.len() == 3 && c[2].is_positive() && c[1].is_negative() {
                 candidates.push(-&c[1] / (&c[2] * Q::from_integer(2.into())));
             }
         }
@@ -173,7 +138,7 @@ pub fn descend(inst: &Instance, max_steps: usize, limits: &Limits) -> Result<Des
         }
         let mut best: Option<(Q, Vec<Q>)> = None;
         for t in candidates {
-            let flat = point_at(&theta, &dirs, &t);
+            let flat = arc.at(&t);
             let Some(p) = Params::from_flat(arch, &flat) else {
                 continue;
             };

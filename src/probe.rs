@@ -185,12 +185,9 @@ impl Probe {
                 };
                 let class = match self.loss {
                     LossKind::Hinge => None,
-                    LossKind::MulticlassHinge => Some(
-                        (0..self.widths[self.widths.len() - 1])
-                            .filter(|&k| k != yc)
-                            .nth(t),
-                    )
-                    .flatten(),
+                    LossKind::MulticlassHinge => (0..self.widths[self.widths.len() - 1])
+                        .filter(|&k| k != yc)
+                        .nth(t),
                     LossKind::CrammerSinger => p.top.as_ref().map(|(set, e)| match e {
                         Some(e) => sides[*e],
                         None => set[0],
@@ -345,11 +342,12 @@ impl Probe {
     }
 
     /// Float loss (up to the factor N) at `theta + t d`.
-    pub fn loss_at(&self, theta: &[f64], d: &[f64], t: f64, problem: &Problem) -> f64 {
+    pub fn loss_at(&self, theta: &[f64], d: &[f64], t: f64) -> f64 {
         let depth = self.widths.len() - 1;
         let at = |i: usize| theta[i] + t * d[i];
         let mut total = 0.0;
-        for (p, &y) in self.points.iter().zip(&problem.data.y) {
+        for p in &self.points {
+            let y = p.y;
             let mut a: Vec<f64> = p.a[0].clone();
             for l in 1..=depth {
                 let cols = self.widths[l - 1];
@@ -390,11 +388,6 @@ impl Probe {
             };
         }
         total
-    }
-
-    /// Number of zero entries (kinks, hinge corners, ties) at the point.
-    pub fn zero_entries(&self) -> usize {
-        self.entries.len()
     }
 
     /// Proposed descent directions (f64, up to scale), at most `max`: the

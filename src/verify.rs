@@ -802,7 +802,7 @@ fn quick_descent(
     let flat = params.flat();
     let theta_f: Vec<f64> = flat.iter().map(|q| q.to_f64().unwrap_or(0.0)).collect();
     let nf = problem.data.len() as f64;
-    let base = probe.loss_at(&theta_f, &theta_f, 0.0, problem);
+    let base = probe.loss_at(&theta_f, &theta_f, 0.0);
     for d in probe.directions(4) {
         let max = d.iter().fold(0.0f64, |m, v| m.max(v.abs()));
         if max == 0.0 || !max.is_finite() {
@@ -831,7 +831,7 @@ fn quick_descent(
         let mut exact_tries = 0;
         for k in 8..=100u32 {
             let t = 0.5f64.powi(k as i32);
-            if probe.loss_at(&theta_f, &df, t, problem) > base + 0.5 * t * slope {
+            if probe.loss_at(&theta_f, &df, t) > base + 0.5 * t * slope {
                 continue;
             }
             let tq = Q::new(1.into(), num_bigint::BigInt::from(1u8) << k);

@@ -292,28 +292,17 @@ impl IntParams {
 
     /// Forward pass of `x`: the same `Trace` as `forward_rational`.
     pub fn forward(&self, x: &[Q]) -> Trace {
-        self.pass(x, true)
-    }
-
-    /// Only the output `f(x)` (the trace's `pre` is left empty): what the
-    /// loss needs, without turning hidden values into reduced rationals.
-    pub fn output(&self, x: &[Q]) -> Vec<Q> {
-        self.pass(x, false).output
-    }
-
-    fn pass(&self, x: &[Q], keep_pre: bool) -> Trace {
         if let (Some(layers), Some(slope), Some(xs)) =
             (&self.small, self.small_slope, scale_small(x))
         {
-            if let Some(t) = run(layers, slope, self.linear, &xs, keep_pre) {
+            if let Some(t) = run(layers, slope, self.linear, &xs) {
                 return t;
             }
         }
         let xs = scale_big(x.iter());
         let slope = (self.slope_neg.0.clone(), self.slope_neg.1.clone());
         // Invariant, not input-dependent: BigInt arithmetic never reports overflow.
-        run(self.big(), slope, self.linear, &xs, keep_pre)
-            .expect("BigInt forward pass cannot overflow")
+        run(self.big(), slope, self.linear, &xs).expect("BigInt forward pass cannot overflow")
     }
 }
 
@@ -410,9 +399,8 @@ fn run<T: Int>(
     slope: (T, T),
     linear: bool,
     x: &Scaled<T>,
-    keep_pre: bool,
 ) -> Option<Trace> {
-    let (pre, output) = run_scaled(layers, slope, linear, x, keep_pre)?;
+    let (pre, output) = run_scaled(layers, slope, linear, x, true)?;
     Some(Trace {
         pre: pre.iter().map(to_q).collect(),
         output: to_q(&output),
