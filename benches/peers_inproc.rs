@@ -91,7 +91,9 @@ fn options() -> Options {
         }
     }
     if files.is_empty() {
-        files = instance_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"));
+        files = instance_files(
+            &Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).join("fixtures"),
+        );
     }
     Options {
         files,

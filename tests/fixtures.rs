@@ -97,7 +97,8 @@ fn every_fixture_reproduces_its_hand_computed_loss() {
 
 #[test]
 fn eval_exits_3_when_the_expected_loss_disagrees() {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/relu-hinge-kink-corner.toml");
+    let src = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+        .join("fixtures/relu-hinge-kink-corner.toml");
     let text = std::fs::read_to_string(&src).unwrap();
     let (loss_text, _) = expected(&src);
     let wrong = text.replace(&format!("loss = \"{loss_text}\""), "loss = \"12345/7\"");

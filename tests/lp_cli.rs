@@ -3,7 +3,10 @@
 use std::process::Command;
 
 fn data(name: &str) -> String {
-    format!("{}/tests/data/lp/{name}", env!("CARGO_MANIFEST_DIR"))
+    format!(
+        "{}/tests/data/lp/{name}",
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../..")
+    )
 }
 
 fn run(args: &[&str]) -> (i32, String, String) {

@@ -18,13 +18,13 @@ mod common;
 
 use common::q;
 use proptest::prelude::*;
-use relucert::check::check;
 use relucert::descend::{descend, random_point};
 use relucert::instance::Instance;
 use relucert::local::{copositive, psd};
 use relucert::network::{Activation, Architecture, Data, LossKind, Params, Problem};
 use relucert::number::Q;
 use relucert::verify::{verify, Limits, Verdict};
+use relucert_check::check;
 use serde_json::Value;
 
 fn form(m: &[Vec<Q>], x: &[Q]) -> Q {

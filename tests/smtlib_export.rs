@@ -500,7 +500,8 @@ fn relucert(args: &[&str]) -> (i32, String, String) {
 
 #[test]
 fn command_line() {
-    let fx = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/relu-hinge-kink-corner.toml");
+    let fx = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+        .join("fixtures/relu-hinge-kink-corner.toml");
     let f = fx.to_str().unwrap();
     let (code, out, err) = relucert(&["smtlib", f, "--radius", "1/10"]);
     assert_eq!(code, 0, "{err}");

@@ -206,7 +206,8 @@ fn query(s: &Solver, file: &Path, n: usize) -> Answer {
             }
         }
         How::Python(py) => {
-            let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/peers/solve.py");
+            let script = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+                .join("benches/peers/solve.py");
             let mut cmd = Command::new(py);
             cmd.arg(script)
                 .arg(s.name)

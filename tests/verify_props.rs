@@ -7,11 +7,11 @@ mod common;
 
 use common::{problem_and_point, q};
 use proptest::prelude::*;
-use relucert::check::check;
 use relucert::instance::Instance;
 use relucert::network::{Params, Problem};
 use relucert::number::{fmt_q, parse_rational, Q};
 use relucert::verify::{verify, Limits, Verdict};
+use relucert_check::check;
 use serde_json::Value;
 use std::process::Command;
 

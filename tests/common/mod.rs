@@ -159,7 +159,7 @@ pub fn zaslavsky(normals: &[Vec<Q>]) -> i64 {
 
 /// Every fixture file (`fixtures/*.toml` and `*.json`), sorted.
 pub fn fixture_paths() -> Vec<std::path::PathBuf> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).join("fixtures");
     let mut v: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
         .expect("fixtures/ exists")
         .map(|e| e.expect("readable entry").path())

@@ -5,8 +5,8 @@
 //! Run: `cargo bench --bench lp` (figures recorded in docs/benchmarks.md).
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use relucert::lp::{solve, solve_exact_simplex, solve_with_stats, Cmp, Lp, LpStats, Sense};
-use relucert::number::qi;
+use relucert_lp::number::qi;
+use relucert_lp::{solve, solve_exact_simplex, solve_with_stats, Cmp, Lp, LpStats, Sense};
 use std::hint::black_box;
 use std::time::Duration;
 

@@ -9,11 +9,11 @@
 //! Must not: compute anything itself. Every number it prints comes from
 //! `network`, `cellpoly` or `poly`; it only formats.
 
-use crate::cellpoly;
-use crate::instance::{self, Instance};
-use crate::network::{Evaluation, Params, Side, Signature, ZeroEntry};
-use crate::number::{fmt_q, Q};
-use crate::poly::Poly;
+use relucert::cellpoly;
+use relucert::instance::{self, Instance};
+use relucert::network::{Evaluation, Params, Side, Signature, ZeroEntry};
+use relucert::number::{fmt_q, Q};
+use relucert::poly::Poly;
 use serde_json::{json, Value};
 use std::fmt::Write as _;
 use std::path::Path;
@@ -85,7 +85,7 @@ pub fn entry_text(e: &ZeroEntry) -> String {
     }
 }
 
-fn signs_string(signs: &[crate::network::Sign]) -> String {
+fn signs_string(signs: &[relucert::network::Sign]) -> String {
     signs.iter().map(|s| s.symbol()).collect()
 }
 
@@ -381,7 +381,7 @@ fn int_json(n: &num_bigint::BigInt) -> Value {
     serde_json::from_str(&n.to_string()).unwrap_or_else(|_| Value::String(n.to_string()))
 }
 
-fn signs_of(cell: &crate::cells::Cell) -> String {
+fn signs_of(cell: &relucert::cells::Cell) -> String {
     cell.signs.iter().map(|s| s.symbol()).collect()
 }
 
@@ -434,8 +434,8 @@ pub fn cells(
     opts: &CellsOptions,
     out: &mut dyn std::io::Write,
 ) -> Result<u8, CliError> {
-    use crate::cells::{first_layer_arrangement, local_first_layer, search_deep_patterns};
     use num_bigint::BigInt;
+    use relucert::cells::{first_layer_arrangement, local_first_layer, search_deep_patterns};
     let file = path.display().to_string();
     let inst = instance::load(path).map_err(|e| e.to_string())?;
     let problem = &inst.problem;
@@ -573,7 +573,7 @@ pub fn cells(
             .roles
             .iter()
             .enumerate()
-            .filter(|(_, r)| **r == crate::cells::Role::Zero)
+            .filter(|(_, r)| **r == relucert::cells::Role::Zero)
             .map(|(i, _)| i)
             .collect();
         // An independent recount by the Zaslavsky/Whitney formula (exponential:
@@ -696,7 +696,7 @@ pub fn cells(
             if emitted >= limit {
                 break;
             }
-            let chosen: Vec<&crate::cells::Cell> = idx.iter().map(|&k| &unit_cells[k]).collect();
+            let chosen: Vec<&relucert::cells::Cell> = idx.iter().map(|&k| &unit_cells[k]).collect();
             let pattern: Vec<String> = chosen.iter().map(|c| signs_of(c)).collect();
             if opts.json {
                 let w1: Vec<Value> = chosen
@@ -778,7 +778,7 @@ pub struct VerifyOptions {
 
 /// `relucert verify FILE [--json] [--cert OUT.json] [--max-pieces N] [--timeout S] [--no-probe]`.
 pub fn verify(path: &Path, opts: &VerifyOptions) -> Result<Outcome, CliError> {
-    use crate::verify::{verify as run, Limits};
+    use relucert::verify::{verify as run, Limits};
     let file = path.display().to_string();
     let inst = instance::load(path).map_err(|e| e.to_string())?;
     let mut limits = Limits {
@@ -877,7 +877,7 @@ pub fn check(path: &Path, cert_path: &Path) -> Result<Outcome, CliError> {
             e.line()
         )
     })?;
-    match crate::check::check(&inst, &cert) {
+    match relucert_check::check(&inst, &cert) {
         Ok(claim) => Ok(Outcome {
             stdout: format!("certificate accepted: {claim}\n"),
             status: EXIT_OK,
@@ -894,12 +894,12 @@ pub fn check(path: &Path, cert_path: &Path) -> Result<Outcome, CliError> {
 pub fn theorems(path: &Path, as_json: bool) -> Result<Outcome, CliError> {
     let file = path.display().to_string();
     let inst = instance::load(path).map_err(|e| e.to_string())?;
-    let out = crate::verify::verify(&inst, &crate::verify::Limits::default())
+    let out = relucert::verify::verify(&inst, &relucert::verify::Limits::default())
         .map_err(|e| format!("{file}: {e}"))?;
-    let reports = crate::theorems::evaluate(&inst, &out).map_err(|e| format!("{file}: {e}"))?;
+    let reports = relucert::theorems::evaluate(&inst, &out).map_err(|e| format!("{file}: {e}"))?;
     let violated = reports
         .iter()
-        .any(|r| r.theorem && matches!(r.outcome, crate::theorems::Outcome::Violated(_)));
+        .any(|r| r.theorem && matches!(r.outcome, relucert::theorems::Outcome::Violated(_)));
     // a violated theorem on a verified verdict is a bug somewhere: say so loudly
     let status = if violated { EXIT_DISAGREE } else { EXIT_OK };
     if as_json {
@@ -961,8 +961,8 @@ pub struct DescendOptions {
 /// `relucert descend FILE [--out OUT.toml] [--json] [--max-steps N]`, or
 /// with `--starts K [--seed S]` the statistic over K random starts.
 pub fn descend(path: &Path, opts: &DescendOptions) -> Result<Outcome, CliError> {
-    use crate::descend::{descend as run, random_point};
-    use crate::verify::{Limits, Verdict};
+    use relucert::descend::{descend as run, random_point};
+    use relucert::verify::{Limits, Verdict};
     let file = path.display().to_string();
     let inst = instance::load(path).map_err(|e| e.to_string())?;
     let limits = Limits {
@@ -1091,7 +1091,7 @@ pub struct GenOptions {
 /// `relucert gen --family F [--seed S] [--index I] [--count N] [--out DIR]`:
 /// one instance to stdout, or N files `F-SEED-INDEX.toml` in DIR.
 pub fn gen(opts: &GenOptions) -> Result<Outcome, CliError> {
-    use crate::gen::{file_name, generate, Family};
+    use relucert::gen::{file_name, generate, Family};
     let family = Family::parse(&opts.family).map_err(|e| format!("--family: {e}"))?;
     if opts.count == 0 {
         return Err("--count: expected a positive number of instances, found 0".to_string());
@@ -1176,8 +1176,8 @@ fn pct(f: f64) -> String {
 /// summarise. Exit 3 if an `[expect]` disagrees with a verdict (or the
 /// verifier failed on an instance).
 pub fn corpus(opts: &CorpusOptions) -> Result<Outcome, CliError> {
-    use crate::corpus::{run, Options};
-    use crate::gen::Family;
+    use relucert::corpus::{run, Options};
+    use relucert::gen::Family;
     let families = match &opts.families {
         Some(list) => Family::parse_list(list).map_err(|e| format!("--family: {e}"))?,
         None => Family::DEFAULT_CORPUS.to_vec(),
@@ -1224,7 +1224,7 @@ pub fn corpus(opts: &CorpusOptions) -> Result<Outcome, CliError> {
     };
     let command = run_opts.command_line();
     let known = report.undecided_with_expectation();
-    let summary_json = |s: &crate::corpus::Summary| {
+    let summary_json = |s: &relucert::corpus::Summary| {
         json!({
             "family": s.family.map(|f| f.name()),
             "instances": s.instances,
@@ -1262,7 +1262,7 @@ pub fn corpus(opts: &CorpusOptions) -> Result<Outcome, CliError> {
             "problems": problems.iter().map(|r| json!({
                 "family": r.family.name(),
                 "index": r.index,
-                "source": crate::gen::source_line(r.family, run_opts.seed, r.index),
+                "source": relucert::gen::source_line(r.family, run_opts.seed, r.index),
                 "problems": r.problems,
             })).collect::<Vec<_>>(),
             "instances": report.records.iter().map(|r| json!({
@@ -1370,7 +1370,7 @@ pub fn corpus(opts: &CorpusOptions) -> Result<Outcome, CliError> {
                 let _ = writeln!(
                     s,
                     "  {}: {p}",
-                    crate::gen::source_line(r.family, run_opts.seed, r.index)
+                    relucert::gen::source_line(r.family, run_opts.seed, r.index)
                 );
             }
         }

@@ -3,12 +3,12 @@
 
 use num_bigint::BigInt;
 use num_traits::{One, Pow, Zero};
-use relucert::linalg;
-use relucert::lp::parse::parse_lp;
-use relucert::lp::{
+use relucert_lp::linalg;
+use relucert_lp::number::{parse_rational, qi, Q};
+use relucert_lp::parse::parse_lp;
+use relucert_lp::{
     solve, solve_exact_simplex, solve_with_stats, verify, Cmp, Lp, LpResult, LpStats, Sense,
 };
-use relucert::number::{parse_rational, qi, Q};
 
 fn q(s: &str) -> Q {
     parse_rational(s).unwrap()

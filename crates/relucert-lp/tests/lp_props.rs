@@ -7,10 +7,10 @@
 
 use num_bigint::BigInt;
 use proptest::prelude::*;
-use relucert::lp::{
+use relucert_lp::number::{qi, Q};
+use relucert_lp::{
     solve, solve_exact_simplex, solve_with_stats, verify, Cmp, Lp, LpResult, LpStats, Sense, VarId,
 };
-use relucert::number::{qi, Q};
 
 /// Small deterministic generator (splitmix64).
 struct Rng(u64);

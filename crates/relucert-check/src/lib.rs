@@ -33,12 +33,12 @@
 //! (parsing, evaluation, polynomials, exact arithmetic). It fails closed:
 //! anything unexpected is a rejection with a reason.
 
-use crate::cellpoly::loss_poly;
-use crate::instance::{canonical_hash, Instance};
-use crate::network::{LossKind, Params, Side, ZeroEntry};
-use crate::number::{fmt_q, parse_rational, Q};
-use crate::poly::Poly;
 use num_traits::{One, Signed, Zero};
+use relucert_core::cellpoly::loss_poly;
+use relucert_core::instance::{canonical_hash, Instance};
+use relucert_core::network::{LossKind, Params, Side, ZeroEntry};
+use relucert_core::number::{fmt_q, parse_rational, Q};
+use relucert_core::poly::Poly;
 use serde_json::Value;
 
 /// Most completions the checker will enumerate for a `flat` certificate.
@@ -743,7 +743,7 @@ fn check_second_order(inst: &Instance, params: &Params, ev: &Value) -> Result<()
         let mut terms: Vec<Vec<Branch>> = Vec::new();
         let mut term_info: Vec<(usize, bool)> = Vec::new();
         for i in 0..problem.data.len() {
-            let f = crate::cellpoly::output_polys(problem, &pattern, i);
+            let f = relucert_core::cellpoly::output_polys(problem, &pattern, i);
             let fv: Vec<Q> = f.iter().map(|p| p.evaluate(&theta)).collect();
             let yc = problem.data.y[i];
             let one = Poly::constant(Q::one());

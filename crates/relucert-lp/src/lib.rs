@@ -1,4 +1,4 @@
-//! The exact LP engine: a small rational LP model, exact results with
+//! relucert-lp: the exact LP engine: a small rational LP model, exact results with
 //! certificates, and an independent checker.
 //!
 //! Owns: the model ([`Lp`]), the result type ([`LpResult`]), the solve
@@ -24,11 +24,13 @@
 //!   `(A^T y) . x` over the variable bounds is finite and `< b . y`.
 //! - `Unbounded { x, ray }`: `x` is feasible; `ray` satisfies the homogeneous
 //!   rows and bounds and strictly improves the objective.
+#![forbid(unsafe_code)]
 
-pub mod cli;
 mod fast;
 mod float;
 mod intform;
+pub mod linalg;
+pub mod number;
 pub mod parse;
 mod simplex;
 pub mod verify;

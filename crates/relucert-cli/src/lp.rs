@@ -7,9 +7,9 @@
 //! Must not: panic on bad input. Every failure is one line
 //! `FILE:LINE: what was expected` (or `FILE: ...` when no line applies).
 
-use super::parse::parse_lp;
-use super::{solve, verify, Lp, LpResult};
-use crate::number::{fmt_q, Q};
+use relucert_lp::number::{fmt_q, Q};
+use relucert_lp::parse::parse_lp;
+use relucert_lp::{solve, verify, Lp, LpResult};
 use serde_json::{Map, Value};
 
 fn named(names: impl Iterator<Item = String>, vals: &[Q]) -> Map<String, Value> {

@@ -5,7 +5,10 @@
 #![forbid(unsafe_code)]
 
 use clap::{Parser, Subcommand};
-use relucert::cli::{self, Outcome};
+mod cli;
+mod lp;
+
+use cli::Outcome;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -298,7 +301,7 @@ fn main() -> ExitCode {
             json,
             write_undecided,
         }),
-        Command::Lp { file, json } => relucert::lp::cli::run(&file, json).map(|stdout| Outcome {
+        Command::Lp { file, json } => lp::run(&file, json).map(|stdout| Outcome {
             stdout,
             status: cli::EXIT_OK,
         }),
