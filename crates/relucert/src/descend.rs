@@ -160,17 +160,11 @@ pub fn descend(inst: &Instance, max_steps: usize, limits: &Limits) -> Result<Des
 /// A pseudo-random starting point (fixed seed): every parameter an
 /// independent p/q with |p| <= 4, q in 1..=4.
 pub fn random_point(arch: &crate::network::Architecture, seed: u64) -> Params {
-    let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    let mut next = move || {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
-        s
-    };
+    let mut rng = crate::rng::Rng::new(seed);
     let flat: Vec<Q> = (0..arch.num_params())
         .map(|_| {
-            let p = (next() % 9) as i64 - 4;
-            let q = (next() % 4) as i64 + 1;
+            let p = rng.int(-4, 4);
+            let q = rng.int(1, 4);
             Q::new(p.into(), q.into())
         })
         .collect();

@@ -18,6 +18,7 @@ pub mod descend;
 pub mod gen;
 pub mod local;
 pub mod probe;
+pub mod rng;
 pub mod smtlib;
 pub mod theorems;
 pub mod verify;

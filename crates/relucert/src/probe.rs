@@ -413,21 +413,14 @@ impl Probe {
         let mut starts: Vec<Sides> = vec![first_class(true)];
         if m > 0 {
             starts.push(first_class(false));
-            let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+            let mut rng = crate::rng::Rng::new(0x2545_F491_4F6C_DD1D);
             for _ in 0..4 {
                 starts.push(
                     self.entries
                         .iter()
-                        .map(|e| {
-                            state ^= state << 13;
-                            state ^= state >> 7;
-                            state ^= state << 17;
-                            match e {
-                                Entry::Tie { classes, .. } => {
-                                    classes[(state % classes.len() as u64) as usize]
-                                }
-                                _ => (state & 1) as usize,
-                            }
+                        .map(|e| match e {
+                            Entry::Tie { classes, .. } => rng.pick(classes),
+                            _ => rng.below(2),
                         })
                         .collect(),
                 );

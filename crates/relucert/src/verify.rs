@@ -255,25 +255,17 @@ pub fn verify(inst: &Instance, limits: &Limits) -> Result<Outcome, String> {
     // above the cap, arcs are still proposed from a deterministic sample
     // of completions (proposals only: every arc is checked exactly)
     let all = capped.clone().unwrap_or_else(|| {
-        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut rng = crate::rng::Rng::new(0x9E37_79B9_7F4A_7C15);
         (0..256u64)
             .map(|s| {
                 all_zeros
                     .iter()
                     .map(|z| match z {
-                        ZeroEntry::Tie { classes, .. } => {
-                            Side::Class(classes[(next() % classes.len() as u64) as usize])
-                        }
+                        ZeroEntry::Tie { classes, .. } => Side::Class(rng.pick(classes)),
                         _ if !live(z) => Side::Pos,
                         _ if s == 0 => Side::Pos,
                         _ if s == 1 => Side::Neg,
-                        _ if next() % 2 == 0 => Side::Pos,
+                        _ if rng.chance(1, 2) => Side::Pos,
                         _ => Side::Neg,
                     })
                     .collect()

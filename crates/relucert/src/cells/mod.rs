@@ -515,13 +515,7 @@ pub fn search_deep_patterns(
     let first = first_layer_arrangement(problem).cells()?;
     let bias0 = arch.bias[0];
     let d = arch.input_dim();
-    let mut state: u64 = 0x2545_F491_4F6C_DD1D;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
+    let mut rng = crate::rng::Rng::new(0x2545_F491_4F6C_DD1D);
     let mut seen: HashMap<Vec<Vec<String>>, ()> = HashMap::new();
     let mut found = Vec::new();
     for s in 0..samples {
@@ -529,8 +523,7 @@ pub fn search_deep_patterns(
         // first layer: unit j takes cell (s + j * stride) of the arrangement
         let rows: Vec<(Vec<Q>, Option<Q>)> = (0..arch.widths[1])
             .map(|j| {
-                let c =
-                    &first[(s + j * (next() as usize % first.len().max(1))) % first.len().max(1)];
+                let c = &first[(s + j * rng.below(first.len().max(1))) % first.len().max(1)];
                 let w: Vec<Q> = c.witness[..d]
                     .iter()
                     .map(|x| Q::from_integer(x.clone()))
@@ -553,7 +546,7 @@ pub fn search_deep_patterns(
             b: b1,
         });
         for l in 2..=arch.depth() {
-            let mut small = || Q::from_integer(BigInt::from((next() % 7) as i64 - 3));
+            let mut small = || Q::from_integer(BigInt::from(rng.int(-3, 3)));
             let w = (0..arch.widths[l])
                 .map(|_| (0..arch.widths[l - 1]).map(|_| small()).collect())
                 .collect();
