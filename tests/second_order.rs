@@ -316,7 +316,7 @@ fn second_order_minima_at_descent_endpoints_check_and_survive_probing() {
             continue;
         };
         assert_eq!(
-            check(&inst, &cert),
+            check(&inst, &cert).map(|a| a.claim.name().to_string()),
             Ok(out.verdict.name().to_string()),
             "seed {seed}"
         );

@@ -100,7 +100,7 @@ proptest! {
             prop_assert_eq!(out.verdict, Verdict::Undecided);
             return Ok(());
         };
-        prop_assert_eq!(check(&inst, &cert), Ok(out.verdict.name().to_string()));
+        prop_assert_eq!(check(&inst, &cert).map(|a| a.claim.name().to_string()), Ok(out.verdict.name().to_string()));
         for m in mutations(&cert) {
             prop_assert!(check(&inst, &m).is_err(), "mutant accepted: {}", m);
         }
@@ -288,7 +288,10 @@ fn deep_linear_binary_hinge_follows_the_theorem() {
             out.reason
         );
         match &out.certificate {
-            Some(c) => assert_eq!(check(&inst, c), Ok(out.verdict.name().to_string())),
+            Some(c) => assert_eq!(
+                check(&inst, c).map(|a| a.claim.name().to_string()),
+                Ok(out.verdict.name().to_string())
+            ),
             None => undecided += 1,
         }
     }
@@ -334,7 +337,7 @@ fn generated_corpus_certificates_check_and_mutants_fail() {
                 .entry(cert["evidence"]["kind"].as_str().unwrap_or("?").to_string())
                 .or_insert(0) += 1;
             assert_eq!(
-                check(&inst, &cert),
+                check(&inst, &cert).map(|a| a.claim.name().to_string()),
                 Ok(out.verdict.name().to_string()),
                 "{family:?} {index}"
             );

@@ -878,8 +878,8 @@ pub fn check(path: &Path, cert_path: &Path) -> Result<Outcome, CliError> {
         )
     })?;
     match relucert_check::check(&inst, &cert) {
-        Ok(claim) => Ok(Outcome {
-            stdout: format!("certificate accepted: {claim}\n"),
+        Ok(accepted) => Ok(Outcome {
+            stdout: format!("certificate accepted: {}\n", accepted.claim),
             status: EXIT_OK,
         }),
         Err(reason) => Err(format!(

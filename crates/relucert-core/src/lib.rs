@@ -11,6 +11,7 @@
 #![forbid(unsafe_code)]
 
 pub mod cellpoly;
+pub mod cert;
 pub mod instance;
 pub mod network;
 pub mod number;

@@ -1,0 +1,264 @@
+//! Descent along arcs and rays: `descent-arc` and `descent-direction`.
+//!
+//! Owns: the checker's truncated univariate polynomial arithmetic
+//! (coefficients lowest degree first), the loss along
+//! `theta* + sum_m t^m d_m` for all small `t > 0` (every pre-activation and
+//! hinge argument a polynomial in t whose sign is that of its lowest-order
+//! nonzero coefficient), and the two checks: an arc's loss polynomial must
+//! be the recomputed one, start at the loss and have a negative lowest
+//! nonconstant coefficient; a direction's first-order coefficient (the
+//! one-sided directional derivative, every polynomial cut after degree 1)
+//! must be the claimed one and negative. Both re-evaluate the certificate's
+//! explicit point of lower loss with [`crate::forward`].
+//!
+//! Must not: use the library's arc or evaluation code, or decide a sign from
+//! anything but an exact coefficient.
+
+use crate::forward;
+use crate::CheckError;
+use num_traits::{One, Signed, Zero};
+use relucert_core::cert::LowerPoint;
+use relucert_core::network::{LossKind, Problem};
+use relucert_core::number::{fmt_q, Q};
+
+fn trim(mut p: Vec<Q>) -> Vec<Q> {
+    while p.last().is_some_and(Zero::is_zero) {
+        p.pop();
+    }
+    p
+}
+
+fn padd(a: &[Q], b: &[Q]) -> Vec<Q> {
+    let n = a.len().max(b.len());
+    let get = |p: &[Q], i: usize| p.get(i).cloned().unwrap_or_else(Q::zero);
+    trim((0..n).map(|i| get(a, i) + get(b, i)).collect())
+}
+
+fn pscale(a: &[Q], c: &Q) -> Vec<Q> {
+    trim(a.iter().map(|x| x * c).collect())
+}
+
+fn pmul(a: &[Q], b: &[Q]) -> Vec<Q> {
+    if a.is_empty() || b.is_empty() {
+        return Vec::new();
+    }
+    let mut out = vec![Q::zero(); a.len() + b.len() - 1];
+    for (i, x) in a.iter().enumerate() {
+        for (j, y) in b.iter().enumerate() {
+            out[i + j] += x * y;
+        }
+    }
+    trim(out)
+}
+
+/// Sign for all small t > 0.
+fn germ(p: &[Q]) -> i8 {
+    match p.iter().find(|c| !c.is_zero()) {
+        None => 0,
+        Some(c) if c.is_positive() => 1,
+        Some(_) => -1,
+    }
+}
+
+/// `descent-arc`: see the module documentation.
+pub fn check_arc(
+    problem: &Problem,
+    theta: &[Q],
+    loss: &Q,
+    dirs: &[Vec<Q>],
+    loss_polynomial: &[Q],
+    lower: &LowerPoint,
+) -> Result<(), CheckError> {
+    let fail = |s: String| CheckError::DescentArc(s);
+    let n = theta.len();
+    if dirs.is_empty() {
+        return Err(fail("no direction".to_string()));
+    }
+    if dirs.iter().any(|d| d.len() != n) {
+        return Err(fail(format!("every direction needs {n} entries")));
+    }
+    let total = loss_along_arc(problem, theta, dirs, None).map_err(fail)?;
+    if trim(loss_polynomial.to_vec()) != total {
+        return Err(fail(
+            "the loss polynomial differs from the recomputed one".to_string(),
+        ));
+    }
+    if total.first().cloned().unwrap_or_else(Q::zero) != *loss {
+        return Err(fail(
+            "the loss polynomial does not start at the loss".to_string(),
+        ));
+    }
+    match total.iter().skip(1).find(|c| !c.is_zero()) {
+        Some(c) if c.is_negative() => {}
+        _ => return Err(fail("the loss does not decrease along the arc".to_string())),
+    }
+    check_lower_point(problem, theta, loss, dirs, lower).map_err(fail)
+}
+
+/// `descent-direction`: the claimed one-sided directional derivative
+/// `L'(theta*; d)` is the first-order coefficient of the loss along the ray
+/// `theta* + t d` (every polynomial truncated after degree 1, which leaves
+/// the coefficients of degree <= 1 exact), and negative; then
+/// `L(theta* + t d) = L(theta*) + t L'(theta*; d) + O(t^2)` is below
+/// `L(theta*)` for all small `t > 0`.
+pub fn check_direction(
+    problem: &Problem,
+    theta: &[Q],
+    loss: &Q,
+    dir: &[Q],
+    claimed: &Q,
+    lower: &LowerPoint,
+) -> Result<(), CheckError> {
+    let fail = |s: String| CheckError::DescentDirection(s);
+    let n = theta.len();
+    if dir.len() != n {
+        return Err(fail(format!("`dir` needs {n} entries")));
+    }
+    let dirs = vec![dir.to_vec()];
+    let germ1 = loss_along_arc(problem, theta, &dirs, Some(1)).map_err(fail)?;
+    if germ1.first().cloned().unwrap_or_else(Q::zero) != *loss {
+        return Err(fail(
+            "the loss along the ray does not start at the loss".to_string(),
+        ));
+    }
+    let derivative = germ1.get(1).cloned().unwrap_or_else(Q::zero);
+    if *claimed != derivative {
+        return Err(fail(format!(
+            "the directional derivative is {}, not the claimed {}",
+            fmt_q(&derivative),
+            fmt_q(claimed)
+        )));
+    }
+    if !derivative.is_negative() {
+        return Err(fail(format!(
+            "the directional derivative {} is not negative",
+            fmt_q(&derivative)
+        )));
+    }
+    check_lower_point(problem, theta, loss, &dirs, lower).map_err(fail)
+}
+
+/// The loss along `theta* + sum_m t^m dirs[m]` for small `t > 0`, as a
+/// polynomial in t (lowest degree first), every intermediate polynomial cut
+/// after degree `cut` if given.
+fn loss_along_arc(
+    problem: &Problem,
+    point: &[Q],
+    dirs: &[Vec<Q>],
+    cut: Option<usize>,
+) -> Result<Vec<Q>, String> {
+    let arch = &problem.arch;
+    let cut = |mut p: Vec<Q>| {
+        if let Some(c) = cut {
+            p.truncate(c + 1);
+        }
+        trim(p)
+    };
+    let theta: Vec<Vec<Q>> = (0..point.len())
+        .map(|i| {
+            let mut c = vec![point[i].clone()];
+            c.extend(dirs.iter().map(|d| d[i].clone()));
+            trim(c)
+        })
+        .collect();
+    let one = vec![Q::one()];
+    let minus_one = -Q::one();
+    let mut total: Vec<Q> = Vec::new();
+    for (x, &y) in problem.data.x.iter().zip(&problem.data.y) {
+        let mut a: Vec<Vec<Q>> = x.iter().map(|v| trim(vec![v.clone()])).collect();
+        for l in 1..=arch.depth() {
+            let mut z = Vec::with_capacity(arch.widths[l]);
+            for j in 0..arch.widths[l] {
+                let mut acc: Vec<Q> = Vec::new();
+                for (k, ak) in a.iter().enumerate() {
+                    acc = padd(&acc, &cut(pmul(&theta[arch.weight_index(l, j, k)], ak)));
+                }
+                if let Some(b) = arch.bias_index(l, j) {
+                    acc = padd(&acc, &theta[b]);
+                }
+                z.push(acc);
+            }
+            a = if l == arch.depth() {
+                z
+            } else {
+                z.into_iter()
+                    .map(|p| {
+                        let s = forward::slope(&arch.activation, germ(&p) >= 0);
+                        pscale(&p, &s)
+                    })
+                    .collect()
+            };
+        }
+        let f = a;
+        let mut args: Vec<Vec<Q>> = Vec::new();
+        match problem.loss {
+            LossKind::Hinge => args.push(padd(&one, &pscale(&f[0], &-Q::from_integer(y.into())))),
+            LossKind::MulticlassHinge => {
+                let yc = y as usize;
+                for k in (0..f.len()).filter(|&k| k != yc) {
+                    args.push(padd(&padd(&one, &f[k]), &pscale(&f[yc], &minus_one)));
+                }
+            }
+            LossKind::CrammerSinger => {
+                let yc = y as usize;
+                // the max of polynomials for small t: the one no other exceeds
+                let others: Vec<usize> = (0..f.len()).filter(|&k| k != yc).collect();
+                let top = others
+                    .iter()
+                    .copied()
+                    .find(|&k| {
+                        others
+                            .iter()
+                            .all(|&m| germ(&padd(&f[k], &pscale(&f[m], &minus_one))) >= 0)
+                    })
+                    .ok_or("no maximal competitor (internal inconsistency)")?;
+                args.push(padd(&padd(&one, &f[top]), &pscale(&f[yc], &minus_one)));
+            }
+        }
+        for arg in args {
+            if germ(&arg) > 0 {
+                total = padd(&total, &arg);
+            }
+        }
+    }
+    Ok(pscale(
+        &total,
+        &(Q::one() / Q::from_integer((problem.data.len() as i64).into())),
+    ))
+}
+
+/// The certificate's explicit point of lower loss on the arc.
+fn check_lower_point(
+    problem: &Problem,
+    theta: &[Q],
+    loss: &Q,
+    dirs: &[Vec<Q>],
+    lower: &LowerPoint,
+) -> Result<(), String> {
+    let t = &lower.t;
+    if !t.is_positive() {
+        return Err("lower_point.t must be positive".to_string());
+    }
+    let mut at = theta.to_vec();
+    let mut tm = Q::one();
+    for d in dirs {
+        tm *= t;
+        for (o, di) in at.iter_mut().zip(d) {
+            *o += di * &tm;
+        }
+    }
+    if lower.params != at {
+        return Err("lower_point.params is not the arc's point at lower_point.t".to_string());
+    }
+    let value = forward::loss(problem, &at);
+    if value != lower.loss || value >= *loss {
+        return Err(format!(
+            "the loss at t = {} is {}, not the claimed {} below {}",
+            fmt_q(t),
+            fmt_q(&value),
+            fmt_q(&lower.loss),
+            fmt_q(loss)
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,194 @@
+//! The checker's own exact linear algebra for second-order certificates.
+//!
+//! Owns: reduced row echelon form, matrix inverse, positive semidefiniteness
+//! (symmetric pivoting), copositivity (Cottle-Habetler-Lemke over all
+//! principal submatrices), and copositivity of a Hessian on a polyhedral
+//! cone `{eq . d = 0, ineq . d >= 0}` (relaxed to a maximal subset of the
+//! inequality rows independent on the subspace, chosen greedily in order).
+//!
+//! Must not: use the LP crate's or the library's linear algebra, or any
+//! float: every pivot is an exact rational.
+
+use num_traits::{One, Signed, Zero};
+use relucert_core::number::Q;
+
+/// Reduced row echelon form; returns the pivot columns.
+fn rref(m: &mut [Vec<Q>], ncols: usize) -> Vec<usize> {
+    let mut pivots = Vec::new();
+    let mut r = 0;
+    for c in 0..ncols {
+        let Some(p) = (r..m.len()).find(|&i| !m[i][c].is_zero()) else {
+            continue;
+        };
+        m.swap(r, p);
+        let inv = Q::one() / &m[r][c];
+        for x in m[r].iter_mut() {
+            *x *= &inv;
+        }
+        let prow = m[r].clone();
+        for (i, row) in m.iter_mut().enumerate() {
+            if i != r && !row[c].is_zero() {
+                let f = row[c].clone();
+                for (x, y) in row.iter_mut().zip(&prow) {
+                    *x -= &f * y;
+                }
+            }
+        }
+        pivots.push(c);
+        r += 1;
+    }
+    pivots
+}
+
+fn mat_inverse(a: &[Vec<Q>]) -> Option<Vec<Vec<Q>>> {
+    let n = a.len();
+    let mut m: Vec<Vec<Q>> = a
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            r.iter()
+                .cloned()
+                .chain((0..n).map(|j| if i == j { Q::one() } else { Q::zero() }))
+                .collect()
+        })
+        .collect();
+    let piv = rref(&mut m, n);
+    (piv.len() == n).then(|| m.into_iter().map(|r| r[n..].to_vec()).collect())
+}
+
+fn is_psd(a: &[Vec<Q>]) -> bool {
+    let mut m = a.to_vec();
+    let mut alive: Vec<usize> = (0..a.len()).collect();
+    while let Some(&i) = alive.iter().find(|&&i| m[i][i].is_positive()) {
+        alive.retain(|&j| j != i);
+        for &j in &alive {
+            for &k in &alive {
+                let d = &m[j][i] * &m[i][k] / &m[i][i];
+                m[j][k] -= d;
+            }
+        }
+    }
+    alive
+        .iter()
+        .all(|&j| alive.iter().all(|&k| m[j][k].is_zero()))
+}
+
+/// Cottle-Habetler-Lemke: copositive iff no principal submatrix is
+/// invertible with an entrywise nonpositive inverse.
+fn is_copositive(s: &[Vec<Q>]) -> bool {
+    let r = s.len();
+    (1u64..(1u64 << r)).all(|mask| {
+        let idx: Vec<usize> = (0..r).filter(|&i| mask >> i & 1 == 1).collect();
+        let sub: Vec<Vec<Q>> = idx
+            .iter()
+            .map(|&i| idx.iter().map(|&j| s[i][j].clone()).collect())
+            .collect();
+        mat_inverse(&sub).is_none_or(|inv| inv.iter().flatten().any(Signed::is_positive))
+    })
+}
+
+/// `d^T h d >= 0` on `{eq . d = 0, ineq . d >= 0}`, relaxed to a maximal
+/// subset of `ineq` independent on the subspace, chosen greedily in order.
+pub fn cone_copositive(
+    h: &[Vec<Q>],
+    eq: &[Vec<Q>],
+    ineq: &[Vec<Q>],
+    n: usize,
+) -> Result<(), String> {
+    // basis of {eq . d = 0}
+    let mut e = eq.to_vec();
+    let piv = rref(&mut e, n);
+    let basis: Vec<Vec<Q>> = (0..n)
+        .filter(|c| !piv.contains(c))
+        .map(|f| {
+            let mut v = vec![Q::zero(); n];
+            v[f] = Q::one();
+            for (r, &pc) in piv.iter().enumerate() {
+                v[pc] = -e[r][f].clone();
+            }
+            v
+        })
+        .collect();
+    let m = basis.len();
+    if m == 0 {
+        return Ok(());
+    }
+    let dotq = |a: &[Q], b: &[Q]| a.iter().zip(b).fold(Q::zero(), |acc, (x, y)| acc + x * y);
+    // inequality rows restricted to the subspace, kept greedily in order
+    // while independent (dropping rows enlarges the cone: a relaxation)
+    let mut t: Vec<Vec<Q>> = Vec::new();
+    for row in ineq {
+        let restricted: Vec<Q> = basis.iter().map(|b| dotq(row, b)).collect();
+        let mut trial = t.clone();
+        trial.push(restricted);
+        if rref(&mut trial.clone(), m).len() == trial.len() {
+            t = trial;
+        }
+    }
+    let r = t.len();
+    for k in 0..m {
+        let mut trial = t.clone();
+        let mut unit = vec![Q::zero(); m];
+        unit[k] = Q::one();
+        trial.push(unit);
+        if rref(&mut trial.clone(), m).len() == trial.len() {
+            t = trial;
+        }
+    }
+    let u = mat_inverse(&t).ok_or("internal: no invertible completion")?;
+    // columns of P = B U, then M = P^T H P
+    let p: Vec<Vec<Q>> = (0..m)
+        .map(|c| {
+            (0..n)
+                .map(|row| (0..m).fold(Q::zero(), |acc, k| acc + &basis[k][row] * &u[k][c]))
+                .collect()
+        })
+        .collect();
+    let hp: Vec<Vec<Q>> = p
+        .iter()
+        .map(|col| h.iter().map(|hr| dotq(hr, col)).collect())
+        .collect();
+    let mm: Vec<Vec<Q>> = p
+        .iter()
+        .map(|a| hp.iter().map(|b| dotq(a, b)).collect())
+        .collect();
+    let w: Vec<Vec<Q>> = (r..m)
+        .map(|i| (r..m).map(|j| mm[i][j].clone()).collect())
+        .collect();
+    if !is_psd(&w) {
+        return Err(
+            "the Hessian is not positive semidefinite on the free part of the critical cone".into(),
+        );
+    }
+    // S = M_ss - M_sw X with W X = M_ws: solve by rref of [W | M_ws]
+    let mut aug: Vec<Vec<Q>> = (r..m)
+        .map(|i| (r..m).chain(0..r).map(|j| mm[i][j].clone()).collect())
+        .collect();
+    let fw = m - r;
+    let piv = rref(&mut aug, fw);
+    if aug
+        .iter()
+        .any(|row| row[..fw].iter().all(Zero::is_zero) && row[fw..].iter().any(|x| !x.is_zero()))
+    {
+        return Err(
+            "range condition fails: a zero-curvature free direction is coupled to the cone".into(),
+        );
+    }
+    let mut x = vec![vec![Q::zero(); r]; fw];
+    for (row, &pc) in piv.iter().enumerate() {
+        x[pc] = aug[row][fw..].to_vec();
+    }
+    let s: Vec<Vec<Q>> = (0..r)
+        .map(|a| {
+            (0..r)
+                .map(|b| {
+                    &mm[a][b] - (0..fw).fold(Q::zero(), |acc, k| acc + &mm[a][r + k] * &x[k][b])
+                })
+                .collect()
+        })
+        .collect();
+    if !is_copositive(&s) {
+        return Err("the Hessian is not copositive on the critical cone".into());
+    }
+    Ok(())
+}
