@@ -8,10 +8,12 @@
 //! `[expect]` table disagrees with the verdict (a bug somewhere), or on
 //! which the verifier failed or panicked.
 //!
-//! Must not: decide anything itself (verdicts come from `verify`; a time
-//! limit only makes `undecided`), or format output (that is `cli`). The
+//! Must not: decide anything itself (verdicts come from `verify`, the
+//! `[expect]` comparison from `expect`; a time limit only makes
+//! `undecided`), or format output (that is the CLI's `cmd::corpus`). The
 //! times are wall-clock measurements, reported, never used to decide.
 
+use crate::expect::{self, Agreement};
 use crate::gen::{self, Family};
 use crate::instance::{self, Instance};
 use crate::number::Q;
@@ -123,38 +125,39 @@ pub struct Report {
     pub records: Vec<Record>,
 }
 
-/// Compare an instance's `[expect]` with a verdict and loss; one line per
-/// contradiction (`None` entries of either side are not compared).
+/// Compare an instance's `[expect]` with a verdict and loss
+/// (`expect::compare`); one line per contradiction (keys not stated, or
+/// not decided by the verdict, are not contradictions).
 pub fn disagreements(inst: &Instance, verdict: Verdict, loss: &Q) -> Vec<String> {
-    let Some(e) = &inst.expect else {
-        return Vec::new();
-    };
-    let (local, global) = verdict.implies();
+    let cmp = expect::compare(
+        inst.expect.as_ref(),
+        &expect::Computed {
+            verdict: Some(verdict),
+            loss,
+        },
+    );
     let mut out = Vec::new();
-    if let (Some(want), Some(got)) = (e.local_min, local) {
-        if want != got {
-            out.push(format!(
-                "expect.local_min = {want} but the verdict is {}",
-                verdict.name()
-            ));
-        }
+    let disagrees = |a: Agreement| a == Agreement::Disagrees;
+    if let Some(e) = cmp.local_min.filter(|e| disagrees(e.agreement)) {
+        out.push(format!(
+            "expect.local_min = {} but the verdict is {}",
+            e.expected,
+            verdict.name()
+        ));
     }
-    if let (Some(want), Some(got)) = (e.global_min, global) {
-        if want != got {
-            out.push(format!(
-                "expect.global_min = {want} but the verdict is {}",
-                verdict.name()
-            ));
-        }
+    if let Some(e) = cmp.global_min.filter(|e| disagrees(e.agreement)) {
+        out.push(format!(
+            "expect.global_min = {} but the verdict is {}",
+            e.expected,
+            verdict.name()
+        ));
     }
-    if let Some(want) = &e.loss {
-        if want != loss {
-            out.push(format!(
-                "expect.loss = {} but the verifier computed {}",
-                crate::number::fmt_q(want),
-                crate::number::fmt_q(loss)
-            ));
-        }
+    if let Some(e) = cmp.loss.filter(|e| disagrees(e.agreement)) {
+        out.push(format!(
+            "expect.loss = {} but the verifier computed {}",
+            crate::number::fmt_q(&e.expected),
+            crate::number::fmt_q(loss)
+        ));
     }
     out
 }
@@ -370,6 +373,11 @@ impl Report {
         )
     }
 
+    /// Number of undecided instances written (`--write-undecided`).
+    pub fn written_count(&self) -> usize {
+        self.records.iter().filter(|r| r.written.is_some()).count()
+    }
+
     /// Records with a disagreement, an error or a panic.
     pub fn problems(&self) -> Vec<&Record> {
         self.records
@@ -397,6 +405,32 @@ mod tests {
             reason_group("the time limit (--timeout) was reached after 17 candidate arcs"),
             "the time limit was reached after N candidate arcs"
         );
+    }
+
+    #[test]
+    fn disagreements_word_each_contradicted_key() {
+        let mut inst = gen::generate(Family::Linear, 1, 0).instance;
+        inst.expect = Some(crate::instance::Expect {
+            local_min: Some(true),
+            global_min: Some(true),
+            loss: Some(Q::new(1.into(), 2.into())),
+        });
+        let half = Q::new(1.into(), 2.into());
+        assert!(disagreements(&inst, Verdict::GlobalMin, &half).is_empty());
+        // local-min says nothing about global_min
+        assert!(disagreements(&inst, Verdict::LocalMin, &half).is_empty());
+        assert!(disagreements(&inst, Verdict::Undecided, &half).is_empty());
+        let third = Q::new(1.into(), 3.into());
+        assert_eq!(
+            disagreements(&inst, Verdict::NotLocalMin, &third),
+            vec![
+                "expect.local_min = true but the verdict is not-local-min".to_string(),
+                "expect.global_min = true but the verdict is not-local-min".to_string(),
+                "expect.loss = 1/2 but the verifier computed 1/3".to_string(),
+            ]
+        );
+        inst.expect = None;
+        assert!(disagreements(&inst, Verdict::NotLocalMin, &third).is_empty());
     }
 
     #[test]
