@@ -25,9 +25,13 @@ use std::time::{Duration, Instant};
 /// What to run.
 #[derive(Clone, Debug)]
 pub struct Options {
+    /// The families to generate, in the order of the run.
     pub families: Vec<Family>,
+    /// Seed of every family's stream.
     pub seed: u64,
+    /// Instances per family.
     pub count: u64,
+    /// Time limit of each verification in seconds.
     pub timeout_secs: u64,
     /// Write every undecided instance here (`F-SEED-INDEX.toml`).
     pub write_undecided: Option<PathBuf>,
@@ -66,13 +70,19 @@ impl Options {
 /// The verifier's answer on one instance.
 #[derive(Clone, Debug)]
 pub struct Record {
+    /// The instance's family.
     pub family: Family,
+    /// Its index in the family's stream.
     pub index: u64,
+    /// Its name (empty when it has none).
     pub name: String,
     /// `None` when the verifier returned an error or panicked (see `failure`).
     pub verdict: Option<Verdict>,
+    /// The exact loss at the point (`None` when the verifier failed).
     pub loss: Option<Q>,
+    /// The verifier's reason, or what went wrong.
     pub reason: String,
+    /// Wall-clock seconds of the verification (reported, never used to decide).
     pub seconds: f64,
     /// `[expect]` entries that the verdict contradicts, and verifier
     /// errors or panics: each one is a bug somewhere.
@@ -86,15 +96,23 @@ pub struct Record {
 /// Summary of one family (or of all, with `family = None`).
 #[derive(Clone, Debug)]
 pub struct Summary {
+    /// The family (`None`: all families).
     pub family: Option<Family>,
+    /// Number of instances.
     pub instances: usize,
+    /// Instances verified `global-min`.
     pub global_min: usize,
+    /// Instances verified `local-min`.
     pub local_min: usize,
+    /// Instances verified `not-local-min`.
     pub not_local_min: usize,
+    /// Instances left `undecided`.
     pub undecided: usize,
     /// Verifier errors and panics.
     pub failed: usize,
+    /// Median verification time in seconds.
     pub median_secs: f64,
+    /// Longest verification time in seconds.
     pub max_secs: f64,
 }
 
@@ -112,7 +130,9 @@ impl Summary {
 /// A group of undecided reasons.
 #[derive(Clone, Debug)]
 pub struct ReasonGroup {
+    /// The first clause of the reasons (`reason_group`).
     pub reason: String,
+    /// Number of undecided instances with this reason.
     pub count: usize,
     /// Count per family, in the order of the run.
     pub families: Vec<(Family, usize)>,
@@ -121,7 +141,9 @@ pub struct ReasonGroup {
 /// The whole run.
 #[derive(Clone, Debug)]
 pub struct Report {
+    /// What was run.
     pub options: Options,
+    /// One record per instance, in the order of the run.
     pub records: Vec<Record>,
 }
 

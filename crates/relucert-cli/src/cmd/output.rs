@@ -90,12 +90,6 @@ impl From<std::io::Error> for CliError {
     }
 }
 
-impl From<String> for CliError {
-    fn from(msg: String) -> CliError {
-        CliError::BadInput(msg)
-    }
-}
-
 /// Load an instance file.
 pub fn load(path: &Path) -> Result<Instance, CliError> {
     Ok(instance::load(path)?)
