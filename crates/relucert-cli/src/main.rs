@@ -2,13 +2,17 @@
 //! arguments, calls one library entry point per subcommand, prints what it
 //! returns. Exit status: 0 fine, 1 bad input, 3 an `[expect]` entry of the
 //! instance disagrees with the computed result.
+//!
+//! Owns: the clap definition of the arguments and the dispatch to one
+//! `cmd::*::run` per subcommand; printing its outcome or its error.
+//!
+//! Must not: compute anything (argument parsing and formatting only).
 #![forbid(unsafe_code)]
 
 use clap::{Parser, Subcommand};
-mod cli;
-mod lp;
+mod cmd;
 
-use cli::Outcome;
+use cmd::output::{CliError, Outcome};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -200,7 +204,7 @@ fn main() -> ExitCode {
         default_hook(info);
     }));
     let args = Cli::parse();
-    let result: Result<Outcome, String> = match args.command {
+    let result: Result<Outcome, CliError> = match args.command {
         Command::Verify {
             file,
             json,
@@ -208,18 +212,18 @@ fn main() -> ExitCode {
             max_pieces,
             timeout,
             no_probe,
-        } => {
-            let opts = cli::VerifyOptions {
+        } => cmd::verify::run(
+            &file,
+            &cmd::verify::Options {
                 json,
                 cert,
                 max_pieces,
                 timeout_secs: timeout,
                 probe: !no_probe,
-            };
-            cli::verify(&file, &opts)
-        }
-        Command::Check { file, cert } => cli::check(&file, &cert),
-        Command::Theorems { file, json } => cli::theorems(&file, json),
+            },
+        ),
+        Command::Check { file, cert } => cmd::check::run(&file, &cert),
+        Command::Theorems { file, json } => cmd::theorems::run(&file, json),
         Command::Descend {
             file,
             out,
@@ -228,19 +232,19 @@ fn main() -> ExitCode {
             starts,
             seed,
             timeout,
-        } => {
-            let opts = cli::DescendOptions {
+        } => cmd::descend::run(
+            &file,
+            &cmd::descend::Options {
                 json,
                 out,
                 max_steps,
                 starts,
                 seed,
                 timeout_secs: timeout,
-            };
-            cli::descend(&file, &opts)
-        }
-        Command::Eval { file, json } => cli::eval(&file, json),
-        Command::Cell { file, side, json } => cli::cell(&file, side.as_deref(), json),
+            },
+        ),
+        Command::Eval { file, json } => cmd::eval::run(&file, json),
+        Command::Cell { file, side, json } => cmd::cell::run(&file, side.as_deref(), json),
         Command::Cells {
             file,
             count,
@@ -249,7 +253,7 @@ fn main() -> ExitCode {
             at_point,
             unit,
         } => {
-            let opts = cli::CellsOptions {
+            let opts = cmd::cells::Options {
                 count,
                 json,
                 limit,
@@ -258,7 +262,7 @@ fn main() -> ExitCode {
             };
             let stdout = std::io::stdout();
             let mut lock = std::io::BufWriter::new(stdout.lock());
-            let r = cli::cells(&file, &opts, &mut lock).map(|status| Outcome {
+            let r = cmd::cells::run(&file, &opts, &mut lock).map(|status| Outcome {
                 stdout: String::new(),
                 status,
             });
@@ -267,19 +271,14 @@ fn main() -> ExitCode {
             }
             r
         }
-        Command::Smtlib { file, radius, out } => {
-            relucert::smtlib::command(&file, &radius, out.as_deref()).map(|stdout| Outcome {
-                stdout,
-                status: cli::EXIT_OK,
-            })
-        }
+        Command::Smtlib { file, radius, out } => cmd::smtlib::run(&file, &radius, out.as_deref()),
         Command::Gen {
             family,
             seed,
             index,
             count,
             out,
-        } => cli::gen(&cli::GenOptions {
+        } => cmd::gen::run(&cmd::gen::Options {
             family,
             seed,
             index,
@@ -293,7 +292,7 @@ fn main() -> ExitCode {
             timeout,
             json,
             write_undecided,
-        } => cli::corpus(&cli::CorpusOptions {
+        } => cmd::corpus::run(&cmd::corpus::Options {
             families: family,
             seed,
             count,
@@ -301,19 +300,16 @@ fn main() -> ExitCode {
             json,
             write_undecided,
         }),
-        Command::Lp { file, json } => lp::run(&file, json).map(|stdout| Outcome {
-            stdout,
-            status: cli::EXIT_OK,
-        }),
+        Command::Lp { file, json } => cmd::lp::run(&file, json),
     };
     match result {
         Ok(out) => {
             print!("{}", out.stdout);
             ExitCode::from(out.status)
         }
-        Err(msg) => {
-            eprintln!("error: {msg}");
-            ExitCode::from(cli::EXIT_BAD_INPUT)
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(e.status())
         }
     }
 }

@@ -8,10 +8,12 @@
 //! `[expect]` table disagrees with the verdict (a bug somewhere), or on
 //! which the verifier failed or panicked.
 //!
-//! Must not: decide anything itself (verdicts come from `verify`; a time
-//! limit only makes `undecided`), or format output (that is `cli`). The
+//! Must not: decide anything itself (verdicts come from `verify`, the
+//! `[expect]` comparison from `expect`; a time limit only makes
+//! `undecided`), or format output (that is the CLI's `cmd::corpus`). The
 //! times are wall-clock measurements, reported, never used to decide.
 
+use crate::expect::{self, Agreement};
 use crate::gen::{self, Family};
 use crate::instance::{self, Instance};
 use crate::number::Q;
@@ -23,9 +25,13 @@ use std::time::{Duration, Instant};
 /// What to run.
 #[derive(Clone, Debug)]
 pub struct Options {
+    /// The families to generate, in the order of the run.
     pub families: Vec<Family>,
+    /// Seed of every family's stream.
     pub seed: u64,
+    /// Instances per family.
     pub count: u64,
+    /// Time limit of each verification in seconds.
     pub timeout_secs: u64,
     /// Write every undecided instance here (`F-SEED-INDEX.toml`).
     pub write_undecided: Option<PathBuf>,
@@ -64,13 +70,19 @@ impl Options {
 /// The verifier's answer on one instance.
 #[derive(Clone, Debug)]
 pub struct Record {
+    /// The instance's family.
     pub family: Family,
+    /// Its index in the family's stream.
     pub index: u64,
+    /// Its name (empty when it has none).
     pub name: String,
     /// `None` when the verifier returned an error or panicked (see `failure`).
     pub verdict: Option<Verdict>,
+    /// The exact loss at the point (`None` when the verifier failed).
     pub loss: Option<Q>,
+    /// The verifier's reason, or what went wrong.
     pub reason: String,
+    /// Wall-clock seconds of the verification (reported, never used to decide).
     pub seconds: f64,
     /// `[expect]` entries that the verdict contradicts, and verifier
     /// errors or panics: each one is a bug somewhere.
@@ -84,15 +96,23 @@ pub struct Record {
 /// Summary of one family (or of all, with `family = None`).
 #[derive(Clone, Debug)]
 pub struct Summary {
+    /// The family (`None`: all families).
     pub family: Option<Family>,
+    /// Number of instances.
     pub instances: usize,
+    /// Instances verified `global-min`.
     pub global_min: usize,
+    /// Instances verified `local-min`.
     pub local_min: usize,
+    /// Instances verified `not-local-min`.
     pub not_local_min: usize,
+    /// Instances left `undecided`.
     pub undecided: usize,
     /// Verifier errors and panics.
     pub failed: usize,
+    /// Median verification time in seconds.
     pub median_secs: f64,
+    /// Longest verification time in seconds.
     pub max_secs: f64,
 }
 
@@ -110,7 +130,9 @@ impl Summary {
 /// A group of undecided reasons.
 #[derive(Clone, Debug)]
 pub struct ReasonGroup {
+    /// The first clause of the reasons (`reason_group`).
     pub reason: String,
+    /// Number of undecided instances with this reason.
     pub count: usize,
     /// Count per family, in the order of the run.
     pub families: Vec<(Family, usize)>,
@@ -119,42 +141,45 @@ pub struct ReasonGroup {
 /// The whole run.
 #[derive(Clone, Debug)]
 pub struct Report {
+    /// What was run.
     pub options: Options,
+    /// One record per instance, in the order of the run.
     pub records: Vec<Record>,
 }
 
-/// Compare an instance's `[expect]` with a verdict and loss; one line per
-/// contradiction (`None` entries of either side are not compared).
+/// Compare an instance's `[expect]` with a verdict and loss
+/// (`expect::compare`); one line per contradiction (keys not stated, or
+/// not decided by the verdict, are not contradictions).
 pub fn disagreements(inst: &Instance, verdict: Verdict, loss: &Q) -> Vec<String> {
-    let Some(e) = &inst.expect else {
-        return Vec::new();
-    };
-    let (local, global) = verdict.implies();
+    let cmp = expect::compare(
+        inst.expect.as_ref(),
+        &expect::Computed {
+            verdict: Some(verdict),
+            loss,
+        },
+    );
     let mut out = Vec::new();
-    if let (Some(want), Some(got)) = (e.local_min, local) {
-        if want != got {
-            out.push(format!(
-                "expect.local_min = {want} but the verdict is {}",
-                verdict.name()
-            ));
-        }
+    let disagrees = |a: Agreement| a == Agreement::Disagrees;
+    if let Some(e) = cmp.local_min.filter(|e| disagrees(e.agreement)) {
+        out.push(format!(
+            "expect.local_min = {} but the verdict is {}",
+            e.expected,
+            verdict.name()
+        ));
     }
-    if let (Some(want), Some(got)) = (e.global_min, global) {
-        if want != got {
-            out.push(format!(
-                "expect.global_min = {want} but the verdict is {}",
-                verdict.name()
-            ));
-        }
+    if let Some(e) = cmp.global_min.filter(|e| disagrees(e.agreement)) {
+        out.push(format!(
+            "expect.global_min = {} but the verdict is {}",
+            e.expected,
+            verdict.name()
+        ));
     }
-    if let Some(want) = &e.loss {
-        if want != loss {
-            out.push(format!(
-                "expect.loss = {} but the verifier computed {}",
-                crate::number::fmt_q(want),
-                crate::number::fmt_q(loss)
-            ));
-        }
+    if let Some(e) = cmp.loss.filter(|e| disagrees(e.agreement)) {
+        out.push(format!(
+            "expect.loss = {} but the verifier computed {}",
+            crate::number::fmt_q(&e.expected),
+            crate::number::fmt_q(loss)
+        ));
     }
     out
 }
@@ -370,6 +395,11 @@ impl Report {
         )
     }
 
+    /// Number of undecided instances written (`--write-undecided`).
+    pub fn written_count(&self) -> usize {
+        self.records.iter().filter(|r| r.written.is_some()).count()
+    }
+
     /// Records with a disagreement, an error or a panic.
     pub fn problems(&self) -> Vec<&Record> {
         self.records
@@ -397,6 +427,32 @@ mod tests {
             reason_group("the time limit (--timeout) was reached after 17 candidate arcs"),
             "the time limit was reached after N candidate arcs"
         );
+    }
+
+    #[test]
+    fn disagreements_word_each_contradicted_key() {
+        let mut inst = gen::generate(Family::Linear, 1, 0).instance;
+        inst.expect = Some(crate::instance::Expect {
+            local_min: Some(true),
+            global_min: Some(true),
+            loss: Some(Q::new(1.into(), 2.into())),
+        });
+        let half = Q::new(1.into(), 2.into());
+        assert!(disagreements(&inst, Verdict::GlobalMin, &half).is_empty());
+        // local-min says nothing about global_min
+        assert!(disagreements(&inst, Verdict::LocalMin, &half).is_empty());
+        assert!(disagreements(&inst, Verdict::Undecided, &half).is_empty());
+        let third = Q::new(1.into(), 3.into());
+        assert_eq!(
+            disagreements(&inst, Verdict::NotLocalMin, &third),
+            vec![
+                "expect.local_min = true but the verdict is not-local-min".to_string(),
+                "expect.global_min = true but the verdict is not-local-min".to_string(),
+                "expect.loss = 1/2 but the verifier computed 1/3".to_string(),
+            ]
+        );
+        inst.expect = None;
+        assert!(disagreements(&inst, Verdict::NotLocalMin, &third).is_empty());
     }
 
     #[test]

@@ -175,3 +175,189 @@ pub fn random_point(arch: &crate::network::Architecture, seed: u64) -> Params {
 pub fn ended_at_zero(d: &Descent) -> bool {
     d.outcome.loss.is_zero()
 }
+
+impl Descent {
+    /// The final point as an instance to write out: the end point, named
+    /// after `file`, its `source` the command that produced it, and no
+    /// `[expect]` (the start's expectations do not hold at the end).
+    pub fn end_instance(&self, file: &str) -> Instance {
+        let mut end = self.end.clone();
+        end.name = Some(format!("descended from {file}"));
+        end.source = Some(format!(
+            "relucert descend {file} ({} steps, {})",
+            self.steps,
+            self.outcome.verdict.name()
+        ));
+        end.expect = None;
+        end
+    }
+}
+
+/// How a descent ended, for the multi-start statistic.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum End {
+    /// A certified (local or global) minimum with loss exactly 0.
+    MinZeroLoss,
+    /// A certified minimum with positive loss (a sub-optimal minimum).
+    MinPositiveLoss,
+    /// The verifier could not decide at the end point.
+    Undecided,
+    /// Still `not-local-min`: the step or time limit stopped the descent.
+    StepOrTimeLimit,
+}
+
+impl End {
+    /// Classify a finished descent by its final verdict and exact loss.
+    pub fn of(d: &Descent) -> End {
+        match d.outcome.verdict {
+            Verdict::GlobalMin | Verdict::LocalMin if d.outcome.loss.is_zero() => End::MinZeroLoss,
+            Verdict::GlobalMin | Verdict::LocalMin => End::MinPositiveLoss,
+            Verdict::Undecided => End::Undecided,
+            Verdict::NotLocalMin => End::StepOrTimeLimit,
+        }
+    }
+}
+
+/// One descent of a multi-start run.
+#[derive(Clone, Debug)]
+pub struct StartRun {
+    /// The seed of its random starting point (`random_point`).
+    pub seed: u64,
+    /// Exact loss at the end point.
+    pub loss: Q,
+    /// The verifier's verdict at the end point.
+    pub verdict: Verdict,
+    /// Steps taken.
+    pub steps: usize,
+    /// How it ended.
+    pub end: End,
+}
+
+/// The multi-start statistic: descents from `k` random starting points.
+#[derive(Clone, Debug)]
+pub struct Starts {
+    /// The seed of the first start (start `s` uses `seed + s`, wrapping).
+    pub seed: u64,
+    /// One entry per start, in order.
+    pub runs: Vec<StartRun>,
+}
+
+impl Starts {
+    /// Number of runs that ended as `end`.
+    pub fn count(&self, end: End) -> usize {
+        self.runs.iter().filter(|r| r.end == end).count()
+    }
+}
+
+/// A descent of a multi-start run failed (an internal error of the
+/// verifier or of the descent).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StartError {
+    /// The index of the failed start (0-based).
+    pub start: u64,
+    /// What went wrong.
+    pub message: String,
+}
+
+impl std::fmt::Display for StartError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "start {}: {}", self.start, self.message)
+    }
+}
+
+impl std::error::Error for StartError {}
+
+/// Descend from `k` pseudo-random starting points (`random_point` with
+/// seeds `seed`, `seed + 1`, ...; the instance's own point is ignored),
+/// each for at most `max_steps` steps under `limits`. `progress(done, k)`
+/// is called after each descent.
+pub fn random_starts(
+    inst: &Instance,
+    k: usize,
+    seed: u64,
+    max_steps: usize,
+    limits: &Limits,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Starts, StartError> {
+    let mut runs = Vec::with_capacity(k);
+    for s in 0..k as u64 {
+        let start_seed = seed.wrapping_add(s);
+        let mut start = inst.clone();
+        start.point = Some(random_point(&inst.problem.arch, start_seed));
+        let d = descend(&start, max_steps, limits)
+            .map_err(|message| StartError { start: s, message })?;
+        runs.push(StartRun {
+            seed: start_seed,
+            end: End::of(&d),
+            loss: d.outcome.loss,
+            verdict: d.outcome.verdict,
+            steps: d.steps,
+        });
+        progress(runs.len(), k);
+    }
+    Ok(Starts { seed, runs })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gen::{generate, Family};
+
+    #[test]
+    fn random_starts_count_every_run_once_and_reproducibly() {
+        let inst = generate(Family::Linear, 1, 0).instance;
+        let limits = Limits::default();
+        let mut calls = Vec::new();
+        let a = random_starts(&inst, 3, 5, 20, &limits, &mut |done, total| {
+            calls.push((done, total))
+        })
+        .expect("descents run");
+        assert_eq!(calls, vec![(1, 3), (2, 3), (3, 3)]);
+        assert_eq!(a.runs.len(), 3);
+        assert_eq!(
+            a.runs.iter().map(|r| r.seed).collect::<Vec<_>>(),
+            vec![5, 6, 7]
+        );
+        let ends = [
+            End::MinZeroLoss,
+            End::MinPositiveLoss,
+            End::Undecided,
+            End::StepOrTimeLimit,
+        ];
+        assert_eq!(ends.iter().map(|&e| a.count(e)).sum::<usize>(), 3);
+        // each run is the single descent from its seed's random point
+        for r in &a.runs {
+            let mut start = inst.clone();
+            start.point = Some(random_point(&inst.problem.arch, r.seed));
+            let d = descend(&start, 20, &limits).expect("descent runs");
+            assert_eq!(d.outcome.loss, r.loss);
+            assert_eq!(d.outcome.verdict, r.verdict);
+            assert_eq!(d.steps, r.steps);
+            assert_eq!(End::of(&d), r.end);
+            let zero = d.outcome.loss.is_zero();
+            let min = matches!(d.outcome.verdict, Verdict::GlobalMin | Verdict::LocalMin);
+            assert_eq!(r.end == End::MinZeroLoss, min && zero);
+            assert_eq!(r.end == End::MinPositiveLoss, min && !zero);
+        }
+    }
+
+    #[test]
+    fn end_instance_names_its_origin_and_drops_expect() {
+        let mut inst = generate(Family::Linear, 1, 0).instance;
+        inst.expect = Some(crate::instance::Expect::default());
+        let d = descend(&inst, 5, &Limits::default()).expect("descent runs");
+        let end = d.end_instance("start.toml");
+        assert_eq!(end.name.as_deref(), Some("descended from start.toml"));
+        assert_eq!(
+            end.source,
+            Some(format!(
+                "relucert descend start.toml ({} steps, {})",
+                d.steps,
+                d.outcome.verdict.name()
+            ))
+        );
+        assert!(end.expect.is_none());
+        assert_eq!(end.point, d.end.point);
+        assert_eq!(end.problem, d.end.problem);
+    }
+}

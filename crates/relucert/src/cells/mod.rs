@@ -24,6 +24,7 @@
 //! witnesses and says that the list may be incomplete.
 
 mod int;
+pub mod layer;
 
 use crate::linalg;
 use crate::network::{Problem, Sign};

@@ -4,9 +4,14 @@
 //! independent verifier and prints the result and its certificate. The JSON
 //! shape is documented in `docs/lp.md`.
 //!
-//! Must not: panic on bad input. Every failure is one line
-//! `FILE:LINE: what was expected` (or `FILE: ...` when no line applies).
+//! Owns: the text and JSON shapes of `lp`.
+//!
+//! Must not: compute anything itself (argument parsing and formatting
+//! only: solving and checking are `relucert_lp`'s), or panic on bad input.
+//! Every failure is one line `FILE:LINE: what was expected` (or
+//! `FILE: ...` when no line applies).
 
+use super::output::{CliError, Outcome};
 use relucert_lp::number::{fmt_q, Q};
 use relucert_lp::parse::parse_lp;
 use relucert_lp::{solve, verify, Lp, LpResult};
@@ -77,21 +82,26 @@ fn text(lp: &Lp, res: &LpResult) -> String {
     out
 }
 
-/// Run the `lp` subcommand on a CPLEX LP file. `Ok` carries the text to print
-/// on stdout; `Err` a one-line error naming the file, line and what was expected.
-pub fn run(path: &std::path::Path, as_json: bool) -> Result<String, String> {
+/// Run the `lp` subcommand on a CPLEX LP file: the text to print on
+/// stdout, or a one-line error naming the file, line and what was expected.
+pub fn run(path: &std::path::Path, as_json: bool) -> Result<Outcome, CliError> {
     let shown = path.display();
+    let content = std::fs::read(path)
+        .map_err(|e| CliError::at(&shown, format_args!("cannot read the file ({e})")))?;
     let content =
-        std::fs::read(path).map_err(|e| format!("{shown}: cannot read the file ({e})"))?;
-    let content =
-        String::from_utf8(content).map_err(|_| format!("{shown}: expected UTF-8 text"))?;
-    let lp = parse_lp(&content).map_err(|e| format!("{shown}:{}: {}", e.line, e.message))?;
+        String::from_utf8(content).map_err(|_| CliError::at(&shown, "expected UTF-8 text"))?;
+    let lp = parse_lp(&content)
+        .map_err(|e| CliError::BadInput(format!("{shown}:{}: {}", e.line, e.message)))?;
     let res = solve(&lp);
-    verify(&lp, &res)
-        .map_err(|e| format!("{shown}: internal error, the answer failed its own check: {e}"))?;
-    Ok(if as_json {
+    verify(&lp, &res).map_err(|e| {
+        CliError::at(
+            &shown,
+            format_args!("internal error, the answer failed its own check: {e}"),
+        )
+    })?;
+    Ok(Outcome::ok(if as_json {
         json(&lp, &res)
     } else {
         text(&lp, &res)
-    })
+    }))
 }

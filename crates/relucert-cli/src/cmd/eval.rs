@@ -1,0 +1,158 @@
+//! `relucert eval FILE [--json]`: exact loss, margins, signature and zero
+//! entries at the instance's point.
+//!
+//! Owns: the text and JSON shapes of `eval` (documented in docs/cli.md;
+//! the JSON is a stable interface: add fields, never rename or remove
+//! them).
+//!
+//! Must not: compute anything (argument parsing and formatting only): every
+//! number comes from `network`, the `[expect]` comparison from `expect`.
+
+use super::output::{
+    agreement_word, entry_json, entry_text, load_with_point, qs, signs_string, CliError, Outcome,
+    EXIT_DISAGREE, EXIT_OK,
+};
+use relucert::expect::{self, Computed};
+use relucert::network::{Evaluation, Signature};
+use relucert::number::fmt_q;
+use serde_json::{json, Value};
+use std::fmt::Write as _;
+use std::path::Path;
+
+/// `relucert eval FILE [--json]`.
+pub fn run(path: &Path, as_json: bool) -> Result<Outcome, CliError> {
+    let (inst, params) = load_with_point(path, "eval")?;
+    let problem = &inst.problem;
+    let ev: Evaluation = problem.evaluate(&params);
+    let sig = Signature::of(problem, &ev);
+    let zeros = sig.zero_entries();
+    let (zp, zh, zt) = sig.zero_counts();
+    let (np, nh) = sig.sizes();
+    // eval has no verdict: only the loss is compared
+    let loss_cmp = expect::compare(
+        inst.expect.as_ref(),
+        &Computed {
+            verdict: None,
+            loss: &ev.loss,
+        },
+    )
+    .loss;
+    let status = if loss_cmp.as_ref().and_then(|c| c.agreement.as_option()) == Some(false) {
+        EXIT_DISAGREE
+    } else {
+        EXIT_OK
+    };
+
+    if as_json {
+        let points: Vec<Value> = ev
+            .points
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                json!({
+                    "index": i,
+                    "label": problem.data.y[i],
+                    "output": p.output.iter().map(qs).collect::<Vec<_>>(),
+                    "margin": qs(&p.margin),
+                    "loss": qs(&p.loss),
+                    "hinge_arguments": p.terms.iter().map(|t| json!({"class": t.class, "value": qs(&t.argument)})).collect::<Vec<_>>(),
+                    "argmax": p.argmax,
+                })
+            })
+            .collect();
+        let hidden: Vec<Vec<String>> = sig
+            .hidden
+            .iter()
+            .map(|layer| layer.iter().map(|u| signs_string(u)).collect())
+            .collect();
+        let hinge: Vec<String> = sig
+            .hinge
+            .iter()
+            .map(|t| t.iter().map(|(_, s)| s.symbol()).collect())
+            .collect();
+        let out = json!({
+            "file": path.display().to_string(),
+            "name": inst.name,
+            "loss": qs(&ev.loss),
+            "points": points,
+            "signature": {
+                "pre_activations": np,
+                "hinge_arguments": nh,
+                "zero_pre_activations": zp,
+                "zero_hinge_arguments": zh,
+                "ties": zt,
+                "hidden": hidden,
+                "hinge": hinge,
+            },
+            "zero_entries": zeros.iter().map(entry_json).collect::<Vec<_>>(),
+            "expect": {
+                "loss": loss_cmp.as_ref().map(|c| qs(&c.expected)),
+                "loss_agrees": loss_cmp.as_ref().and_then(|c| c.agreement.as_option()),
+            },
+        });
+        return Ok(Outcome {
+            stdout: format!("{out:#}\n"),
+            status,
+        });
+    }
+
+    let mut s = String::new();
+    let title = inst
+        .name
+        .as_deref()
+        .map(|n| format!(" ({n})"))
+        .unwrap_or_default();
+    let _ = writeln!(s, "instance: {}{title}", path.display());
+    let _ = writeln!(s, "loss: {}", fmt_q(&ev.loss));
+    let _ = writeln!(s, "points: {}", ev.points.len());
+    for (i, p) in ev.points.iter().enumerate() {
+        let out: Vec<String> = p.output.iter().map(fmt_q).collect();
+        let _ = write!(
+            s,
+            "  #{i}: y = {}  f = [{}]  margin = {}  loss = {}",
+            problem.data.y[i],
+            out.join(", "),
+            fmt_q(&p.margin),
+            fmt_q(&p.loss)
+        );
+        if let Some(a) = &p.argmax {
+            let _ = write!(s, "  argmax = {a:?}");
+        }
+        s.push('\n');
+    }
+    let _ = writeln!(
+        s,
+        "signature: {np} pre-activations ({zp} zero), {nh} hinge arguments ({zh} zero), {zt} ties"
+    );
+    for (l, layer) in sig.hidden.iter().enumerate() {
+        let row: Vec<String> = layer.iter().map(|u| signs_string(u)).collect();
+        let _ = writeln!(s, "  layer {} signs by point: {}", l + 1, row.join(" "));
+    }
+    let hinge: Vec<String> = sig
+        .hinge
+        .iter()
+        .map(|t| t.iter().map(|(_, s)| s.symbol()).collect())
+        .collect();
+    let _ = writeln!(s, "  hinge signs by point: {}", hinge.join(" "));
+    if zeros.is_empty() {
+        let _ = writeln!(s, "zero entries: none (the point is inside a cell)");
+    } else {
+        let _ = writeln!(
+            s,
+            "zero entries: {} (the point is on a cell boundary)",
+            zeros.len()
+        );
+        for (n, e) in zeros.iter().enumerate() {
+            let _ = writeln!(s, "  {}. {}", n + 1, entry_text(e));
+        }
+    }
+    if let Some(c) = &loss_cmp {
+        let _ = writeln!(
+            s,
+            "expect.loss: {} ({})",
+            fmt_q(&c.expected),
+            agreement_word(c.agreement)
+        );
+    }
+    Ok(Outcome { stdout: s, status })
+}

@@ -1,0 +1,73 @@
+//! `relucert theorems FILE [--json]`: verify the point, then evaluate the
+//! source paper's theorems as predicates at it.
+//!
+//! Owns: the text and JSON shapes of `theorems`, and exit status 3 (with a
+//! loud line) when a theorem is violated on a verified verdict.
+//!
+//! Must not: compute anything (argument parsing and formatting only): the
+//! verdict comes from `relucert::verify`, the predicates from
+//! `relucert::theorems`.
+
+use super::output::{load, CliError, Outcome, EXIT_DISAGREE, EXIT_OK};
+use relucert::number::fmt_q;
+use relucert::theorems::{evaluate, Outcome as Predicate};
+use relucert::verify::{verify, Limits};
+use serde_json::{json, Value};
+use std::fmt::Write as _;
+use std::path::Path;
+
+/// `relucert theorems FILE [--json]`.
+pub fn run(path: &Path, as_json: bool) -> Result<Outcome, CliError> {
+    let file = path.display().to_string();
+    let inst = load(path)?;
+    let out = verify(&inst, &Limits::default()).map_err(|e| CliError::at(&file, e))?;
+    let reports = evaluate(&inst, &out).map_err(|e| CliError::at(&file, e))?;
+    let violated = reports
+        .iter()
+        .any(|r| r.theorem && matches!(r.outcome, Predicate::Violated(_)));
+    // a violated theorem on a verified verdict is a bug somewhere: say so loudly
+    let status = if violated { EXIT_DISAGREE } else { EXIT_OK };
+    if as_json {
+        let list: Vec<Value> = reports
+            .iter()
+            .map(|r| {
+                json!({
+                    "predicate": r.predicate,
+                    "theorem": r.theorem,
+                    "outcome": r.outcome.name(),
+                    "evidence": r.outcome.evidence(),
+                })
+            })
+            .collect();
+        return Ok(Outcome {
+            stdout: format!("{:#}\n", Value::Array(list)),
+            status,
+        });
+    }
+    let mut s = String::new();
+    let _ = writeln!(s, "instance: {file}");
+    let _ = writeln!(
+        s,
+        "verdict: {} (loss {})",
+        out.verdict.name(),
+        fmt_q(&out.loss)
+    );
+    for r in &reports {
+        let kind = if r.theorem {
+            ""
+        } else {
+            " [conjecture under test]"
+        };
+        let _ = writeln!(
+            s,
+            "{}{kind}: {}: {}",
+            r.predicate,
+            r.outcome.name(),
+            r.outcome.evidence()
+        );
+    }
+    if violated {
+        let _ = writeln!(s, "A THEOREM IS VIOLATED on a verified verdict: a bug in the verifier, the predicate or its hypotheses. Please report this instance.");
+    }
+    Ok(Outcome { stdout: s, status })
+}

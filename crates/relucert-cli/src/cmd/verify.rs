@@ -1,0 +1,141 @@
+//! `relucert verify FILE [--json] [--cert OUT.json] [--max-pieces N]
+//! [--timeout S] [--no-probe]`: is the point a local minimum, with a
+//! certificate.
+//!
+//! Owns: the text and JSON shapes of `verify`, writing the certificate
+//! file, and exit status 3 when the `[expect]` table disagrees.
+//!
+//! Must not: compute anything (argument parsing and formatting only): the
+//! verdict comes from `relucert::verify`, the `[expect]` comparison from
+//! `relucert::expect`.
+
+use super::output::{agreement_word, load, qs, CliError, Outcome, EXIT_DISAGREE, EXIT_OK};
+use relucert::expect::{self, Computed, Entry};
+use relucert::number::fmt_q;
+use relucert::verify::{verify, Limits};
+use serde_json::{json, Value};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// Options of `relucert verify`.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// JSON output.
+    pub json: bool,
+    /// Write the certificate to this file.
+    pub cert: Option<PathBuf>,
+    /// Examine at most this many pieces.
+    pub max_pieces: Option<usize>,
+    /// Stop the search after this many seconds.
+    pub timeout_secs: Option<u64>,
+    /// Try the first-order probe first (`--no-probe` turns it off).
+    pub probe: bool,
+}
+
+/// `relucert verify ...`.
+pub fn run(path: &Path, opts: &Options) -> Result<Outcome, CliError> {
+    let file = path.display().to_string();
+    let inst = load(path)?;
+    let mut limits = Limits {
+        probe: opts.probe,
+        ..Limits::default()
+    };
+    if let Some(m) = opts.max_pieces {
+        limits.max_pieces = m;
+    }
+    limits.timeout = opts.timeout_secs.map(std::time::Duration::from_secs);
+    let out = verify(&inst, &limits).map_err(|e| CliError::at(&file, e))?;
+    let cmp = expect::compare(
+        inst.expect.as_ref(),
+        &Computed {
+            verdict: Some(out.verdict),
+            loss: &out.loss,
+        },
+    );
+    let status = if cmp.disagrees() {
+        EXIT_DISAGREE
+    } else {
+        EXIT_OK
+    };
+    let cert_value = match (&out.certificate, &opts.cert) {
+        (Some(c), Some(p)) => {
+            std::fs::write(p, format!("{c:#}\n")).map_err(|e| {
+                CliError::at(
+                    p.display(),
+                    format_args!("cannot write the certificate: {e}"),
+                )
+            })?;
+            Value::String(p.display().to_string())
+        }
+        (Some(c), None) => c.clone(),
+        (None, _) => Value::Null,
+    };
+    fn agrees<T>(e: &Option<Entry<T>>) -> Option<bool> {
+        e.as_ref().and_then(|e| e.agreement.as_option())
+    }
+    if opts.json {
+        let v = json!({
+            "file": file,
+            "verdict": out.verdict.name(),
+            "loss": qs(&out.loss),
+            "reason": out.reason,
+            "certificate": cert_value,
+            "expect": {
+                "local_min": cmp.local_min.as_ref().map(|e| e.expected),
+                "local_min_agrees": agrees(&cmp.local_min),
+                "global_min": cmp.global_min.as_ref().map(|e| e.expected),
+                "global_min_agrees": agrees(&cmp.global_min),
+                "loss": cmp.loss.as_ref().map(|e| qs(&e.expected)),
+                "loss_agrees": agrees(&cmp.loss),
+            },
+        });
+        return Ok(Outcome {
+            stdout: format!("{v:#}\n"),
+            status,
+        });
+    }
+    let mut s = String::new();
+    let _ = writeln!(s, "instance: {file}");
+    let _ = writeln!(s, "loss: {}", fmt_q(&out.loss));
+    let _ = writeln!(s, "verdict: {}", out.verdict.name());
+    let _ = writeln!(s, "reason: {}", out.reason);
+    match (&out.certificate, &opts.cert) {
+        (Some(_), Some(p)) => {
+            let _ = writeln!(
+                s,
+                "certificate: written to {} (re-check: relucert check {file} {})",
+                p.display(),
+                p.display()
+            );
+        }
+        (Some(_), None) => {
+            let _ = writeln!(s, "certificate: not written (use --cert OUT.json)");
+        }
+        (None, _) => {}
+    }
+    if let Some(e) = &cmp.local_min {
+        let _ = writeln!(
+            s,
+            "expect.local_min = {}: {}",
+            e.expected,
+            agreement_word(e.agreement)
+        );
+    }
+    if let Some(e) = &cmp.global_min {
+        let _ = writeln!(
+            s,
+            "expect.global_min = {}: {}",
+            e.expected,
+            agreement_word(e.agreement)
+        );
+    }
+    if let Some(e) = &cmp.loss {
+        let _ = writeln!(
+            s,
+            "expect.loss = {}: {}",
+            fmt_q(&e.expected),
+            agreement_word(e.agreement)
+        );
+    }
+    Ok(Outcome { stdout: s, status })
+}
