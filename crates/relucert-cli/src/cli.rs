@@ -897,9 +897,9 @@ pub fn theorems(path: &Path, as_json: bool) -> Result<Outcome, CliError> {
     let out = relucert::verify::verify(&inst, &relucert::verify::Limits::default())
         .map_err(|e| format!("{file}: {e}"))?;
     let reports = relucert::theorems::evaluate(&inst, &out).map_err(|e| format!("{file}: {e}"))?;
-    let violated = reports
-        .iter()
-        .any(|r| r.theorem && matches!(r.outcome, relucert::theorems::Outcome::Violated(_)));
+    let violated = reports.iter().any(|r| {
+        r.theorem && matches!(r.outcome, relucert::theorems::PredicateOutcome::Violated(_))
+    });
     // a violated theorem on a verified verdict is a bug somewhere: say so loudly
     let status = if violated { EXIT_DISAGREE } else { EXIT_OK };
     if as_json {

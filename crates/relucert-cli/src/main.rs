@@ -268,10 +268,12 @@ fn main() -> ExitCode {
             r
         }
         Command::Smtlib { file, radius, out } => {
-            relucert::smtlib::command(&file, &radius, out.as_deref()).map(|stdout| Outcome {
-                stdout,
-                status: cli::EXIT_OK,
-            })
+            relucert::smtlib::command(&file, &radius, out.as_deref())
+                .map(|stdout| Outcome {
+                    stdout,
+                    status: cli::EXIT_OK,
+                })
+                .map_err(|e| e.to_string())
         }
         Command::Gen {
             family,

@@ -252,4 +252,23 @@ mod tests {
         );
         assert!(Family::parse_list("linear,,kinks").is_err());
     }
+
+    #[test]
+    fn family_errors_keep_their_text() {
+        let all = "separable, nonseparable, kinks, dead, zero-loss, linear, saddle, random";
+        assert_eq!(
+            Family::parse(" nope ").map_err(|e| e.to_string()),
+            Err(format!("unknown family `nope` (expected one of: {all})"))
+        );
+        assert_eq!(
+            Family::parse_list("linear,,kinks").map_err(|e| e.to_string()),
+            Err(format!(
+                "empty family name in `linear,,kinks` (expected comma-separated names from: {all})"
+            ))
+        );
+        assert_eq!(
+            Family::parse_list("linear,nope"),
+            Err(FamilyError::Unknown("nope".to_string()))
+        );
+    }
 }
