@@ -18,7 +18,8 @@ use super::forward::{affine, average_loss, dot, margin};
 use super::optimum::best_constant;
 use super::pin::{pre_entries, unit_margins, zero_preactivations};
 use super::sample::{
-    kink_activation, labels, loss_choice, one_hidden, points, random_layers, separated_labels,
+    kink_layer, labels, loss_choice, one_hidden, one_hidden_size, points, random_layers,
+    separated_labels,
 };
 use crate::instance::Expect;
 use crate::network::{Activation, LossKind, ZeroEntry};
@@ -29,11 +30,8 @@ use num_traits::{One, Signed, Zero};
 /// A `kinks` instance: chosen first-layer pre-activations exactly 0 (solved
 /// for), chosen margins exactly 1 (rescaled or solved for), all promised.
 pub(super) fn kinks(rng: &mut Rng) -> Draft {
-    let d = rng.range(1, 3);
-    let n = rng.range(2, 8);
-    let h = rng.range(1, 3);
-    let act = kink_activation(rng);
-    let bias = [rng.chance(2, 3), rng.chance(2, 3)];
+    let (d, n, h) = one_hidden_size(rng);
+    let (act, bias) = kink_layer(rng);
     let (loss, k) = loss_choice(rng, 2);
     let x = points(rng, n, d);
     let y = labels(rng, n, loss, k);
@@ -64,9 +62,7 @@ pub(super) fn kinks(rng: &mut Rng) -> Draft {
 /// local minimality by formula), or dead on some points with thresholds
 /// possibly exactly on a point.
 pub(super) fn dead(rng: &mut Rng) -> Draft {
-    let d = rng.range(1, 3);
-    let n = rng.range(2, 8);
-    let h = rng.range(1, 3);
+    let (d, n, h) = one_hidden_size(rng);
     let (loss, k) = loss_choice(rng, 3);
     let x = points(rng, n, d);
     let y = labels(rng, n, loss, k);
@@ -229,11 +225,8 @@ pub(super) fn dead(rng: &mut Rng) -> Draft {
 /// entirely zero, some with pre-activations exactly 0 on chosen points),
 /// the output bias possibly at the best constant.
 pub(super) fn saddle(rng: &mut Rng) -> Draft {
-    let d = rng.range(1, 3);
-    let n = rng.range(2, 8);
-    let h = rng.range(1, 3);
-    let act = kink_activation(rng);
-    let bias = [rng.chance(2, 3), rng.chance(2, 3)];
+    let (d, n, h) = one_hidden_size(rng);
+    let (act, bias) = kink_layer(rng);
     let (loss, k) = loss_choice(rng, 3);
     let mut x = points(rng, n, d);
     let y = if loss == LossKind::Hinge && rng.chance(1, 2) {

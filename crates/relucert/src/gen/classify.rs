@@ -9,7 +9,9 @@
 //! the order of their random draws.
 
 use super::draft::Draft;
-use super::sample::{kink_activation, one_hidden, points, random_layers, separated_labels};
+use super::sample::{
+    kink_layer, one_hidden, one_hidden_size, points, random_layers, separated_labels,
+};
 use crate::network::LossKind;
 use crate::number::{qf, Q};
 use crate::rng::Rng;
@@ -18,11 +20,8 @@ use num_traits::One;
 /// A `separable` instance: binary labels from a random affine (or, without
 /// a first-layer bias, linear) separator; random point.
 pub(super) fn separable(rng: &mut Rng) -> Draft {
-    let d = rng.range(1, 3);
-    let n = rng.range(2, 8);
-    let h = rng.range(1, 3);
-    let act = kink_activation(rng);
-    let bias = [rng.chance(2, 3), rng.chance(2, 3)];
+    let (d, n, h) = one_hidden_size(rng);
+    let (act, bias) = kink_layer(rng);
     let mut x = points(rng, n, d);
     let (_, _, y) = separated_labels(rng, &mut x, bias[0]);
     let arch = one_hidden(d, h, 1, act, bias);
@@ -41,8 +40,7 @@ pub(super) fn separable(rng: &mut Rng) -> Draft {
 pub(super) fn nonseparable(rng: &mut Rng) -> Draft {
     let d = rng.range(1, 3);
     let h = rng.range(1, 3);
-    let act = kink_activation(rng);
-    let bias = [rng.chance(2, 3), rng.chance(2, 3)];
+    let (act, bias) = kink_layer(rng);
     let s = if rng.chance(1, 2) { 1 } else { -1 };
     let base = points(rng, 3, d);
     let (mut pts, obstruction): (Vec<(Vec<Q>, i64)>, &str) = match rng.below(3) {

@@ -51,31 +51,50 @@ pub(super) fn zero_preactivations(
         if useful.len() < m {
             continue;
         }
-        for _ in 0..4 {
-            let free: Vec<usize> = rng
-                .sample(useful.len(), m)
-                .into_iter()
-                .map(|t| useful[t])
-                .collect();
-            let a: Vec<Vec<Q>> = chosen
-                .iter()
-                .map(|&i| free.iter().map(|&s| coef(&xs[i], s)).collect())
-                .collect();
-            // changes of the free slots: sum_s coef_s delta_s = -z_i
-            let rhs: Vec<Q> = chosen.iter().map(|&i| -z(layer, i)).collect();
-            if let Some(delta) = linalg::solve(&a, &rhs) {
-                for (&s, dv) in free.iter().zip(delta) {
-                    if s < d {
-                        layer.w[j][s] += dv;
-                    } else if let Some(b) = &mut layer.b {
-                        b[j] += dv;
-                    }
+        // changes of the free slots: sum_s coef_s delta_s = -z_i
+        let rhs: Vec<Q> = chosen.iter().map(|&i| -z(layer, i)).collect();
+        let coef_of = |&i: &usize, s: usize| coef(&xs[i], s);
+        if let Some((free, delta)) = solve_for_some(rng, &useful, chosen, 4, coef_of, &rhs) {
+            for (&s, dv) in free.iter().zip(delta) {
+                if s < d {
+                    layer.w[j][s] += dv;
+                } else if let Some(b) = &mut layer.b {
+                    b[j] += dv;
                 }
-                return equal_points(chosen, xs);
             }
+            return equal_points(chosen, xs);
         }
     }
     Vec::new()
+}
+
+/// Up to `tries` random choices of `rows.len()` free unknowns among
+/// `candidates` (one `Rng::sample` each): the first choice for which the
+/// square system `sum_(p in free) coef(row, p) delta_p = rhs_row` (one
+/// equation per row) has a unique exact solution, with that solution.
+fn solve_for_some<R>(
+    rng: &mut Rng,
+    candidates: &[usize],
+    rows: &[R],
+    tries: usize,
+    coef: impl Fn(&R, usize) -> Q,
+    rhs: &[Q],
+) -> Option<(Vec<usize>, Vec<Q>)> {
+    for _ in 0..tries {
+        let free: Vec<usize> = rng
+            .sample(candidates.len(), rows.len())
+            .into_iter()
+            .map(|t| candidates[t])
+            .collect();
+        let a: Vec<Vec<Q>> = rows
+            .iter()
+            .map(|r| free.iter().map(|&p| coef(r, p)).collect())
+            .collect();
+        if let Some(delta) = linalg::solve(&a, rhs) {
+            return Some((free, delta));
+        }
+    }
+    None
 }
 
 /// The points equal to one of `chosen` (sorted indices).
@@ -221,20 +240,9 @@ pub(super) fn unit_margins(
         if candidates.len() < m {
             continue;
         }
-        for _ in 0..6 {
-            let free: Vec<usize> = rng
-                .sample(candidates.len(), m)
-                .into_iter()
-                .map(|t| candidates[t])
-                .collect();
-            let a: Vec<Vec<Q>> = cs
-                .iter()
-                .map(|&c| free.iter().map(|&p| coef(p, c)).collect())
-                .collect();
-            let rhs: Vec<Q> = cs.iter().map(|&c| Q::one() - current(layers, c)).collect();
-            let Some(delta) = linalg::solve(&a, &rhs) else {
-                continue;
-            };
+        let rhs: Vec<Q> = cs.iter().map(|&c| Q::one() - current(layers, c)).collect();
+        let coef_of = |&c: &(usize, Option<usize>), p: usize| coef(p, c);
+        if let Some((free, delta)) = solve_for_some(rng, &candidates, cs, 6, coef_of, &rhs) {
             for (&p, dv) in free.iter().zip(delta) {
                 if p < k_out * h {
                     layers[1].w[p / h][p % h] += dv;

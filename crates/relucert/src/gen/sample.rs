@@ -73,6 +73,24 @@ pub(super) fn kink_activation(rng: &mut Rng) -> Activation {
     }
 }
 
+/// The size of a one-hidden-layer instance: input dimension `d` in 1..=3,
+/// number of points `n` in 2..=8, hidden width `h` in 1..=3 (drawn in that
+/// order).
+pub(super) fn one_hidden_size(rng: &mut Rng) -> (usize, usize, usize) {
+    let d = rng.range(1, 3);
+    let n = rng.range(2, 8);
+    let h = rng.range(1, 3);
+    (d, n, h)
+}
+
+/// A kink activation (`kink_activation`), then the hidden and output bias
+/// flags, each set with probability 2/3.
+pub(super) fn kink_layer(rng: &mut Rng) -> (Activation, [bool; 2]) {
+    let act = kink_activation(rng);
+    let bias = [rng.chance(2, 3), rng.chance(2, 3)];
+    (act, bias)
+}
+
 /// A loss and its output width: binary with probability `binary` / 4.
 pub(super) fn loss_choice(rng: &mut Rng, binary: u64) -> (LossKind, usize) {
     if rng.chance(binary, 4) {

@@ -12,7 +12,7 @@
 use super::draft::Draft;
 use super::forward::{dot, margin, outputs, scale_layer};
 use super::sample::{
-    kink_activation, loss_choice, one_hidden, points, random_layers, separated_labels,
+    kink_layer, loss_choice, one_hidden, one_hidden_size, points, random_layers, separated_labels,
 };
 use crate::instance::Expect;
 use crate::network::{Activation, LossKind, ZeroEntry};
@@ -23,11 +23,8 @@ use num_traits::{One, Signed, Zero};
 /// A `zero-loss` instance: a global minimum with loss 0 whose smallest
 /// margin is exactly 1 (the points attaining it are promised hinge zeros).
 pub(super) fn zero_loss(rng: &mut Rng) -> Draft {
-    let d = rng.range(1, 3);
-    let n = rng.range(2, 8);
-    let h = rng.range(1, 3);
-    let act = kink_activation(rng);
-    let mut bias = [rng.chance(2, 3), rng.chance(2, 3)];
+    let (d, n, h) = one_hidden_size(rng);
+    let (act, mut bias) = kink_layer(rng);
     let (mut loss, mut k) = loss_choice(rng, 3);
     let base = points(rng, n, d);
     for attempt in 0..40 {
