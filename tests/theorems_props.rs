@@ -11,7 +11,7 @@ use proptest::strategy::ValueTree;
 use relucert::descend::{descend, random_point};
 use relucert::instance::{to_toml, Instance};
 use relucert::network::LossKind;
-use relucert::theorems::{evaluate, Outcome};
+use relucert::theorems::{evaluate, PredicateOutcome};
 use relucert::verify::{verify, Limits, Verdict};
 use std::time::Duration;
 
@@ -34,7 +34,7 @@ fn assert_theorems(inst: &Instance, tag: &str) {
     let out = verify(inst, &Limits::default()).unwrap();
     for r in evaluate(inst, &out).unwrap() {
         if r.theorem {
-            if let Outcome::Violated(e) = &r.outcome {
+            if let PredicateOutcome::Violated(e) = &r.outcome {
                 let path = write_repro(inst, tag);
                 panic!(
                     "{} violated on a {} verdict: {e}; instance written to {path}",
@@ -115,10 +115,10 @@ proptest! {
         let out = verify(&inst, &Limits::default()).unwrap();
         for r in evaluate(&inst, &out).unwrap() {
             if r.theorem {
-                prop_assert!(!matches!(r.outcome, Outcome::Violated(_)), "{}: {:?}", r.predicate, r.outcome);
+                prop_assert!(!matches!(r.outcome, PredicateOutcome::Violated(_)), "{}: {:?}", r.predicate, r.outcome);
             }
             if !binary && r.predicate.starts_with("P3") {
-                prop_assert!(matches!(r.outcome, Outcome::NotApplicable(_)));
+                prop_assert!(matches!(r.outcome, PredicateOutcome::NotApplicable(_)));
             }
         }
     }

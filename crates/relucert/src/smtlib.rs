@@ -13,15 +13,109 @@
 //! `(- 2)`); the bound `L*` is relucert's exact loss at the point. The text
 //! is linear in the size of the network times the data set.
 //!
+//! Errors are typed: `SmtlibError` for the question, `CommandError` for
+//! the `relucert smtlib` command (its `Display` is the one-line message).
+//!
 //! Must not: decide anything (it only writes the question), call a solver,
 //! or let a number pass through a float.
 
-use crate::instance::{self, Instance};
+use crate::instance::{self, Instance, InstanceError};
 use crate::network::{Activation, LossKind};
-use crate::number::{fmt_q, parse_rational, sign, Q};
+use crate::number::{fmt_q, parse_rational, sign, NumberError, Q};
 use num_traits::{One, Zero};
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
 use std::path::Path;
+
+/// Why `smtlib` could not write the question.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SmtlibError {
+    /// The instance has no `[point]` to ask about.
+    MissingPoint,
+    /// The radius is zero or negative (the radius given).
+    NonPositiveRadius(Q),
+}
+
+impl fmt::Display for SmtlibError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SmtlibError::MissingPoint => write!(
+                f,
+                "point: missing table: the SMT-LIB question needs a [point]"
+            ),
+            SmtlibError::NonPositiveRadius(r) => {
+                write!(f, "radius: expected a positive rational, got {}", fmt_q(r))
+            }
+        }
+    }
+}
+
+impl std::error::Error for SmtlibError {}
+
+/// Why `relucert smtlib` failed: each is one line naming the file.
+#[derive(Debug)]
+pub enum CommandError {
+    /// `--radius` is not a rational number.
+    RadiusSyntax {
+        /// The instance file, as displayed.
+        file: String,
+        /// Why the text is not a number.
+        error: NumberError,
+    },
+    /// `--radius` is a rational but not positive.
+    RadiusNotPositive {
+        /// The instance file, as displayed.
+        file: String,
+        /// The radius text, trimmed.
+        radius: String,
+    },
+    /// The instance file could not be loaded.
+    Load(InstanceError),
+    /// The instance has no `[point]` table.
+    MissingPoint {
+        /// The instance file, as displayed.
+        file: String,
+    },
+    /// The question could not be written.
+    Question {
+        /// The instance file, as displayed.
+        file: String,
+        /// Why.
+        error: SmtlibError,
+    },
+    /// The output file could not be written.
+    Write {
+        /// The output file, as displayed.
+        out: String,
+        /// The I/O error.
+        error: std::io::Error,
+    },
+}
+
+impl fmt::Display for CommandError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CommandError::RadiusSyntax { file, error } => write!(
+                f,
+                "{file}: --radius: expected a positive rational: {error}"
+            ),
+            CommandError::RadiusNotPositive { file, radius } => write!(
+                f,
+                "{file}: --radius: expected a positive rational, got {radius}"
+            ),
+            CommandError::Load(e) => write!(f, "{e}"),
+            CommandError::MissingPoint { file } => write!(
+                f,
+                "{file}: point: missing table: `relucert smtlib` needs a [point] table with the parameters to study"
+            ),
+            CommandError::Question { file, error } => write!(f, "{file}: {error}"),
+            CommandError::Write { out, error } => {
+                write!(f, "{out}: cannot write the file: {error}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for CommandError {}
 
 /// An exact rational as an SMT-LIB real term: `3`, `(- 3)`, `(/ 3 4)`,
 /// `(- (/ 3 4))`.
@@ -68,16 +162,10 @@ fn times_const(c: &Q, t: &str) -> String {
 /// The SMT-LIB 2 question for `inst` at the max-norm `radius` around its
 /// point (see the module documentation). Errors: no `[point]`, a radius that
 /// is not positive.
-pub fn smtlib(inst: &Instance, radius: &Q) -> Result<String, String> {
-    let point = inst
-        .point
-        .as_ref()
-        .ok_or_else(|| "point: missing table: the SMT-LIB question needs a [point]".to_string())?;
+pub fn smtlib(inst: &Instance, radius: &Q) -> Result<String, SmtlibError> {
+    let point = inst.point.as_ref().ok_or(SmtlibError::MissingPoint)?;
     if sign(radius) <= 0 {
-        return Err(format!(
-            "radius: expected a positive rational, got {}",
-            fmt_q(radius)
-        ));
+        return Err(SmtlibError::NonPositiveRadius(radius.clone()));
     }
     let problem = &inst.problem;
     let arch = &problem.arch;
@@ -289,35 +377,42 @@ pub fn smtlib(inst: &Instance, radius: &Q) -> Result<String, String> {
 
 /// A layer input: a data constant (first layer) or a defined name.
 enum Input {
+    /// A data coordinate (inputs of the first layer).
     Const(Q),
+    /// A defined name (an activation of the previous layer).
     Name(String),
 }
 
 /// `relucert smtlib FILE --radius R [--out F]`: the SMT-LIB text itself when
 /// there is no `--out`, otherwise a one-line confirmation. Errors are one
 /// line naming the file.
-pub fn command(path: &Path, radius: &str, out: Option<&Path>) -> Result<String, String> {
-    let file = path.display();
-    let r = parse_rational(radius)
-        .map_err(|e| format!("{file}: --radius: expected a positive rational: {e}"))?;
+pub fn command(path: &Path, radius: &str, out: Option<&Path>) -> Result<String, CommandError> {
+    let file = || path.display().to_string();
+    let r = parse_rational(radius).map_err(|error| CommandError::RadiusSyntax {
+        file: file(),
+        error,
+    })?;
     if sign(&r) <= 0 {
-        return Err(format!(
-            "{file}: --radius: expected a positive rational, got {}",
-            radius.trim()
-        ));
+        return Err(CommandError::RadiusNotPositive {
+            file: file(),
+            radius: radius.trim().to_string(),
+        });
     }
-    let inst = instance::load(path).map_err(|e| e.to_string())?;
+    let inst = instance::load(path).map_err(CommandError::Load)?;
     let Some(point) = &inst.point else {
-        return Err(format!(
-            "{file}: point: missing table: `relucert smtlib` needs a [point] table with the parameters to study"
-        ));
+        return Err(CommandError::MissingPoint { file: file() });
     };
-    let text = smtlib(&inst, &r).map_err(|e| format!("{file}: {e}"))?;
+    let text = smtlib(&inst, &r).map_err(|error| CommandError::Question {
+        file: file(),
+        error,
+    })?;
     match out {
         None => Ok(text),
         Some(o) => {
-            std::fs::write(o, &text)
-                .map_err(|e| format!("{}: cannot write the file: {e}", o.display()))?;
+            std::fs::write(o, &text).map_err(|error| CommandError::Write {
+                out: o.display().to_string(),
+                error,
+            })?;
             Ok(format!(
                 "wrote {} (QF_NRA, {} parameters, radius {}, L* = {})\n",
                 o.display(),
@@ -326,5 +421,39 @@ pub fn command(path: &Path, radius: &str, out: Option<&Path>) -> Result<String, 
                 fmt_q(&inst.problem.loss(point))
             ))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::number::qf;
+
+    #[test]
+    fn error_texts() {
+        assert_eq!(
+            SmtlibError::MissingPoint.to_string(),
+            "point: missing table: the SMT-LIB question needs a [point]"
+        );
+        assert_eq!(
+            SmtlibError::NonPositiveRadius(qf(-1, 2)).to_string(),
+            "radius: expected a positive rational, got -1/2"
+        );
+        assert_eq!(
+            CommandError::RadiusNotPositive {
+                file: "a.toml".to_string(),
+                radius: "0".to_string()
+            }
+            .to_string(),
+            "a.toml: --radius: expected a positive rational, got 0"
+        );
+    }
+
+    #[test]
+    fn reals() {
+        assert_eq!(real(&qf(3, 1)), "3");
+        assert_eq!(real(&qf(-3, 1)), "(- 3)");
+        assert_eq!(real(&qf(3, 4)), "(/ 3 4)");
+        assert_eq!(real(&qf(-3, 4)), "(- (/ 3 4))");
     }
 }

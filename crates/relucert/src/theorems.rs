@@ -21,9 +21,11 @@
 //!   L = 2 min(|D+|, |D-|) / N with an output bias (both nonempty) and
 //!   L = |D| / N without one.
 //!
-//! A predicate whose hypotheses fail, or whose premise ("is a local
-//! minimum") the verdict does not establish, is `NotApplicable` with the
-//! reason. Must not: weaken a predicate to make it hold, or treat an
+//! Each predicate's result is a `PredicateOutcome` (holds, violated, or
+//! not applicable, with its evidence); a predicate whose hypotheses fail, or
+//! whose premise ("is a local minimum") the verdict does not establish, is
+//! `NotApplicable` with the reason. Errors are typed: `SeparabilityError`,
+//! `EvaluateError`. Must not: weaken a predicate to make it hold, or treat an
 //! undecided verdict as a minimum.
 
 use crate::cellpoly::loss_poly;
@@ -33,27 +35,36 @@ use crate::network::{Activation, LossKind, Params, Problem, Sign};
 use crate::number::{fmt_q, Q};
 use crate::verify::{linear_lower_bound, Outcome as VerifyOutcome, Verdict};
 use num_traits::{One, Signed, Zero};
+use std::fmt;
 
-/// The outcome of one predicate.
+/// The outcome of one predicate at one instance, with its evidence.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Outcome {
+pub enum PredicateOutcome {
+    /// The hypotheses hold and so does the conclusion (the evidence says why).
     Holds(String),
+    /// The hypotheses hold and the conclusion fails (the evidence says how).
     Violated(String),
+    /// A hypothesis fails, or the verdict does not establish the premise
+    /// (the reason).
     NotApplicable(String),
 }
 
-impl Outcome {
+impl PredicateOutcome {
+    /// `holds`, `violated` or `not-applicable` (the text and JSON name).
     pub fn name(&self) -> &'static str {
         match self {
-            Outcome::Holds(_) => "holds",
-            Outcome::Violated(_) => "violated",
-            Outcome::NotApplicable(_) => "not-applicable",
+            PredicateOutcome::Holds(_) => "holds",
+            PredicateOutcome::Violated(_) => "violated",
+            PredicateOutcome::NotApplicable(_) => "not-applicable",
         }
     }
 
+    /// The evidence or reason carried by the outcome.
     pub fn evidence(&self) -> &str {
         match self {
-            Outcome::Holds(e) | Outcome::Violated(e) | Outcome::NotApplicable(e) => e,
+            PredicateOutcome::Holds(e)
+            | PredicateOutcome::Violated(e)
+            | PredicateOutcome::NotApplicable(e) => e,
         }
     }
 }
@@ -62,16 +73,84 @@ impl Outcome {
 /// conjecture under test), and its outcome.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Report {
+    /// The predicate's name, e.g. `P1-flat-interior-minima`.
     pub predicate: &'static str,
+    /// True for a theorem of the paper, false for a conjecture under test.
     pub theorem: bool,
-    pub outcome: Outcome,
+    /// The predicate's outcome at the instance.
+    pub outcome: PredicateOutcome,
 }
+
+/// Why `separable` gave no separating map: the data are not separable
+/// (decided, with a checked Farkas certificate), or an internal check failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SeparabilityError {
+    /// The LP is infeasible: the data are not affinely (`affine`) or
+    /// linearly separable; its Farkas certificate was checked exactly.
+    NotSeparable {
+        /// Whether separators had an offset (affine) or not (linear).
+        affine: bool,
+    },
+    /// Internal: the LP engine's answer failed its exact check (the check's
+    /// message).
+    Certificate(String),
+    /// Internal: the LP's witness does not separate the data exactly.
+    WitnessFails,
+    /// Internal: a feasibility LP reported unbounded.
+    Unbounded,
+}
+
+impl fmt::Display for SeparabilityError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SeparabilityError::NotSeparable { affine } => write!(
+                f,
+                "the data are not {} separable (the LP y_i (u.x_i{}) >= 1 is infeasible, Farkas certificate checked)",
+                if *affine { "affinely" } else { "linearly" },
+                if *affine { " + c" } else { "" }
+            ),
+            SeparabilityError::Certificate(e) => write!(
+                f,
+                "internal error: separability LP certificate failed: {e}"
+            ),
+            SeparabilityError::WitnessFails => {
+                write!(f, "internal error: separating witness fails")
+            }
+            SeparabilityError::Unbounded => {
+                write!(f, "internal error: a feasibility LP reported unbounded")
+            }
+        }
+    }
+}
+
+impl std::error::Error for SeparabilityError {}
+
+/// Why `evaluate` could not evaluate the predicates.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EvaluateError {
+    /// The instance has no `[point]` to evaluate the predicates at.
+    MissingPoint,
+}
+
+impl fmt::Display for EvaluateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EvaluateError::MissingPoint => {
+                write!(f, "point: missing table: theorems need a [point]")
+            }
+        }
+    }
+}
+
+impl std::error::Error for EvaluateError {}
 
 /// Separability of the data by an affine (or, with `affine = false`,
 /// linear) map, decided by an exact LP: `Ok((u, c))` with
-/// `y_i (u . x_i + c) >= 1` for all i (checked exactly), or `Err(reason)`
-/// when the LP is infeasible (its Farkas certificate checked by `lp::verify`).
-pub fn separable(problem: &Problem, affine: bool) -> Result<(Vec<Q>, Q), String> {
+/// `y_i (u . x_i + c) >= 1` for all i (checked exactly), or
+/// `Err(SeparabilityError::NotSeparable)` when the LP is infeasible (its
+/// Farkas certificate checked by `lp::verify`); the other errors are
+/// internal failures of an exact check.
+pub fn separable(problem: &Problem, affine: bool) -> Result<(Vec<Q>, Q), SeparabilityError> {
     let d = problem.arch.input_dim();
     let mut model = lp::Lp::new(Sense::Minimize);
     let u: Vec<lp::VarId> = (0..d).map(|_| model.add_var(None, None)).collect();
@@ -86,27 +165,22 @@ pub fn separable(problem: &Problem, affine: bool) -> Result<(Vec<Q>, Q), String>
     }
     model.set_objective(Vec::new());
     let result = lp::solve(&model);
-    lp::verify(&model, &result)
-        .map_err(|e| format!("internal error: separability LP certificate failed: {e}"))?;
+    lp::verify(&model, &result).map_err(|e| SeparabilityError::Certificate(e.to_string()))?;
     match result {
         LpResult::Optimal { x, .. } => {
             let uv: Vec<Q> = u.iter().map(|v| x[v.0].clone()).collect();
             let cv = c.map_or_else(Q::zero, |v| x[v.0].clone());
             for (xi, &y) in problem.data.x.iter().zip(&problem.data.y) {
-                let m = Q::from_integer(y.into()) * (uv.iter().zip(xi).fold(Q::zero(), |a, (p, q)| a + p * q) + &cv);
+                let m = Q::from_integer(y.into())
+                    * (uv.iter().zip(xi).fold(Q::zero(), |a, (p, q)| a + p * q) + &cv);
                 if m < Q::one() {
-                    return Err("internal error: separating witness fails".to_string());
+                    return Err(SeparabilityError::WitnessFails);
                 }
             }
             Ok((uv, cv))
         }
-        LpResult::Infeasible { .. } => Err(format!(
-            "the data are not {} separable (the LP y_i ({}x_i{}) >= 1 is infeasible, Farkas certificate checked)",
-            if affine { "affinely" } else { "linearly" },
-            "u.",
-            if affine { " + c" } else { "" }
-        )),
-        LpResult::Unbounded { .. } => Err("internal error: a feasibility LP reported unbounded".to_string()),
+        LpResult::Infeasible { .. } => Err(SeparabilityError::NotSeparable { affine }),
+        LpResult::Unbounded { .. } => Err(SeparabilityError::Unbounded),
     }
 }
 
@@ -123,11 +197,8 @@ fn not_min_reason(v: &VerifyOutcome) -> String {
 
 /// Evaluate every predicate at `inst` (which must have a point) given the
 /// verifier's outcome on it.
-pub fn evaluate(inst: &Instance, verdict: &VerifyOutcome) -> Result<Vec<Report>, String> {
-    let params = inst
-        .point
-        .as_ref()
-        .ok_or("point: missing table: theorems need a [point]")?;
+pub fn evaluate(inst: &Instance, verdict: &VerifyOutcome) -> Result<Vec<Report>, EvaluateError> {
+    let params = inst.point.as_ref().ok_or(EvaluateError::MissingPoint)?;
     let problem = &inst.problem;
     Ok(vec![
         Report {
@@ -158,29 +229,29 @@ pub fn evaluate(inst: &Instance, verdict: &VerifyOutcome) -> Result<Vec<Report>,
     ])
 }
 
-fn p1(problem: &Problem, params: &Params, v: &VerifyOutcome) -> Outcome {
+fn p1(problem: &Problem, params: &Params, v: &VerifyOutcome) -> PredicateOutcome {
     if !is_min(v) {
-        return Outcome::NotApplicable(not_min_reason(v));
+        return PredicateOutcome::NotApplicable(not_min_reason(v));
     }
     let sig = problem.signature(params);
     let zeros = sig.zero_entries();
     if !zeros.is_empty() {
-        return Outcome::NotApplicable(format!(
+        return PredicateOutcome::NotApplicable(format!(
             "the signature has {} zero entries (a cell boundary)",
             zeros.len()
         ));
     }
     let Some(pattern) = sig.pattern() else {
-        return Outcome::NotApplicable("no cell pattern".to_string());
+        return PredicateOutcome::NotApplicable("no cell pattern".to_string());
     };
     let phi = loss_poly(problem, &pattern);
     if phi.is_constant() {
-        Outcome::Holds(format!(
+        PredicateOutcome::Holds(format!(
             "phi_S is the constant {}",
             fmt_q(&phi.constant_term())
         ))
     } else {
-        Outcome::Violated(format!(
+        PredicateOutcome::Violated(format!(
             "phi_S has {} terms, degree {}: not constant at a local minimum inside a cell",
             phi.len(),
             phi.total_degree()
@@ -188,28 +259,30 @@ fn p1(problem: &Problem, params: &Params, v: &VerifyOutcome) -> Outcome {
     }
 }
 
-fn p2(problem: &Problem, v: &VerifyOutcome) -> Outcome {
+fn p2(problem: &Problem, v: &VerifyOutcome) -> PredicateOutcome {
     let arch = &problem.arch;
     if arch.activation != Activation::Linear || arch.hidden_layers() == 0 {
-        return Outcome::NotApplicable("not a deep linear network".to_string());
+        return PredicateOutcome::NotApplicable("not a deep linear network".to_string());
     }
     if problem.loss != LossKind::Hinge {
-        return Outcome::NotApplicable(
+        return PredicateOutcome::NotApplicable(
             "multiclass losses: the LP bound over linear classifiers is not implemented"
                 .to_string(),
         );
     }
     if !is_min(v) {
-        return Outcome::NotApplicable(not_min_reason(v));
+        return PredicateOutcome::NotApplicable(not_min_reason(v));
     }
     match linear_lower_bound(problem) {
-        None => Outcome::NotApplicable("internal: the LP bound could not be computed".to_string()),
-        Some(b) if b.value == v.loss => Outcome::Holds(format!(
+        None => PredicateOutcome::NotApplicable(
+            "internal: the LP bound could not be computed".to_string(),
+        ),
+        Some(b) if b.value == v.loss => PredicateOutcome::Holds(format!(
             "loss {} equals the LP optimum over {} classifiers",
             fmt_q(&v.loss),
             if b.affine { "affine" } else { "linear" }
         )),
-        Some(b) => Outcome::Violated(format!(
+        Some(b) => PredicateOutcome::Violated(format!(
             "a local minimum with loss {} above the LP optimum {}",
             fmt_q(&v.loss),
             fmt_q(&b.value)
@@ -230,23 +303,25 @@ fn one_hidden_binary(problem: &Problem) -> Result<(), String> {
     Ok(())
 }
 
-fn p3(problem: &Problem, v: &VerifyOutcome) -> Outcome {
+fn p3(problem: &Problem, v: &VerifyOutcome) -> PredicateOutcome {
     if let Err(e) = one_hidden_binary(problem) {
-        return Outcome::NotApplicable(e);
+        return PredicateOutcome::NotApplicable(e);
     }
     if !matches!(problem.arch.activation, Activation::Leaky(_)) {
-        return Outcome::NotApplicable("activation is not leaky".to_string());
+        return PredicateOutcome::NotApplicable("activation is not leaky".to_string());
     }
     if !is_min(v) {
-        return Outcome::NotApplicable(not_min_reason(v));
+        return PredicateOutcome::NotApplicable(not_min_reason(v));
     }
     if let Err(e) = separable(problem, problem.arch.bias[0]) {
-        return Outcome::NotApplicable(e);
+        return PredicateOutcome::NotApplicable(e.to_string());
     }
     if v.loss.is_zero() {
-        Outcome::Holds("separable data, leaky network, local minimum with loss 0".to_string())
+        PredicateOutcome::Holds(
+            "separable data, leaky network, local minimum with loss 0".to_string(),
+        )
     } else {
-        Outcome::Violated(format!(
+        PredicateOutcome::Violated(format!(
             "a local minimum with loss {} > 0 on separable data",
             fmt_q(&v.loss)
         ))
@@ -255,21 +330,23 @@ fn p3(problem: &Problem, v: &VerifyOutcome) -> Outcome {
 
 /// P4's hypotheses: one hidden layer, ReLU, binary hinge, a proven local
 /// minimum, separable data (affinely iff the hidden layer has a bias).
-fn p4_setting(problem: &Problem, v: &VerifyOutcome) -> Result<(), Outcome> {
-    one_hidden_binary(problem).map_err(Outcome::NotApplicable)?;
+fn p4_setting(problem: &Problem, v: &VerifyOutcome) -> Result<(), PredicateOutcome> {
+    one_hidden_binary(problem).map_err(PredicateOutcome::NotApplicable)?;
     if problem.arch.activation != Activation::Relu {
-        return Err(Outcome::NotApplicable("activation is not relu".to_string()));
+        return Err(PredicateOutcome::NotApplicable(
+            "activation is not relu".to_string(),
+        ));
     }
     if !is_min(v) {
-        return Err(Outcome::NotApplicable(not_min_reason(v)));
+        return Err(PredicateOutcome::NotApplicable(not_min_reason(v)));
     }
     separable(problem, problem.arch.bias[0])
         .map(|_| ())
-        .map_err(Outcome::NotApplicable)
+        .map_err(|e| PredicateOutcome::NotApplicable(e.to_string()))
 }
 
 /// The necessary condition of P4, checked at the point.
-fn p4(problem: &Problem, params: &Params, v: &VerifyOutcome) -> Outcome {
+fn p4(problem: &Problem, params: &Params, v: &VerifyOutcome) -> PredicateOutcome {
     if let Err(why) = p4_setting(problem, v) {
         return why;
     }
@@ -293,7 +370,7 @@ fn p4(problem: &Problem, params: &Params, v: &VerifyOutcome) -> Outcome {
                 Sign::Pos => false,
             };
             if !ok {
-                return Outcome::Violated(format!(
+                return PredicateOutcome::Violated(format!(
                     "point {i} has loss {} but unit {j} (outgoing weight {}) has pre-activation {} on it",
                     fmt_q(&pl.loss),
                     fmt_q(vj),
@@ -302,12 +379,12 @@ fn p4(problem: &Problem, params: &Params, v: &VerifyOutcome) -> Outcome {
             }
         }
     }
-    Outcome::Holds(format!("every positive-loss point is dead or on a wrong-way kink for every unit with a nonzero outgoing weight ({checked} pairs checked)"))
+    PredicateOutcome::Holds(format!("every positive-loss point is dead or on a wrong-way kink for every unit with a nonzero outgoing weight ({checked} pairs checked)"))
 }
 
-fn p4_closed_form(problem: &Problem, params: &Params, v: &VerifyOutcome) -> Outcome {
+fn p4_closed_form(problem: &Problem, params: &Params, v: &VerifyOutcome) -> PredicateOutcome {
     if v.loss.is_zero() {
-        return Outcome::NotApplicable("a zero-loss (optimal) minimum".to_string());
+        return PredicateOutcome::NotApplicable("a zero-loss (optimal) minimum".to_string());
     }
     if let Err(why) = p4_setting(problem, v) {
         return why;
@@ -350,8 +427,45 @@ fn p4_closed_form(problem: &Problem, params: &Params, v: &VerifyOutcome) -> Outc
         fmt_q(&v.loss)
     );
     if predicted == v.loss && both {
-        Outcome::Holds(text)
+        PredicateOutcome::Holds(text)
     } else {
-        Outcome::Violated(text)
+        PredicateOutcome::Violated(text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_texts() {
+        assert_eq!(
+            SeparabilityError::NotSeparable { affine: true }.to_string(),
+            "the data are not affinely separable (the LP y_i (u.x_i + c) >= 1 is infeasible, Farkas certificate checked)"
+        );
+        assert_eq!(
+            SeparabilityError::NotSeparable { affine: false }.to_string(),
+            "the data are not linearly separable (the LP y_i (u.x_i) >= 1 is infeasible, Farkas certificate checked)"
+        );
+        assert_eq!(
+            SeparabilityError::Certificate("bad".to_string()).to_string(),
+            "internal error: separability LP certificate failed: bad"
+        );
+        assert_eq!(
+            EvaluateError::MissingPoint.to_string(),
+            "point: missing table: theorems need a [point]"
+        );
+    }
+
+    #[test]
+    fn outcome_names() {
+        let e = "why".to_string();
+        assert_eq!(PredicateOutcome::Holds(e.clone()).name(), "holds");
+        assert_eq!(PredicateOutcome::Violated(e.clone()).name(), "violated");
+        assert_eq!(
+            PredicateOutcome::NotApplicable(e.clone()).name(),
+            "not-applicable"
+        );
+        assert_eq!(PredicateOutcome::Violated(e).evidence(), "why");
     }
 }

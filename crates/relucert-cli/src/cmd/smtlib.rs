@@ -11,6 +11,7 @@ use std::path::Path;
 
 /// `relucert smtlib FILE --radius R [--out F.smt2]`.
 pub fn run(path: &Path, radius: &str, out: Option<&Path>) -> Result<Outcome, CliError> {
-    let stdout = relucert::smtlib::command(path, radius, out).map_err(CliError::BadInput)?;
+    let stdout = relucert::smtlib::command(path, radius, out)
+        .map_err(|e| CliError::BadInput(e.to_string()))?;
     Ok(Outcome::ok(stdout))
 }

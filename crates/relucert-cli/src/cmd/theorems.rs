@@ -10,7 +10,7 @@
 
 use super::output::{load, CliError, Outcome, EXIT_DISAGREE, EXIT_OK};
 use relucert::number::fmt_q;
-use relucert::theorems::{evaluate, Outcome as Predicate};
+use relucert::theorems::{evaluate, PredicateOutcome as Predicate};
 use relucert::verify::{verify, Limits};
 use serde_json::{json, Value};
 use std::fmt::Write as _;
