@@ -9,7 +9,7 @@
 
 use relucert_lp::number::{fmt_q, Q};
 use relucert_lp::parse::parse_lp;
-use relucert_lp::{solve, verify, Lp, LpResult};
+use relucert_lp::{check_result, solve, Lp, LpResult};
 use serde_json::{Map, Value};
 
 fn named(names: impl Iterator<Item = String>, vals: &[Q]) -> Map<String, Value> {
@@ -85,9 +85,9 @@ pub fn run(path: &std::path::Path, as_json: bool) -> Result<String, String> {
         std::fs::read(path).map_err(|e| format!("{shown}: cannot read the file ({e})"))?;
     let content =
         String::from_utf8(content).map_err(|_| format!("{shown}: expected UTF-8 text"))?;
-    let lp = parse_lp(&content).map_err(|e| format!("{shown}:{}: {}", e.line, e.message))?;
+    let lp = parse_lp(&content).map_err(|e| format!("{shown}:{}: {}", e.line(), e.message()))?;
     let res = solve(&lp);
-    verify(&lp, &res)
+    check_result(&lp, &res)
         .map_err(|e| format!("{shown}: internal error, the answer failed its own check: {e}"))?;
     Ok(if as_json {
         json(&lp, &res)
