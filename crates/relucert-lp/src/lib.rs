@@ -70,6 +70,11 @@ pub mod number;
 pub mod parse;
 mod simplex;
 
+/// The README's example, compiled and run as a doc test so it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 use crate::number::Q;
 use num_traits::Zero;
 

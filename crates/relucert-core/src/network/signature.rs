@@ -389,3 +389,62 @@ pub struct Pattern {
     /// Crammer-Singer: the competitor class used in point i's hinge term.
     pub competitor: Vec<Option<usize>>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The messages are the CLI's `--side` errors: byte-for-byte the text
+    /// they had as strings.
+    #[test]
+    fn side_error_messages() {
+        let e = "x".parse::<Side>().unwrap_err();
+        assert_eq!(e, SideError::NotASide("x".into()));
+        assert_eq!(
+            e.to_string(),
+            "`x` is not a side choice (expected +, - or a class index)"
+        );
+        assert_eq!(" 2 ".parse::<Side>(), Ok(Side::Class(2)));
+        assert_eq!(
+            SideError::Count {
+                expected: 1,
+                got: 0
+            }
+            .to_string(),
+            "expected 1 side choice (one per zero entry), got 0"
+        );
+        assert_eq!(
+            SideError::Count {
+                expected: 3,
+                got: 1
+            }
+            .to_string(),
+            "expected 3 side choices (one per zero entry), got 1"
+        );
+        assert_eq!(
+            SideError::NotInTie {
+                choice: 2,
+                class: 0,
+                point: 4,
+                classes: vec![1, 2]
+            }
+            .to_string(),
+            "side choice 2 is class 0, but the tie at point 4 is among classes [1, 2]"
+        );
+        assert_eq!(
+            SideError::NeedsClass {
+                choice: 1,
+                point: 0,
+                classes: vec![0, 2]
+            }
+            .to_string(),
+            "side choice 1 must be a class index: zero entry 1 is a tie at point 0 among classes [0, 2]"
+        );
+        assert_eq!(
+            SideError::NeedsSign { choice: 3 }.to_string(),
+            "side choice 3 must be + or -: zero entry 3 is not a tie"
+        );
+        let s: String = SideError::NeedsSign { choice: 3 }.into();
+        assert_eq!(s, "side choice 3 must be + or -: zero entry 3 is not a tie");
+    }
+}
