@@ -26,10 +26,15 @@ pub const MAX_DECIMAL_EXPONENT: u32 = 100_000;
 /// Why a piece of text is not an exact rational number.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NumberError {
+    /// The text is empty (or only whitespace).
     Empty,
+    /// A fraction `p/0`.
     ZeroDenominator,
+    /// `nan`, `inf` or `infinity` (any case, any sign).
     NotFinite(String),
+    /// Not an integer, a fraction or a decimal.
     Malformed(String),
+    /// A decimal exponent beyond [`MAX_DECIMAL_EXPONENT`].
     ExponentTooLarge(String),
 }
 

@@ -1,18 +1,52 @@
-//! relucert-lp: the exact LP engine: a small rational LP model, exact results with
-//! certificates, and an independent checker.
+//! relucert-lp: exact linear programming with certificates.
+//!
+//! Build a linear program with rational data ([`Lp`]), [`solve`] it, and get
+//! an exact answer ([`LpResult`]: optimal, infeasible or unbounded) together
+//! with a certificate that [`check_result`] re-checks from the LP data alone,
+//! without solving anything. A reader for a subset of the CPLEX LP text
+//! format is in [`parse`]; fraction-free (Bareiss) linear algebra on
+//! rational matrices is in [`linalg`]; the rational type `Q` and its exact
+//! text form are in [`number`].
 //!
 //! Owns: the model ([`Lp`]), the result type ([`LpResult`]), the solve
 //! pipeline ([`solve`]: float proposal, exact reconstruction, exact simplex
-//! fallback), the standalone checker ([`verify`]) and the CPLEX LP reader
-//! ([`parse`]).
+//! fallback), the standalone checker ([`check_result`]) and the CPLEX LP
+//! reader ([`parse`]).
 //!
-//! Must not: decide anything with a float. The float solver (microlp) only
-//! proposes a point; every status, value and certificate returned here has
-//! been established with exact integer / rational arithmetic. A wrong or
-//! failed float answer costs time (a fallback to the exact simplex), never
-//! correctness.
+//! Must not: decide anything with a float, or depend on any other relucert
+//! crate. The float solver (microlp) only proposes a point; every status,
+//! value and certificate returned here has been established with exact
+//! integer / rational arithmetic. A wrong or failed float answer costs time
+//! (a fallback to the exact simplex), never correctness.
 //!
-//! Certificate conventions (see `docs/lp.md`):
+//! # Example
+//!
+//! ```
+//! use relucert_lp::number::{fmt_q, qi};
+//! use relucert_lp::{check_result, solve, Cmp, Lp, LpResult, Sense};
+//!
+//! // maximise 3x + 2y  s.t.  x + y <= 4,  x + 3y <= 6,  0 <= x <= 3,  y >= 0
+//! let mut lp = Lp::new(Sense::Maximize);
+//! let x = lp.add_var(Some(qi(0)), Some(qi(3)));
+//! let y = lp.add_var(Some(qi(0)), None);
+//! lp.add_row(vec![(x, qi(1)), (y, qi(1))], Cmp::Le, qi(4));
+//! lp.add_row(vec![(x, qi(1)), (y, qi(3))], Cmp::Le, qi(6));
+//! lp.set_objective(vec![(x, qi(3)), (y, qi(2))]);
+//!
+//! let result = solve(&lp);
+//! check_result(&lp, &result).expect("the certificate checks");
+//! let LpResult::Optimal { x: point, duals, value } = result else {
+//!     panic!("expected an optimum");
+//! };
+//! assert_eq!(fmt_q(&value), "11");
+//! assert_eq!(point, vec![qi(3), qi(1)]);
+//! assert_eq!(duals, vec![qi(2), qi(0)]);
+//! ```
+//!
+//! # Certificate conventions
+//!
+//! Vectors are indexed like [`Lp::vars`] (`x`, `ray`) or [`Lp::rows`]
+//! (`duals`, `farkas`).
 //! - `Optimal { x, duals, value }`: `duals[i]` is the multiplier of row `i`,
 //!   signed as the sensitivity of the optimal value to the row's right-hand
 //!   side (minimise: `>=` rows have `y >= 0`, `<=` rows `y <= 0`; maximise:
@@ -25,7 +59,9 @@
 //! - `Unbounded { x, ray }`: `x` is feasible; `ray` satisfies the homogeneous
 //!   rows and bounds and strictly improves the objective.
 #![forbid(unsafe_code)]
+#![deny(missing_docs)]
 
+mod check;
 mod fast;
 mod float;
 mod intform;
@@ -33,25 +69,38 @@ pub mod linalg;
 pub mod number;
 pub mod parse;
 mod simplex;
-pub mod verify;
+
+/// The README's example, compiled and run as a doc test so it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
 
 use crate::number::Q;
 use num_traits::Zero;
 
-pub use verify::verify;
+pub use check::{check_result, CheckError};
+
+/// The former name of [`check_result`], kept while callers move to the new
+/// name; prefer `check_result` in new code.
+pub use check::check_result as verify;
 
 /// Direction of optimisation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Sense {
+    /// Minimise the objective.
     Minimize,
+    /// Maximise the objective.
     Maximize,
 }
 
 /// Comparison of a row: `a . x  (<= | >= | =)  b`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Cmp {
+    /// `a . x <= b`.
     Le,
+    /// `a . x >= b`.
     Ge,
+    /// `a . x = b`.
     Eq,
 }
 
@@ -62,8 +111,11 @@ pub struct VarId(pub usize);
 /// A variable: name and optional bounds (`None` = infinite).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Var {
+    /// The name (used in messages and by the CPLEX reader).
     pub name: String,
+    /// Lower bound; `None` is `-inf`.
     pub lower: Option<Q>,
+    /// Upper bound; `None` is `+inf`.
     pub upper: Option<Q>,
 }
 
@@ -71,17 +123,24 @@ pub struct Var {
 /// variable and zero coefficients dropped.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Row {
+    /// The name (used in messages and by the CPLEX reader).
     pub name: String,
+    /// Sparse coefficients, one entry per variable, no zeros.
     pub coeffs: Vec<(VarId, Q)>,
+    /// The comparison.
     pub cmp: Cmp,
+    /// The right-hand side.
     pub rhs: Q,
 }
 
 /// A linear program with rational data.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Lp {
+    /// Minimise or maximise.
     pub sense: Sense,
+    /// The variables, indexed by [`VarId`].
     pub vars: Vec<Var>,
+    /// The constraint rows; results index multipliers in this order.
     pub rows: Vec<Row>,
     /// Objective coefficients, merged per variable.
     pub objective: Vec<(VarId, Q)>,
@@ -93,9 +152,28 @@ pub struct Lp {
 /// `Lp::vars` (`x`, `ray`) or `Lp::rows` (`duals`, `farkas`).
 #[derive(Clone, Debug, PartialEq)]
 pub enum LpResult {
-    Optimal { x: Vec<Q>, duals: Vec<Q>, value: Q },
-    Infeasible { farkas: Vec<Q> },
-    Unbounded { x: Vec<Q>, ray: Vec<Q> },
+    /// An optimal point with its dual certificate.
+    Optimal {
+        /// The optimal point, one value per variable.
+        x: Vec<Q>,
+        /// Row multipliers proving optimality (see the crate docs for signs).
+        duals: Vec<Q>,
+        /// The optimal value `c . x + objective_constant`.
+        value: Q,
+    },
+    /// No feasible point exists.
+    Infeasible {
+        /// Farkas row multipliers proving infeasibility.
+        farkas: Vec<Q>,
+    },
+    /// The objective is unbounded.
+    Unbounded {
+        /// A feasible point.
+        x: Vec<Q>,
+        /// A ray along which every point stays feasible and the objective
+        /// strictly improves.
+        ray: Vec<Q>,
+    },
 }
 
 impl LpResult {

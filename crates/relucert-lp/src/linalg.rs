@@ -21,14 +21,21 @@ use std::cmp::Ordering;
 /// An integer type for fraction-free elimination. Machine integers report
 /// overflow with `None`; `BigInt` never does.
 pub trait Ring: Clone + Ord + std::fmt::Debug {
+    /// The ring's zero.
     fn zero_r() -> Self;
+    /// The ring's one.
     fn one_r() -> Self;
+    /// `self == 0`.
     fn is_zero_r(&self) -> bool;
     /// -1, 0 or +1.
     fn signum(&self) -> i8;
+    /// From a `BigInt`; `None` if it does not fit.
     fn from_big(v: &BigInt) -> Option<Self>;
+    /// To a `BigInt` (always exact).
     fn to_big(&self) -> BigInt;
+    /// From an `i64`; `None` if it does not fit.
     fn from_i64(v: i64) -> Option<Self>;
+    /// To an `i64`; `None` if it does not fit.
     fn to_i64(&self) -> Option<i64>;
     /// Nearest float, for proposals only (0 if out of range).
     fn to_f64(&self) -> f64;
@@ -39,9 +46,13 @@ pub trait Ring: Clone + Ord + std::fmt::Debug {
             None => J::from_big(&self.to_big()),
         }
     }
+    /// Checked `self + o`.
     fn c_add(&self, o: &Self) -> Option<Self>;
+    /// Checked `self - o`.
     fn c_sub(&self, o: &Self) -> Option<Self>;
+    /// Checked `self * o`.
     fn c_mul(&self, o: &Self) -> Option<Self>;
+    /// Checked `-self`.
     fn c_neg(&self) -> Option<Self>;
     /// `self / o` where the caller knows the division is exact (o != 0);
     /// `None` only on machine overflow (`MIN / -1`).

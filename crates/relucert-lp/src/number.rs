@@ -1,18 +1,24 @@
-//! Exact rational numbers: the one number type of the project, how it is read
+//! Exact rational numbers for the LP engine: the `Q` type, how it is read
 //! from text and how it is written back.
 //!
-//! Owns: the `Q` alias (`BigRational`), parsing of the spellings FORMAT.md
-//! accepts (`"3"`, `"-3/4"`, `"0.125"`, `"-1.5e-3"`, `"2E4"`), and the
-//! canonical `"p/q"` / `"p"` text used in every JSON output and certificate.
+//! This is the LP crate's own, trimmed copy of `relucert-core`'s `number`
+//! module (the LP crate stands alone and depends on no other relucert
+//! crate; the certificate checker must never depend on the LP crate). It
+//! keeps only what the LP crate and its users need: [`Q`], [`parse_rational`]
+//! with [`NumberError`], [`fmt_q`], and the [`qi`] / [`qf`] shorthands. The
+//! spellings and the canonical text are the same as the core copy's.
+//!
+//! Owns: the `Q` alias (`BigRational`), parsing of exact spellings (`"3"`,
+//! `"-3/4"`, `"0.125"`, `"-1.5e-3"`, `"2E4"`), and the canonical `"p/q"` /
+//! `"p"` text.
 //!
 //! Must not: go through `f64` anywhere. A decimal is read digit by digit into
 //! an integer numerator and a power-of-ten denominator, so `"0.1"` is exactly
-//! 1/10. Floats may appear elsewhere in the project only as *proposals* (the
-//! LP engine's float path); nothing here produces or consumes one.
+//! 1/10.
 
 use num_bigint::BigInt;
 use num_rational::BigRational;
-use num_traits::{One, Pow, Signed, ToPrimitive, Zero};
+use num_traits::{One, Pow, ToPrimitive, Zero};
 use std::cmp::Ordering;
 
 /// The exact rational type used for every parameter, datum and loss value.
@@ -26,10 +32,15 @@ pub const MAX_DECIMAL_EXPONENT: u32 = 100_000;
 /// Why a piece of text is not an exact rational number.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NumberError {
+    /// The text is empty (or only whitespace).
     Empty,
+    /// A fraction `p/0`.
     ZeroDenominator,
+    /// `nan`, `inf` or `infinity` (any case, any sign).
     NotFinite(String),
+    /// Not an integer, a fraction or a decimal.
     Malformed(String),
+    /// A decimal exponent beyond [`MAX_DECIMAL_EXPONENT`].
     ExponentTooLarge(String),
 }
 
@@ -57,7 +68,13 @@ impl std::error::Error for NumberError {}
 /// optionally signed integer), or a decimal with optional exponent.
 ///
 /// Leading/trailing ASCII whitespace is ignored; `_` separators are not
-/// accepted (TOML integers have their own parser, see `instance`).
+/// accepted.
+///
+/// ```
+/// use relucert_lp::number::{fmt_q, parse_rational};
+/// assert_eq!(fmt_q(&parse_rational("-1.5e-3").unwrap()), "-3/2000");
+/// assert!(parse_rational("1/0").is_err());
+/// ```
 pub fn parse_rational(text: &str) -> Result<Q, NumberError> {
     let s = text.trim();
     if s.is_empty() {
@@ -157,7 +174,7 @@ fn parse_decimal(s: &str) -> Result<Q, NumberError> {
 }
 
 /// Canonical text of a rational: `"p"` for integers, `"p/q"` otherwise
-/// (q > 0, lowest terms). This is the spelling of every JSON output.
+/// (q > 0, lowest terms).
 pub fn fmt_q(q: &Q) -> String {
     // the same digits through i128's formatter when they fit (BigInt's
     // radix conversion is much slower for small numbers)
@@ -172,17 +189,6 @@ pub fn fmt_q(q: &Q) -> String {
         q.numer().to_string()
     } else {
         format!("{}/{}", q.numer(), q.denom())
-    }
-}
-
-/// Sign of a rational as -1, 0 or +1.
-pub fn sign(q: &Q) -> i8 {
-    if q.is_zero() {
-        0
-    } else if q.is_positive() {
-        1
-    } else {
-        -1
     }
 }
 

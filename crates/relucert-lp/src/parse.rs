@@ -1,21 +1,129 @@
-//! Reader for a subset of the CPLEX LP text format (see `docs/lp.md`).
+//! Reader for a subset of the CPLEX LP text format (see the crate README and
+//! `docs/lp.md`).
 //!
 //! Owns: tokenising and parsing `Minimize`/`Maximize`, `Subject To`,
 //! `Bounds`, `End`, with exact coefficients (integers, decimals, `p/q`).
 //!
-//! Must not: panic or go through floats. Every error is `(line, message)`
-//! with the message saying what was expected.
+//! Must not: panic or go through floats. Every error is a [`ParseError`]
+//! carrying a 1-based line and a message saying what was expected.
 
 use super::{Cmp, Lp, Sense, VarId};
-use crate::number::{parse_rational, Q};
+use crate::number::{parse_rational, NumberError, Q};
 use num_traits::{One, Zero};
 use std::collections::HashMap;
+use std::fmt;
 
-/// A parse error: 1-based line and what was expected.
+/// Why a text is not in the accepted CPLEX LP subset. Every variant carries
+/// the 1-based line ([`ParseError::line`]); [`ParseError::message`] says what
+/// was expected, and `Display` writes `line N: message`.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ParseError {
-    pub line: usize,
-    pub message: String,
+pub enum ParseError {
+    /// A character that starts no token.
+    UnexpectedChar {
+        /// 1-based line.
+        line: usize,
+        /// The character.
+        found: char,
+    },
+    /// A number token that is not an exact rational (e.g. a zero denominator).
+    BadNumber {
+        /// 1-based line.
+        line: usize,
+        /// The token's text.
+        text: String,
+        /// Why the number reader refused it.
+        error: NumberError,
+    },
+    /// An integer, binary, semi-continuous or SOS section (not supported).
+    UnsupportedSection {
+        /// 1-based line.
+        line: usize,
+        /// The section keyword, lower-cased.
+        section: String,
+    },
+    /// Two rows share a name.
+    DuplicateRow {
+        /// 1-based line of the second use.
+        line: usize,
+        /// The row name.
+        name: String,
+    },
+    /// A row's right-hand side is infinite.
+    InfiniteRhs {
+        /// 1-based line.
+        line: usize,
+        /// The row name.
+        row: String,
+    },
+    /// A bound `x = v` with an infinite `v`.
+    InfiniteFixedValue {
+        /// 1-based line.
+        line: usize,
+    },
+    /// The text ends without `End`.
+    MissingEnd {
+        /// 1-based line (the last line).
+        line: usize,
+    },
+    /// Any other token out of place; the message says what was expected and
+    /// what was found.
+    Syntax {
+        /// 1-based line.
+        line: usize,
+        /// What was expected, and what was found.
+        message: String,
+    },
+}
+
+impl ParseError {
+    /// The 1-based line of the error.
+    pub fn line(&self) -> usize {
+        match self {
+            ParseError::UnexpectedChar { line, .. }
+            | ParseError::BadNumber { line, .. }
+            | ParseError::UnsupportedSection { line, .. }
+            | ParseError::DuplicateRow { line, .. }
+            | ParseError::InfiniteRhs { line, .. }
+            | ParseError::InfiniteFixedValue { line }
+            | ParseError::MissingEnd { line }
+            | ParseError::Syntax { line, .. } => *line,
+        }
+    }
+
+    /// What was expected, without the line.
+    pub fn message(&self) -> String {
+        match self {
+            ParseError::UnexpectedChar { found, .. } => format!("unexpected character `{found}`"),
+            ParseError::BadNumber { text, error, .. } => {
+                format!("expected a number, found `{text}` ({error})")
+            }
+            ParseError::UnsupportedSection { section, .. } => {
+                format!("`{section}` sections are not supported (expected Bounds or End)")
+            }
+            ParseError::DuplicateRow { name, .. } => format!("row name `{name}` is used twice"),
+            ParseError::InfiniteRhs { row, .. } => {
+                format!("expected a finite right-hand side in row `{row}`")
+            }
+            ParseError::InfiniteFixedValue { .. } => "expected a finite value in `x = v`".into(),
+            ParseError::MissingEnd { .. } => "expected `End` at the end of the file".into(),
+            ParseError::Syntax { message, .. } => message.clone(),
+        }
+    }
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}: {}", self.line(), self.message())
+    }
+}
+
+impl std::error::Error for ParseError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ParseError::BadNumber { error, .. } => Some(error),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -53,7 +161,6 @@ fn tokenize(text: &str) -> Result<Vec<Token>, ParseError> {
                 i += 1;
                 continue;
             }
-            let err = |m: String| ParseError { line, message: m };
             let tok = if c.is_ascii_digit()
                 || (c == '.' && chars.get(i + 1).is_some_and(char::is_ascii_digit))
             {
@@ -80,8 +187,11 @@ fn tokenize(text: &str) -> Result<Vec<Token>, ParseError> {
                     }
                 }
                 let s: String = chars[start..i].iter().collect();
-                let q = parse_rational(&s)
-                    .map_err(|e| err(format!("expected a number, found `{s}` ({e})")))?;
+                let q = parse_rational(&s).map_err(|error| ParseError::BadNumber {
+                    line,
+                    text: s.clone(),
+                    error,
+                })?;
                 Tok::Num(q)
             } else if c == '<' || c == '>' || c == '=' {
                 let next = chars.get(i + 1).copied();
@@ -110,7 +220,7 @@ fn tokenize(text: &str) -> Result<Vec<Token>, ParseError> {
                 }
                 Tok::Ident(chars[start..i].iter().collect())
             } else {
-                return Err(err(format!("unexpected character `{c}`")));
+                return Err(ParseError::UnexpectedChar { line, found: c });
             };
             out.push(Token { tok, line, first });
             first = false;
@@ -157,9 +267,9 @@ fn header(toks: &[Token], i: usize) -> Result<Option<(Section, usize)>, ParseErr
         "end" => (Section::End, 1),
         "general" | "generals" | "gen" | "integer" | "integers" | "binary" | "binaries" | "bin"
         | "semi-continuous" | "semis" | "semi" | "sos" => {
-            return Err(ParseError {
+            return Err(ParseError::UnsupportedSection {
                 line: t.line,
-                message: format!("`{w}` sections are not supported (expected Bounds or End)"),
+                section: w,
             });
         }
         _ => return Ok(None),
@@ -184,7 +294,7 @@ impl Parser {
         self.toks.get(self.pos).map_or(self.last_line, |t| t.line)
     }
     fn err<T>(&self, m: impl Into<String>) -> Result<T, ParseError> {
-        Err(ParseError {
+        Err(ParseError::Syntax {
             line: self.line(),
             message: m.into(),
         })
@@ -349,17 +459,19 @@ impl Parser {
         let line = self.line();
         let name = self.label().unwrap_or_else(|| format!("R{count}"));
         if seen.insert(name.clone(), line).is_some() {
-            return Err(ParseError {
-                line,
-                message: format!("row name `{name}` is used twice"),
-            });
+            return Err(ParseError::DuplicateRow { line, name });
         }
         let what = format!("row `{name}`");
         let (terms, constant) = self.expr(&what)?;
         let cmp = self.op(&what)?;
         let rhs = match self.signed_number(&format!("the right-hand side of {what}"))? {
             Some(q) => q,
-            None => return self.err(format!("expected a finite right-hand side in {what}")),
+            None => {
+                return Err(ParseError::InfiniteRhs {
+                    line: self.line(),
+                    row: name,
+                })
+            }
         };
         self.lp.add_named_row(name, terms, cmp, rhs - constant);
         Ok(())
@@ -367,7 +479,6 @@ impl Parser {
 
     fn bound(&mut self) -> Result<(), ParseError> {
         let line = self.line();
-        let bad = |m: String| Err(ParseError { line, message: m });
         // Forms: `x free`, `x op v`, `v op x [op v]`.
         let starts_with_number = matches!(self.peek(), Some(Tok::Num(_) | Tok::Plus | Tok::Minus))
             || matches!(self.peek(), Some(Tok::Ident(w)) if is_inf(w));
@@ -402,9 +513,10 @@ impl Parser {
                 self.lp.vars[v.0].upper = None;
                 return Ok(());
             }
-            return bad(format!(
-                "expected `free` or a comparison after `{name}`, found `{w}`"
-            ));
+            return Err(ParseError::Syntax {
+                line,
+                message: format!("expected `free` or a comparison after `{name}`, found `{w}`"),
+            });
         }
         let op = self.op("a bound")?;
         let val = self.signed_number("a bound")?;
@@ -424,12 +536,7 @@ impl Parser {
             // `x >= -inf` / `-inf <= x`: no lower bound; `x <= +inf`: none above.
             (Cmp::Ge, None) => var.lower = None,
             (Cmp::Le, None) => var.upper = None,
-            (Cmp::Eq, None) => {
-                return Err(ParseError {
-                    line,
-                    message: "expected a finite value in `x = v`".into(),
-                })
-            }
+            (Cmp::Eq, None) => return Err(ParseError::InfiniteFixedValue { line }),
         }
         Ok(())
     }
@@ -444,7 +551,20 @@ fn flip(c: Cmp) -> Cmp {
 }
 
 /// Parse CPLEX LP text into an [`Lp`]. Variables are numbered in order of
-/// first appearance and default to bounds `[0, +inf)`.
+/// first appearance and default to bounds `[0, +inf)`; unnamed rows are
+/// called `R1`, `R2`, ...
+///
+/// ```
+/// use relucert_lp::parse::{parse_lp, ParseError};
+///
+/// let lp = parse_lp("Maximize\n obj: 3 x + 2 y\nSubject To\n c1: x + y <= 4\nEnd\n").unwrap();
+/// assert_eq!(lp.vars.len(), 2);
+/// assert_eq!(lp.rows[0].name, "c1");
+///
+/// let err = parse_lp("Minimize\n x\nSubject To\n x >= 1/0\nEnd\n").unwrap_err();
+/// assert_eq!(err.line(), 4);
+/// assert!(matches!(err, ParseError::BadNumber { .. }));
+/// ```
 pub fn parse_lp(text: &str) -> Result<Lp, ParseError> {
     let toks = tokenize(text)?;
     let last_line = text.lines().count().max(1);
@@ -522,7 +642,7 @@ pub fn parse_lp(text: &str) -> Result<Lp, ParseError> {
         }
     }
     if !done {
-        return p.err("expected `End` at the end of the file");
+        return Err(ParseError::MissingEnd { line: p.line() });
     }
     if p.pos < p.toks.len() {
         return p.err(format!("expected nothing after `End`, found {}", p.found()));

@@ -7,7 +7,7 @@ use relucert_lp::linalg;
 use relucert_lp::number::{parse_rational, qi, Q};
 use relucert_lp::parse::parse_lp;
 use relucert_lp::{
-    solve, solve_exact_simplex, solve_with_stats, verify, Cmp, Lp, LpResult, LpStats, Sense,
+    check_result, solve, solve_exact_simplex, solve_with_stats, Cmp, Lp, LpResult, LpStats, Sense,
 };
 
 fn q(s: &str) -> Q {
@@ -21,9 +21,9 @@ fn pow10(e: u32) -> Q {
 /// Solve with both engines; both must agree and verify.
 fn both(lp: &Lp) -> LpResult {
     let a = solve(lp);
-    verify(lp, &a).unwrap_or_else(|e| panic!("solve: {e}: {a:?}"));
+    check_result(lp, &a).unwrap_or_else(|e| panic!("solve: {e}: {a:?}"));
     let b = solve_exact_simplex(lp);
-    verify(lp, &b).unwrap_or_else(|e| panic!("simplex: {e}: {b:?}"));
+    check_result(lp, &b).unwrap_or_else(|e| panic!("simplex: {e}: {b:?}"));
     assert_eq!(a.status(), b.status());
     if let (LpResult::Optimal { value: va, .. }, LpResult::Optimal { value: vb, .. }) = (&a, &b) {
         assert_eq!(va, vb);
@@ -243,35 +243,35 @@ fn verify_rejects_wrong_certificates() {
         parse_lp("max\n 3 x + 2 y\nst\n c1: x + y <= 4\n c2: x + 3 y <= 6\nbounds\n x <= 3\nend\n")
             .unwrap();
     let good = solve(&lp);
-    verify(&lp, &good).unwrap();
+    check_result(&lp, &good).unwrap();
     if let LpResult::Optimal { x, duals, value } = good.clone() {
         let bad_value = LpResult::Optimal {
             x: x.clone(),
             duals: duals.clone(),
             value: value.clone() + qi(1),
         };
-        assert!(verify(&lp, &bad_value).is_err());
+        assert!(check_result(&lp, &bad_value).is_err());
         let bad_duals = LpResult::Optimal {
             x: x.clone(),
             duals: vec![qi(1), qi(1)],
             value: value.clone(),
         };
-        assert!(verify(&lp, &bad_duals).is_err());
+        assert!(check_result(&lp, &bad_duals).is_err());
         let suboptimal = LpResult::Optimal {
             x: vec![qi(0), qi(0)],
             duals,
             value: qi(0),
         };
-        assert!(verify(&lp, &suboptimal).is_err());
+        assert!(check_result(&lp, &suboptimal).is_err());
     }
-    assert!(verify(
+    assert!(check_result(
         &lp,
         &LpResult::Infeasible {
             farkas: vec![qi(1), qi(0)]
         }
     )
     .is_err());
-    assert!(verify(
+    assert!(check_result(
         &lp,
         &LpResult::Unbounded {
             x: vec![qi(0), qi(0)],
@@ -318,6 +318,6 @@ fn parser_spellings() {
         ("min x\nst\n c: x >= 1\n c: x >= 2\nend", 4),
     ] {
         let e = parse_lp(bad).unwrap_err();
-        assert_eq!(e.line, line, "{bad:?}: {e:?}");
+        assert_eq!(e.line(), line, "{bad:?}: {e:?}");
     }
 }

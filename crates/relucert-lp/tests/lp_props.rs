@@ -9,7 +9,8 @@ use num_bigint::BigInt;
 use proptest::prelude::*;
 use relucert_lp::number::{qi, Q};
 use relucert_lp::{
-    solve, solve_exact_simplex, solve_with_stats, verify, Cmp, Lp, LpResult, LpStats, Sense, VarId,
+    check_result, solve, solve_exact_simplex, solve_with_stats, Cmp, Lp, LpResult, LpStats, Sense,
+    VarId,
 };
 
 /// Small deterministic generator (splitmix64).
@@ -278,7 +279,7 @@ fn oracle(t: &TLp) -> Oracle {
 
 fn check(t: &TLp, res: &LpResult, what: &str) {
     let lp = to_lp(t);
-    if let Err(e) = verify(&lp, res) {
+    if let Err(e) = check_result(&lp, res) {
         panic!("{what}: certificate rejected: {e}\nlp = {t:?}\nresult = {res:?}");
     }
     let o = oracle(t);

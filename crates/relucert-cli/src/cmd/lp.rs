@@ -14,7 +14,7 @@
 use super::output::{CliError, Outcome};
 use relucert_lp::number::{fmt_q, Q};
 use relucert_lp::parse::parse_lp;
-use relucert_lp::{solve, verify, Lp, LpResult};
+use relucert_lp::{check_result, solve, Lp, LpResult};
 use serde_json::{Map, Value};
 
 fn named(names: impl Iterator<Item = String>, vals: &[Q]) -> Map<String, Value> {
@@ -91,9 +91,9 @@ pub fn run(path: &std::path::Path, as_json: bool) -> Result<Outcome, CliError> {
     let content =
         String::from_utf8(content).map_err(|_| CliError::at(&shown, "expected UTF-8 text"))?;
     let lp = parse_lp(&content)
-        .map_err(|e| CliError::BadInput(format!("{shown}:{}: {}", e.line, e.message)))?;
+        .map_err(|e| CliError::BadInput(format!("{shown}:{}: {}", e.line(), e.message())))?;
     let res = solve(&lp);
-    verify(&lp, &res).map_err(|e| {
+    check_result(&lp, &res).map_err(|e| {
         CliError::at(
             &shown,
             format_args!("internal error, the answer failed its own check: {e}"),

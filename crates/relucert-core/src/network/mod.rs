@@ -8,6 +8,9 @@
 //! arg-max sets) with its list of zero entries, and the exact one-sided
 //! directional derivative of the loss.
 //!
+//! The signature of a point, its zero entries and their completion to a cell
+//! pattern live in `signature` (re-exported here).
+//!
 //! Must not: read files (that is `instance`), build polynomials (that is
 //! `cellpoly`), or decide anything about minimality. Everything here is exact
 //! rational arithmetic; there is no tolerance anywhere: a pre-activation is
@@ -16,8 +19,10 @@
 //! signs and zero flags are exact, and nothing decides on the magnitudes.
 
 mod int;
+mod signature;
 
 pub use int::{IntParams, PointView};
+pub use signature::{Pattern, Side, SideError, Sign, Signature, ZeroEntry};
 
 use crate::number::{qi, sign, Q};
 use num_traits::{One, Zero};
@@ -102,8 +107,11 @@ impl LossKind {
 /// for all hidden layers, one bias flag per weight layer.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Architecture {
+    /// Layer widths `[n_0, n_1, ..., n_L]`: input, hidden layers, output.
     pub widths: Vec<usize>,
+    /// The activation of every hidden layer.
     pub activation: Activation,
+    /// One flag per weight layer: does it have a bias vector?
     pub bias: Vec<bool>,
 }
 
@@ -111,15 +119,25 @@ pub struct Architecture {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ParamKind {
     /// `W_l[row, col]`.
-    Weight { row: usize, col: usize },
+    Weight {
+        /// 0-based row (unit of layer `l`).
+        row: usize,
+        /// 0-based column (unit of layer `l - 1`).
+        col: usize,
+    },
     /// `b_l[row]`.
-    Bias { row: usize },
+    Bias {
+        /// 0-based row (unit of layer `l`).
+        row: usize,
+    },
 }
 
 /// Where a flat parameter lives: 1-based layer number and position.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ParamSlot {
+    /// 1-based weight-layer number `l`.
     pub layer: usize,
+    /// Weight entry or bias entry, and its position.
     pub kind: ParamKind,
 }
 
@@ -220,13 +238,16 @@ impl Architecture {
 /// entries; `b` is present iff the layer has a bias.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LayerParams {
+    /// The weight matrix, row by row (`widths[l]` rows of `widths[l-1]`).
     pub w: Vec<Vec<Q>>,
+    /// The bias vector (`widths[l]` entries), if the layer has one.
     pub b: Option<Vec<Q>>,
 }
 
 /// A parameter point: one `LayerParams` per weight layer.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Params {
+    /// Weight layers 1..=L in order.
     pub layers: Vec<LayerParams>,
 }
 
@@ -282,7 +303,9 @@ impl Params {
 /// losses, class indices `0..K`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Data {
+    /// Inputs, one row of `widths[0]` entries per point.
     pub x: Vec<Vec<Q>>,
+    /// Labels, one per point.
     pub y: Vec<i64>,
 }
 
@@ -302,8 +325,11 @@ impl Data {
 /// a parameter point.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Problem {
+    /// The network's shape.
     pub arch: Architecture,
+    /// The loss.
     pub loss: LossKind,
+    /// The labelled data.
     pub data: Data,
 }
 
@@ -364,9 +390,11 @@ pub struct HingeTerm {
 /// Per-point loss details.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PointLoss {
+    /// The network output `f(x_i)` (one entry per output unit).
     pub output: Vec<Q>,
     /// Binary: `y f`. Multiclass: `f_y - max_{k != y} f_k`.
     pub margin: Q,
+    /// The hinge terms of this point's loss, with their arguments.
     pub terms: Vec<HingeTerm>,
     /// Crammer-Singer: the competitor classes attaining the max (sorted).
     pub argmax: Option<Vec<usize>>,
@@ -446,7 +474,9 @@ fn pos(q: &Q) -> Q {
 /// Full exact evaluation of a point: per-data-point traces and losses.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Evaluation {
+    /// The forward pass at each data point.
     pub traces: Vec<Trace>,
+    /// The loss details at each data point.
     pub points: Vec<PointLoss>,
     /// `(1/N) sum_i loss_i`.
     pub loss: Q,
@@ -505,279 +535,4 @@ impl Problem {
     pub fn signature(&self, params: &Params) -> Signature {
         Signature::of(self, &self.evaluate(params))
     }
-}
-
-/// Sign of a quantity: exactly negative, exactly zero, exactly positive.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Sign {
-    Neg,
-    Zero,
-    Pos,
-}
-
-impl Sign {
-    /// The sign of a rational.
-    pub fn of(q: &Q) -> Sign {
-        match sign(q) {
-            -1 => Sign::Neg,
-            0 => Sign::Zero,
-            _ => Sign::Pos,
-        }
-    }
-
-    /// `"-"`, `"0"` or `"+"`.
-    pub fn symbol(self) -> &'static str {
-        match self {
-            Sign::Neg => "-",
-            Sign::Zero => "0",
-            Sign::Pos => "+",
-        }
-    }
-}
-
-/// A zero entry of a signature: a place where the point sits on a cell
-/// boundary.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum ZeroEntry {
-    /// Hidden pre-activation `z_{layer,unit}(x_point) = 0` (layer 1-based;
-    /// only for activations with a kink).
-    PreActivation {
-        point: usize,
-        layer: usize,
-        unit: usize,
-    },
-    /// Hinge argument exactly 0 (`class` is the Weston-Watkins competitor).
-    Hinge { point: usize, class: Option<usize> },
-    /// Crammer-Singer: several competitor classes attain the max.
-    Tie { point: usize, classes: Vec<usize> },
-}
-
-/// Signs of every hidden pre-activation and every hinge argument at a point,
-/// plus the Crammer-Singer arg-max sets. A *cell* is a signature with no
-/// zero entry.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Signature {
-    /// `hidden[l][i][j]`: sign of unit j of hidden layer l+1 on point i.
-    pub hidden: Vec<Vec<Vec<Sign>>>,
-    /// `hinge[i]`: `(class, sign)` of each hinge term of point i.
-    pub hinge: Vec<Vec<(Option<usize>, Sign)>>,
-    /// Crammer-Singer arg-max set of each point (None for other losses).
-    pub argmax: Vec<Option<Vec<usize>>>,
-    /// Whether zero pre-activations are kinks (false for linear networks).
-    pub kinks: bool,
-}
-
-impl Signature {
-    /// Signature from an evaluation.
-    pub fn of(problem: &Problem, ev: &Evaluation) -> Signature {
-        let layers = problem.arch.hidden_layers();
-        let hidden = (0..layers)
-            .map(|l| {
-                ev.traces
-                    .iter()
-                    .map(|t| t.pre[l].iter().map(Sign::of).collect())
-                    .collect()
-            })
-            .collect();
-        let hinge = ev
-            .points
-            .iter()
-            .map(|p| {
-                p.terms
-                    .iter()
-                    .map(|t| (t.class, Sign::of(&t.argument)))
-                    .collect()
-            })
-            .collect();
-        let argmax = ev.points.iter().map(|p| p.argmax.clone()).collect();
-        Signature {
-            hidden,
-            hinge,
-            argmax,
-            kinks: problem.arch.activation.has_kink(),
-        }
-    }
-
-    /// The zero entries in a fixed order: all pre-activations (by layer,
-    /// point, unit), then per point its hinge terms and its tie.
-    pub fn zero_entries(&self) -> Vec<ZeroEntry> {
-        let mut out = Vec::new();
-        if self.kinks {
-            for (l, layer) in self.hidden.iter().enumerate() {
-                for (i, units) in layer.iter().enumerate() {
-                    for (j, s) in units.iter().enumerate() {
-                        if *s == Sign::Zero {
-                            out.push(ZeroEntry::PreActivation {
-                                point: i,
-                                layer: l + 1,
-                                unit: j,
-                            });
-                        }
-                    }
-                }
-            }
-        }
-        for (i, terms) in self.hinge.iter().enumerate() {
-            for (class, s) in terms {
-                if *s == Sign::Zero {
-                    out.push(ZeroEntry::Hinge {
-                        point: i,
-                        class: *class,
-                    });
-                }
-            }
-            if let Some(Some(set)) = self.argmax.get(i) {
-                if set.len() > 1 {
-                    out.push(ZeroEntry::Tie {
-                        point: i,
-                        classes: set.clone(),
-                    });
-                }
-            }
-        }
-        out
-    }
-
-    /// Counts `(zero pre-activations, zero hinge arguments, ties)`.
-    pub fn zero_counts(&self) -> (usize, usize, usize) {
-        let z = self.zero_entries();
-        let pre = z
-            .iter()
-            .filter(|e| matches!(e, ZeroEntry::PreActivation { .. }))
-            .count();
-        let hinge = z
-            .iter()
-            .filter(|e| matches!(e, ZeroEntry::Hinge { .. }))
-            .count();
-        (pre, hinge, z.len() - pre - hinge)
-    }
-
-    /// Total number of recorded pre-activation signs and hinge arguments.
-    pub fn sizes(&self) -> (usize, usize) {
-        let pre = self.hidden.iter().flatten().map(Vec::len).sum();
-        let hinge = self.hinge.iter().map(Vec::len).sum();
-        (pre, hinge)
-    }
-
-    /// The cell pattern, if the signature has no zero entry.
-    pub fn pattern(&self) -> Option<Pattern> {
-        self.complete(&[]).ok()
-    }
-
-    /// Complete the zero entries with `choices`, one per entry of
-    /// `zero_entries()` in order: `Side::Pos`/`Side::Neg` for pre-activations
-    /// and hinge arguments, `Side::Class(k)` (k in the tie set) for ties.
-    pub fn complete(&self, choices: &[Side]) -> Result<Pattern, String> {
-        let zeros = self.zero_entries();
-        if zeros.len() != choices.len() {
-            return Err(format!(
-                "expected {} side choice{} (one per zero entry), got {}",
-                zeros.len(),
-                if zeros.len() == 1 { "" } else { "s" },
-                choices.len()
-            ));
-        }
-        let mut active: Vec<Vec<Vec<bool>>> = self
-            .hidden
-            .iter()
-            .map(|layer| {
-                layer
-                    .iter()
-                    // a linear unit has one slope: record it as active whatever its sign
-                    .map(|units| {
-                        units
-                            .iter()
-                            .map(|s| *s == Sign::Pos || !self.kinks)
-                            .collect()
-                    })
-                    .collect()
-            })
-            .collect();
-        let mut hinge_active: Vec<Vec<bool>> = self
-            .hinge
-            .iter()
-            .map(|terms| terms.iter().map(|(_, s)| *s == Sign::Pos).collect())
-            .collect();
-        let mut competitor: Vec<Option<usize>> = self
-            .argmax
-            .iter()
-            .map(|a| a.as_ref().and_then(|set| set.first().copied()))
-            .collect();
-        for (n, (entry, choice)) in zeros.iter().zip(choices).enumerate() {
-            match (entry, choice) {
-                (ZeroEntry::PreActivation { point, layer, unit }, Side::Pos | Side::Neg) => {
-                    active[layer - 1][*point][*unit] = *choice == Side::Pos;
-                }
-                (ZeroEntry::Hinge { point, class }, Side::Pos | Side::Neg) => {
-                    let idx = self.hinge[*point]
-                        .iter()
-                        .position(|(c, _)| c == class)
-                        .unwrap_or(0);
-                    hinge_active[*point][idx] = *choice == Side::Pos;
-                }
-                (ZeroEntry::Tie { point, classes }, Side::Class(k)) => {
-                    if !classes.contains(k) {
-                        return Err(format!(
-                            "side choice {} is class {k}, but the tie at point {point} is among classes {classes:?}",
-                            n + 1
-                        ));
-                    }
-                    competitor[*point] = Some(*k);
-                }
-                (ZeroEntry::Tie { point, classes }, _) => {
-                    return Err(format!(
-                        "side choice {} must be a class index: zero entry {} is a tie at point {point} among classes {classes:?}",
-                        n + 1,
-                        n + 1
-                    ));
-                }
-                (_, Side::Class(_)) => {
-                    return Err(format!(
-                        "side choice {} must be + or -: zero entry {} is not a tie",
-                        n + 1,
-                        n + 1
-                    ));
-                }
-            }
-        }
-        Ok(Pattern {
-            active,
-            hinge_active,
-            competitor,
-        })
-    }
-}
-
-/// A choice of side for one zero entry.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Side {
-    Pos,
-    Neg,
-    Class(usize),
-}
-
-impl std::str::FromStr for Side {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Side, String> {
-        match s.trim() {
-            "+" => Ok(Side::Pos),
-            "-" => Ok(Side::Neg),
-            t => t.parse::<usize>().map(Side::Class).map_err(|_| {
-                format!("`{t}` is not a side choice (expected +, - or a class index)")
-            }),
-        }
-    }
-}
-
-/// A complete sign pattern (a cell): which hidden units are on their positive
-/// side, which hinge terms are active, and for Crammer-Singer which
-/// competitor class attains the max, for every data point.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Pattern {
-    /// `active[l][i][j]`: unit j of hidden layer l+1 is on its positive side on point i.
-    pub active: Vec<Vec<Vec<bool>>>,
-    /// `hinge_active[i][t]`: hinge term t of point i is active (argument counted).
-    pub hinge_active: Vec<Vec<bool>>,
-    /// Crammer-Singer: the competitor class used in point i's hinge term.
-    pub competitor: Vec<Option<usize>>,
 }
