@@ -61,7 +61,7 @@ use crate::arc::Arc;
 use serde_json::Value;
 
 /// What the search found.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum SecondOrder {
     /// Every region proven: the certificate evidence and a summary.
     Proof {
@@ -169,5 +169,48 @@ pub fn prove(
     SecondOrder::Failed {
         reason: last.unwrap_or_else(|| "no attempt was made".to_string()),
         candidates,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{prove, LocalModel};
+    use crate::instance;
+    use std::path::Path;
+
+    /// Reusing completed attempts changes nothing: on every fixture with at
+    /// most one hidden layer, a model that first ran `prove` with a tiny
+    /// region budget (and then a second time with the full one) gives
+    /// exactly what a fresh model gives with the full budget.
+    #[test]
+    fn reused_attempts_give_the_fresh_result() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .expect("fixtures directory")
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        files.sort();
+        let never = || false;
+        let mut compared = 0;
+        for path in files {
+            let inst = instance::load(&path).expect("fixture loads");
+            let Some(params) = inst.point.as_ref() else {
+                continue;
+            };
+            let problem = &inst.problem;
+            if problem.arch.hidden_layers() > 1 {
+                continue;
+            }
+            let sig = problem.signature(params);
+            let fresh = prove(&LocalModel::new(problem, params, &sig), 4096, &never);
+            let reused = LocalModel::new(problem, params, &sig);
+            for budget in [1, 4, 4096, 4096] {
+                let _ = prove(&reused, budget, &never);
+            }
+            assert_eq!(prove(&reused, 4096, &never), fresh, "{}", path.display());
+            compared += 1;
+        }
+        assert!(compared >= 10, "only {compared} fixtures compared");
     }
 }

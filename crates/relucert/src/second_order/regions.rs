@@ -142,9 +142,7 @@ pub(super) fn prove_with(
                     }
                 })
                 .collect();
-            let mut picked = vec![0usize; tm.len()];
             for (c, &t) in choice.iter().zip(&multi) {
-                picked[t] = *c;
                 for q in 0..tm[t].len() {
                     if q != *c {
                         rows.push(

@@ -270,3 +270,28 @@ pub fn verify(inst: &Instance, limits: &Limits) -> Result<Outcome, VerifyError> 
         &sides.note,
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{verify, Limits, VerifyError};
+    use crate::instance;
+    use std::path::Path;
+
+    /// Without a point, `verify` says so, in the words it always used.
+    #[test]
+    fn no_point_is_a_typed_error_with_the_old_text() {
+        let path =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/relu-kink-descent.toml");
+        let mut inst = instance::load(&path).expect("fixture loads");
+        assert!(verify(&inst, &Limits::default()).is_ok());
+        inst.point = None;
+        let err = verify(&inst, &Limits::default()).expect_err("no point");
+        assert_eq!(err, VerifyError::NoPoint);
+        assert_eq!(
+            err.to_string(),
+            "point: missing table: verify needs a [point] table"
+        );
+        let boxed: Box<dyn std::error::Error> = Box::new(err);
+        assert!(boxed.source().is_none());
+    }
+}
