@@ -148,7 +148,7 @@ fn main() {
         let out = match verify(&inst, &limits) {
             Ok(o) => o,
             Err(e) => {
-                println!("{}", json!({"file": name, "error": e}));
+                println!("{}", json!({"file": name, "error": e.to_string()}));
                 continue;
             }
         };

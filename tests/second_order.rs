@@ -1,4 +1,4 @@
-//! The piecewise second-order proofs (`relucert::local`) against
+//! The piecewise second-order proofs (`relucert::second_order`) against
 //! independent oracles:
 //! - the exact positive-semidefiniteness and copositivity tests against a
 //!   closed form (order 2), exact witnesses and exhaustive sampling of the
@@ -20,9 +20,9 @@ use common::q;
 use proptest::prelude::*;
 use relucert::descend::{descend, random_point};
 use relucert::instance::Instance;
-use relucert::local::{copositive, psd};
 use relucert::network::{Activation, Architecture, Data, LossKind, Params, Problem};
 use relucert::number::Q;
+use relucert::second_order::{copositive, psd};
 use relucert::verify::{verify, Limits, Verdict};
 use relucert_check::check;
 use serde_json::Value;

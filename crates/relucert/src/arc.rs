@@ -29,10 +29,12 @@ use num_traits::{One, Signed, Zero};
 pub struct UPoly(pub Vec<Q>);
 
 impl UPoly {
+    /// The zero polynomial.
     pub fn zero() -> Self {
         UPoly(Vec::new())
     }
 
+    /// The constant `c`.
     pub fn constant(c: Q) -> Self {
         UPoly(vec![c]).trimmed()
     }
@@ -44,10 +46,12 @@ impl UPoly {
         self
     }
 
+    /// Whether this is the zero polynomial.
     pub fn is_zero(&self) -> bool {
         self.0.is_empty()
     }
 
+    /// The sum `self + o`.
     pub fn add(&self, o: &UPoly) -> UPoly {
         let n = self.0.len().max(o.0.len());
         UPoly(
@@ -63,10 +67,12 @@ impl UPoly {
         .trimmed()
     }
 
+    /// The difference `self - o`.
     pub fn sub(&self, o: &UPoly) -> UPoly {
         self.add(&o.scale(&-Q::one()))
     }
 
+    /// The multiple `c self`.
     pub fn scale(&self, c: &Q) -> UPoly {
         if c.is_zero() {
             return UPoly::zero();
@@ -74,6 +80,7 @@ impl UPoly {
         UPoly(self.0.iter().map(|a| a * c).collect())
     }
 
+    /// The product `self o`.
     pub fn mul(&self, o: &UPoly) -> UPoly {
         if self.is_zero() || o.is_zero() {
             return UPoly::zero();
@@ -139,7 +146,9 @@ impl UPoly {
 /// is `d_m` (flat, FORMAT.md order).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Arc {
+    /// The point `theta*` the arc starts from (flat).
     pub point: Vec<Q>,
+    /// The directions `d_1, ..., d_k` (flat), lowest order first.
     pub dirs: Vec<Vec<Q>>,
 }
 

@@ -71,7 +71,7 @@ pub fn descend(inst: &Instance, max_steps: usize, limits: &Limits) -> Result<Des
     let arch = &problem.arch;
     let mut losses = Vec::new();
     for step in 0..=max_steps {
-        let outcome = verify(&current, limits)?;
+        let outcome = verify(&current, limits).map_err(|e| e.to_string())?;
         losses.push(outcome.loss.clone());
         let stop = match outcome.verdict {
             Verdict::GlobalMin | Verdict::LocalMin => Some("certified minimum".to_string()),

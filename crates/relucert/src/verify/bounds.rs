@@ -1,0 +1,264 @@
+//! The bounds stage: exact LP lower bounds for linear models.
+//!
+//! Owns: the optimum of the loss over all linear (affine) classifiers, for
+//! networks computing a linear map of their input (linear activation, or no
+//! hidden layer): binary hinge (`linear_lower_bound`) and Weston-Watkins or
+//! Crammer-Singer (`multiclass_lower_bound`), each by an exact LP whose dual
+//! solution is re-checked exactly; and the `global-min` verdict when the
+//! loss at the point equals the bound (`linear-lp-bound` and
+//! `multiclass-lp-bound` evidence).
+//!
+//! Must not: use a dual solution that fails the exact re-check, or decide
+//! anything from the bound but `global-min` at equality.
+
+use super::certificate::{decided, qs};
+use super::{Outcome, Verdict};
+use crate::instance::Instance;
+use crate::lp::{self, Cmp, LpResult, Sense};
+use crate::network::{LossKind, Problem};
+use crate::number::{fmt_q, Q};
+use num_traits::{One, Signed, Zero};
+use serde_json::json;
+
+/// The stage: `global-min` if the loss equals the optimum over all linear
+/// (affine) classifiers (`bound` is `linear_lower_bound(problem)`; the
+/// multiclass bound is computed here, after it).
+pub(super) fn decide(inst: &Instance, loss: &Q, bound: Option<&LinearBound>) -> Option<Outcome> {
+    let problem = &inst.problem;
+    let loss = loss.clone();
+    let kind_of = |affine: bool| if affine { "affine" } else { "linear" };
+    if let Some(b) = bound.filter(|b| b.value == loss) {
+        let evidence = json!({
+            "kind": "linear-lp-bound",
+            "affine": b.affine,
+            "lambda": b.lambda.iter().map(qs).collect::<Vec<_>>(),
+        });
+        let reason = format!(
+            "the loss equals the optimum {} of the hinge loss over all {} classifiers (an LP; its dual solution is the certificate), which no network of this kind can beat",
+            fmt_q(&b.value),
+            kind_of(b.affine)
+        );
+        return Some(decided(inst, Verdict::GlobalMin, loss, evidence, reason));
+    }
+    if let Some(b) = multiclass_lower_bound(problem).filter(|b| b.value == loss) {
+        let evidence = json!({
+            "kind": "multiclass-lp-bound",
+            "affine": b.affine,
+            "lambda": b.lambda.iter().map(|row| row.iter().map(qs).collect::<Vec<_>>()).collect::<Vec<_>>(),
+        });
+        let reason = format!(
+            "the loss equals the optimum {} of the {} loss over all {} multiclass classifiers (an LP; its dual solution is the certificate), which no network computing a linear map can beat",
+            fmt_q(&b.value),
+            problem.loss.name(),
+            kind_of(b.affine)
+        );
+        return Some(decided(inst, Verdict::GlobalMin, loss, evidence, reason));
+    }
+    None
+}
+
+/// The LP lower bound for linear models with the binary hinge loss.
+pub struct LinearBound {
+    /// `min over classifiers of the average hinge loss` (= the dual optimum).
+    pub value: Q,
+    /// Whether an offset is allowed (some layer has a bias).
+    pub affine: bool,
+    /// Dual multipliers: `0 <= lambda_i <= 1`, `sum lambda_i y_i x_i = 0`,
+    /// `sum lambda_i y_i = 0` if affine; `value = (1/N) sum lambda_i`.
+    pub lambda: Vec<Q>,
+    /// An optimal classifier `(a, c)` (`c = 0` if not affine), from the primal.
+    pub classifier: (Vec<Q>, Q),
+}
+
+/// For a network computing a linear (affine) function of its input (linear
+/// activation, or no hidden layer) with the binary hinge loss: the optimum
+/// of the hinge loss over all linear (affine) classifiers, by an exact LP,
+/// with its dual certificate. Weak duality: for every (a, c),
+/// `(1/N) sum max(0, 1 - y_i (a.x_i + c)) >= (1/N) sum lambda_i (1 - y_i (a.x_i + c)) = (1/N) sum lambda_i`.
+pub fn linear_lower_bound(problem: &Problem) -> Option<LinearBound> {
+    let arch = &problem.arch;
+    let linear_model = arch.hidden_layers() == 0 || !arch.activation.has_kink();
+    if !linear_model || problem.loss != LossKind::Hinge {
+        return None;
+    }
+    let affine = arch.bias.iter().any(|&b| b);
+    let n = problem.data.len();
+    let d = arch.input_dim();
+    let nq = Q::from_integer((n as i64).into());
+    // primal: min (1/N) sum xi_i, xi_i >= 1 - y_i (a.x_i + c), xi >= 0
+    let mut model = lp::Lp::new(Sense::Minimize);
+    let a: Vec<lp::VarId> = (0..d).map(|_| model.add_var(None, None)).collect();
+    let c = affine.then(|| model.add_var(None, None));
+    let xi: Vec<lp::VarId> = (0..n)
+        .map(|_| model.add_var(Some(Q::zero()), None))
+        .collect();
+    for ((slack, xrow), &label) in xi.iter().zip(&problem.data.x).zip(&problem.data.y) {
+        let y = Q::from_integer(label.into());
+        // xi_i + y x_i . a + y c >= 1
+        let mut row: Vec<(lp::VarId, Q)> = vec![(*slack, Q::one())];
+        row.extend(a.iter().zip(xrow).map(|(v, x)| (*v, &y * x)));
+        if let Some(c) = c {
+            row.push((c, y.clone()));
+        }
+        model.add_row(row, Cmp::Ge, Q::one());
+    }
+    model.set_objective(xi.iter().map(|v| (*v, Q::one() / &nq)).collect());
+    let LpResult::Optimal { x, duals, value } = lp::solve(&model) else {
+        return None;
+    };
+    // duals of the >= rows of a minimisation are >= 0 and are the
+    // multipliers of (1/N) lambda_i; recheck the dual conditions exactly
+    let lambda: Vec<Q> = duals.iter().map(|y| y * &nq).collect();
+    let ok = lambda.iter().all(|l| !l.is_negative() && *l <= Q::one())
+        && (0..d).all(|k| {
+            (0..n)
+                .fold(Q::zero(), |acc, i| {
+                    acc + &lambda[i]
+                        * Q::from_integer(problem.data.y[i].into())
+                        * &problem.data.x[i][k]
+                })
+                .is_zero()
+        })
+        && (!affine
+            || (0..n)
+                .fold(Q::zero(), |acc, i| {
+                    acc + &lambda[i] * Q::from_integer(problem.data.y[i].into())
+                })
+                .is_zero())
+        && lambda.iter().fold(Q::zero(), |acc, l| acc + l) / &nq == value;
+    if !ok {
+        return None;
+    }
+    let classifier = (
+        a.iter().map(|v| x[v.0].clone()).collect(),
+        c.map_or_else(Q::zero, |v| x[v.0].clone()),
+    );
+    Some(LinearBound {
+        value,
+        affine,
+        lambda,
+        classifier,
+    })
+}
+
+/// The LP lower bound for linear models with a multiclass loss.
+pub struct MulticlassBound {
+    /// The optimum over all multiclass classifiers `x -> W x (+ c)`.
+    pub value: Q,
+    /// Whether offsets `c` are allowed (some layer has a bias).
+    pub affine: bool,
+    /// Dual multipliers `lambda[i][k]` (0 for `k = y_i`): in `[0, 1]`
+    /// (Weston-Watkins) or `>= 0` with row sums `<= 1` (Crammer-Singer);
+    /// `sum_i sum_k lambda_ik (e_k - e_{y_i}) x_i^T = 0` (and `... = 0`
+    /// without `x_i` if affine); `value = (1/N) sum lambda_ik`.
+    pub lambda: Vec<Vec<Q>>,
+}
+
+/// For a network computing a linear (affine) map (linear activation, or no
+/// hidden layer) with the Weston-Watkins or Crammer-Singer loss: the
+/// optimum over all linear (affine) multiclass classifiers by an exact LP,
+/// with its dual certificate (weak duality: every hinge term is at least
+/// its multiplier times its argument, and the arguments' classifier parts
+/// cancel).
+pub fn multiclass_lower_bound(problem: &Problem) -> Option<MulticlassBound> {
+    let arch = &problem.arch;
+    let linear_model = arch.hidden_layers() == 0 || !arch.activation.has_kink();
+    if !linear_model || problem.loss == LossKind::Hinge {
+        return None;
+    }
+    let cs = problem.loss == LossKind::CrammerSinger;
+    let affine = arch.bias.iter().any(|&b| b);
+    let n = problem.data.len();
+    let d = arch.input_dim();
+    let classes = arch.output_width();
+    let nq = Q::from_integer((n as i64).into());
+    let mut model = lp::Lp::new(Sense::Minimize);
+    let w: Vec<Vec<lp::VarId>> = (0..classes)
+        .map(|_| (0..d).map(|_| model.add_var(None, None)).collect())
+        .collect();
+    let c: Vec<Option<lp::VarId>> = (0..classes)
+        .map(|_| affine.then(|| model.add_var(None, None)))
+        .collect();
+    let mut objective = Vec::new();
+    // row index of (i, k)
+    let mut row_of = vec![vec![None; classes]; n];
+    for (i, (x, &label)) in problem.data.x.iter().zip(&problem.data.y).enumerate() {
+        let y = usize::try_from(label).ok()?;
+        let shared = cs.then(|| model.add_var(Some(Q::zero()), None));
+        if let Some(v) = shared {
+            objective.push((v, Q::one() / &nq));
+        }
+        for k in (0..classes).filter(|&k| k != y) {
+            let xi = match shared {
+                Some(v) => v,
+                None => {
+                    let v = model.add_var(Some(Q::zero()), None);
+                    objective.push((v, Q::one() / &nq));
+                    v
+                }
+            };
+            // xi - (w_k - w_y) . x - (c_k - c_y) >= 1
+            let mut row = vec![(xi, Q::one())];
+            for (j, xj) in x.iter().enumerate() {
+                if !xj.is_zero() {
+                    row.push((w[k][j], -xj.clone()));
+                    row.push((w[y][j], xj.clone()));
+                }
+            }
+            if let (Some(ck), Some(cy)) = (c[k], c[y]) {
+                row.push((ck, -Q::one()));
+                row.push((cy, Q::one()));
+            }
+            row_of[i][k] = Some(model.add_row(row, Cmp::Ge, Q::one()));
+        }
+    }
+    model.set_objective(objective);
+    let LpResult::Optimal { duals, value, .. } = lp::solve(&model) else {
+        return None;
+    };
+    let lambda: Vec<Vec<Q>> = row_of
+        .iter()
+        .map(|r| {
+            r.iter()
+                .map(|x| x.map_or_else(Q::zero, |row| &duals[row] * &nq))
+                .collect()
+        })
+        .collect();
+    // recheck the dual conditions exactly
+    let sums_ok = lambda.iter().all(|row| {
+        row.iter().all(|l| !l.is_negative())
+            && if cs {
+                row.iter().fold(Q::zero(), |a, l| a + l) <= Q::one()
+            } else {
+                row.iter().all(|l| *l <= Q::one())
+            }
+    });
+    let balance = |m: usize, coord: Option<usize>| -> Q {
+        (0..n).fold(Q::zero(), |acc, i| {
+            let y = problem.data.y[i] as usize;
+            let xv = coord.map_or_else(Q::one, |j| problem.data.x[i][j].clone());
+            let mut t = Q::zero();
+            for (k, l) in lambda[i].iter().enumerate() {
+                if k == y || l.is_zero() {
+                    continue;
+                }
+                if m == k {
+                    t += l;
+                }
+                if m == y {
+                    t -= l;
+                }
+            }
+            acc + t * xv
+        })
+    };
+    let balanced = (0..classes).all(|m| {
+        (0..d).all(|j| balance(m, Some(j)).is_zero()) && (!affine || balance(m, None).is_zero())
+    });
+    let total = lambda.iter().flatten().fold(Q::zero(), |a, l| a + l) / &nq;
+    (sums_ok && balanced && total == value).then_some(MulticlassBound {
+        value,
+        affine,
+        lambda,
+    })
+}

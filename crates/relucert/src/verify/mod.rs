@@ -1,0 +1,297 @@
+//! The local-minimum verifier: exact verdicts with certificates.
+//!
+//! Owns: deciding, for an instance's point, one of `global-min`,
+//! `local-min`, `not-local-min`, `undecided`, and building the certificate
+//! that `check` re-verifies. Proofs produced here:
+//! - `global-min` by the lower bound 0: the loss at the point is exactly 0;
+//! - `global-min` for linear models (linear activation or no hidden layer):
+//!   the loss equals the LP optimum over all linear (affine) classifiers,
+//!   binary or multiclass, proven by the LP's dual solution;
+//! - `local-min` by flatness: every piece of the loss next to the point
+//!   (every completion of the signature's live zero entries, see
+//!   `network::Signature::complete`) is the constant polynomial L(theta*),
+//!   so the loss is constant on a neighbourhood;
+//! - `local-min` by the piecewise second-order argument of `second_order`
+//!   (at most one hidden layer);
+//! - `not-local-min` by a first-order descent direction: `probe` proposes
+//!   directions in floats, and the exact one-sided directional derivative
+//!   (`Problem::directional_derivative`) must be negative, with an exact
+//!   point of lower loss on the ray (tried first, after the zero-loss test:
+//!   most points that are not minima end here);
+//! - `not-local-min` by a descent arc `theta* + t d` or `theta* + t d + t^2 e`
+//!   (or of order L for deep linear networks) whose exact loss germ (`arc`)
+//!   decreases, with an exact point of lower loss on it. Candidate arcs are
+//!   proposed by first-order LPs, orthant rays, the pieces' gradients and
+//!   Hessians, and the second-order analysis (exact, but only proposals: the
+//!   arc itself is what is checked).
+//!
+//! Everything else is `undecided`, with the reason.
+//!
+//! Must not: give a verdict without a certificate that `check` accepts, or
+//! let a float, a sample or a time limit decide (a limit only stops the
+//! search, giving `undecided`).
+//!
+//! The stages, in the order `verify` runs them (each in its own file; the
+//! first that decides ends the run): `zero_loss`; `probe_stage` (the
+//! probe's float proposals decided exactly; `--no-probe` skips it);
+//! `bounds` (linear and multiclass LP bounds); `flat` (the pieces around
+//! the point and flatness); the early second-order attempt for many pieces
+//! (`second_order_stage::early`); `arcs` (candidate descent arcs);
+//! `second_order_stage::finish` (the full second-order proof, its proposed
+//! arcs, the final `undecided`). `descent` checks every arc, `certificate`
+//! wraps evidence into outcomes. The local model of `second_order` (kinks,
+//! terms, Taylor data) is built once and shared by the stages that need it.
+
+mod arcs;
+mod bounds;
+mod certificate;
+mod descent;
+mod flat;
+mod probe_stage;
+mod second_order_stage;
+mod zero_loss;
+
+pub use bounds::{linear_lower_bound, multiclass_lower_bound, LinearBound, MulticlassBound};
+
+use crate::instance::Instance;
+use crate::network::{Side, Signature, ZeroEntry};
+use crate::number::Q;
+use crate::second_order::LocalModel;
+use serde_json::Value;
+use std::ops::ControlFlow;
+use std::time::{Duration, Instant};
+
+/// Certificate format version written and read.
+pub const CERT_VERSION: u64 = 1;
+
+/// The verdict.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// The point is a global minimum (proven).
+    GlobalMin,
+    /// The point is a local minimum (proven; it may also be global).
+    LocalMin,
+    /// The point is not a local minimum (a descent direction or arc).
+    NotLocalMin,
+    /// Nothing proven; the outcome's reason says why.
+    Undecided,
+}
+
+impl Verdict {
+    /// The verdict's name in text, JSON and certificates (`global-min`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            Verdict::GlobalMin => "global-min",
+            Verdict::LocalMin => "local-min",
+            Verdict::NotLocalMin => "not-local-min",
+            Verdict::Undecided => "undecided",
+        }
+    }
+
+    /// What the verdict says about (local_min, global_min); None = not decided.
+    pub fn implies(self) -> (Option<bool>, Option<bool>) {
+        match self {
+            Verdict::GlobalMin => (Some(true), Some(true)),
+            Verdict::LocalMin => (Some(true), None),
+            Verdict::NotLocalMin => (Some(false), Some(false)),
+            Verdict::Undecided => (None, None),
+        }
+    }
+}
+
+/// Limits on the search; reaching one gives `undecided`, never a verdict.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Most pieces (completions of zero entries) examined.
+    pub max_pieces: usize,
+    /// Wall-clock budget for the search.
+    pub timeout: Option<Duration>,
+    /// Try the first-order probe (float-proposed descent directions,
+    /// decided by the exact directional derivative) before everything
+    /// else. Off, `not-local-min` points are found only by the arc search
+    /// (`relucert verify --no-probe`; used to test that search alone).
+    pub probe: bool,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_pieces: 4096,
+            timeout: None,
+            probe: true,
+        }
+    }
+}
+
+/// The outcome: verdict, loss, reason, certificate (JSON, `None` when undecided).
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    /// The verdict.
+    pub verdict: Verdict,
+    /// The exact loss at the point.
+    pub loss: Q,
+    /// Why: the proof's summary, or what was tried and why it failed.
+    pub reason: String,
+    /// The certificate that `check` re-verifies (`None` when undecided).
+    pub certificate: Option<Value>,
+}
+
+/// Why `verify` could not run. Its text (`Display`) is the message the
+/// verifier has always given for the failure.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum VerifyError {
+    /// The instance has no `[point]` table.
+    NoPoint,
+    /// An internal inconsistency (a completion of the signature was
+    /// refused); the message says which.
+    Internal(String),
+}
+
+impl std::fmt::Display for VerifyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            VerifyError::NoPoint => {
+                f.write_str("point: missing table: verify needs a [point] table")
+            }
+            VerifyError::Internal(msg) => f.write_str(msg),
+        }
+    }
+}
+
+impl std::error::Error for VerifyError {}
+
+/// All completions of the zero entries (sides for each), in a fixed order;
+/// `None` if there are more than `cap`.
+pub fn completions(zeros: &[ZeroEntry], cap: usize) -> Option<Vec<Vec<Side>>> {
+    let mut total: usize = 1;
+    for z in zeros {
+        let k = match z {
+            ZeroEntry::Tie { classes, .. } => classes.len(),
+            _ => 2,
+        };
+        total = total.checked_mul(k)?;
+        if total > cap {
+            return None;
+        }
+    }
+    let mut out: Vec<Vec<Side>> = vec![Vec::new()];
+    for z in zeros {
+        let options: Vec<Side> = match z {
+            ZeroEntry::Tie { classes, .. } => classes.iter().map(|&c| Side::Class(c)).collect(),
+            _ => vec![Side::Pos, Side::Neg],
+        };
+        out = out
+            .into_iter()
+            .flat_map(|prefix| {
+                options.iter().map(move |o| {
+                    let mut p = prefix.clone();
+                    p.push(*o);
+                    p
+                })
+            })
+            .collect();
+    }
+    Some(out)
+}
+
+/// Decide the instance's point: the stages in order, the first that
+/// decides gives the outcome. `Err` for an instance without a point (and
+/// for an internal inconsistency).
+pub fn verify(inst: &Instance, limits: &Limits) -> Result<Outcome, VerifyError> {
+    let start = Instant::now();
+    let out_of_time = || limits.timeout.is_some_and(|t| start.elapsed() > t);
+    let Some(params) = inst.point.as_ref() else {
+        return Err(VerifyError::NoPoint);
+    };
+    let problem = &inst.problem;
+    let (loss, views) = problem.loss_and_views(params);
+    if let Some(out) = zero_loss::decide(inst, &loss) {
+        return Ok(out);
+    }
+    // A first-order descent direction, proposed in floats and decided by
+    // the exact one-sided directional derivative: most points that are not
+    // local minima are settled here, before any LP or piece is built.
+    if limits.probe {
+        if let Some(found) = probe_stage::quick_descent(problem, params, &views, &loss) {
+            return Ok(certificate::descended(inst, loss, found));
+        }
+    }
+    // Linear models (deep linear networks, or no hidden layer): the loss
+    // is at least the optimum over all linear (affine, with any bias)
+    // classifiers, an LP whose dual proves it.
+    let bound = linear_lower_bound(problem);
+    if let Some(out) = bounds::decide(inst, &loss, bound.as_ref()) {
+        return Ok(out);
+    }
+    let ev = problem.evaluate(params);
+    let sig = Signature::of(problem, &ev);
+    let sides = flat::piece_sides(&ev, &sig, limits.max_pieces);
+    // the local model (kinks, terms, Taylor data), shared by the stages below
+    let model = LocalModel::new(problem, params, &sig);
+    if let Some(out) = second_order_stage::early(
+        inst,
+        &model,
+        &loss,
+        sides.all.len(),
+        bound.is_some(),
+        limits.max_pieces,
+        &out_of_time,
+    ) {
+        return Ok(out);
+    }
+    let pieces = match flat::pieces(problem, &sig, &sides, &loss, &out_of_time)? {
+        ControlFlow::Break(out) => return Ok(out),
+        ControlFlow::Continue(pieces) => pieces,
+    };
+    if let Some(out) = flat::decide(inst, &loss, &sides, &pieces) {
+        return Ok(out);
+    }
+    let tried = match arcs::search(
+        inst,
+        &model,
+        &sig,
+        &sides.all,
+        bound.as_ref(),
+        &pieces,
+        &loss,
+        &out_of_time,
+    ) {
+        ControlFlow::Break(out) => return Ok(out),
+        ControlFlow::Continue(tried) => tried,
+    };
+    Ok(second_order_stage::finish(
+        inst,
+        &model,
+        &loss,
+        limits.max_pieces,
+        &out_of_time,
+        tried,
+        &pieces,
+        &sides.note,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{verify, Limits, VerifyError};
+    use crate::instance;
+    use std::path::Path;
+
+    /// Without a point, `verify` says so, in the words it always used.
+    #[test]
+    fn no_point_is_a_typed_error_with_the_old_text() {
+        let path =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/relu-kink-descent.toml");
+        let mut inst = instance::load(&path).expect("fixture loads");
+        assert!(verify(&inst, &Limits::default()).is_ok());
+        inst.point = None;
+        let err = verify(&inst, &Limits::default()).expect_err("no point");
+        assert_eq!(err, VerifyError::NoPoint);
+        assert_eq!(
+            err.to_string(),
+            "point: missing table: verify needs a [point] table"
+        );
+        let boxed: Box<dyn std::error::Error> = Box::new(err);
+        assert!(boxed.source().is_none());
+    }
+}

@@ -1,0 +1,26 @@
+//! The zero-loss stage: `global-min` by the lower bound 0.
+//!
+//! Owns: the `global-min` verdict when the exact loss at the point is 0
+//! (`zero-loss` evidence): a hinge loss is never negative.
+//!
+//! Must not: decide anything for a nonzero loss.
+
+use super::certificate::decided;
+use super::{Outcome, Verdict};
+use crate::instance::Instance;
+use crate::number::Q;
+use num_traits::Zero;
+use serde_json::json;
+
+/// The stage: `global-min` if `loss` is exactly 0.
+pub(super) fn decide(inst: &Instance, loss: &Q) -> Option<Outcome> {
+    loss.is_zero().then(|| {
+        decided(
+            inst,
+            Verdict::GlobalMin,
+            loss.clone(),
+            json!({"kind": "zero-loss"}),
+            "the loss is exactly 0, and a hinge loss is never negative".to_string(),
+        )
+    })
+}
