@@ -219,7 +219,7 @@ fn lp_optimum(inst: &Instance) -> Q {
     }
     m.set_objective(obj);
     let r = lp::solve(&m);
-    lp::verify(&m, &r).expect("the LP's certificate checks");
+    lp::check_result(&m, &r).expect("the LP's certificate checks");
     match r {
         LpResult::Optimal { value, .. } => value,
         other => panic!("the hinge LP is always optimal, got {}", other.status()),

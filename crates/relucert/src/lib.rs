@@ -6,6 +6,7 @@
 //! See `docs/ARCHITECTURE.md` for the map of crates and modules and the data
 //! flow from an instance file to a verdict.
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 pub use relucert_core::{cellpoly, instance, network, number, poly};
 pub use relucert_lp as lp;

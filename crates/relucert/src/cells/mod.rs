@@ -40,14 +40,21 @@ pub enum Role {
     /// The zero vector: `n . v = 0` for every `v`; its sign is always 0.
     Zero,
     /// A positive (`flip = false`) or negative multiple of distinct normal `id`.
-    Plane { id: usize, flip: bool },
+    Plane {
+        /// Index into `Arrangement::distinct`.
+        id: usize,
+        /// True when the normal is a negative multiple of that hyperplane.
+        flip: bool,
+    },
 }
 
 /// A central hyperplane arrangement in Q^dim, as given (normals may repeat,
 /// be opposite, or be zero).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Arrangement {
+    /// Dimension of the ambient space.
     pub dim: usize,
+    /// The normals as given, one per hyperplane (possibly repeated, opposite or zero).
     pub normals: Vec<Vec<Q>>,
     /// Distinct hyperplanes, each scaled so its first nonzero entry is 1.
     pub distinct: Vec<Vec<Q>>,
@@ -59,6 +66,7 @@ pub struct Arrangement {
 /// normals, which vanish everywhere) and an exact interior witness.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Cell {
+    /// One sign per input normal.
     pub signs: Vec<Sign>,
     /// A point with `sign(n_i . witness) = signs[i]` for every i; a primitive
     /// integer vector (cones are invariant under positive scaling).
@@ -459,8 +467,11 @@ pub fn first_layer_arrangement(problem: &Problem) -> Arrangement {
 /// normals cut in the perturbation `(dW1[j,:], db1[j])`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LocalUnit {
+    /// The first-layer unit.
     pub unit: usize,
+    /// The data points where its pre-activation is exactly 0.
     pub points: Vec<usize>,
+    /// The arrangement of their normals `(x_i, 1)` (or `x_i` without a bias).
     pub arrangement: Arrangement,
 }
 

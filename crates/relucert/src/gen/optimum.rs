@@ -2,7 +2,7 @@
 //!
 //! Owns: the best affine (or linear) map for the hinge loss of a data set,
 //! and the best constant output, each an exact LP whose answer is checked
-//! by `lp::verify` before it is used.
+//! by `lp::check_result` before it is used.
 //!
 //! Must not: draw randomness, or return an optimum whose exact check
 //! failed (it returns `None` instead).
@@ -78,7 +78,7 @@ pub(super) fn best_affine(
     }
     model.set_objective(objective);
     let result = lp::solve(&model);
-    lp::verify(&model, &result).ok()?;
+    lp::check_result(&model, &result).ok()?;
     let LpResult::Optimal { x, value, .. } = result else {
         return None;
     };
