@@ -3,7 +3,9 @@
 //! Owns: exact rationals and their spellings ([`number`]), the instance
 //! format with its validity rules and one-line errors ([`instance`]),
 //! networks with their exact evaluation ([`network`]), sparse polynomials
-//! over Q ([`poly`]) and the cell polynomial phi_S ([`cellpoly`]).
+//! over Q ([`poly`]), the cell polynomial phi_S ([`cellpoly`]) and the typed
+//! certificate model ([`cert`]). The names most users need are re-exported
+//! at the crate root.
 //!
 //! Must not: decide anything (no verdicts, no LPs, no search) and never let a
 //! float decide a value: this crate is read by the independent checker, so
@@ -57,3 +59,8 @@ pub mod instance;
 pub mod network;
 pub mod number;
 pub mod poly;
+
+pub use cert::{CertFormatError, Certificate, Claim, Evidence, EvidenceKind, Header};
+pub use instance::{load, parse, Instance, InstanceError, Syntax};
+pub use network::{Architecture, LossKind, Params, Problem};
+pub use number::{fmt_q, parse_rational, Q};

@@ -25,3 +25,6 @@ pub mod second_order;
 pub mod smtlib;
 pub mod theorems;
 pub mod verify;
+
+pub use relucert_core::{Certificate, Instance, InstanceError, Q};
+pub use verify::{verify, Limits, Outcome, Verdict, VerifyError};
