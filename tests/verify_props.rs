@@ -96,7 +96,7 @@ proptest! {
         let limits = Limits { max_pieces: 256, timeout: None, probe: true };
         let out = verify(&inst, &limits).unwrap();
         prop_assert_eq!(&out.loss, &problem.loss(&p));
-        let Some(cert) = out.certificate.clone() else {
+        let Some(cert) = out.certificate.as_ref().map(|c| c.to_json()) else {
             prop_assert_eq!(out.verdict, Verdict::Undecided);
             return Ok(());
         };
@@ -289,7 +289,7 @@ fn deep_linear_binary_hinge_follows_the_theorem() {
         );
         match &out.certificate {
             Some(c) => assert_eq!(
-                check(&inst, c).map(|a| a.claim.name().to_string()),
+                check(&inst, &c.to_json()).map(|a| a.claim.name().to_string()),
                 Ok(out.verdict.name().to_string())
             ),
             None => undecided += 1,
@@ -330,9 +330,17 @@ fn generated_corpus_certificates_check_and_mutants_fail() {
                     assert_eq!(a, b, "{family:?} {index}: global_min");
                 }
             }
-            let Some(cert) = out.certificate else {
+            let Some(typed) = out.certificate else {
                 continue;
             };
+            // the typed certificate the verifier built is the one its JSON reads back as
+            let cert = typed.to_json();
+            assert_eq!(
+                relucert_core::cert::Certificate::from_json(&cert).as_ref(),
+                Ok(&typed),
+                "{family:?} {index}: from_json(to_json(c)) != c"
+            );
+            assert_eq!(typed.header.claim.name(), out.verdict.name());
             *kinds
                 .entry(cert["evidence"]["kind"].as_str().unwrap_or("?").to_string())
                 .or_insert(0) += 1;

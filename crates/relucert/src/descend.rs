@@ -20,9 +20,10 @@
 
 use crate::instance::Instance;
 use crate::network::Params;
-use crate::number::{parse_rational, Q};
+use crate::number::Q;
 use crate::verify::{verify, Limits, Outcome, Verdict};
 use num_traits::{Signed, Zero};
+use relucert_core::cert::{Certificate, Evidence, LowerPoint};
 
 /// Where a descent ended.
 #[derive(Clone, Debug)]
@@ -39,26 +40,19 @@ pub struct Descent {
     pub stop: String,
 }
 
-/// The arc of a descent certificate: `dirs` of a `descent-arc`, or the one
-/// `dir` of a `descent-direction` (a ray).
-fn arc_dirs(cert: &serde_json::Value) -> Option<Vec<Vec<Q>>> {
-    let ev = cert.get("evidence")?;
-    let one;
-    let dirs = match ev.get("dir") {
-        Some(d) => {
-            one = vec![d.clone()];
-            &one
-        }
-        None => ev.get("dirs")?.as_array()?,
-    };
-    dirs.iter()
-        .map(|d| {
-            d.as_array()?
-                .iter()
-                .map(|e| parse_rational(e.as_str()?).ok())
-                .collect::<Option<Vec<Q>>>()
-        })
-        .collect()
+/// The arc of a descent certificate and its lower point: `dirs` of a
+/// `descent-arc`, or the one `dir` of a `descent-direction` (a ray); `None`
+/// for any other evidence.
+fn arc_of(cert: &Certificate) -> Option<(Vec<Vec<Q>>, &LowerPoint)> {
+    match &cert.evidence {
+        Evidence::DescentArc {
+            dirs, lower_point, ..
+        } => Some((dirs.clone(), lower_point)),
+        Evidence::DescentDirection {
+            dir, lower_point, ..
+        } => Some((vec![dir.clone()], lower_point)),
+        _ => None,
+    }
 }
 
 /// Descend from the instance's point for at most `max_steps` steps (and,
@@ -99,7 +93,8 @@ pub fn descend(inst: &Instance, max_steps: usize, limits: &Limits) -> Result<Des
             .certificate
             .as_ref()
             .ok_or("internal error: a verdict without certificate")?;
-        let dirs = arc_dirs(cert).ok_or("internal error: a descent certificate without an arc")?;
+        let (dirs, lower_point) =
+            arc_of(cert).ok_or("internal error: a descent certificate without an arc")?;
         let theta = current
             .point
             .as_ref()
@@ -122,15 +117,7 @@ pub fn descend(inst: &Instance, max_steps: usize, limits: &Limits) -> Result<Des
                 candidates.push(-&c[1] / (&c[2] * Q::from_integer(2.into())));
             }
         }
-        if let Some(t) = cert
-            .get("evidence")
-            .and_then(|e| e.get("lower_point"))
-            .and_then(|l| l.get("t"))
-            .and_then(|t| t.as_str())
-            .and_then(|t| parse_rational(t).ok())
-        {
-            candidates.push(t);
-        }
+        candidates.push(lower_point.t.clone());
         // breakpoints of the arc: land exactly on kinks and hinge corners
         // (otherwise a descent can creep towards a kink forever)
         if let Some(al) = along {

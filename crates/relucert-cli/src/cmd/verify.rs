@@ -57,7 +57,8 @@ pub fn run(path: &Path, opts: &Options) -> Result<Outcome, CliError> {
     } else {
         EXIT_OK
     };
-    let cert_value = match (&out.certificate, &opts.cert) {
+    // the certificate's JSON, written or embedded (`Certificate::to_json`)
+    let cert_value = match (out.certificate.as_ref().map(|c| c.to_json()), &opts.cert) {
         (Some(c), Some(p)) => {
             std::fs::write(p, format!("{c:#}\n")).map_err(|e| {
                 CliError::at(
@@ -67,7 +68,7 @@ pub fn run(path: &Path, opts: &Options) -> Result<Outcome, CliError> {
             })?;
             Value::String(p.display().to_string())
         }
-        (Some(c), None) => c.clone(),
+        (Some(c), None) => c,
         (None, _) => Value::Null,
     };
     fn agrees<T>(e: &Option<Entry<T>>) -> Option<bool> {

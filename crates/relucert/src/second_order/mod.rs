@@ -58,15 +58,16 @@ pub use model::{kinks, Kink, LocalModel};
 pub use proposals::second_order_arcs;
 
 use crate::arc::Arc;
-use serde_json::Value;
+use relucert_core::cert::Evidence;
 
 /// What the search found.
 #[derive(Clone, Debug, PartialEq)]
 pub enum SecondOrder {
     /// Every region proven: the certificate evidence and a summary.
     Proof {
-        /// The `piecewise-second-order` evidence for the certificate.
-        evidence: Value,
+        /// The `piecewise-second-order` evidence for the certificate
+        /// (boxed: it is much larger than a failure).
+        evidence: Box<Evidence>,
         /// A one-line account of the proof (the verdict's reason).
         summary: String,
     },

@@ -5,7 +5,8 @@
 //! sides and first-order dominance of the chosen branches), the quadratic
 //! lower bounds tried on each (leading branches, then convex combinations
 //! balanced at first order by exact LPs), deduplicating regions that are
-//! the same set, and writing the `piecewise-second-order` evidence.
+//! the same set, and building the typed `piecewise-second-order` evidence
+//! (`cert::Evidence`; its JSON is `Certificate::to_json`'s business).
 //!
 //! Must not: prove a region by anything but `farkas::prove_bound` (exact
 //! multipliers and an exact cone test), or change the region order, the
@@ -17,9 +18,9 @@ use super::model::{ConeTerms, Kink, LocalModel, Quad};
 use super::SecondOrder;
 use crate::arc::Arc;
 use crate::lp::{self, Cmp, LpResult, Sense};
-use crate::number::{fmt_q, Q};
+use crate::number::Q;
 use num_traits::{One, Signed, Zero};
-use serde_json::{json, Value};
+use relucert_core::cert::{self, Evidence, Region, RegionProof};
 
 /// One attempt: the lower bound keeps the terms not `dropped` (indices in
 /// the order of the model's terms; only corner terms may be dropped).
@@ -103,7 +104,7 @@ pub(super) fn prove_with(
             false,
         );
     }
-    let mut regions: Vec<Value> = Vec::new();
+    let mut regions: Vec<Region> = Vec::new();
     let mut proven: Vec<(Vec<Vec<Q>>, usize)> = Vec::new();
     let mut candidates: Vec<Arc> = Vec::new();
     let mut first_failure: Option<String> = None;
@@ -175,19 +176,25 @@ pub(super) fn prove_with(
             }
             let sides_text: String = sides.iter().map(|&s| if s { '+' } else { '-' }).collect();
             let key = canonical_rows(&rows);
-            let region_json = if let Some((_, idx)) = proven.iter().find(|(k, _)| *k == key) {
-                Some(json!({"sides": sides_text, "choice": choice, "same_as": idx}))
+            let region = if let Some((_, idx)) = proven.iter().find(|(k, _)| *k == key) {
+                Some(Region {
+                    sides: sides.clone(),
+                    choice: choice.clone(),
+                    proof: RegionProof::SameAs(*idx),
+                })
             } else {
                 match prove_region(&rows, &tm, &multi, &lambdas, n) {
                     Ok((lambda, mu, kept)) => {
                         hardest = hardest.max(kept.len());
                         proven.push((key, regions.len()));
-                        Some(json!({
-                            "sides": sides_text,
-                            "choice": choice,
-                            "lambda": lambda.iter().map(|l| l.iter().map(|x| Value::String(fmt_q(x))).collect::<Vec<_>>()).collect::<Vec<_>>(),
-                            "mu": mu.iter().map(|m| Value::String(fmt_q(m))).collect::<Vec<_>>(),
-                        }))
+                        Some(Region {
+                            sides: sides.clone(),
+                            choice: choice.clone(),
+                            proof: RegionProof::Multipliers {
+                                lambda: Some(lambda),
+                                mu,
+                            },
+                        })
                     }
                     Err((why, dirs)) => {
                         for d in dirs {
@@ -205,7 +212,7 @@ pub(super) fn prove_with(
                     }
                 }
             };
-            if let Some(r) = region_json {
+            if let Some(r) = region {
                 regions.push(r);
             }
             // next choice
@@ -239,14 +246,25 @@ pub(super) fn prove_with(
         hardest,
         if hardest == 1 { "y" } else { "ies" }
     );
-    let evidence = json!({
-        "kind": "piecewise-second-order",
-        "dropped": dropped_list,
-        "kinks": kinks.iter().map(|k| json!({"point": k.point, "unit": k.unit})).collect::<Vec<_>>(),
-        "corner_terms": multi.len(),
-        "regions": regions,
-    });
-    (SecondOrder::Proof { evidence, summary }, true)
+    let evidence = Evidence::PiecewiseSecondOrder {
+        dropped: dropped_list,
+        kinks: kinks
+            .iter()
+            .map(|k| cert::Kink {
+                point: k.point,
+                unit: k.unit,
+            })
+            .collect(),
+        corner_terms: multi.len(),
+        regions,
+    };
+    (
+        SecondOrder::Proof {
+            evidence: Box::new(evidence),
+            summary,
+        },
+        true,
+    )
 }
 
 /// The branches of the terms not dropped.

@@ -11,14 +11,14 @@
 //! Must not: use a dual solution that fails the exact re-check, or decide
 //! anything from the bound but `global-min` at equality.
 
-use super::certificate::{decided, qs};
-use super::{Outcome, Verdict};
+use super::certificate::decided;
+use super::Outcome;
 use crate::instance::Instance;
 use crate::lp::{self, Cmp, LpResult, Sense};
 use crate::network::{LossKind, Problem};
 use crate::number::{fmt_q, Q};
 use num_traits::{One, Signed, Zero};
-use serde_json::json;
+use relucert_core::cert::Evidence;
 
 /// The stage: `global-min` if the loss equals the optimum over all linear
 /// (affine) classifiers (`bound` is `linear_lower_bound(problem)`; the
@@ -28,31 +28,29 @@ pub(super) fn decide(inst: &Instance, loss: &Q, bound: Option<&LinearBound>) -> 
     let loss = loss.clone();
     let kind_of = |affine: bool| if affine { "affine" } else { "linear" };
     if let Some(b) = bound.filter(|b| b.value == loss) {
-        let evidence = json!({
-            "kind": "linear-lp-bound",
-            "affine": b.affine,
-            "lambda": b.lambda.iter().map(qs).collect::<Vec<_>>(),
-        });
+        let evidence = Evidence::LinearLpBound {
+            affine: b.affine,
+            lambda: b.lambda.clone(),
+        };
         let reason = format!(
             "the loss equals the optimum {} of the hinge loss over all {} classifiers (an LP; its dual solution is the certificate), which no network of this kind can beat",
             fmt_q(&b.value),
             kind_of(b.affine)
         );
-        return Some(decided(inst, Verdict::GlobalMin, loss, evidence, reason));
+        return Some(decided(inst, loss, evidence, reason));
     }
     if let Some(b) = multiclass_lower_bound(problem).filter(|b| b.value == loss) {
-        let evidence = json!({
-            "kind": "multiclass-lp-bound",
-            "affine": b.affine,
-            "lambda": b.lambda.iter().map(|row| row.iter().map(qs).collect::<Vec<_>>()).collect::<Vec<_>>(),
-        });
+        let evidence = Evidence::MulticlassLpBound {
+            affine: b.affine,
+            lambda: b.lambda,
+        };
         let reason = format!(
             "the loss equals the optimum {} of the {} loss over all {} multiclass classifiers (an LP; its dual solution is the certificate), which no network computing a linear map can beat",
             fmt_q(&b.value),
             problem.loss.name(),
             kind_of(b.affine)
         );
-        return Some(decided(inst, Verdict::GlobalMin, loss, evidence, reason));
+        return Some(decided(inst, loss, evidence, reason));
     }
     None
 }

@@ -1,46 +1,44 @@
 //! Outcomes and the certificate envelope.
 //!
 //! Owns: turning a stage's evidence into an `Outcome`: the certificate
-//! header (format, version, instance hash, claim, loss) around the evidence
-//! for a decided verdict, and the certificate-less `undecided` outcome.
+//! [`Header`] (instance hash, claim, loss) around the typed [`Evidence`] for
+//! a decided verdict, and the certificate-less `undecided` outcome.
 //!
-//! Must not: build evidence itself or change a byte of the JSON it wraps;
-//! a verdict other than `undecided` always carries its certificate.
+//! Must not: build evidence itself, or write JSON: the certificate stays a
+//! typed [`Certificate`] until a caller prints or writes it
+//! (`Certificate::to_json`, the one place certificate JSON is produced); a
+//! verdict other than `undecided` always carries its certificate.
 
 use super::descent::Found;
-use super::{Outcome, Verdict, CERT_VERSION};
+use super::{Outcome, Verdict};
 use crate::instance::{canonical_hash, Instance};
-use crate::number::{fmt_q, Q};
-use serde_json::{json, Value};
+use crate::number::Q;
+use relucert_core::cert::{Certificate, Claim, Evidence, Header};
 
-/// A rational as a JSON string (`fmt_q`).
-pub(super) fn qs(q: &Q) -> Value {
-    Value::String(fmt_q(q))
+/// The verdict a claim states.
+fn verdict_of(claim: Claim) -> Verdict {
+    match claim {
+        Claim::GlobalMin => Verdict::GlobalMin,
+        Claim::LocalMin => Verdict::LocalMin,
+        Claim::NotLocalMin => Verdict::NotLocalMin,
+    }
 }
 
-/// The certificate: the envelope around a stage's evidence.
-fn header(inst: &Instance, claim: Verdict, loss: &Q, evidence: Value) -> Value {
-    json!({
-        "format": "relucert-certificate",
-        "version": CERT_VERSION,
-        "instance_sha256": canonical_hash(inst),
-        "claim": claim.name(),
-        "loss": qs(loss),
-        "evidence": evidence,
-    })
-}
-
-/// A decided verdict with its certificate.
-pub(super) fn decided(
-    inst: &Instance,
-    verdict: Verdict,
-    loss: Q,
-    evidence: Value,
-    reason: String,
-) -> Outcome {
-    let certificate = Some(header(inst, verdict, &loss, evidence));
+/// A decided verdict with its certificate: the claim (and the verdict) is
+/// the one the evidence's kind proves (`EvidenceKind::proves`), so a
+/// certificate never claims what its evidence cannot prove.
+pub(super) fn decided(inst: &Instance, loss: Q, evidence: Evidence, reason: String) -> Outcome {
+    let claim = evidence.kind().proves();
+    let certificate = Some(Certificate {
+        header: Header {
+            instance_sha256: canonical_hash(inst),
+            claim,
+            loss: loss.clone(),
+        },
+        evidence,
+    });
     Outcome {
-        verdict,
+        verdict: verdict_of(claim),
         loss,
         reason,
         certificate,
@@ -49,13 +47,7 @@ pub(super) fn decided(
 
 /// A `not-local-min` verdict from a descent direction or arc.
 pub(super) fn descended(inst: &Instance, loss: Q, found: Found) -> Outcome {
-    decided(
-        inst,
-        Verdict::NotLocalMin,
-        loss,
-        found.evidence,
-        found.reason,
-    )
+    decided(inst, loss, found.evidence, found.reason)
 }
 
 /// An `undecided` outcome: no certificate, only the reason.

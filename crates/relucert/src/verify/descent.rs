@@ -2,24 +2,24 @@
 //!
 //! Owns: `try_arc` (the exact loss germ along an arc, `arc::loss_along`,
 //! must decrease, and an explicit point of lower loss on it is found by
-//! halving `t` below the arc's exact radii) and the `descent-arc` evidence
-//! it writes; `Found`, the evidence and reason of a `not-local-min` proof.
+//! halving `t` below the arc's exact radii) and the typed `descent-arc`
+//! evidence it builds; `Found`, the evidence and reason of a `not-local-min`
+//! proof.
 //!
 //! Must not: accept an arc on anything but exact arithmetic: a descent is
 //! the sign of an exact coefficient plus an exactly evaluated lower point.
 
-use super::certificate::qs;
 use crate::arc::{loss_along, Arc, UPoly};
 use crate::network::{Params, Problem};
 use crate::number::{fmt_q, Q};
 use crate::poly::Poly;
 use num_traits::Zero;
-use serde_json::{json, Value};
+use relucert_core::cert::{Evidence, LowerPoint};
 
 /// The evidence and reason of a `not-local-min` proof (a descent direction
 /// or arc with an exact point of lower loss).
 pub(super) struct Found {
-    pub(super) evidence: Value,
+    pub(super) evidence: Evidence,
     pub(super) reason: String,
 }
 
@@ -56,26 +56,23 @@ pub(super) fn try_arc(problem: &Problem, arc: &Arc, loss: &Q) -> Option<Found> {
         .skip(1)
         .find(|(_, a)| !a.is_zero())
         .map_or(0, |(i, _)| i);
-    let evidence = json!({
-        "kind": "descent-arc",
-        "dirs": arc.dirs.iter().map(|d| d.iter().map(qs).collect::<Vec<_>>()).collect::<Vec<_>>(),
-        "loss_polynomial": al.loss.0.iter().map(qs).collect::<Vec<_>>(),
-        "lower_point": {
-            "t": qs(&t),
-            "params": arc.at(&t).iter().map(qs).collect::<Vec<_>>(),
-            "loss": qs(&lower_loss),
-        },
-    });
-    Some(Found {
-        evidence,
-        reason: format!(
+    let reason = format!(
             "descent arc of order {order}: the loss along it is {} for small t > 0; at t = {} the loss is {} < {}",
             poly_text(&al.loss),
             fmt_q(&t),
-            fmt_q(&lower_loss),
-            fmt_q(loss)
-        ),
-    })
+        fmt_q(&lower_loss),
+        fmt_q(loss)
+    );
+    let evidence = Evidence::DescentArc {
+        dirs: arc.dirs.clone(),
+        loss_polynomial: al.loss.0.clone(),
+        lower_point: LowerPoint {
+            params: arc.at(&t),
+            t,
+            loss: lower_loss,
+        },
+    };
+    Some(Found { evidence, reason })
 }
 
 /// `L(t)` as text, in the variable `t`.

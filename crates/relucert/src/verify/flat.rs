@@ -11,14 +11,14 @@
 //! every piece is exactly the constant; a sample only proposes.
 
 use super::certificate::{decided, undecided};
-use super::{completions, Outcome, Verdict, VerifyError};
+use super::{completions, Outcome, VerifyError};
 use crate::cellpoly::loss_poly;
 use crate::instance::Instance;
 use crate::network::{Evaluation, Problem, Side, Signature, ZeroEntry};
 use crate::number::{fmt_q, Q};
 use crate::poly::Poly;
 use num_traits::Signed;
-use serde_json::json;
+use relucert_core::cert::Evidence;
 use std::ops::ControlFlow;
 
 /// The side choices of the pieces around the point.
@@ -142,9 +142,11 @@ pub(super) fn decide(
     if sides.complete && pieces.iter().all(|p| *p == constant) {
         return Some(decided(
             inst,
-            Verdict::LocalMin,
             loss.clone(),
-            json!({"kind": "flat", "zero_entries": sides.live, "pieces": pieces.len()}),
+            Evidence::Flat {
+                zero_entries: sides.live,
+                pieces: pieces.len(),
+            },
             format!(
                 "flat: {} of the loss around the point {} the constant {}",
                 if pieces.len() == 1 {

@@ -57,12 +57,12 @@ use crate::instance::Instance;
 use crate::network::{Side, Signature, ZeroEntry};
 use crate::number::Q;
 use crate::second_order::LocalModel;
-use serde_json::Value;
+use relucert_core::cert::Certificate;
 use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
 
 /// Certificate format version written and read.
-pub const CERT_VERSION: u64 = 1;
+pub const CERT_VERSION: u64 = relucert_core::cert::FORMAT_VERSION;
 
 /// The verdict.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -123,7 +123,8 @@ impl Default for Limits {
     }
 }
 
-/// The outcome: verdict, loss, reason, certificate (JSON, `None` when undecided).
+/// The outcome: verdict, loss, reason, certificate (typed, `None` when
+/// undecided; `Certificate::to_json` gives the JSON that `check` reads).
 #[derive(Clone, Debug)]
 pub struct Outcome {
     /// The verdict.
@@ -133,7 +134,7 @@ pub struct Outcome {
     /// Why: the proof's summary, or what was tried and why it failed.
     pub reason: String,
     /// The certificate that `check` re-verifies (`None` when undecided).
-    pub certificate: Option<Value>,
+    pub certificate: Option<Certificate>,
 }
 
 /// Why `verify` could not run. Its text (`Display`) is the message the

@@ -4,18 +4,17 @@
 //! small integer direction, requires an exact negative one-sided
 //! directional derivative and an exactly evaluated lower point (at a step
 //! proposed by a float line search, else by `try_arc`'s exact radius), and
-//! writes the `descent-direction` evidence.
+//! builds the typed `descent-direction` evidence.
 //!
 //! Must not: let a float decide: floats only propose directions and steps.
 
-use super::certificate::qs;
 use super::descent::{try_arc, Found};
 use crate::arc::Arc;
 use crate::network::{Params, PointView, Problem};
 use crate::number::{fmt_q, Q};
 use crate::probe::Probe;
 use num_traits::{Signed, ToPrimitive};
-use serde_json::json;
+use relucert_core::cert::{Evidence, LowerPoint};
 
 /// The first-order probe (`probe`): float proposals of descent directions,
 /// each rounded to a small integer direction `d` and decided exactly: the
@@ -75,16 +74,6 @@ pub(super) fn quick_descent(
             let lower_params = Params::from_flat(&problem.arch, &at)?;
             let lower = problem.loss(&lower_params);
             if &lower < loss {
-                let evidence = json!({
-                    "kind": "descent-direction",
-                    "dir": dq.iter().map(qs).collect::<Vec<_>>(),
-                    "derivative": qs(&deriv),
-                    "lower_point": {
-                        "t": qs(&tq),
-                        "params": at.iter().map(qs).collect::<Vec<_>>(),
-                        "loss": qs(&lower),
-                    },
-                });
                 let reason = format!(
                     "first-order descent direction: the one-sided directional derivative of the loss along it is {} < 0; at t = {} the loss is {} < {}",
                     fmt_q(&deriv),
@@ -92,6 +81,15 @@ pub(super) fn quick_descent(
                     fmt_q(&lower),
                     fmt_q(loss)
                 );
+                let evidence = Evidence::DescentDirection {
+                    dir: dq,
+                    derivative: deriv,
+                    lower_point: LowerPoint {
+                        t: tq,
+                        params: at,
+                        loss: lower,
+                    },
+                };
                 return Some(Found { evidence, reason });
             }
             exact_tries += 1;

@@ -13,7 +13,7 @@
 use super::arcs::Tried;
 use super::certificate::{decided, descended, undecided};
 use super::descent::try_arc;
-use super::{Outcome, Verdict};
+use super::Outcome;
 use crate::instance::Instance;
 use crate::number::Q;
 use crate::poly::Poly;
@@ -37,13 +37,7 @@ pub(super) fn early(
         if let SecondOrder::Proof { evidence, summary } =
             prove(model, max_pieces.min(256), out_of_time)
         {
-            return Some(decided(
-                inst,
-                Verdict::LocalMin,
-                loss.clone(),
-                evidence,
-                summary,
-            ));
+            return Some(decided(inst, loss.clone(), *evidence, summary));
         }
     }
     None
@@ -67,9 +61,7 @@ pub(super) fn finish(
     let Tried { mut tried, from_lp } = tried;
     let loss = loss.clone();
     match prove(model, max_pieces, out_of_time) {
-        SecondOrder::Proof { evidence, summary } => {
-            decided(inst, Verdict::LocalMin, loss, evidence, summary)
-        }
+        SecondOrder::Proof { evidence, summary } => decided(inst, loss, *evidence, summary),
         SecondOrder::Failed { reason, candidates } => {
             // the failures' directions, also with second-order corrections
             let dirs: Vec<Vec<Q>> = candidates

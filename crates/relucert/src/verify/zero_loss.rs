@@ -6,20 +6,19 @@
 //! Must not: decide anything for a nonzero loss.
 
 use super::certificate::decided;
-use super::{Outcome, Verdict};
+use super::Outcome;
 use crate::instance::Instance;
 use crate::number::Q;
 use num_traits::Zero;
-use serde_json::json;
+use relucert_core::cert::Evidence;
 
 /// The stage: `global-min` if `loss` is exactly 0.
 pub(super) fn decide(inst: &Instance, loss: &Q) -> Option<Outcome> {
     loss.is_zero().then(|| {
         decided(
             inst,
-            Verdict::GlobalMin,
             loss.clone(),
-            json!({"kind": "zero-loss"}),
+            Evidence::ZeroLoss,
             "the loss is exactly 0, and a hinge loss is never negative".to_string(),
         )
     })
