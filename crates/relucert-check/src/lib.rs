@@ -56,19 +56,20 @@
 pub mod arc;
 pub mod bounds;
 pub mod cell;
+mod error;
 pub mod flat;
 pub mod forward;
 pub mod linalg;
 pub mod poly;
 pub mod second_order;
 
+pub use error::CheckError;
 pub use flat::MAX_FLAT_PIECES;
 pub use second_order::MAX_REGIONS;
 
 use num_traits::Zero;
-use relucert_core::cert::{CertFormatError, Certificate, Claim, Evidence, EvidenceKind};
+use relucert_core::cert::{Certificate, Claim, Evidence, EvidenceKind};
 use relucert_core::instance::{canonical_hash, Instance};
-use relucert_core::number::{fmt_q, Q};
 use serde_json::Value;
 
 /// What the checker accepted.
@@ -78,108 +79,6 @@ pub struct Accepted {
     pub claim: Claim,
     /// The kind of evidence that proved it.
     pub kind: EvidenceKind,
-}
-
-/// Why the checker rejected a certificate. The proof variants carry the
-/// detail; `Display` prefixes it with the evidence kind (`flat: ...`).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum CheckError {
-    /// The JSON is not a version-1 certificate.
-    Format(CertFormatError),
-    /// The instance has no `[point]`.
-    NoPoint,
-    /// The certificate is for another instance; carries this instance's hash.
-    HashMismatch {
-        /// The instance's canonical hash.
-        expected: String,
-    },
-    /// The certificate's loss is not the exact loss.
-    LossMismatch {
-        /// The certificate's loss.
-        claimed: Box<Q>,
-        /// The exact loss.
-        exact: Box<Q>,
-    },
-    /// The evidence kind does not prove the claim.
-    ClaimMismatch {
-        /// The certificate's claim.
-        claim: Claim,
-        /// The certificate's evidence kind.
-        kind: EvidenceKind,
-    },
-    /// `zero-loss`: the loss is not 0.
-    ZeroLoss {
-        /// The exact loss.
-        loss: Q,
-    },
-    /// A `flat` proof failed.
-    Flat(String),
-    /// A `descent-arc` proof failed.
-    DescentArc(String),
-    /// A `descent-direction` proof failed.
-    DescentDirection(String),
-    /// A `linear-lp-bound` proof failed.
-    LinearLpBound(String),
-    /// A `multiclass-lp-bound` proof failed.
-    MulticlassLpBound(String),
-    /// A `piecewise-second-order` proof failed.
-    PiecewiseSecondOrder(String),
-}
-
-impl std::fmt::Display for CheckError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let (kind, detail) = match self {
-            CheckError::Format(e) => return write!(f, "{e}"),
-            CheckError::NoPoint => {
-                return write!(f, "instance: the certificate needs the instance's [point]")
-            }
-            CheckError::HashMismatch { expected } => {
-                return write!(
-                f,
-                "certificate: instance hash mismatch: the instance's canonical hash is {expected}"
-            )
-            }
-            CheckError::LossMismatch { claimed, exact } => {
-                return write!(
-                    f,
-                    "certificate: loss {} differs from the exact loss {}",
-                    fmt_q(claimed),
-                    fmt_q(exact)
-                )
-            }
-            CheckError::ClaimMismatch { claim, kind } => {
-                return write!(
-                    f,
-                    "certificate: evidence kind `{kind}` does not prove claim `{claim}`"
-                )
-            }
-            CheckError::ZeroLoss { loss } => {
-                return write!(f, "zero-loss: the loss is {}, not 0", fmt_q(loss))
-            }
-            CheckError::Flat(d) => (EvidenceKind::Flat, d),
-            CheckError::DescentArc(d) => (EvidenceKind::DescentArc, d),
-            CheckError::DescentDirection(d) => (EvidenceKind::DescentDirection, d),
-            CheckError::LinearLpBound(d) => (EvidenceKind::LinearLpBound, d),
-            CheckError::MulticlassLpBound(d) => (EvidenceKind::MulticlassLpBound, d),
-            CheckError::PiecewiseSecondOrder(d) => (EvidenceKind::PiecewiseSecondOrder, d),
-        };
-        write!(f, "{kind}: {detail}")
-    }
-}
-
-impl std::error::Error for CheckError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            CheckError::Format(e) => Some(e),
-            _ => None,
-        }
-    }
-}
-
-impl From<CertFormatError> for CheckError {
-    fn from(e: CertFormatError) -> CheckError {
-        CheckError::Format(e)
-    }
 }
 
 /// Read `cert` (certificate JSON) and check it against `inst`.

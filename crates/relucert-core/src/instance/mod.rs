@@ -7,7 +7,7 @@
 //! one small tree (`Node`) that keeps each number's original text and, for
 //! TOML, its line; `validate` reads that tree against every rule of
 //! FORMAT.md, so TOML and JSON obey exactly the same rules and give the same
-//! messages; `write` produces the canonical text, its hash and TOML.
+//! messages; `canonical` produces the canonical text and its hash, `write` TOML.
 //!
 //! Must not: evaluate anything, or let a number pass through `f64`. TOML
 //! float literals are rejected (they were rounded by whoever wrote them);
@@ -15,6 +15,7 @@
 //! `arbitrary_precision` keeps it). Errors are one line:
 //! `FILE: KEY (line N): what was expected`, and never a panic.
 
+mod canonical;
 mod tree;
 mod validate;
 mod write;
@@ -23,7 +24,8 @@ use crate::network::{Params, Problem};
 use crate::number::Q;
 use std::path::Path;
 
-pub use write::{canonical_hash, canonical_text, to_toml};
+pub use canonical::{canonical_hash, canonical_text};
+pub use write::to_toml;
 
 /// What a fixture asserts about its point.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -10,6 +10,41 @@
 
 use super::*;
 
+/// The activation's exact action (evaluation only; the checker has its own).
+impl Activation {
+    /// Slope on the negative side: 0 for ReLU, alpha for leaky, 1 for linear.
+    pub fn negative_slope(&self) -> Q {
+        match self {
+            Activation::Relu => Q::zero(),
+            Activation::Leaky(a) => a.clone(),
+            Activation::Linear => Q::one(),
+        }
+    }
+
+    /// Slope on the side `positive`.
+    pub fn slope(&self, positive: bool) -> Q {
+        if positive {
+            Q::one()
+        } else {
+            self.negative_slope()
+        }
+    }
+
+    /// Whether a zero pre-activation is a kink (false only for linear).
+    pub fn has_kink(&self) -> bool {
+        !matches!(self, Activation::Linear)
+    }
+
+    /// Apply the activation.
+    pub fn apply(&self, t: &Q) -> Q {
+        if sign(t) >= 0 {
+            t.clone()
+        } else {
+            t * self.negative_slope()
+        }
+    }
+}
+
 /// The exact forward pass at one data point.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Trace {

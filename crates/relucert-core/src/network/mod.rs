@@ -25,10 +25,12 @@
 
 mod eval;
 mod int;
+mod names;
 mod signature;
 
 pub use eval::{forward, forward_rational, point_loss, Evaluation, HingeTerm, PointLoss, Trace};
 pub use int::{IntParams, PointView};
+pub use names::{ParamKind, ParamSlot};
 pub use signature::{Pattern, Side, SideError, Sign, Signature, ZeroEntry};
 
 use crate::number::{qi, sign, Q};
@@ -46,38 +48,6 @@ pub enum Activation {
 }
 
 impl Activation {
-    /// Slope on the negative side: 0 for ReLU, alpha for leaky, 1 for linear.
-    pub fn negative_slope(&self) -> Q {
-        match self {
-            Activation::Relu => Q::zero(),
-            Activation::Leaky(a) => a.clone(),
-            Activation::Linear => Q::one(),
-        }
-    }
-
-    /// Slope on the side `positive`.
-    pub fn slope(&self, positive: bool) -> Q {
-        if positive {
-            Q::one()
-        } else {
-            self.negative_slope()
-        }
-    }
-
-    /// Whether a zero pre-activation is a kink (false only for linear).
-    pub fn has_kink(&self) -> bool {
-        !matches!(self, Activation::Linear)
-    }
-
-    /// Apply the activation.
-    pub fn apply(&self, t: &Q) -> Q {
-        if sign(t) >= 0 {
-            t.clone()
-        } else {
-            t * self.negative_slope()
-        }
-    }
-
     /// The name used in instance files.
     pub fn name(&self) -> &'static str {
         match self {
@@ -120,32 +90,6 @@ pub struct Architecture {
     pub activation: Activation,
     /// One flag per weight layer: does it have a bias vector?
     pub bias: Vec<bool>,
-}
-
-/// Which part of a weight layer a flat parameter belongs to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ParamKind {
-    /// `W_l[row, col]`.
-    Weight {
-        /// 0-based row (unit of layer `l`).
-        row: usize,
-        /// 0-based column (unit of layer `l - 1`).
-        col: usize,
-    },
-    /// `b_l[row]`.
-    Bias {
-        /// 0-based row (unit of layer `l`).
-        row: usize,
-    },
-}
-
-/// Where a flat parameter lives: 1-based layer number and position.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ParamSlot {
-    /// 1-based weight-layer number `l`.
-    pub layer: usize,
-    /// Weight entry or bias entry, and its position.
-    pub kind: ParamKind,
 }
 
 impl Architecture {
@@ -193,51 +137,6 @@ impl Architecture {
     /// Flat index of `b_l[row]`, if layer `l` has a bias.
     pub fn bias_index(&self, l: usize, row: usize) -> Option<usize> {
         self.bias[l - 1].then(|| self.layer_offset(l) + self.widths[l] * self.widths[l - 1] + row)
-    }
-
-    /// What the flat parameter `index` is.
-    pub fn slot(&self, index: usize) -> Option<ParamSlot> {
-        let mut off = 0;
-        for l in 1..=self.depth() {
-            let (rows, cols) = (self.widths[l], self.widths[l - 1]);
-            let nw = rows * cols;
-            if index < off + nw {
-                let k = index - off;
-                return Some(ParamSlot {
-                    layer: l,
-                    kind: ParamKind::Weight {
-                        row: k / cols,
-                        col: k % cols,
-                    },
-                });
-            }
-            off += nw;
-            if self.bias[l - 1] {
-                if index < off + rows {
-                    return Some(ParamSlot {
-                        layer: l,
-                        kind: ParamKind::Bias { row: index - off },
-                    });
-                }
-                off += rows;
-            }
-        }
-        None
-    }
-
-    /// Name of a flat parameter, 0-based positions: `W2[0,1]`, `b1[2]`.
-    pub fn param_name(&self, index: usize) -> String {
-        match self.slot(index) {
-            Some(ParamSlot {
-                layer,
-                kind: ParamKind::Weight { row, col },
-            }) => format!("W{layer}[{row},{col}]"),
-            Some(ParamSlot {
-                layer,
-                kind: ParamKind::Bias { row },
-            }) => format!("b{layer}[{row}]"),
-            None => format!("p{index}"),
-        }
     }
 }
 

@@ -1,0 +1,112 @@
+//! Writing certificates as JSON: the same keys in the same order as every
+//! earlier version wrote them, rationals as canonical `"p/q"` strings.
+//!
+//! Owns: [`Certificate::to_json`] and [`Evidence::to_json`].
+//!
+//! Must not: read or judge certificates (not part of the checker's trusted
+//! base: the checker never writes).
+
+use super::*;
+use crate::number::fmt_q;
+use serde_json::{json, Map, Value};
+
+fn qs(q: &Q) -> Value {
+    Value::String(fmt_q(q))
+}
+
+fn qv(v: &[Q]) -> Value {
+    Value::Array(v.iter().map(qs).collect())
+}
+
+fn qm(m: &[Vec<Q>]) -> Value {
+    Value::Array(m.iter().map(|r| qv(r)).collect())
+}
+
+fn lower_point_json(p: &LowerPoint) -> Value {
+    json!({"t": qs(&p.t), "params": qv(&p.params), "loss": qs(&p.loss)})
+}
+
+fn region_json(r: &Region) -> Value {
+    let mut m = Map::new();
+    let sides: String = r.sides.iter().map(|&s| if s { '+' } else { '-' }).collect();
+    m.insert("sides".into(), Value::String(sides));
+    m.insert("choice".into(), json!(r.choice));
+    match &r.proof {
+        RegionProof::SameAs(i) => {
+            m.insert("same_as".into(), json!(i));
+        }
+        RegionProof::Multipliers { lambda, mu } => {
+            if let Some(l) = lambda {
+                m.insert("lambda".into(), qm(l));
+            }
+            m.insert("mu".into(), qv(mu));
+        }
+    }
+    Value::Object(m)
+}
+
+impl Evidence {
+    /// The evidence object, keys in the verifier's order.
+    pub fn to_json(&self) -> Value {
+        let kind = self.kind().name();
+        match self {
+            Evidence::ZeroLoss => json!({"kind": kind}),
+            Evidence::Flat {
+                zero_entries,
+                pieces,
+            } => json!({"kind": kind, "zero_entries": zero_entries, "pieces": pieces}),
+            Evidence::DescentArc {
+                dirs,
+                loss_polynomial,
+                lower_point,
+            } => json!({
+                "kind": kind,
+                "dirs": qm(dirs),
+                "loss_polynomial": qv(loss_polynomial),
+                "lower_point": lower_point_json(lower_point),
+            }),
+            Evidence::DescentDirection {
+                dir,
+                derivative,
+                lower_point,
+            } => json!({
+                "kind": kind,
+                "dir": qv(dir),
+                "derivative": qs(derivative),
+                "lower_point": lower_point_json(lower_point),
+            }),
+            Evidence::LinearLpBound { affine, lambda } => {
+                json!({"kind": kind, "affine": affine, "lambda": qv(lambda)})
+            }
+            Evidence::MulticlassLpBound { affine, lambda } => {
+                json!({"kind": kind, "affine": affine, "lambda": qm(lambda)})
+            }
+            Evidence::PiecewiseSecondOrder {
+                dropped,
+                kinks,
+                corner_terms,
+                regions,
+            } => json!({
+                "kind": kind,
+                "dropped": dropped,
+                "kinks": kinks.iter().map(|k| json!({"point": k.point, "unit": k.unit})).collect::<Vec<_>>(),
+                "corner_terms": corner_terms,
+                "regions": regions.iter().map(region_json).collect::<Vec<_>>(),
+            }),
+        }
+    }
+}
+
+impl Certificate {
+    /// The certificate as JSON, byte for byte what the verifier writes.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "format": FORMAT_NAME,
+            "version": FORMAT_VERSION,
+            "instance_sha256": self.header.instance_sha256,
+            "claim": self.header.claim.name(),
+            "loss": qs(&self.header.loss),
+            "evidence": self.evidence.to_json(),
+        })
+    }
+}
