@@ -12,7 +12,7 @@
 use clap::{Parser, Subcommand};
 mod cmd;
 
-use cmd::output::{CliError, Outcome};
+use cmd::output::{CliError, Output};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -204,7 +204,7 @@ fn main() -> ExitCode {
         default_hook(info);
     }));
     let args = Cli::parse();
-    let result: Result<Outcome, CliError> = match args.command {
+    let result: Result<Output, CliError> = match args.command {
         Command::Verify {
             file,
             json,
@@ -262,7 +262,7 @@ fn main() -> ExitCode {
             };
             let stdout = std::io::stdout();
             let mut lock = std::io::BufWriter::new(stdout.lock());
-            let r = cmd::cells::run(&file, &opts, &mut lock).map(|status| Outcome {
+            let r = cmd::cells::run(&file, &opts, &mut lock).map(|status| Output {
                 stdout: String::new(),
                 status,
             });

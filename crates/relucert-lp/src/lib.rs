@@ -80,10 +80,6 @@ use num_traits::Zero;
 
 pub use check::{check_result, CheckError};
 
-/// The former name of [`check_result`], kept while callers move to the new
-/// name; prefer `check_result` in new code.
-pub use check::check_result as verify;
-
 /// Direction of optimisation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Sense {

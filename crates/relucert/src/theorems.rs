@@ -148,7 +148,7 @@ impl std::error::Error for EvaluateError {}
 /// linear) map, decided by an exact LP: `Ok((u, c))` with
 /// `y_i (u . x_i + c) >= 1` for all i (checked exactly), or
 /// `Err(SeparabilityError::NotSeparable)` when the LP is infeasible (its
-/// Farkas certificate checked by `lp::verify`); the other errors are
+/// Farkas certificate checked by `lp::check_result`); the other errors are
 /// internal failures of an exact check.
 pub fn separable(problem: &Problem, affine: bool) -> Result<(Vec<Q>, Q), SeparabilityError> {
     let d = problem.arch.input_dim();
@@ -165,7 +165,7 @@ pub fn separable(problem: &Problem, affine: bool) -> Result<(Vec<Q>, Q), Separab
     }
     model.set_objective(Vec::new());
     let result = lp::solve(&model);
-    lp::verify(&model, &result).map_err(|e| SeparabilityError::Certificate(e.to_string()))?;
+    lp::check_result(&model, &result).map_err(|e| SeparabilityError::Certificate(e.to_string()))?;
     match result {
         LpResult::Optimal { x, .. } => {
             let uv: Vec<Q> = u.iter().map(|v| x[v.0].clone()).collect();

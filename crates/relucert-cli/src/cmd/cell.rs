@@ -8,7 +8,7 @@
 //! Must not: compute anything (argument parsing and formatting only): the
 //! pattern comes from `network::Signature`, the polynomial from `cellpoly`.
 
-use super::output::{entry_json, entry_text, load_with_point, qs, CliError, Outcome};
+use super::output::{entry_json, entry_text, load_with_point, qs, CliError, Output};
 use relucert::cellpoly;
 use relucert::network::{Side, Signature, ZeroEntry};
 use relucert::number::fmt_q;
@@ -56,7 +56,7 @@ pub fn poly_json(p: &Poly, name: &dyn Fn(u32) -> String) -> Value {
 }
 
 /// `relucert cell FILE [--side LIST] [--json]`.
-pub fn run(path: &Path, sides: Option<&str>, as_json: bool) -> Result<Outcome, CliError> {
+pub fn run(path: &Path, sides: Option<&str>, as_json: bool) -> Result<Output, CliError> {
     let (inst, params) = load_with_point(path, "cell")?;
     let problem = &inst.problem;
     let ev = problem.evaluate(&params);
@@ -77,7 +77,7 @@ pub fn run(path: &Path, sides: Option<&str>, as_json: bool) -> Result<Outcome, C
                 "zero_entries": zeros.iter().map(entry_json).collect::<Vec<_>>(),
                 "polynomial": Value::Null,
             });
-            return Ok(Outcome::ok(format!("{out:#}\n")));
+            return Ok(Output::ok(format!("{out:#}\n")));
         }
         let mut s = format!(
             "the point lies on a cell boundary: {} zero entr{}\n",
@@ -99,7 +99,7 @@ pub fn run(path: &Path, sides: Option<&str>, as_json: bool) -> Result<Outcome, C
             "choose a side for each, in this order, with --side (e.g. --side={}): + or - for a pre-activation or hinge argument, a class index for a tie",
             example.join(",")
         );
-        return Ok(Outcome::ok(s));
+        return Ok(Output::ok(s));
     }
     let choices = choices.unwrap_or_default();
     let pattern = sig
@@ -120,7 +120,7 @@ pub fn run(path: &Path, sides: Option<&str>, as_json: bool) -> Result<Outcome, C
             "value_at_point": qs(&value),
             "loss": qs(&ev.loss),
         });
-        return Ok(Outcome::ok(format!("{out:#}\n")));
+        return Ok(Output::ok(format!("{out:#}\n")));
     }
     let mut s = String::new();
     if !zeros.is_empty() {
@@ -144,5 +144,5 @@ pub fn run(path: &Path, sides: Option<&str>, as_json: bool) -> Result<Outcome, C
         fmt_q(&value),
         fmt_q(&ev.loss)
     );
-    Ok(Outcome::ok(s))
+    Ok(Output::ok(s))
 }

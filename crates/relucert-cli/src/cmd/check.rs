@@ -7,12 +7,12 @@
 //! Must not: compute anything (argument parsing and formatting only): the
 //! judgement is `relucert_check::check`'s.
 
-use super::output::{load, CliError, Outcome};
+use super::output::{load, CliError, Output};
 use serde_json::Value;
 use std::path::Path;
 
 /// `relucert check FILE CERT`.
-pub fn run(path: &Path, cert_path: &Path) -> Result<Outcome, CliError> {
+pub fn run(path: &Path, cert_path: &Path) -> Result<Output, CliError> {
     let inst = load(path)?;
     let cert_file = cert_path.display();
     let text = std::fs::read_to_string(cert_path)
@@ -24,7 +24,7 @@ pub fn run(path: &Path, cert_path: &Path) -> Result<Outcome, CliError> {
         )
     })?;
     match relucert_check::check(&inst, &cert) {
-        Ok(accepted) => Ok(Outcome::ok(format!(
+        Ok(accepted) => Ok(Output::ok(format!(
             "certificate accepted: {}\n",
             accepted.claim
         ))),

@@ -10,7 +10,7 @@
 //! run, its summaries, reason groups and disagreements (`expect::compare`)
 //! come from `relucert::corpus`.
 
-use super::output::{qs, CliError, Outcome, EXIT_DISAGREE, EXIT_OK};
+use super::output::{qs, CliError, Output, EXIT_DISAGREE, EXIT_OK};
 use relucert::corpus::{run as run_corpus, Options as RunOptions, Summary};
 use relucert::gen::{source_line, Family};
 use serde_json::{json, Value};
@@ -56,7 +56,7 @@ fn summary_json(s: &Summary) -> Value {
 }
 
 /// `relucert corpus ...`.
-pub fn run(opts: &Options) -> Result<Outcome, CliError> {
+pub fn run(opts: &Options) -> Result<Output, CliError> {
     let families = match &opts.families {
         Some(list) => Family::parse_list(list).map_err(|e| CliError::at("--family", e))?,
         None => Family::DEFAULT_CORPUS.to_vec(),
@@ -143,7 +143,7 @@ pub fn run(opts: &Options) -> Result<Outcome, CliError> {
                 "written": r.written.as_ref().map(|p| p.display().to_string()),
             })).collect::<Vec<_>>(),
         });
-        return Ok(Outcome {
+        return Ok(Output {
             stdout: format!("{v:#}\n"),
             status,
         });
@@ -238,5 +238,5 @@ pub fn run(opts: &Options) -> Result<Outcome, CliError> {
             }
         }
     }
-    Ok(Outcome { stdout: s, status })
+    Ok(Output { stdout: s, status })
 }

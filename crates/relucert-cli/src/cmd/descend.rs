@@ -9,7 +9,7 @@
 //! descent, the end instance and the multi-start counts come from
 //! `relucert::descend`.
 
-use super::output::{load, qs, CliError, Outcome};
+use super::output::{load, qs, CliError, Output};
 use relucert::descend::{descend, random_starts, End};
 use relucert::instance::{self, Instance};
 use relucert::number::fmt_q;
@@ -36,7 +36,7 @@ pub struct Options {
 }
 
 /// `relucert descend ...`.
-pub fn run(path: &Path, opts: &Options) -> Result<Outcome, CliError> {
+pub fn run(path: &Path, opts: &Options) -> Result<Output, CliError> {
     let file = path.display().to_string();
     let inst = load(path)?;
     let limits = Limits {
@@ -68,7 +68,7 @@ pub fn run(path: &Path, opts: &Options) -> Result<Outcome, CliError> {
             "stop": d.stop,
             "out": opts.out.as_ref().map(|p| p.display().to_string()),
         });
-        return Ok(Outcome::ok(format!("{v:#}\n")));
+        return Ok(Output::ok(format!("{v:#}\n")));
     }
     let mut s = String::new();
     let _ = writeln!(s, "instance: {file}");
@@ -80,7 +80,7 @@ pub fn run(path: &Path, opts: &Options) -> Result<Outcome, CliError> {
     if let Some(out) = &opts.out {
         let _ = writeln!(s, "final point written to {}", out.display());
     }
-    Ok(Outcome::ok(s))
+    Ok(Output::ok(s))
 }
 
 /// The statistic over `k` random starts.
@@ -90,7 +90,7 @@ fn starts(
     k: usize,
     opts: &Options,
     limits: &Limits,
-) -> Result<Outcome, CliError> {
+) -> Result<Output, CliError> {
     let st = random_starts(inst, k, opts.seed, opts.max_steps, limits, &mut |_, _| {})
         .map_err(|e| CliError::at(file, e))?;
     let zero = st.count(End::MinZeroLoss);
@@ -120,7 +120,7 @@ fn starts(
             "step_or_time_limit": limit,
             "runs": rows,
         });
-        return Ok(Outcome::ok(format!("{v:#}\n")));
+        return Ok(Output::ok(format!("{v:#}\n")));
     }
     let mut s = String::new();
     let _ = writeln!(
@@ -136,5 +136,5 @@ fn starts(
     );
     let _ = writeln!(s, "| undecided | {undecided} |");
     let _ = writeln!(s, "| step or time limit | {limit} |");
-    Ok(Outcome::ok(s))
+    Ok(Output::ok(s))
 }

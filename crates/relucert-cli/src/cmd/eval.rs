@@ -9,7 +9,7 @@
 //! number comes from `network`, the `[expect]` comparison from `expect`.
 
 use super::output::{
-    agreement_word, entry_json, entry_text, load_with_point, qs, signs_string, CliError, Outcome,
+    agreement_word, entry_json, entry_text, load_with_point, qs, signs_string, CliError, Output,
     EXIT_DISAGREE, EXIT_OK,
 };
 use relucert::expect::{self, Computed};
@@ -20,7 +20,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 /// `relucert eval FILE [--json]`.
-pub fn run(path: &Path, as_json: bool) -> Result<Outcome, CliError> {
+pub fn run(path: &Path, as_json: bool) -> Result<Output, CliError> {
     let (inst, params) = load_with_point(path, "eval")?;
     let problem = &inst.problem;
     let ev: Evaluation = problem.evaluate(&params);
@@ -90,7 +90,7 @@ pub fn run(path: &Path, as_json: bool) -> Result<Outcome, CliError> {
                 "loss_agrees": loss_cmp.as_ref().and_then(|c| c.agreement.as_option()),
             },
         });
-        return Ok(Outcome {
+        return Ok(Output {
             stdout: format!("{out:#}\n"),
             status,
         });
@@ -154,5 +154,5 @@ pub fn run(path: &Path, as_json: bool) -> Result<Outcome, CliError> {
             agreement_word(c.agreement)
         );
     }
-    Ok(Outcome { stdout: s, status })
+    Ok(Output { stdout: s, status })
 }

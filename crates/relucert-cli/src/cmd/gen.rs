@@ -7,7 +7,7 @@
 //! Must not: compute anything (argument parsing and formatting only): the
 //! instances and their read-back check come from `relucert::gen_file`.
 
-use super::output::{CliError, Outcome};
+use super::output::{CliError, Output};
 use relucert::gen::Family;
 use relucert::gen_file::gen_file;
 use std::path::PathBuf;
@@ -28,7 +28,7 @@ pub struct Options {
 }
 
 /// `relucert gen ...`.
-pub fn run(opts: &Options) -> Result<Outcome, CliError> {
+pub fn run(opts: &Options) -> Result<Output, CliError> {
     let family = Family::parse(&opts.family).map_err(|e| CliError::at("--family", e))?;
     if opts.count == 0 {
         return Err(CliError::at(
@@ -62,7 +62,7 @@ pub fn run(opts: &Options) -> Result<Outcome, CliError> {
         for f in files {
             stdout.push_str(&f?.text);
         }
-        return Ok(Outcome::ok(stdout));
+        return Ok(Output::ok(stdout));
     };
     std::fs::create_dir_all(dir).map_err(|e| {
         CliError::at(
@@ -76,7 +76,7 @@ pub fn run(opts: &Options) -> Result<Outcome, CliError> {
         std::fs::write(&path, f.text)
             .map_err(|e| CliError::at(path.display(), format_args!("cannot write: {e}")))?;
     }
-    Ok(Outcome::ok(format!(
+    Ok(Output::ok(format!(
         "wrote {} instance{} of family {} (seed {}, index {}..={}) to {}\n",
         opts.count,
         if opts.count == 1 { "" } else { "s" },

@@ -11,7 +11,7 @@
 //! Every failure is one line `FILE:LINE: what was expected` (or
 //! `FILE: ...` when no line applies).
 
-use super::output::{CliError, Outcome};
+use super::output::{CliError, Output};
 use relucert_lp::number::{fmt_q, Q};
 use relucert_lp::parse::parse_lp;
 use relucert_lp::{check_result, solve, Lp, LpResult};
@@ -84,7 +84,7 @@ fn text(lp: &Lp, res: &LpResult) -> String {
 
 /// Run the `lp` subcommand on a CPLEX LP file: the text to print on
 /// stdout, or a one-line error naming the file, line and what was expected.
-pub fn run(path: &std::path::Path, as_json: bool) -> Result<Outcome, CliError> {
+pub fn run(path: &std::path::Path, as_json: bool) -> Result<Output, CliError> {
     let shown = path.display();
     let content = std::fs::read(path)
         .map_err(|e| CliError::at(&shown, format_args!("cannot read the file ({e})")))?;
@@ -99,7 +99,7 @@ pub fn run(path: &std::path::Path, as_json: bool) -> Result<Outcome, CliError> {
             format_args!("internal error, the answer failed its own check: {e}"),
         )
     })?;
-    Ok(Outcome::ok(if as_json {
+    Ok(Output::ok(if as_json {
         json(&lp, &res)
     } else {
         text(&lp, &res)

@@ -24,17 +24,17 @@ pub const EXIT_DISAGREE: u8 = 3;
 
 /// What a subcommand produced: text for stdout and the exit status.
 #[derive(Debug)]
-pub struct Outcome {
+pub struct Output {
     /// Printed on stdout as is.
     pub stdout: String,
     /// The process exit status.
     pub status: u8,
 }
 
-impl Outcome {
+impl Output {
     /// Success with this text.
-    pub fn ok(stdout: String) -> Outcome {
-        Outcome {
+    pub fn ok(stdout: String) -> Output {
+        Output {
             stdout,
             status: EXIT_OK,
         }

@@ -6,12 +6,12 @@
 //!
 //! Must not: compute anything (argument parsing and formatting only).
 
-use super::output::{CliError, Outcome};
+use super::output::{CliError, Output};
 use std::path::Path;
 
 /// `relucert smtlib FILE --radius R [--out F.smt2]`.
-pub fn run(path: &Path, radius: &str, out: Option<&Path>) -> Result<Outcome, CliError> {
+pub fn run(path: &Path, radius: &str, out: Option<&Path>) -> Result<Output, CliError> {
     let stdout = relucert::smtlib::command(path, radius, out)
         .map_err(|e| CliError::BadInput(e.to_string()))?;
-    Ok(Outcome::ok(stdout))
+    Ok(Output::ok(stdout))
 }

@@ -8,7 +8,7 @@
 //! verdict comes from `relucert::verify`, the predicates from
 //! `relucert::theorems`.
 
-use super::output::{load, CliError, Outcome, EXIT_DISAGREE, EXIT_OK};
+use super::output::{load, CliError, Output, EXIT_DISAGREE, EXIT_OK};
 use relucert::number::fmt_q;
 use relucert::theorems::{evaluate, PredicateOutcome as Predicate};
 use relucert::verify::{verify, Limits};
@@ -17,7 +17,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 /// `relucert theorems FILE [--json]`.
-pub fn run(path: &Path, as_json: bool) -> Result<Outcome, CliError> {
+pub fn run(path: &Path, as_json: bool) -> Result<Output, CliError> {
     let file = path.display().to_string();
     let inst = load(path)?;
     let out = verify(&inst, &Limits::default()).map_err(|e| CliError::at(&file, e))?;
@@ -39,7 +39,7 @@ pub fn run(path: &Path, as_json: bool) -> Result<Outcome, CliError> {
                 })
             })
             .collect();
-        return Ok(Outcome {
+        return Ok(Output {
             stdout: format!("{:#}\n", Value::Array(list)),
             status,
         });
@@ -69,5 +69,5 @@ pub fn run(path: &Path, as_json: bool) -> Result<Outcome, CliError> {
     if violated {
         let _ = writeln!(s, "A THEOREM IS VIOLATED on a verified verdict: a bug in the verifier, the predicate or its hypotheses. Please report this instance.");
     }
-    Ok(Outcome { stdout: s, status })
+    Ok(Output { stdout: s, status })
 }

@@ -9,7 +9,7 @@
 //! verdict comes from `relucert::verify`, the `[expect]` comparison from
 //! `relucert::expect`.
 
-use super::output::{agreement_word, load, qs, CliError, Outcome, EXIT_DISAGREE, EXIT_OK};
+use super::output::{agreement_word, load, qs, CliError, Output, EXIT_DISAGREE, EXIT_OK};
 use relucert::expect::{self, Computed, Entry};
 use relucert::number::fmt_q;
 use relucert::verify::{verify, Limits};
@@ -33,7 +33,7 @@ pub struct Options {
 }
 
 /// `relucert verify ...`.
-pub fn run(path: &Path, opts: &Options) -> Result<Outcome, CliError> {
+pub fn run(path: &Path, opts: &Options) -> Result<Output, CliError> {
     let file = path.display().to_string();
     let inst = load(path)?;
     let mut limits = Limits {
@@ -90,7 +90,7 @@ pub fn run(path: &Path, opts: &Options) -> Result<Outcome, CliError> {
                 "loss_agrees": agrees(&cmp.loss),
             },
         });
-        return Ok(Outcome {
+        return Ok(Output {
             stdout: format!("{v:#}\n"),
             status,
         });
@@ -138,5 +138,5 @@ pub fn run(path: &Path, opts: &Options) -> Result<Outcome, CliError> {
             agreement_word(e.agreement)
         );
     }
-    Ok(Outcome { stdout: s, status })
+    Ok(Output { stdout: s, status })
 }
