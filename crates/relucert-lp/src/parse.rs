@@ -60,6 +60,14 @@ pub enum ParseError {
         /// 1-based line.
         line: usize,
     },
+    /// A bound that no real value satisfies: `x >= +inf` (also written
+    /// `+inf <= x`) or `x <= -inf` (`-inf >= x`).
+    EmptyInfiniteBound {
+        /// 1-based line.
+        line: usize,
+        /// The bound as read, e.g. `x >= +inf`.
+        bound: String,
+    },
     /// The text ends without `End`.
     MissingEnd {
         /// 1-based line (the last line).
@@ -85,6 +93,7 @@ impl ParseError {
             | ParseError::DuplicateRow { line, .. }
             | ParseError::InfiniteRhs { line, .. }
             | ParseError::InfiniteFixedValue { line }
+            | ParseError::EmptyInfiniteBound { line, .. }
             | ParseError::MissingEnd { line }
             | ParseError::Syntax { line, .. } => *line,
         }
@@ -105,6 +114,9 @@ impl ParseError {
                 format!("expected a finite right-hand side in row `{row}`")
             }
             ParseError::InfiniteFixedValue { .. } => "expected a finite value in `x = v`".into(),
+            ParseError::EmptyInfiniteBound { bound, .. } => format!(
+                "expected a bound some real value satisfies, found `{bound}` (an infinite bound must be `x >= -inf` or `x <= +inf`)"
+            ),
             ParseError::MissingEnd { .. } => "expected `End` at the end of the file".into(),
             ParseError::Syntax { message, .. } => message.clone(),
         }
@@ -416,8 +428,7 @@ impl Parser {
         Ok((terms, constant))
     }
 
-    fn signed_number(&mut self, what: &str) -> Result<Option<Q>, ParseError> {
-        // Returns None for an infinite value.
+    fn signed_number(&mut self, what: &str) -> Result<Bound, ParseError> {
         let mut neg = false;
         while let Some(Tok::Plus | Tok::Minus) = self.peek() {
             if self.peek() == Some(&Tok::Minus) {
@@ -428,11 +439,11 @@ impl Parser {
         match self.peek().cloned() {
             Some(Tok::Num(q)) => {
                 self.pos += 1;
-                Ok(Some(if neg { -q } else { q }))
+                Ok(Bound::Finite(if neg { -q } else { q }))
             }
             Some(Tok::Ident(w)) if is_inf(&w) => {
                 self.pos += 1;
-                Ok(None)
+                Ok(Bound::Infinite { negative: neg })
             }
             _ => self.err(format!(
                 "expected a number for {what}, found {}",
@@ -465,8 +476,8 @@ impl Parser {
         let (terms, constant) = self.expr(&what)?;
         let cmp = self.op(&what)?;
         let rhs = match self.signed_number(&format!("the right-hand side of {what}"))? {
-            Some(q) => q,
-            None => {
+            Bound::Finite(q) => q,
+            Bound::Infinite { .. } => {
                 return Err(ParseError::InfiniteRhs {
                     line: self.line(),
                     row: name,
@@ -493,11 +504,11 @@ impl Parser {
             };
             self.pos += 1;
             let v = self.var(&name);
-            self.apply(v, flip(op1), lo, line)?;
+            self.apply(v, &name, flip(op1), lo, line)?;
             if let Some(Tok::Op(_)) = self.peek() {
                 let op2 = self.op("a bound")?;
                 let hi = self.signed_number("a bound")?;
-                self.apply(v, op2, hi, line)?;
+                self.apply(v, &name, op2, hi, line)?;
             }
             return Ok(());
         }
@@ -520,26 +531,54 @@ impl Parser {
         }
         let op = self.op("a bound")?;
         let val = self.signed_number("a bound")?;
-        self.apply(v, op, val, line)
+        self.apply(v, &name, op, val, line)
     }
 
-    /// Apply `x op val` (val None = infinite, sign given by the side).
-    fn apply(&mut self, v: VarId, op: Cmp, val: Option<Q>, line: usize) -> Result<(), ParseError> {
+    /// Apply `x op val`. An infinite value keeps its sign: `x >= -inf` and
+    /// `x <= +inf` remove a bound; `x >= +inf` and `x <= -inf` admit no
+    /// value and are errors (never silently dropped).
+    fn apply(
+        &mut self,
+        v: VarId,
+        name: &str,
+        op: Cmp,
+        val: Bound,
+        line: usize,
+    ) -> Result<(), ParseError> {
         let var = &mut self.lp.vars[v.0];
         match (op, val) {
-            (Cmp::Ge, Some(q)) => var.lower = Some(q),
-            (Cmp::Le, Some(q)) => var.upper = Some(q),
-            (Cmp::Eq, Some(q)) => {
+            (Cmp::Ge, Bound::Finite(q)) => var.lower = Some(q),
+            (Cmp::Le, Bound::Finite(q)) => var.upper = Some(q),
+            (Cmp::Eq, Bound::Finite(q)) => {
                 var.lower = Some(q.clone());
                 var.upper = Some(q);
             }
-            // `x >= -inf` / `-inf <= x`: no lower bound; `x <= +inf`: none above.
-            (Cmp::Ge, None) => var.lower = None,
-            (Cmp::Le, None) => var.upper = None,
-            (Cmp::Eq, None) => return Err(ParseError::InfiniteFixedValue { line }),
+            (Cmp::Ge, Bound::Infinite { negative: true }) => var.lower = None,
+            (Cmp::Le, Bound::Infinite { negative: false }) => var.upper = None,
+            (Cmp::Ge, Bound::Infinite { negative: false }) => {
+                return Err(ParseError::EmptyInfiniteBound {
+                    line,
+                    bound: format!("{name} >= +inf"),
+                })
+            }
+            (Cmp::Le, Bound::Infinite { negative: true }) => {
+                return Err(ParseError::EmptyInfiniteBound {
+                    line,
+                    bound: format!("{name} <= -inf"),
+                })
+            }
+            (Cmp::Eq, Bound::Infinite { .. }) => {
+                return Err(ParseError::InfiniteFixedValue { line })
+            }
         }
         Ok(())
     }
+}
+
+/// A number in a bound or right-hand side: finite, or `inf` with its sign.
+enum Bound {
+    Finite(Q),
+    Infinite { negative: bool },
 }
 
 fn flip(c: Cmp) -> Cmp {

@@ -221,3 +221,56 @@ fn parse_errors_carry_line_and_message() {
     assert!(matches!(e, ParseError::Syntax { .. }));
     assert_eq!(e.message(), "expected `Minimize` or `Maximize`, found `x`");
 }
+
+/// An infinite bound keeps its sign (issue 17: `x >= inf` and `x <= -inf`
+/// used to be read as "no bound", giving `unbounded` for `min x` with
+/// `x >= inf` and `optimal 3` for `x >= 3, x <= -inf`). A bound no real value
+/// satisfies is an error naming it; `x >= -inf` and `x <= +inf` remove a
+/// bound, as before.
+#[test]
+fn infinite_bounds_keep_their_sign() {
+    let lp = |bounds: &str| format!("min\n x\nst\n c: x + y >= 0\nbounds\n{bounds}\nend\n");
+    for (bounds, shown) in [
+        (" x >= inf", "x >= +inf"),
+        (" x >= +infinity", "x >= +inf"),
+        (" inf <= x", "x >= +inf"),
+        (" x <= -inf", "x <= -inf"),
+        (" -inf >= x", "x <= -inf"),
+        (" x >= 3\n x <= -inf", "x <= -inf"),
+        (" -inf <= x <= -inf", "x <= -inf"),
+        (" - - inf <= x", "x >= +inf"),
+    ] {
+        let e = parse_err(&lp(bounds));
+        assert!(
+            matches!(&e, ParseError::EmptyInfiniteBound { bound, .. } if bound == shown),
+            "{bounds}: {e:?}"
+        );
+        assert!(e.line() >= 6, "{bounds}: line {}", e.line());
+        assert_eq!(
+            e.message(),
+            format!(
+                "expected a bound some real value satisfies, found `{shown}` (an infinite bound must be `x >= -inf` or `x <= +inf`)"
+            )
+        );
+    }
+    // The satisfiable spellings: min x over x >= -inf (free below) with
+    // x + y >= 0, y <= 5 is x = -5; x <= +inf keeps the default lower bound 0.
+    let solved = |bounds: &str| {
+        let model = parse_lp(&lp(bounds)).unwrap();
+        let res = relucert_lp::solve(&model);
+        check_result(&model, &res).unwrap();
+        res
+    };
+    match solved(" x >= -inf\n y <= 5") {
+        LpResult::Optimal { value, .. } => assert_eq!(value, qi(-5)),
+        other => panic!("expected optimal -5, got {other:?}"),
+    }
+    match solved(" -inf <= x <= +inf\n y <= 5") {
+        LpResult::Optimal { value, .. } => assert_eq!(value, qi(-5)),
+        other => panic!("expected optimal -5, got {other:?}"),
+    }
+    match solved(" x <= +inf") {
+        LpResult::Optimal { value, .. } => assert_eq!(value, qi(0)),
+        other => panic!("expected optimal 0, got {other:?}"),
+    }
+}
