@@ -23,7 +23,9 @@ fn binom(n: i64, k: i64) -> i64 {
 
 /// Check every witness directly and that no sign vector repeats.
 fn check_cells(arr: &Arrangement, normals: &[Vec<Q>]) -> Result<usize, TestCaseError> {
-    let cells = arr.cells().map_err(TestCaseError::fail)?;
+    let cells = arr
+        .cells()
+        .map_err(|e| TestCaseError::fail(e.to_string()))?;
     let mut seen = HashSet::new();
     for c in &cells {
         prop_assert_eq!(c.witness.len(), arr.dim);
@@ -84,9 +86,9 @@ proptest! {
     fn fast_and_rational_paths_agree((dim, normals) in degenerate_normals()) {
         let arr = Arrangement::new(dim, normals.clone());
         let fast: HashSet<Vec<Sign>> = arr.cells().unwrap().into_iter().map(|c| c.signs).collect();
-        let slow = arr.cells_rational().map_err(TestCaseError::fail)?;
+        let slow = arr.cells_rational().map_err(|e| TestCaseError::fail(e.to_string()))?;
         for c in &slow {
-            arr.check(c).map_err(TestCaseError::fail)?;
+            arr.check(c).map_err(|e| TestCaseError::fail(e.to_string()))?;
         }
         let slow: HashSet<Vec<Sign>> = slow.into_iter().map(|c| c.signs).collect();
         prop_assert_eq!(fast, slow);

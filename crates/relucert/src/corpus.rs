@@ -228,13 +228,46 @@ fn median(sorted: &[f64]) -> f64 {
     }
 }
 
+/// Why a corpus run stopped: `--write-undecided`'s directory could not be
+/// created, or an undecided instance could not be written there.
+#[derive(Debug)]
+pub struct CorpusError {
+    /// The directory or file.
+    pub path: std::path::PathBuf,
+    /// What was being done: `cannot create the directory` or `cannot write`.
+    pub action: &'static str,
+    /// The operating system's error.
+    pub error: std::io::Error,
+}
+
+impl std::fmt::Display for CorpusError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}: {}: {}",
+            self.path.display(),
+            self.action,
+            self.error
+        )
+    }
+}
+
+impl std::error::Error for CorpusError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.error)
+    }
+}
+
 /// Run the corpus. `progress(done, total)` is called after each instance.
 /// `Err` only when `--write-undecided`'s directory cannot be created or
 /// written.
-pub fn run(opts: &Options, progress: &mut dyn FnMut(u64, u64)) -> Result<Report, String> {
+pub fn run(opts: &Options, progress: &mut dyn FnMut(u64, u64)) -> Result<Report, CorpusError> {
     if let Some(dir) = &opts.write_undecided {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| format!("{}: cannot create the directory: {e}", dir.display()))?;
+        std::fs::create_dir_all(dir).map_err(|error| CorpusError {
+            path: dir.clone(),
+            action: "cannot create the directory",
+            error,
+        })?;
     }
     let limits = Limits {
         timeout: Some(Duration::from_secs(opts.timeout_secs)),
@@ -292,8 +325,13 @@ pub fn run(opts: &Options, progress: &mut dyn FnMut(u64, u64)) -> Result<Report,
             if record.verdict == Some(Verdict::Undecided) {
                 if let Some(dir) = &opts.write_undecided {
                     let path = dir.join(gen::file_name(family, opts.seed, index));
-                    std::fs::write(&path, instance::to_toml(&inst))
-                        .map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
+                    std::fs::write(&path, instance::to_toml(&inst)).map_err(|error| {
+                        CorpusError {
+                            path: path.clone(),
+                            action: "cannot write",
+                            error,
+                        }
+                    })?;
                     record.written = Some(path);
                 }
             }

@@ -21,7 +21,7 @@
 use crate::instance::Instance;
 use crate::network::Params;
 use crate::number::Q;
-use crate::verify::{verify, Limits, Outcome, Verdict};
+use crate::verify::{verify, Limits, Outcome, Verdict, VerifyError};
 use num_traits::{Signed, Zero};
 use relucert_core::cert::{Certificate, Evidence, LowerPoint};
 
@@ -55,17 +55,49 @@ fn arc_of(cert: &Certificate) -> Option<(Vec<Vec<Q>>, &LowerPoint)> {
     }
 }
 
+/// Why a descent could not run. Its text (`Display`) is the message the
+/// descent has always given.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DescendError {
+    /// The verifier could not run at some step (e.g. no `[point]`).
+    Verify(VerifyError),
+    /// An internal consistency check failed (a bug, reported, never hidden).
+    Internal(&'static str),
+}
+
+impl std::fmt::Display for DescendError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DescendError::Verify(e) => write!(f, "{e}"),
+            DescendError::Internal(what) => write!(f, "internal error: {what}"),
+        }
+    }
+}
+
+impl std::error::Error for DescendError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            DescendError::Verify(e) => Some(e),
+            DescendError::Internal(_) => None,
+        }
+    }
+}
+
 /// Descend from the instance's point for at most `max_steps` steps (and,
 /// if `limits.timeout` is set, for at most that long in all; the time
 /// limit only stops the descent, it decides nothing).
-pub fn descend(inst: &Instance, max_steps: usize, limits: &Limits) -> Result<Descent, String> {
+pub fn descend(
+    inst: &Instance,
+    max_steps: usize,
+    limits: &Limits,
+) -> Result<Descent, DescendError> {
     let start = std::time::Instant::now();
     let mut current = inst.clone();
     let problem = inst.problem.clone();
     let arch = &problem.arch;
     let mut losses = Vec::new();
     for step in 0..=max_steps {
-        let outcome = verify(&current, limits).map_err(|e| e.to_string())?;
+        let outcome = verify(&current, limits).map_err(DescendError::Verify)?;
         losses.push(outcome.loss.clone());
         let stop = match outcome.verdict {
             Verdict::GlobalMin | Verdict::LocalMin => Some("certified minimum".to_string()),
@@ -92,13 +124,14 @@ pub fn descend(inst: &Instance, max_steps: usize, limits: &Limits) -> Result<Des
         let cert = outcome
             .certificate
             .as_ref()
-            .ok_or("internal error: a verdict without certificate")?;
-        let (dirs, lower_point) =
-            arc_of(cert).ok_or("internal error: a descent certificate without an arc")?;
+            .ok_or(DescendError::Internal("a verdict without certificate"))?;
+        let (dirs, lower_point) = arc_of(cert).ok_or(DescendError::Internal(
+            "a descent certificate without an arc",
+        ))?;
         let theta = current
             .point
             .as_ref()
-            .ok_or("internal error: no point")?
+            .ok_or(DescendError::Internal("no point"))?
             .flat();
         let mut candidates: Vec<Q> = (-60..=8)
             .map(|k: i32| {
@@ -135,13 +168,13 @@ pub fn descend(inst: &Instance, max_steps: usize, limits: &Limits) -> Result<Des
             }
         }
         let Some((_, flat)) = best else {
-            return Err(
-                "internal error: no step along a certified descent arc lowers the loss".to_string(),
-            );
+            return Err(DescendError::Internal(
+                "no step along a certified descent arc lowers the loss",
+            ));
         };
         current.point = Params::from_flat(arch, &flat);
     }
-    Err("internal error: descent loop ended".to_string())
+    Err(DescendError::Internal("descent loop ended"))
 }
 
 /// A pseudo-random starting point (fixed seed): every parameter an
@@ -243,12 +276,12 @@ pub struct StartError {
     /// The index of the failed start (0-based).
     pub start: u64,
     /// What went wrong.
-    pub message: String,
+    pub error: DescendError,
 }
 
 impl std::fmt::Display for StartError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "start {}: {}", self.start, self.message)
+        write!(f, "start {}: {}", self.start, self.error)
     }
 }
 
@@ -271,8 +304,8 @@ pub fn random_starts(
         let start_seed = seed.wrapping_add(s);
         let mut start = inst.clone();
         start.point = Some(random_point(&inst.problem.arch, start_seed));
-        let d = descend(&start, max_steps, limits)
-            .map_err(|message| StartError { start: s, message })?;
+        let d =
+            descend(&start, max_steps, limits).map_err(|error| StartError { start: s, error })?;
         runs.push(StartRun {
             seed: start_seed,
             end: End::of(&d),

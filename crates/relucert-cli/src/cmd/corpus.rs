@@ -95,7 +95,7 @@ pub fn run(opts: &Options) -> Result<Output, CliError> {
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
-    let report = report.map_err(CliError::BadInput)?;
+    let report = report.map_err(|e| CliError::BadInput(e.to_string()))?;
     let per = report.per_family();
     let all = report.overall();
     let reasons = report.reasons();

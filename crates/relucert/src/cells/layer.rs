@@ -40,7 +40,7 @@ pub enum LayerError {
         hidden_layers: usize,
     },
     /// The cell enumeration (or the deeper search) failed.
-    Cells(String),
+    Cells(super::CellsError),
     /// The Zaslavsky/Whitney recount disagrees with the enumeration (a bug).
     ZaslavskyMismatch {
         /// Cells enumerated.

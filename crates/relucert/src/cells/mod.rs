@@ -34,6 +34,47 @@ use num_integer::Integer;
 use num_traits::{One, Signed, Zero};
 use std::collections::HashMap;
 
+/// A failed internal consistency check of the enumeration: every witness
+/// is re-checked exactly before it is returned, and a mismatch is reported,
+/// never hidden (it would be a bug).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CellsError {
+    /// A cell's sign vector or witness has the wrong length.
+    WrongShape,
+    /// A witness is on the wrong side of a hyperplane.
+    WitnessSign {
+        /// The input normal's index.
+        hyperplane: usize,
+        /// The sign the witness has.
+        got: Sign,
+        /// The sign the cell claims.
+        claimed: Sign,
+    },
+    /// Another internal invariant failed.
+    Internal(&'static str),
+}
+
+impl std::fmt::Display for CellsError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CellsError::WrongShape => write!(f, "internal error: a cell has the wrong shape"),
+            CellsError::WitnessSign {
+                hyperplane,
+                got,
+                claimed,
+            } => write!(
+                f,
+                "internal error: witness has sign {} on hyperplane {hyperplane}, cell claims {}",
+                got.symbol(),
+                claimed.symbol()
+            ),
+            CellsError::Internal(what) => write!(f, "internal error: {what}"),
+        }
+    }
+}
+
+impl std::error::Error for CellsError {}
+
 /// How an input normal relates to the distinct hyperplanes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Role {
@@ -137,7 +178,7 @@ impl Arrangement {
     }
 
     /// Every open cell, with witnesses, in a deterministic order.
-    pub fn cells(&self) -> Result<Vec<Cell>, String> {
+    pub fn cells(&self) -> Result<Vec<Cell>, CellsError> {
         let raw = match self.enumerate_fast() {
             Some(raw) => raw,
             None => enumerate(&self.distinct, self.dim)?,
@@ -148,12 +189,12 @@ impl Arrangement {
     /// The same cells computed in rational arithmetic only (the fallback of
     /// the `i128` fast path); for tests that compare the two paths.
     #[doc(hidden)]
-    pub fn cells_rational(&self) -> Result<Vec<Cell>, String> {
+    pub fn cells_rational(&self) -> Result<Vec<Cell>, CellsError> {
         let raw = enumerate(&self.distinct, self.dim)?;
         self.finish(raw)
     }
 
-    fn finish(&self, raw: RawCells) -> Result<Vec<Cell>, String> {
+    fn finish(&self, raw: RawCells) -> Result<Vec<Cell>, CellsError> {
         let cells: Vec<Cell> = raw
             .into_iter()
             .map(|(signs, w)| Cell {
@@ -176,17 +217,17 @@ impl Arrangement {
             .collect();
         for c in &cells {
             if c.signs.len() != self.normals.len() || c.witness.len() != self.dim {
-                return Err("internal error: a cell has the wrong shape".to_string());
+                return Err(CellsError::WrongShape);
             }
             for (i, (n, s)) in int_normals.iter().zip(&c.signs).enumerate() {
                 let v: BigInt = n.iter().zip(&c.witness).map(|(a, b)| a * b).sum();
                 let got = Sign::of(&Q::from_integer(v));
                 if got != *s {
-                    return Err(format!(
-                        "internal error: witness has sign {} on hyperplane {i}, cell claims {}",
-                        got.symbol(),
-                        s.symbol()
-                    ));
+                    return Err(CellsError::WitnessSign {
+                        hyperplane: i,
+                        got,
+                        claimed: *s,
+                    });
                 }
             }
         }
@@ -234,18 +275,18 @@ impl Arrangement {
     }
 
     /// Exact re-check of a cell's witness against its signs.
-    pub fn check(&self, cell: &Cell) -> Result<(), String> {
+    pub fn check(&self, cell: &Cell) -> Result<(), CellsError> {
         if cell.signs.len() != self.normals.len() || cell.witness.len() != self.dim {
-            return Err("cell has the wrong shape".to_string());
+            return Err(CellsError::WrongShape);
         }
         for (i, (n, s)) in self.normals.iter().zip(&cell.signs).enumerate() {
             let got = Sign::of(&dot_int(n, &cell.witness));
             if got != *s {
-                return Err(format!(
-                    "internal error: witness has sign {} on hyperplane {i}, cell claims {}",
-                    got.symbol(),
-                    s.symbol()
-                ));
+                return Err(CellsError::WitnessSign {
+                    hyperplane: i,
+                    got,
+                    claimed: *s,
+                });
             }
         }
         Ok(())
@@ -321,14 +362,14 @@ type RawCells = Vec<(Vec<bool>, Vec<BigInt>)>;
 
 /// Cells of the arrangement of `planes` (distinct, nonzero, pairwise
 /// non-parallel) in Q^dim, as (sign per plane, primitive integer witness).
-fn enumerate(planes: &[Vec<Q>], dim: usize) -> Result<RawCells, String> {
+fn enumerate(planes: &[Vec<Q>], dim: usize) -> Result<RawCells, CellsError> {
     // Hyperplanes are added one at a time (iteration, so the recursion depth
     // is the dimension, not the number of hyperplanes); only the
     // restriction recurses, one dimension down.
     let mut cells = vec![(Vec::new(), vec![BigInt::zero(); dim])];
     for k in 0..planes.len() {
         if dim == 0 {
-            return Err("internal error: a nonzero normal in dimension 0".to_string());
+            return Err(CellsError::Internal("a nonzero normal in dimension 0"));
         }
         cells = add_plane(cells, &planes[k], &planes[..k], dim)?;
     }
@@ -341,12 +382,12 @@ fn add_plane(
     h: &[Q],
     rest: &[Vec<Q>],
     dim: usize,
-) -> Result<RawCells, String> {
+) -> Result<RawCells, CellsError> {
     // Restriction to h: coordinates t in Q^(dim-1) with v = lift(t).
     let p = h
         .iter()
         .position(|c| !c.is_zero())
-        .ok_or("internal error: zero normal")?;
+        .ok_or(CellsError::Internal("zero normal"))?;
     let lift = |t: &[Q]| -> Vec<Q> {
         let mut v = Vec::with_capacity(dim);
         let mut it = t.iter();
@@ -375,9 +416,9 @@ fn add_plane(
         .collect();
     let (res_distinct, res_roles) = canonicalise(&restricted);
     if res_roles.contains(&Role::Zero) {
-        return Err(
-            "internal error: two distinct hyperplanes restrict to a zero normal".to_string(),
-        );
+        return Err(CellsError::Internal(
+            "two distinct hyperplanes restrict to a zero normal",
+        ));
     }
     let res_cells = enumerate(&res_distinct, dim - 1)?;
     let mut split: HashMap<Vec<bool>, Vec<Q>> = HashMap::with_capacity(res_cells.len());
@@ -428,7 +469,9 @@ fn add_plane(
                 let wq: Vec<Q> = w.iter().map(|x| Q::from_integer(x.clone())).collect();
                 let side = dot(h, &wq);
                 if side.is_zero() {
-                    return Err("internal error: a cell that the new hyperplane does not split has its witness on it".to_string());
+                    return Err(CellsError::Internal(
+                        "a cell that the new hyperplane does not split has its witness on it",
+                    ));
                 }
                 let mut s = signs;
                 s.push(side.is_positive());
@@ -521,7 +564,7 @@ pub struct FoundPattern {
 pub fn search_deep_patterns(
     problem: &Problem,
     samples: usize,
-) -> Result<Vec<FoundPattern>, String> {
+) -> Result<Vec<FoundPattern>, CellsError> {
     use crate::network::{LayerParams, Params};
     let arch = &problem.arch;
     let first = first_layer_arrangement(problem).cells()?;
