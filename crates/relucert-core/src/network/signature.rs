@@ -370,13 +370,6 @@ impl fmt::Display for SideError {
 
 impl std::error::Error for SideError {}
 
-/// Callers that report errors as one-line strings keep using `?`.
-impl From<SideError> for String {
-    fn from(e: SideError) -> String {
-        e.to_string()
-    }
-}
-
 /// A complete sign pattern (a cell): which hidden units are on their positive
 /// side, which hinge terms are active, and for Crammer-Singer which
 /// competitor class attains the max, for every data point.
@@ -444,7 +437,5 @@ mod tests {
             SideError::NeedsSign { choice: 3 }.to_string(),
             "side choice 3 must be + or -: zero entry 3 is not a tie"
         );
-        let s: String = SideError::NeedsSign { choice: 3 }.into();
-        assert_eq!(s, "side choice 3 must be + or -: zero entry 3 is not a tie");
     }
 }
