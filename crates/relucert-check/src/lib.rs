@@ -8,11 +8,11 @@
 //! exact loss, and dispatching each evidence kind to the module that
 //! re-proves it:
 //! - `zero-loss` (claim `global-min`): the exact loss is 0 (here);
-//! - `flat` (claim `local-min`): [`flat`];
-//! - `descent-arc`, `descent-direction` (claim `not-local-min`): [`arc`];
-//! - `linear-lp-bound`, `multiclass-lp-bound` (claim `global-min`): [`bounds`];
-//! - `piecewise-second-order` (claim `local-min`): [`second_order`], with
-//!   the linear algebra of [`linalg`].
+//! - `flat` (claim `local-min`): `flat`;
+//! - `descent-arc`, `descent-direction` (claim `not-local-min`): `arc`;
+//! - `linear-lp-bound`, `multiclass-lp-bound` (claim `global-min`): `bounds`;
+//! - `piecewise-second-order` (claim `local-min`): `second_order`, with
+//!   the linear algebra of `linalg`.
 //!
 //! Everything is recomputed with the checker's own exact arithmetic: its
 //! forward pass ([`forward`]), its polynomials ([`poly`]) and symbolic
@@ -53,15 +53,15 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-pub mod arc;
-pub mod bounds;
+mod arc;
+mod bounds;
 pub mod cell;
 mod error;
-pub mod flat;
+mod flat;
 pub mod forward;
-pub mod linalg;
+mod linalg;
 pub mod poly;
-pub mod second_order;
+mod second_order;
 
 pub use error::CheckError;
 pub use flat::MAX_FLAT_PIECES;
