@@ -53,6 +53,10 @@ pub enum CheckError {
     MulticlassLpBound(String),
     /// A `piecewise-second-order` proof failed.
     PiecewiseSecondOrder(String),
+    /// A `function-space-bound` proof failed.
+    FunctionSpaceBound(String),
+    /// A `pattern-lp`, `width-optimum` or `width-optimum-shard` proof failed.
+    PatternLp(EvidenceKind, String),
 }
 
 impl std::fmt::Display for CheckError {
@@ -91,6 +95,8 @@ impl std::fmt::Display for CheckError {
             CheckError::LinearLpBound(d) => (EvidenceKind::LinearLpBound, d),
             CheckError::MulticlassLpBound(d) => (EvidenceKind::MulticlassLpBound, d),
             CheckError::PiecewiseSecondOrder(d) => (EvidenceKind::PiecewiseSecondOrder, d),
+            CheckError::FunctionSpaceBound(d) => (EvidenceKind::FunctionSpaceBound, d),
+            CheckError::PatternLp(kind, d) => (*kind, d),
         };
         write!(f, "{kind}: {detail}")
     }

@@ -58,6 +58,8 @@ mod bounds;
 pub mod cell;
 mod error;
 mod flat;
+mod function_space;
+mod pattern;
 pub mod forward;
 mod linalg;
 pub mod poly;
@@ -92,8 +94,18 @@ pub fn check_certificate(inst: &Instance, cert: &Certificate) -> Result<Accepted
     if cert.header.instance_sha256 != hash {
         return Err(CheckError::HashMismatch { expected: hash });
     }
-    let params = inst.point.as_ref().ok_or(CheckError::NoPoint)?;
     let problem = &inst.problem;
+    let claim = cert.header.claim;
+    let kind = cert.evidence.kind();
+    if kind.proves() != claim {
+        return Err(CheckError::ClaimMismatch { claim, kind });
+    }
+    // Claims about a width's optimum need no point.
+    if let Evidence::WidthOptimum(p) | Evidence::WidthOptimumShard(p) = &cert.evidence {
+        pattern::check(problem, kind, &cert.header.loss, p)?;
+        return Ok(Accepted { claim, kind });
+    }
+    let params = inst.point.as_ref().ok_or(CheckError::NoPoint)?;
     let theta = params.flat();
     let ev = forward::evaluate(problem, &theta);
     let loss = &ev.loss;
@@ -102,11 +114,6 @@ pub fn check_certificate(inst: &Instance, cert: &Certificate) -> Result<Accepted
             claimed: Box::new(cert.header.loss.clone()),
             exact: Box::new(loss.clone()),
         });
-    }
-    let claim = cert.header.claim;
-    let kind = cert.evidence.kind();
-    if kind.proves() != claim {
-        return Err(CheckError::ClaimMismatch { claim, kind });
     }
     match &cert.evidence {
         Evidence::ZeroLoss => {
@@ -147,6 +154,21 @@ pub fn check_certificate(inst: &Instance, cert: &Certificate) -> Result<Accepted
                 regions,
             };
             second_order::check_second_order(problem, &ev, &theta, &parts)?
+        }
+        Evidence::FunctionSpaceBound { lambda } => function_space::check(problem, loss, lambda)?,
+        Evidence::PatternLp(p) => {
+            let width = problem.arch.widths.get(1).copied();
+            if problem.arch.hidden_layers() != 1 || width != Some(p.width) {
+                return Err(CheckError::PatternLp(
+                    kind,
+                    "`width` must be the width of the instance's one hidden layer".to_string(),
+                ));
+            }
+            pattern::check(problem, kind, loss, p)?
+        }
+        Evidence::WidthOptimum(p) | Evidence::WidthOptimumShard(p) => {
+            // Checked above without a point; checked the same way here.
+            pattern::check(problem, kind, &cert.header.loss, p)?
         }
     }
     Ok(Accepted { claim, kind })

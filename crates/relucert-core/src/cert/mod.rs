@@ -17,8 +17,13 @@
 //! The types and errors are here; reading is in `read` (part of the
 //! checker's trusted base), writing in `write` (used by the verifier only).
 
+mod pattern;
 mod read;
 mod write;
+
+pub use pattern::{
+    Chamber, DualBound, EmptyFlip, PairProof, PatternLp, Shard, Sparse, WitnessNet, WitnessUnit,
+};
 
 use crate::number::{NumberError, Q};
 
@@ -37,6 +42,12 @@ pub enum Claim {
     LocalMin,
     /// The point is not a local minimum (`"not-local-min"`).
     NotLocalMin,
+    /// The least loss over all networks of the certificate's width is
+    /// exactly the certificate's `loss` (`"global-optimum"`; needs no point).
+    GlobalOptimum,
+    /// The least loss over the networks of one shard of the sets of pairs
+    /// is exactly `loss` (`"shard-optimum"`; a part for `global --merge`).
+    ShardOptimum,
 }
 
 impl Claim {
@@ -46,12 +57,20 @@ impl Claim {
             Claim::GlobalMin => "global-min",
             Claim::LocalMin => "local-min",
             Claim::NotLocalMin => "not-local-min",
+            Claim::GlobalOptimum => "global-optimum",
+            Claim::ShardOptimum => "shard-optimum",
         }
     }
 
     /// The claim with this name.
     pub fn from_name(name: &str) -> Option<Claim> {
-        [Claim::GlobalMin, Claim::LocalMin, Claim::NotLocalMin]
+        [
+            Claim::GlobalMin,
+            Claim::LocalMin,
+            Claim::NotLocalMin,
+            Claim::GlobalOptimum,
+            Claim::ShardOptimum,
+        ]
             .into_iter()
             .find(|c| c.name() == name)
     }
@@ -80,10 +99,18 @@ pub enum EvidenceKind {
     MulticlassLpBound,
     /// `piecewise-second-order`.
     PiecewiseSecondOrder,
+    /// `function-space-bound`.
+    FunctionSpaceBound,
+    /// `pattern-lp`.
+    PatternLp,
+    /// `width-optimum`.
+    WidthOptimum,
+    /// `width-optimum-shard`.
+    WidthOptimumShard,
 }
 
 impl EvidenceKind {
-    const ALL: [EvidenceKind; 7] = [
+    const ALL: [EvidenceKind; 11] = [
         EvidenceKind::ZeroLoss,
         EvidenceKind::Flat,
         EvidenceKind::DescentArc,
@@ -91,6 +118,10 @@ impl EvidenceKind {
         EvidenceKind::LinearLpBound,
         EvidenceKind::MulticlassLpBound,
         EvidenceKind::PiecewiseSecondOrder,
+        EvidenceKind::FunctionSpaceBound,
+        EvidenceKind::PatternLp,
+        EvidenceKind::WidthOptimum,
+        EvidenceKind::WidthOptimumShard,
     ];
 
     /// The kind's name in certificates (the `kind` field).
@@ -103,6 +134,10 @@ impl EvidenceKind {
             EvidenceKind::LinearLpBound => "linear-lp-bound",
             EvidenceKind::MulticlassLpBound => "multiclass-lp-bound",
             EvidenceKind::PiecewiseSecondOrder => "piecewise-second-order",
+            EvidenceKind::FunctionSpaceBound => "function-space-bound",
+            EvidenceKind::PatternLp => "pattern-lp",
+            EvidenceKind::WidthOptimum => "width-optimum",
+            EvidenceKind::WidthOptimumShard => "width-optimum-shard",
         }
     }
 
@@ -116,7 +151,11 @@ impl EvidenceKind {
         match self {
             EvidenceKind::ZeroLoss
             | EvidenceKind::LinearLpBound
-            | EvidenceKind::MulticlassLpBound => Claim::GlobalMin,
+            | EvidenceKind::MulticlassLpBound
+            | EvidenceKind::FunctionSpaceBound
+            | EvidenceKind::PatternLp => Claim::GlobalMin,
+            EvidenceKind::WidthOptimum => Claim::GlobalOptimum,
+            EvidenceKind::WidthOptimumShard => Claim::ShardOptimum,
             EvidenceKind::Flat | EvidenceKind::PiecewiseSecondOrder => Claim::LocalMin,
             EvidenceKind::DescentArc | EvidenceKind::DescentDirection => Claim::NotLocalMin,
         }
@@ -243,6 +282,20 @@ pub enum Evidence {
         /// `regions`.
         regions: Vec<Region>,
     },
+    /// `function-space-bound`: weak LP duality with a free output per
+    /// distinct input (any depth); `lambda` has one row per data point (one
+    /// entry for the binary hinge, one per class for multiclass losses).
+    FunctionSpaceBound {
+        /// `lambda`.
+        lambda: Vec<Vec<Q>>,
+    },
+    /// `pattern-lp`: the point's loss is the least over its width (one
+    /// hidden layer, binary hinge); no `witness`, no `shard`.
+    PatternLp(PatternLp),
+    /// `width-optimum`: the least loss over a width, with a witness network.
+    WidthOptimum(PatternLp),
+    /// `width-optimum-shard`: the same over one shard of the sets of pairs.
+    WidthOptimumShard(PatternLp),
 }
 
 impl Evidence {
@@ -256,6 +309,10 @@ impl Evidence {
             Evidence::LinearLpBound { .. } => EvidenceKind::LinearLpBound,
             Evidence::MulticlassLpBound { .. } => EvidenceKind::MulticlassLpBound,
             Evidence::PiecewiseSecondOrder { .. } => EvidenceKind::PiecewiseSecondOrder,
+            Evidence::FunctionSpaceBound { .. } => EvidenceKind::FunctionSpaceBound,
+            Evidence::PatternLp(_) => EvidenceKind::PatternLp,
+            Evidence::WidthOptimum(_) => EvidenceKind::WidthOptimum,
+            Evidence::WidthOptimumShard(_) => EvidenceKind::WidthOptimumShard,
         }
     }
 }
@@ -298,6 +355,12 @@ pub enum FormatProblem {
     UnknownKind(String),
     /// `sides` has a character other than `+` and `-`.
     BadSides,
+    /// `signs` has a character other than `+`, `-` and `0`.
+    BadSigns,
+    /// A sparse entry is not `[index, "rational"]`.
+    BadSparse,
+    /// A field this evidence kind does not have.
+    Unexpected,
 }
 
 /// Why a JSON value is not a version-1 certificate: the field (a path such
@@ -336,7 +399,7 @@ impl std::fmt::Display for CertFormatError {
             FormatProblem::NotObject => write!(f, "certificate: {field}: expected an object"),
             FormatProblem::UnknownClaim(c) => write!(
                 f,
-                "certificate: {field}: `{c}` is not a claim (global-min, local-min, not-local-min)"
+                "certificate: {field}: `{c}` is not a claim (global-min, local-min, not-local-min, global-optimum, shard-optimum)"
             ),
             FormatProblem::UnknownKind(k) => {
                 write!(f, "certificate: {field}: unknown evidence kind `{k}`")
@@ -344,6 +407,17 @@ impl std::fmt::Display for CertFormatError {
             FormatProblem::BadSides => write!(
                 f,
                 "certificate: {field}: expected a string of + and - (one per kink)"
+            ),
+            FormatProblem::BadSigns => write!(
+                f,
+                "certificate: {field}: expected a string of +, - and 0 (one per data point)"
+            ),
+            FormatProblem::Unexpected => {
+                write!(f, "certificate: field `{field}` does not belong to this kind")
+            }
+            FormatProblem::BadSparse => write!(
+                f,
+                "certificate: {field}: expected a sparse entry [index, \"rational\"]"
             ),
         }
     }

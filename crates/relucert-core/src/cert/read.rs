@@ -7,6 +7,7 @@
 //! number that is not an exact rational written as a string.
 
 use super::*;
+use crate::network::Sign;
 use crate::number::parse_rational;
 use serde_json::Value;
 
@@ -95,6 +96,131 @@ impl<'a> At<'a> {
     fn matrix(&self) -> Read<Vec<Vec<Q>>> {
         self.array(|e| e.vector())
     }
+
+    fn sparse(&self) -> Read<Sparse> {
+        self.array(|e| match e.v.as_array().map(Vec::as_slice) {
+            Some([i, q]) => {
+                let i = At {
+                    v: i,
+                    path: e.path,
+                }
+                .index()?;
+                let q = At {
+                    v: q,
+                    path: e.path,
+                }
+                .rational()?;
+                Ok((i, q))
+            }
+            _ => e.err(FormatProblem::BadSparse),
+        })
+    }
+
+    fn object(&self) -> Read<()> {
+        if self.v.is_object() {
+            Ok(())
+        } else {
+            self.err(FormatProblem::NotObject)
+        }
+    }
+}
+
+fn read_chamber(at: At<'_>) -> Read<Chamber> {
+    at.object()?;
+    let signs = at.field("signs", |v| {
+        v.text()?
+            .chars()
+            .map(|c| match c {
+                '+' => Ok(Sign::Pos),
+                '-' => Ok(Sign::Neg),
+                '0' => Ok(Sign::Zero),
+                _ => v.err(FormatProblem::BadSigns),
+            })
+            .collect()
+    })?;
+    Ok(Chamber {
+        signs,
+        witness: at.field("witness", |v| v.vector())?,
+    })
+}
+
+fn read_empty(at: At<'_>) -> Read<EmptyFlip> {
+    at.object()?;
+    Ok(EmptyFlip {
+        chamber: at.field("chamber", |v| v.index())?,
+        point: at.field("point", |v| v.index())?,
+        farkas: at.field("farkas", |v| v.sparse())?,
+    })
+}
+
+fn read_dual(at: At<'_>) -> Read<DualBound> {
+    at.object()?;
+    Ok(DualBound {
+        lambda: at.field("lambda", |v| v.vector())?,
+        pairs: at.field("pairs", |v| {
+            v.array(|p| {
+                p.object()?;
+                Ok(PairProof {
+                    pair: p.field("pair", |i| i.index())?,
+                    nu: p.field("nu", |n| n.sparse())?,
+                })
+            })
+        })?,
+    })
+}
+
+fn read_witness(at: At<'_>) -> Read<WitnessNet> {
+    at.object()?;
+    Ok(WitnessNet {
+        units: at.field("units", |v| {
+            v.array(|u| {
+                u.object()?;
+                Ok(WitnessUnit {
+                    pair: u.field("pair", |i| i.index())?,
+                    u: u.field("u", |w| w.vector())?,
+                })
+            })
+        })?,
+        c: at.field("c", |v| v.rational())?,
+    })
+}
+
+fn read_shard(at: At<'_>) -> Read<Shard> {
+    at.object()?;
+    Ok(Shard {
+        index: at.field("index", |v| v.index())?,
+        count: at.field("count", |v| v.index())?,
+    })
+}
+
+/// The pattern-LP evidence; `witness` and `shard` are read when the kind
+/// has them and must be absent otherwise.
+fn read_pattern(at: At<'_>, witness: bool, shard: bool) -> Read<PatternLp> {
+    let optional = |key: &str, wanted: bool| -> Read<bool> {
+        match (at.v.get(key).is_some(), wanted) {
+            (present, true) if !present => at.field(key, |_| Ok(false)),
+            (true, false) => at.field(key, |v| v.err(FormatProblem::Unexpected)),
+            (present, _) => Ok(present),
+        }
+    };
+    let has_witness = optional("witness", witness)?;
+    let has_shard = optional("shard", shard)?;
+    Ok(PatternLp {
+        width: at.field("width", |v| v.index())?,
+        chambers: at.field("chambers", |v| v.array(read_chamber))?,
+        empty: at.field("empty", |v| v.array(read_empty))?,
+        duals: at.field("duals", |v| v.array(read_dual))?,
+        witness: if has_witness {
+            Some(at.field("witness", read_witness)?)
+        } else {
+            None
+        },
+        shard: if has_shard {
+            Some(at.field("shard", read_shard)?)
+        } else {
+            None
+        },
+    })
 }
 
 fn read_lower_point(at: At<'_>) -> Read<LowerPoint> {
@@ -181,6 +307,14 @@ fn read_evidence(at: At<'_>) -> Read<Evidence> {
             corner_terms: at.field("corner_terms", |v| v.index())?,
             regions: at.field("regions", |v| v.array(read_region))?,
         },
+        EvidenceKind::FunctionSpaceBound => Evidence::FunctionSpaceBound {
+            lambda: at.field("lambda", |v| v.matrix())?,
+        },
+        EvidenceKind::PatternLp => Evidence::PatternLp(read_pattern(at, false, false)?),
+        EvidenceKind::WidthOptimum => Evidence::WidthOptimum(read_pattern(at, true, false)?),
+        EvidenceKind::WidthOptimumShard => {
+            Evidence::WidthOptimumShard(read_pattern(at, true, true)?)
+        }
     })
 }
 

@@ -7,6 +7,7 @@
 //! base: the checker never writes).
 
 use super::*;
+use crate::network::Sign;
 use crate::number::fmt_q;
 use serde_json::{json, Map, Value};
 
@@ -41,6 +42,54 @@ fn region_json(r: &Region) -> Value {
             }
             m.insert("mu".into(), qv(mu));
         }
+    }
+    Value::Object(m)
+}
+
+fn sparse_json(v: &Sparse) -> Value {
+    Value::Array(v.iter().map(|(i, q)| json!([i, qs(q)])).collect())
+}
+
+fn pattern_json(kind: &str, p: &PatternLp) -> Value {
+    let mut m = Map::new();
+    m.insert("kind".into(), json!(kind));
+    m.insert("width".into(), json!(p.width));
+    if let Some(s) = &p.shard {
+        m.insert("shard".into(), json!({"index": s.index, "count": s.count}));
+    }
+    let chambers = p.chambers.iter().map(|c| {
+        let signs: String = c
+            .signs
+            .iter()
+            .map(|s| match s {
+                Sign::Pos => '+',
+                Sign::Neg => '-',
+                Sign::Zero => '0',
+            })
+            .collect();
+        json!({"signs": signs, "witness": qv(&c.witness)})
+    });
+    m.insert("chambers".into(), Value::Array(chambers.collect()));
+    let empty = p.empty.iter().map(|e| {
+        json!({"chamber": e.chamber, "point": e.point, "farkas": sparse_json(&e.farkas)})
+    });
+    m.insert("empty".into(), Value::Array(empty.collect()));
+    let duals = p.duals.iter().map(|d| {
+        let pairs: Vec<Value> = d
+            .pairs
+            .iter()
+            .map(|pp| json!({"pair": pp.pair, "nu": sparse_json(&pp.nu)}))
+            .collect();
+        json!({"lambda": qv(&d.lambda), "pairs": pairs})
+    });
+    m.insert("duals".into(), Value::Array(duals.collect()));
+    if let Some(w) = &p.witness {
+        let units: Vec<Value> = w
+            .units
+            .iter()
+            .map(|u| json!({"pair": u.pair, "u": qv(&u.u)}))
+            .collect();
+        m.insert("witness".into(), json!({"units": units, "c": qs(&w.c)}));
     }
     Value::Object(m)
 }
@@ -93,6 +142,12 @@ impl Evidence {
                 "corner_terms": corner_terms,
                 "regions": regions.iter().map(region_json).collect::<Vec<_>>(),
             }),
+            Evidence::FunctionSpaceBound { lambda } => {
+                json!({"kind": kind, "lambda": qm(lambda)})
+            }
+            Evidence::PatternLp(p) | Evidence::WidthOptimum(p) | Evidence::WidthOptimumShard(p) => {
+                pattern_json(kind, p)
+            }
         }
     }
 }
