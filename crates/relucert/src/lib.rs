@@ -52,6 +52,7 @@ pub mod descend;
 pub mod expect;
 pub mod gen;
 pub mod gen_file;
+pub mod global;
 pub mod probe;
 pub mod rng;
 pub mod second_order;
