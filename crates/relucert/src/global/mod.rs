@@ -10,6 +10,8 @@
 //! Must not: claim an optimum without an exact witness evaluation and an
 //! exact dual bound for every set; the float LP solver only proposes.
 
+pub mod merge;
+
 use crate::cert::{PatternLp, Shard};
 use crate::network::{Architecture, Params, Problem};
 use crate::number::Q;
@@ -106,6 +108,24 @@ pub struct Optimum {
 
 /// `L*_m` for `problem` (one hidden layer, binary hinge).
 pub fn solve(problem: &Problem, opts: &Options<'_>) -> Result<Optimum, GlobalError> {
+    let _ = (problem, opts);
+    Err(GlobalError::Internal("not implemented yet".to_string()))
+}
+
+/// The size of a run, known before any LP is solved.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Plan {
+    /// Number of chambers of the arrangement.
+    pub chambers: usize,
+    /// Number of (chamber, sign) pairs.
+    pub pairs: usize,
+    /// Sets of pairs this run would go through (the shard's share for a shard).
+    pub sets_total: u128,
+}
+
+/// The size of the run `solve(problem, opts)` would do (scope and options
+/// checked the same way).
+pub fn plan(problem: &Problem, opts: &Options<'_>) -> Result<Plan, GlobalError> {
     let _ = (problem, opts);
     Err(GlobalError::Internal("not implemented yet".to_string()))
 }
