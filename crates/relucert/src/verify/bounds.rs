@@ -81,7 +81,12 @@ pub fn linear_lower_bound(problem: &Problem) -> Option<LinearBound> {
     }
     let affine = arch.bias.iter().any(|&b| b);
     let d = arch.input_dim();
-    hinge_lp(&dense_rows(&problem.data.x, true), &problem.data.y, d, affine)
+    hinge_lp(
+        &dense_rows(&problem.data.x, true),
+        &problem.data.y,
+        d,
+        affine,
+    )
 }
 
 /// Feature rows `(index, value)` of dense inputs; zero entries kept when
