@@ -6,7 +6,9 @@
 //! Crammer-Singer (`multiclass_lower_bound`), each by an exact LP whose dual
 //! solution is re-checked exactly; and the `global-min` verdict when the
 //! loss at the point equals the bound (`linear-lp-bound` and
-//! `multiclass-lp-bound` evidence).
+//! `multiclass-lp-bound` evidence). Both LPs are written over sparse
+//! feature rows (`hinge_lp`, `multiclass_lp`), which `function_space`
+//! reuses with the indicators of the distinct inputs as features.
 //!
 //! Must not: use a dual solution that fails the exact re-check, or decide
 //! anything from the bound but `global-min` at equality.
