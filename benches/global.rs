@@ -6,12 +6,15 @@
 //!   optimum, so the enumeration cannot stop early);
 //! - `alt12`: 12 integer points on the same circle, alternating (m = 1, 2).
 //!
-//! The baseline, from the same run: `alt8` at m = 1 and 2 with every set
+//! Each case's certificate is then checked by `relucert-check`
+//! (`check_<case>`), with its size printed. The baseline, from the same run: `alt8` at m = 1 and 2 with every set
 //! solved by its own LP (no reuse of dual bounds). Each case prints its
 //! chambers, sets, LPs and `(2P)^m` once, for docs/benchmarks.md.
 
 use criterion::{criterion_group, criterion_main, Criterion};
+use relucert::cert::{Certificate, Claim, Evidence, Header};
 use relucert::global::{solve, Options};
+use relucert::instance::{canonical_hash, Instance};
 use relucert::network::{Activation, Architecture, Data, LossKind, Problem};
 use relucert::number::Q;
 use std::hint::black_box;

@@ -99,8 +99,9 @@ impl Options<'_> {
 pub struct Optimum {
     /// The best loss found: `L*_m` when `complete` (over the shard's sets for a shard).
     pub value: Q,
-    /// A lower bound on the loss of every network of the width (equal to
-    /// `value` when complete; for a shard, a bound over its sets only).
+    /// A lower bound on the loss of every network of the width: `value`
+    /// when complete (for a shard, over its sets only), else the
+    /// function-space bound.
     pub lower_bound: Q,
     /// Whether every set was solved or covered.
     pub complete: bool,

@@ -11,7 +11,7 @@
 //! Must not: report an optimum that is not both attained (the witness's
 //! exact loss, recomputed by `Problem::loss`) and proven (every set
 //! covered); after a deadline the answer says `complete = false` and its
-//! lower bound is only the trivial 0.
+//! lower bound is the function-space bound, which holds for every network.
 
 use super::chambers::{chambers, Chambers};
 use super::setlp::{compatible, pair_parts, solve_set};
