@@ -58,10 +58,10 @@ mod bounds;
 pub mod cell;
 mod error;
 mod flat;
-mod function_space;
-mod pattern;
 pub mod forward;
+mod function_space;
 mod linalg;
+mod pattern;
 pub mod poly;
 mod second_order;
 

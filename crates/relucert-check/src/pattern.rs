@@ -13,6 +13,14 @@ use relucert_core::number::Q;
 
 /// Check `p` proves that every network of width `p.width` has loss at
 /// least `loss` (and, with a witness, that one attains it).
-pub fn check(_problem: &Problem, kind: EvidenceKind, _loss: &Q, _p: &PatternLp) -> Result<(), CheckError> {
-    Err(CheckError::PatternLp(kind, "not implemented yet".to_string()))
+pub fn check(
+    _problem: &Problem,
+    kind: EvidenceKind,
+    _loss: &Q,
+    _p: &PatternLp,
+) -> Result<(), CheckError> {
+    Err(CheckError::PatternLp(
+        kind,
+        "not implemented yet".to_string(),
+    ))
 }
