@@ -25,7 +25,7 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 const XOR: &str = "global-relu-xor-conflict-w2.toml";
-const SIX: &str = "global-relu-6-points-w2.toml";
+const LINE: &str = "global-relu-alternating-line-w2.toml";
 
 /// A fresh directory for one test.
 fn tmp(test: &str) -> PathBuf {
@@ -142,12 +142,29 @@ fn hand_known_optimum_json_and_text() {
 }
 
 #[test]
-fn a_narrower_network_does_no_better() {
+fn other_widths_obey_the_hand_bounds() {
+    let xor = fixture(XOR);
+    let xor = xor.to_str().unwrap();
     // a width-1 network is a width-2 network with a zero unit: L*_1 >= L*_2 = 1/3
-    let j = global_json(&[fixture(XOR).to_str().unwrap(), "--width", "1"]);
+    let j = global_json(&[xor, "--width", "1"]);
     assert_eq!(j["complete"], true);
     assert_eq!(j["width"], 1);
     assert!(q(&j["optimum"]) >= ratio("1/3"), "{j}");
+    // width 3: at most L*_2 = 1/3, and at least 1/3 for any function (the
+    // fixture's hand proof), so exactly 1/3
+    let j = global_json(&[xor, "--width", "3"]);
+    assert_eq!(j["complete"], true);
+    assert_eq!(j["width"], 3);
+    assert_eq!(j["optimum"], "1/3");
+    // the line fixture: L*_1 >= L*_2 >= L*_3, and L*_2 >= 1/6 by hand
+    let line = fixture(LINE);
+    let line = line.to_str().unwrap();
+    let l: Vec<BigRational> = ["1", "2", "3"]
+        .iter()
+        .map(|w| q(&global_json(&[line, "--width", w])["optimum"]))
+        .collect();
+    assert!(l[0] >= l[1] && l[1] >= l[2], "{l:?}");
+    assert!(l[1] >= ratio("1/6"), "{l:?}");
 }
 
 #[test]
@@ -220,11 +237,13 @@ fn width_optimum_certificate_checks_without_a_point() {
 #[test]
 fn four_shards_merge_to_the_unsharded_optimum() {
     let d = tmp("shards");
-    let p = fixture(SIX);
+    let p = fixture(LINE);
     let ps = p.to_str().unwrap();
     let whole = global_json(&[ps]);
     assert_eq!(whole["complete"], true);
     let optimum = q(&whole["optimum"]);
+    // the hand bound in the fixture
+    assert!(optimum >= ratio("1/6"), "{whole}");
     let mut parts = Vec::new();
     let mut least: Option<BigRational> = None;
     let mut sets = 0u64;
@@ -321,7 +340,14 @@ fn max_sets_refuses_with_the_number() {
     let sets = whole["sets_total"].as_u64().unwrap();
     assert!(sets > 1);
     let r = run(&["global", p, "--max-sets", "1"]);
-    let e = one_line_error(&r);
+    // the announcement, then the refusal: one error line, nothing solved
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stdout.is_empty(), "{}", r.stdout);
+    let lines: Vec<&str> = r.stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", r.stderr);
+    assert!(lines[0].starts_with("global: "), "{}", r.stderr);
+    let e = lines[1];
+    assert!(e.starts_with("error: "), "{e}");
     assert!(e.contains(&sets.to_string()), "{e}");
     assert!(e.contains("--max-sets 1"), "{e}");
 }
@@ -347,7 +373,7 @@ fn a_time_limit_gives_an_honest_partial_answer() {
     let d = tmp("timeout");
     let cert = d.join("c.json");
     let j = global_json(&[
-        fixture(SIX).to_str().unwrap(),
+        fixture(LINE).to_str().unwrap(),
         "--timeout",
         "0",
         "--cert",

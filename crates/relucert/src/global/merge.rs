@@ -116,7 +116,8 @@ pub fn merge(parts: &[Certificate]) -> Result<Certificate, GlobalError> {
         .collect();
     if !duplicated.is_empty() {
         return Err(bad(format!(
-            "shard {} given more than once",
+            "{} {} given more than once",
+            plural("shard", duplicated.len()),
             duplicated.join(", ")
         )));
     }
@@ -128,7 +129,8 @@ pub fn merge(parts: &[Certificate]) -> Result<Certificate, GlobalError> {
         .collect();
     if !missing.is_empty() {
         return Err(bad(format!(
-            "shard {} missing ({} of {count} given)",
+            "{} {} missing ({} of {count} given)",
+            plural("shard", missing.len()),
             missing.join(", "),
             parts.len()
         )));
@@ -170,6 +172,14 @@ pub fn merge(parts: &[Certificate]) -> Result<Certificate, GlobalError> {
             shard: None,
         }),
     })
+}
+
+fn plural(word: &str, n: usize) -> String {
+    if n == 1 {
+        word.to_string()
+    } else {
+        format!("{word}s")
+    }
 }
 
 /// A hash of a dual's data (equal duals hash equally).
@@ -299,7 +309,7 @@ mod tests {
         let e = err(&parts);
         assert!(e.contains("shard 2/4 missing"), "{e}");
         let e = err(&parts[..1]);
-        assert!(e.contains("shard 1/4, 2/4, 4/4 missing"), "{e}");
+        assert!(e.contains("shards 1/4, 2/4, 4/4 missing"), "{e}");
     }
 
     #[test]
