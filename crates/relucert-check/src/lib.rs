@@ -67,6 +67,7 @@ mod second_order;
 
 pub use error::CheckError;
 pub use flat::MAX_FLAT_PIECES;
+pub use pattern::MAX_SETS;
 pub use second_order::MAX_REGIONS;
 
 use num_traits::Zero;
