@@ -317,11 +317,6 @@ fn out_writes_an_instance_whose_loss_is_the_optimum() {
     assert_eq!(v["expect"]["global_min"].as_bool(), Some(true));
     assert_eq!(v["expect"]["local_min"].as_bool(), Some(true));
     assert_eq!(v["network"]["widths"][1].as_integer(), Some(2));
-    // the verifier does not contradict the written [expect] (exit 3 would)
-    let r = run(&["verify".as_ref(), "--json".as_ref(), out.as_os_str()]);
-    assert_eq!(r.code, 0, "{}", r.stdout);
-    let v: Value = serde_json::from_str(&r.stdout).unwrap();
-    assert_ne!(v["verdict"], "not-local-min", "{v}");
 }
 
 #[test]
