@@ -185,6 +185,39 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         write_undecided: Option<PathBuf>,
     },
+    /// The least hinge loss over all one-hidden-layer networks of a width, with a
+    /// network attaining it and a certificate; or merge shard certificates.
+    Global {
+        /// Instance file (.toml, or .json); no [point] needed. With --merge: check
+        /// the merged certificate against it before writing.
+        #[arg(required_unless_present = "merge")]
+        file: Option<PathBuf>,
+        /// The hidden width m (default: the instance's).
+        #[arg(long, value_name = "M")]
+        width: Option<usize>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+        /// Write the certificate to this file (complete runs only).
+        #[arg(long, value_name = "OUT.json")]
+        cert: Option<PathBuf>,
+        /// Write the optimum (the network attaining it) as an instance file.
+        #[arg(long, value_name = "OPT.toml", conflicts_with = "shard")]
+        out: Option<PathBuf>,
+        /// Stop after S seconds with an honest partial answer.
+        #[arg(long, value_name = "S")]
+        timeout: Option<u64>,
+        /// Refuse runs with more than N sets of pairs.
+        #[arg(long, value_name = "N")]
+        max_sets: Option<u128>,
+        /// Only shard K of N (1-based) of the sets of pairs.
+        #[arg(long, value_name = "K/N")]
+        shard: Option<String>,
+        /// Merge these shard certificates into one (needs --cert OUT).
+        #[arg(long, value_name = "PART", num_args = 1.., requires = "cert",
+              conflicts_with_all = ["width", "out", "timeout", "max_sets", "shard"])]
+        merge: Vec<PathBuf>,
+    },
     /// Solve a linear program in CPLEX LP format exactly, with a certificate.
     Lp {
         /// The .lp file.
@@ -311,6 +344,29 @@ fn main() -> ExitCode {
             json,
             write_undecided,
         }),
+        Command::Global {
+            file,
+            width,
+            json,
+            cert,
+            out,
+            timeout,
+            max_sets,
+            shard,
+            merge,
+        } => cmd::global::run(
+            file.as_deref(),
+            &cmd::global::Options {
+                width,
+                json,
+                cert,
+                out,
+                timeout_secs: timeout,
+                max_sets,
+                shard,
+                merge,
+            },
+        ),
         Command::Lp { file, json } => cmd::lp::run(&file, json),
     };
     match result {

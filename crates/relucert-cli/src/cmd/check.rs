@@ -1,13 +1,17 @@
 //! `relucert check FILE CERT`: re-verify a certificate written by `verify`
 //! with the independent checker.
 //!
-//! Owns: reading the certificate file and wording the checker's answer; a
-//! rejection is an error (exit 1) naming the reason.
+//! Owns: reading the certificate file and wording the checker's answer
+//! (with the value and width for the `global-optimum` and `shard-optimum`
+//! claims, which need no `[point]`); a rejection is an error (exit 1)
+//! naming the reason.
 //!
 //! Must not: compute anything (argument parsing and formatting only): the
 //! judgement is `relucert_check::check`'s.
 
+use super::global::with_decimal;
 use super::output::{load, CliError, Output};
+use relucert::cert::{Certificate, Evidence};
 use serde_json::Value;
 use std::path::Path;
 
@@ -25,12 +29,34 @@ pub fn run(path: &Path, cert_path: &Path) -> Result<Output, CliError> {
     })?;
     match relucert_check::check(&inst, &cert) {
         Ok(accepted) => Ok(Output::ok(format!(
-            "certificate accepted: {}\n",
-            accepted.claim
+            "certificate accepted: {}{}\n",
+            accepted.claim,
+            optimum_text(&cert)
         ))),
         Err(reason) => Err(CliError::at(
             &cert_file,
             format_args!("certificate rejected: {reason}"),
         )),
+    }
+}
+
+/// For the claims about a width's optimum (which need no `[point]`): what
+/// was proven, `: L* = p/q (d) over width m` (or `over shard K/N of width
+/// m`); empty for the claims about a point.
+fn optimum_text(cert: &Value) -> String {
+    let Ok(c) = Certificate::from_json(cert) else {
+        return String::new();
+    };
+    let loss = with_decimal(&c.header.loss);
+    match &c.evidence {
+        Evidence::WidthOptimum(p) => format!(": L* = {loss} over width {}", p.width),
+        Evidence::WidthOptimumShard(p) => match p.shard {
+            Some(s) => format!(
+                ": L = {loss}, the least over shard {}/{} of width {}",
+                s.index, s.count, p.width
+            ),
+            None => format!(": L = {loss} over a shard of width {}", p.width),
+        },
+        _ => String::new(),
     }
 }

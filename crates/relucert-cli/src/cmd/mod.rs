@@ -14,6 +14,7 @@ pub mod corpus;
 pub mod descend;
 pub mod eval;
 pub mod gen;
+pub mod global;
 pub mod lp;
 pub mod output;
 pub mod smtlib;
