@@ -10,10 +10,19 @@
 //! Must not: claim an optimum without an exact witness evaluation and an
 //! exact dual bound for every set; the float LP solver only proposes.
 
+mod chambers;
 pub mod merge;
+mod run;
+mod setlp;
+pub mod sets;
+mod setting;
+
+pub use merge::merge;
+pub use run::{plan, solve};
+pub use setting::SCOPE_MESSAGE;
 
 use crate::cert::{PatternLp, Shard};
-use crate::network::{Architecture, Params, Problem};
+use crate::network::{Architecture, Params};
 use crate::number::Q;
 use std::time::Instant;
 
@@ -106,12 +115,6 @@ pub struct Optimum {
     pub certificate: Option<PatternLp>,
 }
 
-/// `L*_m` for `problem` (one hidden layer, binary hinge).
-pub fn solve(problem: &Problem, opts: &Options<'_>) -> Result<Optimum, GlobalError> {
-    let _ = (problem, opts);
-    Err(GlobalError::Internal("not implemented yet".to_string()))
-}
-
 /// The size of a run, known before any LP is solved.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Plan {
@@ -121,11 +124,4 @@ pub struct Plan {
     pub pairs: usize,
     /// Sets of pairs this run would go through (the shard's share for a shard).
     pub sets_total: u128,
-}
-
-/// The size of the run `solve(problem, opts)` would do (scope and options
-/// checked the same way).
-pub fn plan(problem: &Problem, opts: &Options<'_>) -> Result<Plan, GlobalError> {
-    let _ = (problem, opts);
-    Err(GlobalError::Internal("not implemented yet".to_string()))
 }
