@@ -2,17 +2,22 @@
 //! the exact least loss `L*_m` over all one-hidden-layer hinge networks of
 //! width `m`, with a witness network and a `width-optimum` certificate.
 //!
-//! Owns: oracles that share no code with the solver (no chambers, no pattern
-//! LPs): an exhaustive rational grid with exact coordinate search evaluated
-//! by `Problem::loss` (and by this file's own forward pass), monotonicity in
-//! the width, zero loss on separable data where a network is written down by
-//! hand, the affine / linear hinge LP (solved with `relucert::lp`, then its
-//! primal point and dual vector re-checked here by weak duality), and the
-//! independent checker on the solver's certificate.
+//! Owns: the tests that hold the solver to oracles sharing no code with it
+//! (no chambers, no flip closure, no dual reuse; the computations are in
+//! `global_oracle/oracles.rs`): (1) an exhaustive rational grid with exact
+//! coordinate search never beats `value`; (2) `L*_{m+1} <= L*_m`; (3) the
+//! known optimum on separable data (a network written down by hand, and a
+//! counting bound for relu width 1 without output bias); (4) the affine /
+//! linear classifier LP, re-proved by weak duality, equals `L*_m` for
+//! linear activations and bounds `L*_2` for relu / leaky; (5) every answer's
+//! witness loses exactly `value` under two evaluations and its certificate
+//! is accepted by the independent checker; (6) brute force over active
+//! subsets equals `value`.
 //!
 //! Must not: trust the solver's value for anything but the comparison, or
 //! weaken an assertion to make a case pass; every assertion message carries
-//! the instance as FORMAT.md TOML. Case counts are small for CI; set
+//! the instance as FORMAT.md TOML. Runners are seeded per test and combo
+//! (reproducible) and shrink on failure. Case counts are small for CI; set
 //! RELUCERT_CASES for more.
 
 use num_traits::{One, Signed, Zero};
@@ -21,10 +26,13 @@ use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, Test
 use relucert::cert::{Certificate, Claim, Evidence, Header};
 use relucert::global::{solve, Optimum, Options};
 use relucert::instance::{canonical_hash, to_toml, Instance};
-use relucert::lp::{Cmp, Lp, LpResult, Sense};
-use relucert::network::{Activation, Architecture, Data, LayerParams, LossKind, Params, Problem};
+use relucert::network::{Activation, Architecture, Data, LossKind, Params, Problem};
 use relucert::number::{fmt_q, Q};
 use std::cell::RefCell;
+
+#[path = "global_oracle/oracles.rs"]
+mod oracles;
+use oracles::{classifier_optimum, exhaustive_best, own_loss, subset_optimum};
 
 // ---------------------------------------------------------------- helpers
 
@@ -106,45 +114,6 @@ fn act_name(a: &Activation) -> String {
         Activation::Leaky(al) => format!("leaky({})", fmt_q(al)),
         other => other.name().to_string(),
     }
-}
-
-/// This file's own forward pass and hinge loss (one hidden layer), written
-/// from FORMAT.md's semantics: a second evaluation beside `Problem::loss`.
-fn own_loss(p: &Problem, params: &Params) -> Q {
-    let (l1, l2) = (&params.layers[0], &params.layers[1]);
-    let mut total = Q::zero();
-    for (x, &y) in p.data.x.iter().zip(&p.data.y) {
-        let mut f = l2.b.as_ref().map_or_else(Q::zero, |b| b[0].clone());
-        for (j, row) in l1.w.iter().enumerate() {
-            let mut z = l1.b.as_ref().map_or_else(Q::zero, |b| b[j].clone());
-            for (w, xi) in row.iter().zip(x) {
-                z += w * xi;
-            }
-            let h = match &p.arch.activation {
-                Activation::Linear => z,
-                Activation::Relu => {
-                    if z.is_positive() {
-                        z
-                    } else {
-                        Q::zero()
-                    }
-                }
-                Activation::Leaky(alpha) => {
-                    if z.is_negative() {
-                        alpha * z
-                    } else {
-                        z
-                    }
-                }
-            };
-            f += &l2.w[0][j] * h;
-        }
-        let t = Q::one() - Q::from_integer(y.into()) * f;
-        if t.is_positive() {
-            total += t;
-        }
-    }
-    total / Q::from_integer((p.data.len() as i64).into())
 }
 
 /// Solve for width `m` and check everything that must hold of any answer:
@@ -243,133 +212,6 @@ const BIASES: [(bool, bool); 4] = [(false, false), (false, true), (true, false),
 
 // ------------------------------------------------- 1. exhaustive search
 
-/// Exact coordinate search with shrinking steps 2, 1, ..., 1/16 over the
-/// flat parameter vector (all weights, biases and output weights), first
-/// improvement, from `start`; returns the best loss and point met. Every
-/// loss is `Problem::loss`, exact.
-fn coordinate_search(p: &Problem, start: &Params, budget: &mut usize) -> (Q, Params) {
-    let mut x = start.flat();
-    let eval = |x: &[Q]| match Params::from_flat(&p.arch, x) {
-        Some(pp) => p.loss(&pp),
-        None => Q::one() + Q::one(),
-    };
-    let mut best = eval(&x);
-    for step in [q(2, 1), q(1, 1), q(1, 2), q(1, 4), q(1, 8), q(1, 16)] {
-        for _sweep in 0..12 {
-            let mut improved = false;
-            for k in 0..x.len() {
-                for dir in [&step, &-step.clone()] {
-                    if best.is_zero() || *budget == 0 {
-                        break;
-                    }
-                    *budget -= 1;
-                    x[k] += dir;
-                    let l = eval(&x);
-                    if l < best {
-                        best = l;
-                        improved = true;
-                        break;
-                    }
-                    x[k] -= dir;
-                }
-            }
-            if !improved {
-                break;
-            }
-        }
-    }
-    let pp = Params::from_flat(&p.arch, &x).unwrap_or_else(|| start.clone());
-    (best, pp)
-}
-
-/// The grid: each unit is absent (all zero) or `a sigma(w . x + b)` with
-/// `a = +-1` (homogeneity: `|a|` moves into `w`, `b`) and `(w, b)` a nonzero
-/// vector in {-1, 0, 1}^(d + hb); units as a multiset (they commute); the
-/// output bias in {-1, 0, 1}. Every grid point is evaluated exactly; then
-/// coordinate search from the best `k` grid points and from the solver's
-/// witness. Returns the least loss met from the grid alone, the least loss
-/// met overall with its point, and the number of evaluations.
-fn exhaustive_best(p: &Problem, witness: &Params, k: usize) -> (Q, Q, Params, usize) {
-    let a = &p.arch;
-    let (d, m, hb, ob) = (a.widths[0], a.widths[1], a.bias[0], a.bias[1]);
-    let len = d + usize::from(hb);
-    let mut units: Vec<(Q, Vec<Q>)> = vec![(Q::zero(), vec![Q::zero(); len])];
-    let total = 3usize.pow(len as u32);
-    for code in 0..total {
-        let mut c = code;
-        let v: Vec<Q> = (0..len)
-            .map(|_| {
-                let digit = (c % 3) as i64 - 1;
-                c /= 3;
-                Q::from_integer(digit.into())
-            })
-            .collect();
-        if v.iter().all(Zero::is_zero) {
-            continue;
-        }
-        units.push((Q::one(), v.clone()));
-        units.push((-Q::one(), v));
-    }
-    // multisets of m unit indices, non-decreasing
-    let mut combos: Vec<Vec<usize>> = vec![vec![]];
-    for _ in 0..m {
-        let mut next = Vec::new();
-        for c in &combos {
-            let lo = c.last().copied().unwrap_or(0);
-            for u in lo..units.len() {
-                let mut c2 = c.clone();
-                c2.push(u);
-                next.push(c2);
-            }
-        }
-        combos = next;
-    }
-    let cs: Vec<Q> = if ob {
-        vec![-Q::one(), Q::zero(), Q::one()]
-    } else {
-        vec![Q::zero()]
-    };
-    let mut scored: Vec<(Q, Params)> = Vec::new();
-    let mut evals = 0usize;
-    for combo in &combos {
-        for c in &cs {
-            let w: Vec<Vec<Q>> = combo.iter().map(|&u| units[u].1[..d].to_vec()).collect();
-            let b = hb.then(|| combo.iter().map(|&u| units[u].1[d].clone()).collect());
-            let a2 = vec![combo.iter().map(|&u| units[u].0.clone()).collect()];
-            let params = Params {
-                layers: vec![
-                    LayerParams { w, b },
-                    LayerParams {
-                        w: a2,
-                        b: ob.then(|| vec![c.clone()]),
-                    },
-                ],
-            };
-            let l = p.loss(&params);
-            evals += 1;
-            scored.push((l, params));
-        }
-    }
-    scored.sort_by(|x, y| x.0.cmp(&y.0));
-    scored.dedup_by(|x, y| x.0 == y.0 && x.1 == y.1);
-    let mut best = scored[0].clone();
-    let mut grid_best = best.0.clone();
-    let mut budget = 4000usize;
-    let starts: Vec<Params> = scored.iter().take(k).map(|s| s.1.clone()).collect();
-    for (i, s) in starts.iter().chain(std::iter::once(witness)).enumerate() {
-        let before = budget;
-        let (l, pt) = coordinate_search(p, s, &mut budget);
-        evals += before - budget;
-        if i < starts.len() && l < grid_best {
-            grid_best = l.clone();
-        }
-        if l < best.0 {
-            best = (l, pt);
-        }
-    }
-    (grid_best, best.0, best.1, evals)
-}
-
 /// Statistics over the exhaustive runs (printed with --nocapture).
 #[derive(Default)]
 struct Closeness {
@@ -392,7 +234,7 @@ fn exhaustive_search_never_beats_the_optimum() {
                     .prop_flat_map(move |d| data(d, 2..=nmax).prop_map(move |(x, y)| (d, x, y)));
                 let act2 = act.clone();
                 let st = &stats;
-                run(runner(cases(1), tag), strategy, move |(d, x, y)| {
+                run(runner(cases(2), tag), strategy, move |(d, x, y)| {
                     let p = problem(x, y, arch(d, m, &act2, hb, ob));
                     let opt = solve_checked(&p, m)?;
                     let (grid_best, best, at, evals) = exhaustive_best(&p, &opt.witness, 6);
@@ -442,7 +284,7 @@ fn optimum_does_not_increase_with_width() {
         data(1, 2..=4),
     );
     run(
-        runner(cases(4), 100),
+        runner(cases(8), 100),
         strategy,
         |(act, (hb, ob), (x, y))| {
             let p = problem(x, y, arch(1, 1, &act, hb, ob));
@@ -532,7 +374,7 @@ fn separable_data_optimum_is_known() {
             let strategy = (1usize..=2, 1usize..=2)
                 .prop_flat_map(move |(d, m)| separable(d, hb).prop_map(move |s| (d, m, s)));
             run(
-                runner(cases(1), tag),
+                runner(cases(2), tag),
                 strategy,
                 move |(d, m, (x, y, v, t))| {
                     let p = problem(x, y, arch(d, m, &act2, hb, ob));
@@ -561,85 +403,6 @@ fn separable_data_optimum_is_known() {
 
 // ------------------------------------------------- 4. the classifier LP
 
-/// The least hinge loss over classifiers `f(x) = w . x + c` (`c = 0` unless
-/// `affine`): the LP `min (1/N) sum xi_i` over `xi >= 0`, `xi_i + y_i (w .
-/// x_i + c) >= 1`, solved with `relucert::lp` and then re-proved here
-/// without trusting the solver: the primal point's exact hinge loss `v`
-/// (computed directly, not read from the LP) and the duals `lambda` with
-/// `0 <= lambda_i <= 1/N`, `sum lambda_i y_i x_i = 0`, `sum lambda_i y_i =
-/// 0` when affine and `sum lambda_i = v`. By weak duality every classifier
-/// has loss `>= sum lambda_i (1 - y_i f(x_i)) = sum lambda_i = v`.
-fn classifier_optimum(x: &[Vec<Q>], y: &[i64], affine: bool) -> Result<Q, String> {
-    let n = x.len();
-    let d = x.first().map_or(0, Vec::len);
-    let nq = Q::from_integer((n as i64).into());
-    let mut lp = Lp::new(Sense::Minimize);
-    let w: Vec<_> = (0..d).map(|_| lp.add_var(None, None)).collect();
-    let c = affine.then(|| lp.add_var(None, None));
-    let xi: Vec<_> = (0..n).map(|_| lp.add_var(Some(Q::zero()), None)).collect();
-    for i in 0..n {
-        let yi = Q::from_integer(y[i].into());
-        let mut row: Vec<_> = w.iter().zip(&x[i]).map(|(&v, xk)| (v, &yi * xk)).collect();
-        if let Some(c) = c {
-            row.push((c, yi.clone()));
-        }
-        row.push((xi[i], Q::one()));
-        lp.add_row(row, Cmp::Ge, Q::one());
-    }
-    lp.set_objective(xi.iter().map(|&v| (v, Q::one() / &nq)).collect());
-    let LpResult::Optimal { x: sol, duals, .. } = relucert::lp::solve(&lp) else {
-        return Err("the classifier LP is not optimal".to_string());
-    };
-    // primal: the exact hinge loss of (w, c)
-    let wv: Vec<Q> = w.iter().map(|v| sol[v.0].clone()).collect();
-    let cv = c.map_or_else(Q::zero, |c| sol[c.0].clone());
-    let mut v = Q::zero();
-    for i in 0..n {
-        let f: Q = wv.iter().zip(&x[i]).map(|(a, b)| a * b).sum::<Q>() + &cv;
-        let t = Q::one() - Q::from_integer(y[i].into()) * f;
-        if t.is_positive() {
-            v += t;
-        }
-    }
-    v /= &nq;
-    // dual: weak duality, checked here
-    let lam = &duals;
-    if lam.len() != n {
-        return Err(format!("{} duals for {n} rows", lam.len()));
-    }
-    let cap = Q::one() / &nq;
-    if lam.iter().any(|l| l.is_negative() || *l > cap) {
-        return Err(format!(
-            "duals outside [0, 1/N]: {:?}",
-            lam.iter().map(fmt_q).collect::<Vec<_>>()
-        ));
-    }
-    let mut s = vec![Q::zero(); d];
-    for ((l, xi), &yi) in lam.iter().zip(x).zip(y) {
-        for (sk, xk) in s.iter_mut().zip(xi) {
-            *sk += l * Q::from_integer(yi.into()) * xk;
-        }
-    }
-    if let Some(k) = s.iter().position(|v| !v.is_zero()) {
-        return Err(format!("sum lambda y x_{k} = {}", fmt_q(&s[k])));
-    }
-    if affine {
-        let s: Q = (0..n).map(|i| &lam[i] * Q::from_integer(y[i].into())).sum();
-        if !s.is_zero() {
-            return Err(format!("sum lambda y = {}", fmt_q(&s)));
-        }
-    }
-    let total: Q = lam.iter().sum();
-    if total != v {
-        return Err(format!(
-            "dual value {} != primal loss {}",
-            fmt_q(&total),
-            fmt_q(&v)
-        ));
-    }
-    Ok(v)
-}
-
 /// Linear activation: `f = (sum_j a_j w_j) . x + (sum_j a_j b_j + c)` is
 /// every linear function (neither bias) or every affine one (any bias) for
 /// every width m >= 1 (one unit already reaches all of them), so `L*_m`
@@ -656,7 +419,7 @@ fn classifier_lp_bounds_the_optimum() {
             tag += 1;
             let act2 = act.clone();
             let strategy = (1usize..=2).prop_flat_map(|d| data(d, 1..=6).prop_map(move |s| (d, s)));
-            run(runner(cases(1), tag), strategy, move |(d, (x, y))| {
+            run(runner(cases(2), tag), strategy, move |(d, (x, y))| {
                 let lp = classifier_optimum(&x, &y, hb || ob);
                 let p = problem(x, y, arch(d, 1, &act2, hb, ob));
                 let t = show(&p);
@@ -750,4 +513,40 @@ fn own_evaluation_agrees_with_core() {
         );
         Ok(())
     });
+}
+
+// ------------------------------------- 6. brute force over active sets
+
+/// `L*_m` equals the brute force over active subsets (`subset_optimum`),
+/// which enumerates all `2^N` subsets per unit instead of chambers.
+
+#[test]
+fn subset_brute_force_equals_the_optimum() {
+    let mut tag = 500u64;
+    for act in activations() {
+        for (hb, ob) in BIASES {
+            for m in [1usize, 2] {
+                tag += 1;
+                let act2 = act.clone();
+                let nmax = if m == 1 { 5 } else { 4 };
+                let strategy = (1usize..=2)
+                    .prop_flat_map(move |d| data(d, 1..=nmax).prop_map(move |s| (d, s)));
+                run(runner(cases(2), tag), strategy, move |(d, (x, y))| {
+                    let p = problem(x, y, arch(d, m, &act2, hb, ob));
+                    let t = show(&p);
+                    let brute = subset_optimum(&p, m)
+                        .map_err(|e| TestCaseError::fail(format!("oracle: {e}\n{t}")))?;
+                    let v = solve_checked(&p, m)?.value;
+                    prop_assert!(
+                        v == brute,
+                        "{} hb={hb} ob={ob} width {m}: value {} != subset brute force {}\n{t}",
+                        act_name(&act2),
+                        fmt_q(&v),
+                        fmt_q(&brute)
+                    );
+                    Ok(())
+                });
+            }
+        }
+    }
 }
