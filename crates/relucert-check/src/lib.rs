@@ -58,15 +58,16 @@ mod bounds;
 pub mod cell;
 mod error;
 mod flat;
-mod function_space;
-mod pattern;
 pub mod forward;
+mod function_space;
 mod linalg;
+mod pattern;
 pub mod poly;
 mod second_order;
 
 pub use error::CheckError;
 pub use flat::MAX_FLAT_PIECES;
+pub use pattern::MAX_SETS;
 pub use second_order::MAX_REGIONS;
 
 use num_traits::Zero;

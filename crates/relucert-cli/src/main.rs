@@ -49,6 +49,13 @@ enum Command {
         /// descent arcs only (a cross-check of the slower search).
         #[arg(long)]
         no_probe: bool,
+        /// Compare a local minimum (one hidden layer, binary hinge) with the
+        /// width's exact optimum when that takes at most N sets of pairs (0: never).
+        #[arg(long, value_name = "N", default_value_t = relucert::verify::DEFAULT_GLOBAL_BUDGET)]
+        global_budget: u128,
+        /// Write a network attaining the width's optimum as an instance file.
+        #[arg(long, value_name = "OPT.toml")]
+        global_out: Option<PathBuf>,
     },
     /// Re-verify a certificate written by `verify`.
     Check {
@@ -212,6 +219,8 @@ fn main() -> ExitCode {
             max_pieces,
             timeout,
             no_probe,
+            global_budget,
+            global_out,
         } => cmd::verify::run(
             &file,
             &cmd::verify::Options {
@@ -220,6 +229,8 @@ fn main() -> ExitCode {
                 max_pieces,
                 timeout_secs: timeout,
                 probe: !no_probe,
+                global_budget: Some(global_budget),
+                global_out,
             },
         ),
         Command::Check { file, cert } => cmd::check::run(&file, &cert),

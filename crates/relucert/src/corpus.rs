@@ -156,6 +156,7 @@ pub fn disagreements(inst: &Instance, verdict: Verdict, loss: &Q) -> Vec<String>
         &expect::Computed {
             verdict: Some(verdict),
             loss,
+            global_min: None,
         },
     );
     let mut out = Vec::new();

@@ -73,6 +73,9 @@ pub struct Computed<'a> {
     pub verdict: Option<Verdict>,
     /// The exact loss at the point.
     pub loss: &'a Q,
+    /// Whether the point is a global minimum, when known apart from the
+    /// verdict (a loss above the width's exact optimum: `false`).
+    pub global_min: Option<bool>,
 }
 
 /// The comparison of a whole `[expect]` table; a key the table does not
@@ -106,6 +109,7 @@ pub fn compare(expect: Option<&Expect>, computed: &Computed<'_>) -> Comparison {
     let (local, global) = computed
         .verdict
         .map_or((None, None), |verdict| verdict.implies());
+    let global = global.or(computed.global_min);
     Comparison {
         local_min: e.local_min.map(|w| Entry::new(&w, local.as_ref())),
         global_min: e.global_min.map(|w| Entry::new(&w, global.as_ref())),
@@ -150,6 +154,7 @@ mod tests {
             &Computed {
                 verdict: Some(Verdict::NotLocalMin),
                 loss: &loss,
+                global_min: None,
             },
         );
         assert_eq!(c, Comparison::default());
@@ -164,6 +169,7 @@ mod tests {
         let c = e.compare(&Computed {
             verdict: Some(Verdict::LocalMin),
             loss: &loss,
+            global_min: None,
         });
         let local = c.local_min.clone().expect("stated");
         assert_eq!(local.computed, Some(true));
@@ -180,6 +186,7 @@ mod tests {
         let c = e.compare(&Computed {
             verdict: Some(Verdict::GlobalMin),
             loss: &loss,
+            global_min: None,
         });
         assert_eq!(
             c.global_min.as_ref().map(|g| g.agreement),
@@ -190,6 +197,7 @@ mod tests {
         let c = e.compare(&Computed {
             verdict: Some(Verdict::Undecided),
             loss: &loss,
+            global_min: None,
         });
         assert_eq!(
             c.local_min.as_ref().map(|g| g.agreement),
@@ -205,6 +213,7 @@ mod tests {
         let c = e.compare(&Computed {
             verdict: None,
             loss: &close,
+            global_min: None,
         });
         let l = c.loss.clone().expect("stated");
         assert_eq!(l.expected, q(1, 3));

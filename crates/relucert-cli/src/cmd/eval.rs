@@ -34,6 +34,7 @@ pub fn run(path: &Path, as_json: bool) -> Result<Output, CliError> {
         &Computed {
             verdict: None,
             loss: &ev.loss,
+            global_min: None,
         },
     )
     .loss;

@@ -11,6 +11,8 @@
 
 use super::output::{agreement_word, load, qs, CliError, Output, EXIT_DISAGREE, EXIT_OK};
 use relucert::expect::{self, Computed, Entry};
+use relucert::global::witness_instance;
+use relucert::instance::to_toml;
 use relucert::number::fmt_q;
 use relucert::verify::{verify, Limits};
 use serde_json::{json, Value};
@@ -30,6 +32,20 @@ pub struct Options {
     pub timeout_secs: Option<u64>,
     /// Try the first-order probe first (`--no-probe` turns it off).
     pub probe: bool,
+    /// `--global-budget` (default [`relucert::verify::DEFAULT_GLOBAL_BUDGET`]).
+    pub global_budget: Option<u128>,
+    /// `--global-out`: write the width's optimal network here.
+    pub global_out: Option<PathBuf>,
+}
+
+/// `p/q (decimal)` with 4 significant digits, or `p` for an integer.
+fn qs_dec(q: &relucert::Q) -> String {
+    use num_traits::ToPrimitive;
+    if q.is_integer() {
+        return fmt_q(q);
+    }
+    let f = q.to_f64().unwrap_or(f64::NAN);
+    format!("{} ({f:.4})", fmt_q(q))
 }
 
 /// `relucert verify ...`.
@@ -44,12 +60,33 @@ pub fn run(path: &Path, opts: &Options) -> Result<Output, CliError> {
         limits.max_pieces = m;
     }
     limits.timeout = opts.timeout_secs.map(std::time::Duration::from_secs);
+    if let Some(b) = opts.global_budget {
+        limits.global_budget = b;
+    }
     let out = verify(&inst, &limits).map_err(|e| CliError::at(&file, e))?;
+    let global_written = match (&out.global, &opts.global_out) {
+        (Some(g), Some(p)) => {
+            let how = format!(
+                "relucert verify {file} --global-out (exact optimum over the instance's width)"
+            );
+            let opt = witness_instance(&inst, &g.arch, &g.witness, &g.optimum, &how)
+                .map_err(|e| CliError::at(&file, e))?;
+            std::fs::write(p, to_toml(&opt)).map_err(|e| {
+                CliError::at(
+                    p.display(),
+                    format_args!("cannot write the optimal network: {e}"),
+                )
+            })?;
+            Some(p.display().to_string())
+        }
+        _ => None,
+    };
     let cmp = expect::compare(
         inst.expect.as_ref(),
         &Computed {
             verdict: Some(out.verdict),
             loss: &out.loss,
+            global_min: out.global.as_ref().map(|g| g.optimum == out.loss),
         },
     );
     let status = if cmp.disagrees() {
@@ -81,6 +118,9 @@ pub fn run(path: &Path, opts: &Options) -> Result<Output, CliError> {
             "loss": qs(&out.loss),
             "reason": out.reason,
             "certificate": cert_value,
+            "global_optimum": out.global.as_ref().map(|g| qs(&g.optimum)),
+            "spurious": out.global.as_ref().map(|g| g.spurious),
+            "global_out": global_written,
             "expect": {
                 "local_min": cmp.local_min.as_ref().map(|e| e.expected),
                 "local_min_agrees": agrees(&cmp.local_min),
@@ -100,6 +140,36 @@ pub fn run(path: &Path, opts: &Options) -> Result<Output, CliError> {
     let _ = writeln!(s, "loss: {}", fmt_q(&out.loss));
     let _ = writeln!(s, "verdict: {}", out.verdict.name());
     let _ = writeln!(s, "reason: {}", out.reason);
+    if let Some(g) = &out.global {
+        let width = g.arch.widths.get(1).copied().unwrap_or(0);
+        let _ = writeln!(
+            s,
+            "global optimum over width {width}: {}{}",
+            qs_dec(&g.optimum),
+            if g.spurious {
+                format!(
+                    "; this local minimum is spurious (loss above the optimum by {})",
+                    qs_dec(&(&out.loss - &g.optimum))
+                )
+            } else if g.optimum == out.loss {
+                String::new()
+            } else {
+                "; the point's loss is above it".to_string()
+            }
+        );
+        match &global_written {
+            Some(p) => {
+                let _ = writeln!(s, "optimal network: written to {p}");
+            }
+            None if g.optimum != out.loss => {
+                let _ = writeln!(
+                    s,
+                    "optimal network: not written (use --global-out OPT.toml)"
+                );
+            }
+            None => {}
+        }
+    }
     match (&out.certificate, &opts.cert) {
         (Some(_), Some(p)) => {
             let _ = writeln!(

@@ -71,8 +71,8 @@ impl Claim {
             Claim::GlobalOptimum,
             Claim::ShardOptimum,
         ]
-            .into_iter()
-            .find(|c| c.name() == name)
+        .into_iter()
+        .find(|c| c.name() == name)
     }
 }
 

@@ -100,16 +100,8 @@ impl<'a> At<'a> {
     fn sparse(&self) -> Read<Sparse> {
         self.array(|e| match e.v.as_array().map(Vec::as_slice) {
             Some([i, q]) => {
-                let i = At {
-                    v: i,
-                    path: e.path,
-                }
-                .index()?;
-                let q = At {
-                    v: q,
-                    path: e.path,
-                }
-                .rational()?;
+                let i = At { v: i, path: e.path }.index()?;
+                let q = At { v: q, path: e.path }.rational()?;
                 Ok((i, q))
             }
             _ => e.err(FormatProblem::BadSparse),

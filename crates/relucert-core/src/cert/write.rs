@@ -70,9 +70,10 @@ fn pattern_json(kind: &str, p: &PatternLp) -> Value {
         json!({"signs": signs, "witness": qv(&c.witness)})
     });
     m.insert("chambers".into(), Value::Array(chambers.collect()));
-    let empty = p.empty.iter().map(|e| {
-        json!({"chamber": e.chamber, "point": e.point, "farkas": sparse_json(&e.farkas)})
-    });
+    let empty = p
+        .empty
+        .iter()
+        .map(|e| json!({"chamber": e.chamber, "point": e.point, "farkas": sparse_json(&e.farkas)}));
     m.insert("empty".into(), Value::Array(empty.collect()));
     let duals = p.duals.iter().map(|d| {
         let pairs: Vec<Value> = d

@@ -16,10 +16,12 @@ mod run;
 mod setlp;
 pub mod sets;
 mod setting;
+mod witness;
 
 pub use merge::merge;
 pub use run::{plan, solve};
 pub use setting::SCOPE_MESSAGE;
+pub use witness::witness_instance;
 
 use crate::cert::{PatternLp, Shard};
 use crate::network::{Architecture, Params};

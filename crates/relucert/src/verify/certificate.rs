@@ -45,6 +45,7 @@ pub(super) fn decided(inst: &Instance, loss: Q, evidence: Evidence, reason: Stri
         loss,
         reason,
         certificate,
+        global: None,
     }
 }
 
@@ -60,5 +61,6 @@ pub(super) fn undecided(loss: Q, reason: String) -> Outcome {
         loss,
         reason,
         certificate: None,
+        global: None,
     }
 }

@@ -47,6 +47,7 @@ mod bounds;
 mod certificate;
 mod descent;
 mod flat;
+mod global_stage;
 mod probe_stage;
 mod second_order_stage;
 mod zero_loss;
@@ -111,6 +112,28 @@ pub struct Limits {
     /// else. Off, `not-local-min` points are found only by the arc search
     /// (`relucert verify --no-probe`; used to test that search alone).
     pub probe: bool,
+    /// Compare a `local-min` or `undecided` point of a one-hidden-layer
+    /// binary-hinge instance with the width's exact optimum when it takes
+    /// at most this many sets of pairs (0: never).
+    pub global_budget: u128,
+}
+
+/// Default of [`Limits::global_budget`]: 8 points in the plane at width 3
+/// (about 250,000 sets; most are covered by earlier dual bounds, so such a
+/// run takes well under a second).
+pub const DEFAULT_GLOBAL_BUDGET: u128 = 300_000;
+
+/// The point against the exact optimum of its width (THEORY section 9).
+#[derive(Clone, Debug)]
+pub struct GlobalComparison {
+    /// `L*`: the least loss over all networks of the instance's width.
+    pub optimum: Q,
+    /// The verdict is `local-min` and the loss is above `L*`.
+    pub spurious: bool,
+    /// The architecture of the witness (the instance's).
+    pub arch: crate::network::Architecture,
+    /// A network with loss exactly `L*`.
+    pub witness: crate::network::Params,
 }
 
 impl Default for Limits {
@@ -119,6 +142,7 @@ impl Default for Limits {
             max_pieces: 4096,
             timeout: None,
             probe: true,
+            global_budget: DEFAULT_GLOBAL_BUDGET,
         }
     }
 }
@@ -135,6 +159,8 @@ pub struct Outcome {
     pub reason: String,
     /// The certificate that `check` re-verifies (`None` when undecided).
     pub certificate: Option<Certificate>,
+    /// The comparison with the width's exact optimum, when it ran.
+    pub global: Option<GlobalComparison>,
 }
 
 /// Why `verify` could not run. Its text (`Display`) is the message the
@@ -200,6 +226,12 @@ pub fn completions(zeros: &[ZeroEntry], cap: usize) -> Option<Vec<Vec<Side>>> {
 /// for an internal inconsistency).
 pub fn verify(inst: &Instance, limits: &Limits) -> Result<Outcome, VerifyError> {
     let start = Instant::now();
+    let out = verify_local(inst, limits, start)?;
+    global_stage::compare(inst, limits, start, out)
+}
+
+/// The local analysis: every stage before the comparison with `L*`.
+fn verify_local(inst: &Instance, limits: &Limits, start: Instant) -> Result<Outcome, VerifyError> {
     let out_of_time = || limits.timeout.is_some_and(|t| start.elapsed() > t);
     let Some(params) = inst.point.as_ref() else {
         return Err(VerifyError::NoPoint);

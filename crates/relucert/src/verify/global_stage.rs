@@ -1,0 +1,106 @@
+//! The comparison with the width's exact optimum (THEORY section 9) after
+//! the local analysis: is the point a global minimum, and if it is a local
+//! minimum above the optimum, a spurious one?
+//!
+//! Owns: deciding when the comparison runs (one hidden layer, binary hinge,
+//! a verdict of `local-min` or `undecided`, at most `Limits::global_budget`
+//! sets of pairs), upgrading the verdict to `global-min` with a
+//! `pattern-lp` certificate when the point's loss equals `L*`, and
+//! otherwise reporting `L*` with its witness network.
+//!
+//! Must not: change a verdict for any other reason: a point above `L*`
+//! keeps its verdict and certificate (spurious or not says only how the
+//! verdict relates to `L*`).
+
+use super::certificate::decided;
+use super::{GlobalComparison, Limits, Outcome, Verdict};
+use crate::global::{solve, GlobalError, Options};
+use crate::instance::Instance;
+use crate::network::LossKind;
+use crate::number::fmt_q;
+use relucert_core::cert::Evidence;
+use std::time::Instant;
+
+/// Compare `out` with the exact optimum of the instance's width.
+pub(super) fn compare(
+    inst: &Instance,
+    limits: &Limits,
+    start: Instant,
+    mut out: Outcome,
+) -> Result<Outcome, super::VerifyError> {
+    let problem = &inst.problem;
+    let applies = limits.global_budget > 0
+        && matches!(out.verdict, Verdict::LocalMin | Verdict::Undecided)
+        && problem.arch.hidden_layers() == 1
+        && problem.loss == LossKind::Hinge;
+    if !applies {
+        return Ok(out);
+    }
+    let opts = Options {
+        width: problem.arch.widths[1],
+        shard: None,
+        max_sets: Some(limits.global_budget),
+        deadline: limits.timeout.map(|t| start + t),
+        progress: None,
+    };
+    let opt = match solve(problem, &opts) {
+        Ok(opt) => opt,
+        Err(GlobalError::TooManySets { sets, max }) => {
+            out.reason = format!(
+                "{}; global optimum not computed ({sets} sets of pairs, budget {max}: raise --global-budget)",
+                out.reason
+            );
+            return Ok(out);
+        }
+        Err(e) => return Err(super::VerifyError::Internal(e.to_string())),
+    };
+    if !opt.complete {
+        out.reason = format!(
+            "{}; global optimum not computed (time limit after {} of {} sets)",
+            out.reason, opt.sets_done, opt.sets_total
+        );
+        return Ok(out);
+    }
+    if opt.value == out.loss {
+        let Some(mut body) = opt.certificate else {
+            return Err(super::VerifyError::Internal(
+                "a complete global run without a certificate".into(),
+            ));
+        };
+        body.witness = None;
+        body.shard = None;
+        let reason = format!(
+            "the loss equals the exact optimum over width {} ({} sets of pairs, {} LPs){}",
+            opts.width,
+            opt.sets_total,
+            opt.lps,
+            if out.verdict == Verdict::LocalMin {
+                "; the local analysis had proven a local minimum"
+            } else {
+                ""
+            }
+        );
+        let mut up = decided(inst, out.loss.clone(), Evidence::PatternLp(body), reason);
+        up.global = Some(GlobalComparison {
+            optimum: opt.value,
+            spurious: false,
+            arch: opt.arch,
+            witness: opt.witness,
+        });
+        return Ok(up);
+    }
+    if opt.value > out.loss {
+        return Err(super::VerifyError::Internal(format!(
+            "the point's loss {} is below the exact optimum {}",
+            fmt_q(&out.loss),
+            fmt_q(&opt.value)
+        )));
+    }
+    out.global = Some(GlobalComparison {
+        optimum: opt.value,
+        spurious: out.verdict == Verdict::LocalMin,
+        arch: opt.arch,
+        witness: opt.witness,
+    });
+    Ok(out)
+}
