@@ -212,7 +212,11 @@ const BIASES: [(bool, bool); 4] = [(false, false), (false, true), (true, false),
 
 // ------------------------------------------------- 1. exhaustive search
 
-/// Statistics over the exhaustive runs (printed with --nocapture).
+/// Statistics over the exhaustive runs (printed with --nocapture). How
+/// close the search comes (grid starts only, the witness start not
+/// counted): with RELUCERT_CASES=40, 1280 runs, it reached `value` exactly
+/// in 1075 (84%), worst gap 4/5 (coordinate search stalls at hinge and
+/// ReLU kinks); it never went below `value`.
 #[derive(Default)]
 struct Closeness {
     runs: usize,
@@ -229,12 +233,13 @@ fn exhaustive_search_never_beats_the_optimum() {
         for (hb, ob) in BIASES {
             for m in [1usize, 2] {
                 tag += 1;
-                let nmax = if m == 1 { 6 } else { 5 };
-                let strategy = (1usize..=2)
+                // input dimension 1..=3 for width 1, 1..=2 for width 2
+                let (nmax, dmax) = if m == 1 { (6, 3) } else { (5, 2) };
+                let strategy = (1usize..=dmax)
                     .prop_flat_map(move |d| data(d, 2..=nmax).prop_map(move |(x, y)| (d, x, y)));
                 let act2 = act.clone();
                 let st = &stats;
-                run(runner(cases(2), tag), strategy, move |(d, x, y)| {
+                run(runner(cases(3), tag), strategy, move |(d, x, y)| {
                     let p = problem(x, y, arch(d, m, &act2, hb, ob));
                     let opt = solve_checked(&p, m)?;
                     let (grid_best, best, at, evals) = exhaustive_best(&p, &opt.witness, 6);
@@ -284,7 +289,7 @@ fn optimum_does_not_increase_with_width() {
         data(1, 2..=4),
     );
     run(
-        runner(cases(8), 100),
+        runner(cases(10), 100),
         strategy,
         |(act, (hb, ob), (x, y))| {
             let p = problem(x, y, arch(1, 1, &act, hb, ob));
@@ -374,7 +379,7 @@ fn separable_data_optimum_is_known() {
             let strategy = (1usize..=2, 1usize..=2)
                 .prop_flat_map(move |(d, m)| separable(d, hb).prop_map(move |s| (d, m, s)));
             run(
-                runner(cases(2), tag),
+                runner(cases(3), tag),
                 strategy,
                 move |(d, m, (x, y, v, t))| {
                     let p = problem(x, y, arch(d, m, &act2, hb, ob));
@@ -419,7 +424,7 @@ fn classifier_lp_bounds_the_optimum() {
             tag += 1;
             let act2 = act.clone();
             let strategy = (1usize..=2).prop_flat_map(|d| data(d, 1..=6).prop_map(move |s| (d, s)));
-            run(runner(cases(2), tag), strategy, move |(d, (x, y))| {
+            run(runner(cases(3), tag), strategy, move |(d, (x, y))| {
                 let lp = classifier_optimum(&x, &y, hb || ob);
                 let p = problem(x, y, arch(d, 1, &act2, hb, ob));
                 let t = show(&p);
@@ -528,10 +533,10 @@ fn subset_brute_force_equals_the_optimum() {
             for m in [1usize, 2] {
                 tag += 1;
                 let act2 = act.clone();
-                let nmax = if m == 1 { 5 } else { 4 };
-                let strategy = (1usize..=2)
+                let (nmax, dmax) = if m == 1 { (5, 3) } else { (4, 2) };
+                let strategy = (1usize..=dmax)
                     .prop_flat_map(move |d| data(d, 1..=nmax).prop_map(move |s| (d, s)));
-                run(runner(cases(2), tag), strategy, move |(d, (x, y))| {
+                run(runner(cases(3), tag), strategy, move |(d, (x, y))| {
                     let p = problem(x, y, arch(d, m, &act2, hb, ob));
                     let t = show(&p);
                     let brute = subset_optimum(&p, m)
