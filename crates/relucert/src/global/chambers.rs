@@ -31,43 +31,54 @@ fn flipped(signs: &[Sign], points: &[usize]) -> Vec<Sign> {
     out
 }
 
-/// A Gordan vector for the open cone with signs `eps` (over the groups'
-/// first points), or `None` when the cone is not empty.
-fn gordan(setting: &Setting, eps: &[Sign]) -> Result<Option<Vec<(usize, Q)>>, GlobalError> {
-    let reps: Vec<usize> = setting.groups.iter().map(|g| g[0]).collect();
+/// A Gordan vector for the flip of chamber `signs` on the hyperplane of
+/// point `h`, when that hyperplane is not a facet: then `eps_h x~_h` is
+/// nonnegative on the chamber's cone, so (Farkas) `eps_h x~_h = sum_f nu_f
+/// eps_f x~_f` over the facets with `nu >= 0`, and `y = nu` on the facets
+/// with `y_h = 1` sums to 0 with the flipped signs. `None` when no such
+/// `nu` exists (then the flip is not empty: an enumeration bug).
+fn gordan(
+    setting: &Setting,
+    signs: &[Sign],
+    facets: &[usize],
+    h: usize,
+) -> Result<Option<Vec<(usize, Q)>>, GlobalError> {
     let mut lp = Lp::new(Sense::Minimize);
-    let vars: Vec<_> = reps
+    let vars: Vec<_> = facets
         .iter()
         .map(|_| lp.add_var(Some(Q::zero()), None))
         .collect();
-    for d in 0..setting.dim {
-        let coeffs = reps
+    let target: Vec<Q> = setting.xt[h].iter().map(|v| sign_q(signs[h]) * v).collect();
+    for (d, t) in target.iter().enumerate() {
+        let coeffs = facets
             .iter()
             .zip(&vars)
-            .map(|(&k, &v)| (v, sign_q(eps[k]) * &setting.xt[k][d]))
+            .map(|(&k, &v)| (v, sign_q(signs[k]) * &setting.xt[k][d]))
             .collect();
-        lp.add_row(coeffs, Cmp::Eq, Q::zero());
+        lp.add_row(coeffs, Cmp::Eq, t.clone());
     }
-    lp.add_row(
-        vars.iter().map(|&v| (v, Q::one())).collect(),
-        Cmp::Eq,
-        Q::one(),
-    );
     match solve(&lp) {
         LpResult::Optimal { x, .. } => {
-            let y: Vec<(usize, Q)> = reps
+            let mut y: Vec<(usize, Q)> = facets
                 .iter()
                 .zip(x)
                 .filter(|(_, v)| !v.is_zero())
                 .map(|(&k, v)| (k, v))
                 .collect();
-            // Re-check: y >= 0, not all zero, sum y_k eps_k x~_k = 0.
-            let ok = !y.is_empty()
-                && y.iter().all(|(_, v)| v.is_positive())
+            y.push((h, Q::one()));
+            let eps = |k: usize| {
+                if k == h {
+                    -sign_q(signs[k])
+                } else {
+                    sign_q(signs[k])
+                }
+            };
+            // Re-check: y > 0 and sum y_k eps'_k x~_k = 0.
+            let ok = y.iter().all(|(_, v)| v.is_positive())
                 && (0..setting.dim).all(|d| {
                     y.iter()
                         .fold(Q::zero(), |acc, (k, v)| {
-                            acc + v * sign_q(eps[*k]) * &setting.xt[*k][d]
+                            acc + v * eps(*k) * &setting.xt[*k][d]
                         })
                         .is_zero()
                 });
@@ -86,9 +97,20 @@ fn gordan(setting: &Setting, eps: &[Sign]) -> Result<Option<Vec<(usize, Q)>>, Gl
     }
 }
 
-/// The chambers with witnesses, and the emptiness proofs of the flips that
-/// are not chambers.
-pub(super) fn chambers(setting: &Setting) -> Result<(Vec<Chamber>, Vec<EmptyFlip>), GlobalError> {
+/// The chambers with witnesses and facets.
+pub(super) struct Chambers {
+    /// The chambers.
+    pub list: Vec<Chamber>,
+    /// The emptiness proofs of the flips that are not chambers.
+    pub empty: Vec<EmptyFlip>,
+    /// Per chamber, one point of each hyperplane whose flip is a chamber:
+    /// the facets of its closed cone (the other inequalities are redundant).
+    pub facets: Vec<Vec<usize>>,
+}
+
+/// The chambers with witnesses, their facets, and the emptiness proofs of
+/// the flips that are not chambers.
+pub(super) fn chambers(setting: &Setting) -> Result<Chambers, GlobalError> {
     let cells = setting
         .arrangement
         .cells()
@@ -137,13 +159,23 @@ pub(super) fn chambers(setting: &Setting) -> Result<(Vec<Chamber>, Vec<EmptyFlip
         ));
     }
     let mut empty = Vec::new();
+    let facets: Vec<Vec<usize>> = list
+        .iter()
+        .map(|ch| {
+            setting
+                .groups
+                .iter()
+                .filter(|points| index.contains_key(flipped(&ch.signs, points).as_slice()))
+                .map(|points| points[0])
+                .collect()
+        })
+        .collect();
     for (c, ch) in list.iter().enumerate() {
         for points in &setting.groups {
-            let eps = flipped(&ch.signs, points);
-            if index.contains_key(eps.as_slice()) {
+            if facets[c].contains(&points[0]) {
                 continue;
             }
-            match gordan(setting, &eps)? {
+            match gordan(setting, &ch.signs, &facets[c], points[0])? {
                 Some(farkas) => empty.push(EmptyFlip {
                     chamber: c,
                     point: points[0],
@@ -157,5 +189,9 @@ pub(super) fn chambers(setting: &Setting) -> Result<(Vec<Chamber>, Vec<EmptyFlip
             }
         }
     }
-    Ok((list, empty))
+    Ok(Chambers {
+        list,
+        empty,
+        facets,
+    })
 }

@@ -13,12 +13,12 @@
 //! covered); after a deadline the answer says `complete = false` and its
 //! lower bound is only the trivial 0.
 
-use super::chambers::chambers;
+use super::chambers::{chambers, Chambers};
 use super::setlp::{compatible, pair_parts, solve_set};
 use super::sets::{binomial, Bits, Subsets};
 use super::setting::Setting;
 use super::{GlobalError, Optimum, Options, Plan};
-use crate::cert::{Chamber, DualBound, PatternLp, WitnessNet, WitnessUnit};
+use crate::cert::{DualBound, PatternLp, WitnessNet, WitnessUnit};
 use crate::network::{Architecture, LayerParams, Params, Problem};
 use crate::number::Q;
 use num_traits::{One, Signed, Zero};
@@ -128,11 +128,11 @@ struct Dual {
 
 fn extend_dual(
     setting: &Setting,
-    list: &[Chamber],
+    all: &Chambers,
     lambda: Vec<Q>,
     own: &[usize],
 ) -> Result<Dual, GlobalError> {
-    let p = 2 * list.len();
+    let p = 2 * all.list.len();
     let ok = lambda.iter().all(|l| !l.is_negative() && *l <= Q::one())
         && (!setting.output_bias
             || lambda
@@ -148,7 +148,7 @@ fn extend_dual(
     let mut bits = Bits::new(p);
     let mut pairs = Vec::new();
     for pair in 0..p {
-        if let Some(proof) = compatible(setting, list, &lambda, pair)? {
+        if let Some(proof) = compatible(setting, all, &lambda, pair)? {
             bits.set(pair);
             pairs.push(proof);
         }
@@ -169,8 +169,8 @@ fn extend_dual(
 pub fn solve(problem: &Problem, opts: &Options<'_>) -> Result<Optimum, GlobalError> {
     check_options(opts)?;
     let setting = Setting::new(problem)?;
-    let (list, empty) = chambers(&setting)?;
-    let plan = sizes(&setting, list.len(), opts);
+    let all = chambers(&setting)?;
+    let plan = sizes(&setting, all.list.len(), opts);
     if let Some(max) = opts.max_sets {
         if plan.sets_total > max {
             return Err(GlobalError::TooManySets {
@@ -223,7 +223,7 @@ pub fn solve(problem: &Problem, opts: &Options<'_>) -> Result<Optimum, GlobalErr
             continue;
         }
         let set = set.to_vec();
-        let sol = solve_set(&setting, &list, &set)?;
+        let sol = solve_set(&setting, &all, &set)?;
         lps += 1;
         let bound = sol.lambda.iter().fold(Q::zero(), |a, l| a + l) / &nq;
         if bound != sol.value {
@@ -231,7 +231,7 @@ pub fn solve(problem: &Problem, opts: &Options<'_>) -> Result<Optimum, GlobalErr
                 "a set's dual bound differs from its optimum".into(),
             ));
         }
-        let dual = extend_dual(&setting, &list, sol.lambda, &set)?;
+        let dual = extend_dual(&setting, &all, sol.lambda, &set)?;
         last_dual = duals.len();
         duals.push(dual);
         if best.as_ref().is_none_or(|b| sol.value < b.value) {
@@ -271,8 +271,8 @@ pub fn solve(problem: &Problem, opts: &Options<'_>) -> Result<Optimum, GlobalErr
     }
     let certificate = complete.then(|| PatternLp {
         width: opts.width,
-        chambers: list.clone(),
-        empty: empty.clone(),
+        chambers: all.list.clone(),
+        empty: all.empty.clone(),
         duals: duals.iter().map(|d| d.bound.clone()).collect(),
         witness: Some(WitnessNet {
             units: best

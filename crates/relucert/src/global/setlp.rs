@@ -13,9 +13,10 @@
 // Index loops mirror the formulas (rows i, coordinates d, units j).
 #![allow(clippy::needless_range_loop)]
 
+use super::chambers::Chambers;
 use super::setting::{dot, sign_q, Setting};
 use super::GlobalError;
-use crate::cert::{Chamber, PairProof, Sparse};
+use crate::cert::{PairProof, Sparse};
 use crate::lp::{solve, Cmp, Lp, LpResult, Sense, VarId};
 use crate::number::Q;
 use num_traits::{One, Signed, Zero};
@@ -40,9 +41,10 @@ pub(super) struct SetSolution {
 /// Solve `LP(pairs)` exactly.
 pub(super) fn solve_set(
     setting: &Setting,
-    chambers: &[Chamber],
+    all: &Chambers,
     pairs: &[usize],
 ) -> Result<SetSolution, GlobalError> {
+    let chambers = &all.list;
     let n = setting.n;
     let nq = Q::from_integer((n as i64).into());
     let mut lp = Lp::new(Sense::Minimize);
@@ -79,8 +81,7 @@ pub(super) fn solve_set(
     }
     for (j, &p) in pairs.iter().enumerate() {
         let (ch, _) = pair_parts(p);
-        for points in &setting.groups {
-            let k = points[0];
+        for &k in &all.facets[ch] {
             let e = sign_q(chambers[ch].signs[k]);
             let coeffs = (0..setting.dim)
                 .map(|d| (u[j][d], &e * &setting.xt[k][d]))
@@ -113,7 +114,12 @@ pub(super) fn solve_set(
 }
 
 /// `g = s sum_i lambda_i y_i mu(eps_i) x~_i` for pair `pair`.
-fn g_vector(setting: &Setting, chambers: &[Chamber], lambda: &[Q], pair: usize) -> Vec<Q> {
+fn g_vector(
+    setting: &Setting,
+    chambers: &[crate::cert::Chamber],
+    lambda: &[Q],
+    pair: usize,
+) -> Vec<Q> {
     let (ch, plus) = pair_parts(pair);
     let mut g = vec![Q::zero(); setting.dim];
     for i in 0..setting.n {
@@ -140,10 +146,11 @@ fn g_vector(setting: &Setting, chambers: &[Chamber], lambda: &[Q], pair: usize) 
 /// `sum_k nu_k eps_k x~_k + g = 0` (re-checked), or `None`.
 pub(super) fn compatible(
     setting: &Setting,
-    chambers: &[Chamber],
+    all: &Chambers,
     lambda: &[Q],
     pair: usize,
 ) -> Result<Option<PairProof>, GlobalError> {
+    let chambers = &all.list;
     let g = g_vector(setting, chambers, lambda, pair);
     if g.iter().all(Zero::is_zero) {
         return Ok(Some(PairProof {
@@ -157,7 +164,7 @@ pub(super) fn compatible(
     if dot(&g, &chambers[ch].witness).is_positive() {
         return Ok(None);
     }
-    let reps: Vec<usize> = setting.groups.iter().map(|p| p[0]).collect();
+    let reps = &all.facets[ch];
     let mut lp = Lp::new(Sense::Minimize);
     let vars: Vec<VarId> = reps
         .iter()
