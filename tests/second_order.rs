@@ -288,6 +288,7 @@ fn second_order_minima_at_descent_endpoints_check_and_survive_probing() {
         max_pieces: 512,
         timeout: Some(std::time::Duration::from_millis(1500)),
         probe: true,
+        global_budget: 0,
     };
     let mut proven = 0;
     for seed in 1..=cases {
@@ -309,6 +310,7 @@ fn second_order_minima_at_descent_endpoints_check_and_survive_probing() {
                 max_pieces: 512,
                 timeout: None,
                 probe: true,
+                global_budget: 0,
             },
         )
         .unwrap();

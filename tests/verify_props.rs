@@ -93,7 +93,7 @@ proptest! {
         probes in probe_dirs(64),
     ) {
         let inst = instance(problem.clone(), p.clone());
-        let limits = Limits { max_pieces: 256, timeout: None, probe: true };
+        let limits = Limits { max_pieces: 256, timeout: None, probe: true, global_budget: 0 };
         let out = verify(&inst, &limits).unwrap();
         prop_assert_eq!(&out.loss, &problem.loss(&p));
         let Some(cert) = out.certificate.as_ref().map(|c| c.to_json()) else {
@@ -203,6 +203,7 @@ fn random_instances_yield_certificates_of_each_kind() {
                 max_pieces: 256,
                 timeout: None,
                 probe: true,
+                global_budget: 0,
             },
         )
         .unwrap();
@@ -315,6 +316,7 @@ fn generated_corpus_certificates_check_and_mutants_fail() {
         max_pieces: 512,
         timeout: Some(std::time::Duration::from_secs(2)),
         probe: true,
+        global_budget: 0,
     };
     let mut kinds = std::collections::BTreeMap::new();
     for family in Family::ALL {

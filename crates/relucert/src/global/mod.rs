@@ -74,6 +74,10 @@ pub struct Options<'a> {
     pub deadline: Option<Instant>,
     /// Called now and then with (sets done, sets in this run).
     pub progress: Option<&'a dyn Fn(u128, u128)>,
+    /// Skip the sets an earlier dual bound covers (default). Off, every set
+    /// is solved by its own LP: the baseline of the benchmark.
+    #[doc(hidden)]
+    pub reuse_duals: bool,
 }
 
 impl Options<'_> {
@@ -85,6 +89,7 @@ impl Options<'_> {
             max_sets: None,
             deadline: None,
             progress: None,
+            reuse_duals: true,
         }
     }
 }

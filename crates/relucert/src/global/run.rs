@@ -209,9 +209,10 @@ pub fn solve(problem: &Problem, opts: &Options<'_>) -> Result<Optimum, GlobalErr
             }
         }
         done += 1;
-        let covered = duals
-            .get(last_dual)
-            .is_some_and(|d| d.bits.contains_all(set))
+        let covered = opts.reuse_duals
+            && duals
+                .get(last_dual)
+                .is_some_and(|d| d.bits.contains_all(set))
             || match duals.iter().position(|d| d.bits.contains_all(set)) {
                 Some(t) => {
                     last_dual = t;

@@ -6,7 +6,9 @@
 //! Crammer-Singer (`multiclass_lower_bound`), each by an exact LP whose dual
 //! solution is re-checked exactly; and the `global-min` verdict when the
 //! loss at the point equals the bound (`linear-lp-bound` and
-//! `multiclass-lp-bound` evidence).
+//! `multiclass-lp-bound` evidence). Both LPs are written over sparse
+//! feature rows (`hinge_lp`, `multiclass_lp`), which `function_space`
+//! reuses with the indicators of the distinct inputs as features.
 //!
 //! Must not: use a dual solution that fails the exact re-check, or decide
 //! anything from the bound but `global-min` at equality.
@@ -80,8 +82,44 @@ pub fn linear_lower_bound(problem: &Problem) -> Option<LinearBound> {
         return None;
     }
     let affine = arch.bias.iter().any(|&b| b);
-    let n = problem.data.len();
     let d = arch.input_dim();
+    hinge_lp(
+        &dense_rows(&problem.data.x, true),
+        &problem.data.y,
+        d,
+        affine,
+    )
+}
+
+/// Feature rows `(index, value)` of dense inputs; zero entries kept when
+/// `keep_zeros` (the binary LP has always listed them).
+fn dense_rows(x: &[Vec<Q>], keep_zeros: bool) -> Vec<Vec<(usize, Q)>> {
+    x.iter()
+        .map(|row| {
+            row.iter()
+                .enumerate()
+                .filter(|(_, v)| keep_zeros || !v.is_zero())
+                .map(|(j, v)| (j, v.clone()))
+                .collect()
+        })
+        .collect()
+}
+
+/// The binary hinge LP over all linear (affine) functions `a . phi + c` of
+/// the features `phi_i` (sparse rows `(index, value)`, `d` of them, labels
+/// `y_i = +-1`), with its dual solution re-checked exactly. Shared by the
+/// linear-model bound (the features are the inputs) and the function-space
+/// bound (the features are the indicators of the distinct inputs).
+pub(super) fn hinge_lp(
+    rows: &[Vec<(usize, Q)>],
+    labels: &[i64],
+    d: usize,
+    affine: bool,
+) -> Option<LinearBound> {
+    let n = rows.len();
+    if n == 0 || labels.len() != n || rows.iter().flatten().any(|(j, _)| *j >= d) {
+        return None;
+    }
     let nq = Q::from_integer((n as i64).into());
     // primal: min (1/N) sum xi_i, xi_i >= 1 - y_i (a.x_i + c), xi >= 0
     let mut model = lp::Lp::new(Sense::Minimize);
@@ -90,11 +128,11 @@ pub fn linear_lower_bound(problem: &Problem) -> Option<LinearBound> {
     let xi: Vec<lp::VarId> = (0..n)
         .map(|_| model.add_var(Some(Q::zero()), None))
         .collect();
-    for ((slack, xrow), &label) in xi.iter().zip(&problem.data.x).zip(&problem.data.y) {
+    for ((slack, xrow), &label) in xi.iter().zip(rows).zip(labels) {
         let y = Q::from_integer(label.into());
         // xi_i + y x_i . a + y c >= 1
         let mut row: Vec<(lp::VarId, Q)> = vec![(*slack, Q::one())];
-        row.extend(a.iter().zip(xrow).map(|(v, x)| (*v, &y * x)));
+        row.extend(xrow.iter().map(|(j, x)| (a[*j], &y * x)));
         if let Some(c) = c {
             row.push((c, y.clone()));
         }
@@ -105,24 +143,22 @@ pub fn linear_lower_bound(problem: &Problem) -> Option<LinearBound> {
         return None;
     };
     // duals of the >= rows of a minimisation are >= 0 and are the
-    // multipliers of (1/N) lambda_i; recheck the dual conditions exactly
+    // multipliers of (1/N) lambda_i; recheck the dual conditions exactly:
+    // sum_i lambda_i y_i x_i = 0 (and sum_i lambda_i y_i = 0 if affine)
     let lambda: Vec<Q> = duals.iter().map(|y| y * &nq).collect();
-    let ok = lambda.iter().all(|l| !l.is_negative() && *l <= Q::one())
-        && (0..d).all(|k| {
-            (0..n)
-                .fold(Q::zero(), |acc, i| {
-                    acc + &lambda[i]
-                        * Q::from_integer(problem.data.y[i].into())
-                        * &problem.data.x[i][k]
-                })
-                .is_zero()
-        })
-        && (!affine
-            || (0..n)
-                .fold(Q::zero(), |acc, i| {
-                    acc + &lambda[i] * Q::from_integer(problem.data.y[i].into())
-                })
-                .is_zero())
+    let mut balance = vec![Q::zero(); d];
+    let mut offset = Q::zero();
+    for ((l, xrow), &label) in lambda.iter().zip(rows).zip(labels) {
+        let ly = l * Q::from_integer(label.into());
+        for (j, xv) in xrow {
+            balance[*j] += &ly * xv;
+        }
+        offset += ly;
+    }
+    let ok = lambda.len() == n
+        && lambda.iter().all(|l| !l.is_negative() && *l <= Q::one())
+        && balance.iter().all(Zero::is_zero)
+        && (!affine || offset.is_zero())
         && lambda.iter().fold(Q::zero(), |acc, l| acc + l) / &nq == value;
     if !ok {
         return None;
@@ -166,9 +202,39 @@ pub fn multiclass_lower_bound(problem: &Problem) -> Option<MulticlassBound> {
     }
     let cs = problem.loss == LossKind::CrammerSinger;
     let affine = arch.bias.iter().any(|&b| b);
-    let n = problem.data.len();
-    let d = arch.input_dim();
-    let classes = arch.output_width();
+    let rows = dense_rows(&problem.data.x, false);
+    multiclass_lp(
+        &rows,
+        &problem.data.y,
+        arch.input_dim(),
+        arch.output_width(),
+        cs,
+        affine,
+    )
+}
+
+/// The Weston-Watkins (`cs` false) or Crammer-Singer (`cs` true) LP over
+/// all linear (affine) multiclass maps `W phi + c` of the features `phi_i`
+/// (sparse rows `(index, value)`, `d` of them, labels in `0..classes`),
+/// with its dual solution re-checked exactly. Shared by the linear-model
+/// bound and the function-space bound (indicator features).
+pub(super) fn multiclass_lp(
+    rows: &[Vec<(usize, Q)>],
+    labels: &[i64],
+    d: usize,
+    classes: usize,
+    cs: bool,
+    affine: bool,
+) -> Option<MulticlassBound> {
+    let n = rows.len();
+    let label_ok = |l: &i64| usize::try_from(*l).is_ok_and(|l| l < classes);
+    if n == 0
+        || labels.len() != n
+        || !labels.iter().all(label_ok)
+        || rows.iter().flatten().any(|(j, _)| *j >= d)
+    {
+        return None;
+    }
     let nq = Q::from_integer((n as i64).into());
     let mut model = lp::Lp::new(Sense::Minimize);
     let w: Vec<Vec<lp::VarId>> = (0..classes)
@@ -180,7 +246,7 @@ pub fn multiclass_lower_bound(problem: &Problem) -> Option<MulticlassBound> {
     let mut objective = Vec::new();
     // row index of (i, k)
     let mut row_of = vec![vec![None; classes]; n];
-    for (i, (x, &label)) in problem.data.x.iter().zip(&problem.data.y).enumerate() {
+    for (i, (x, &label)) in rows.iter().zip(labels).enumerate() {
         let y = usize::try_from(label).ok()?;
         let shared = cs.then(|| model.add_var(Some(Q::zero()), None));
         if let Some(v) = shared {
@@ -197,10 +263,10 @@ pub fn multiclass_lower_bound(problem: &Problem) -> Option<MulticlassBound> {
             };
             // xi - (w_k - w_y) . x - (c_k - c_y) >= 1
             let mut row = vec![(xi, Q::one())];
-            for (j, xj) in x.iter().enumerate() {
+            for (j, xj) in x {
                 if !xj.is_zero() {
-                    row.push((w[k][j], -xj.clone()));
-                    row.push((w[y][j], xj.clone()));
+                    row.push((w[k][*j], -xj.clone()));
+                    row.push((w[y][*j], xj.clone()));
                 }
             }
             if let (Some(ck), Some(cy)) = (c[k], c[y]) {
@@ -218,10 +284,10 @@ pub fn multiclass_lower_bound(problem: &Problem) -> Option<MulticlassBound> {
         .iter()
         .map(|r| {
             r.iter()
-                .map(|x| x.map_or_else(Q::zero, |row| &duals[row] * &nq))
-                .collect()
+                .map(|x| x.map_or(Some(Q::zero()), |row| duals.get(row).map(|d| d * &nq)))
+                .collect::<Option<Vec<Q>>>()
         })
-        .collect();
+        .collect::<Option<_>>()?;
     // recheck the dual conditions exactly
     let sums_ok = lambda.iter().all(|row| {
         row.iter().all(|l| !l.is_negative())
@@ -231,28 +297,27 @@ pub fn multiclass_lower_bound(problem: &Problem) -> Option<MulticlassBound> {
                 row.iter().all(|l| *l <= Q::one())
             }
     });
-    let balance = |m: usize, coord: Option<usize>| -> Q {
-        (0..n).fold(Q::zero(), |acc, i| {
-            let y = problem.data.y[i] as usize;
-            let xv = coord.map_or_else(Q::one, |j| problem.data.x[i][j].clone());
-            let mut t = Q::zero();
-            for (k, l) in lambda[i].iter().enumerate() {
-                if k == y || l.is_zero() {
-                    continue;
-                }
-                if m == k {
-                    t += l;
-                }
-                if m == y {
-                    t -= l;
-                }
+    // sum_i sum_{k != y_i} lambda_ik (e_k - e_{y_i}) x_i^T = 0, and the
+    // same without x_i (offsets) if affine
+    let mut balance = vec![vec![Q::zero(); d]; classes];
+    let mut offset = vec![Q::zero(); classes];
+    for ((x, &label), lrow) in rows.iter().zip(labels).zip(&lambda) {
+        let y = usize::try_from(label).ok()?;
+        for (k, l) in lrow.iter().enumerate() {
+            if k == y || l.is_zero() {
+                continue;
             }
-            acc + t * xv
-        })
-    };
-    let balanced = (0..classes).all(|m| {
-        (0..d).all(|j| balance(m, Some(j)).is_zero()) && (!affine || balance(m, None).is_zero())
-    });
+            for (j, xv) in x {
+                let t = l * xv;
+                balance[y][*j] -= &t;
+                balance[k][*j] += t;
+            }
+            offset[k] += l;
+            offset[y] -= l;
+        }
+    }
+    let balanced = balance.iter().flatten().all(Zero::is_zero)
+        && (!affine || offset.iter().all(Zero::is_zero));
     let total = lambda.iter().flatten().fold(Q::zero(), |a, l| a + l) / &nq;
     (sums_ok && balanced && total == value).then_some(MulticlassBound {
         value,

@@ -42,6 +42,7 @@ pub(super) fn compare(
         max_sets: Some(limits.global_budget),
         deadline: limits.timeout.map(|t| start + t),
         progress: None,
+        reuse_duals: true,
     };
     let opt = match solve(problem, &opts) {
         Ok(opt) => opt,

@@ -7,6 +7,9 @@
 //! - `global-min` for linear models (linear activation or no hidden layer):
 //!   the loss equals the LP optimum over all linear (affine) classifiers,
 //!   binary or multiclass, proven by the LP's dual solution;
+//! - `global-min` for any architecture: the loss equals the LP optimum over
+//!   arbitrary outputs per distinct input (`function_space`), proven by the
+//!   LP's dual solution;
 //! - `local-min` by flatness: every piece of the loss next to the point
 //!   (every completion of the signature's live zero entries, see
 //!   `network::Signature::complete`) is the constant polynomial L(theta*),
@@ -34,7 +37,8 @@
 //! The stages, in the order `verify` runs them (each in its own file; the
 //! first that decides ends the run): `zero_loss`; `probe_stage` (the
 //! probe's float proposals decided exactly; `--no-probe` skips it);
-//! `bounds` (linear and multiclass LP bounds); `flat` (the pieces around
+//! `bounds` (linear and multiclass LP bounds); `function_space` (the
+//! function-space LP bound, any architecture); `flat` (the pieces around
 //! the point and flatness); the early second-order attempt for many pieces
 //! (`second_order_stage::early`); `arcs` (candidate descent arcs);
 //! `second_order_stage::finish` (the full second-order proof, its proposed
@@ -47,12 +51,14 @@ mod bounds;
 mod certificate;
 mod descent;
 mod flat;
+mod function_space;
 mod global_stage;
 mod probe_stage;
 mod second_order_stage;
 mod zero_loss;
 
 pub use bounds::{linear_lower_bound, multiclass_lower_bound, LinearBound, MulticlassBound};
+pub use function_space::{function_space_bound, FunctionSpaceBound, FunctionSpaceError};
 
 use crate::instance::Instance;
 use crate::network::{Side, Signature, ZeroEntry};
@@ -254,6 +260,11 @@ fn verify_local(inst: &Instance, limits: &Limits, start: Instant) -> Result<Outc
     // classifiers, an LP whose dual proves it.
     let bound = linear_lower_bound(problem);
     if let Some(out) = bounds::decide(inst, &loss, bound.as_ref()) {
+        return Ok(out);
+    }
+    // Any architecture: the loss is at least its optimum over arbitrary
+    // outputs per distinct input, an LP whose dual proves it.
+    if let Some(out) = function_space::decide(inst, &loss) {
         return Ok(out);
     }
     let ev = problem.evaluate(params);

@@ -1,0 +1,176 @@
+//! The function-space stage: the loss of a network that may output anything
+//! it likes on each distinct input (THEORY section 9, "Function-space
+//! bound"; certificate kind `function-space-bound`, docs/certificates.md).
+//!
+//! Owns: the optimum of the hinge, Weston-Watkins or Crammer-Singer loss
+//! over arbitrary outputs per distinct input (inputs grouped by exact
+//! equality), by one exact LP: the linear-model LP of `bounds` whose
+//! features are the indicators of the distinct inputs, with no offset
+//! (`bounds::hinge_lp`, `bounds::multiclass_lp`), its dual solution
+//! re-checked exactly there; the bound alone for other callers
+//! (`function_space_bound`), and the `global-min` verdict, for every
+//! architecture and depth, when the loss at the point equals the bound.
+//!
+//! Must not: decide anything from the bound but `global-min` at exact
+//! equality, or use a dual solution that failed the exact re-check.
+
+use super::bounds::{hinge_lp, multiclass_lp};
+use super::certificate::decided;
+use super::Outcome;
+use crate::instance::Instance;
+use crate::network::{LossKind, Problem};
+use crate::number::{fmt_q, Q};
+use num_traits::One;
+use relucert_core::cert::Evidence;
+use std::collections::BTreeMap;
+
+/// The function-space lower bound of a problem, with its certificate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FunctionSpaceBound {
+    /// The least loss over all output assignments that give equal inputs
+    /// equal outputs; no network of any architecture does better.
+    pub value: Q,
+    /// Dual multipliers, one row per data point: one entry for `hinge`,
+    /// one per class for the multiclass losses (0 at the label), in the
+    /// normalisation of `linear-lp-bound` (`value = (1/N) sum lambda`).
+    pub lambda: Vec<Vec<Q>>,
+    /// The group (distinct input) of each data point, numbered in order of
+    /// first occurrence.
+    pub group_of: Vec<usize>,
+    /// The number of distinct inputs.
+    pub groups: usize,
+}
+
+/// Why the function-space bound could not be computed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FunctionSpaceError {
+    /// The data set has no point.
+    NoData,
+    /// The inputs and labels differ in number.
+    LengthMismatch {
+        /// Number of inputs.
+        inputs: usize,
+        /// Number of labels.
+        labels: usize,
+    },
+    /// A label does not fit the loss (`hinge`: +-1; multiclass: `0..K`).
+    BadLabel {
+        /// The point's index (0-based).
+        point: usize,
+        /// Its label.
+        label: i64,
+    },
+    /// The exact LP did not end in an optimum whose dual solution passes the
+    /// exact re-check (an internal inconsistency: the LP is always feasible
+    /// and bounded).
+    NotProven,
+}
+
+impl std::fmt::Display for FunctionSpaceError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FunctionSpaceError::NoData => f.write_str("function-space bound: no data point"),
+            FunctionSpaceError::LengthMismatch { inputs, labels } => write!(
+                f,
+                "function-space bound: {inputs} inputs but {labels} labels"
+            ),
+            FunctionSpaceError::BadLabel { point, label } => write!(
+                f,
+                "function-space bound: point {point} has label {label}, which the loss does not allow"
+            ),
+            FunctionSpaceError::NotProven => f.write_str(
+                "function-space bound: the exact LP gave no optimum with a re-checked dual solution",
+            ),
+        }
+    }
+}
+
+impl std::error::Error for FunctionSpaceError {}
+
+/// Group the inputs by exact equality: the group of each point (numbered
+/// by first occurrence) and the number of groups.
+fn group_inputs(x: &[Vec<Q>]) -> (Vec<usize>, usize) {
+    let mut index: BTreeMap<&[Q], usize> = BTreeMap::new();
+    let group_of = x
+        .iter()
+        .map(|row| {
+            let next = index.len();
+            *index.entry(row.as_slice()).or_insert(next)
+        })
+        .collect();
+    (group_of, index.len())
+}
+
+/// The function-space bound: the optimum of the problem's loss over a free
+/// output (1 value for `hinge`, K for the multiclass losses) per distinct
+/// input, by one exact LP with `O(N K)` rows, and the dual multipliers that
+/// prove it by weak duality. It does not depend on the architecture beyond
+/// the output width: every network of every depth is bounded below by it.
+pub fn function_space_bound(problem: &Problem) -> Result<FunctionSpaceBound, FunctionSpaceError> {
+    let data = &problem.data;
+    let n = data.x.len();
+    if n == 0 {
+        return Err(FunctionSpaceError::NoData);
+    }
+    if data.y.len() != n {
+        return Err(FunctionSpaceError::LengthMismatch {
+            inputs: n,
+            labels: data.y.len(),
+        });
+    }
+    let classes = problem.arch.output_width();
+    let label_ok = |l: i64| match problem.loss {
+        LossKind::Hinge => l == 1 || l == -1,
+        LossKind::MulticlassHinge | LossKind::CrammerSinger => {
+            usize::try_from(l).is_ok_and(|l| l < classes)
+        }
+    };
+    if let Some((point, &label)) = data.y.iter().enumerate().find(|(_, &l)| !label_ok(l)) {
+        return Err(FunctionSpaceError::BadLabel { point, label });
+    }
+    let (group_of, groups) = group_inputs(&data.x);
+    // feature of point i: the indicator of its group
+    let rows: Vec<Vec<(usize, Q)>> = group_of.iter().map(|&g| vec![(g, Q::one())]).collect();
+    let lambda = match problem.loss {
+        LossKind::Hinge => hinge_lp(&rows, &data.y, groups, false).map(|b| {
+            (
+                b.value,
+                b.lambda.into_iter().map(|l| vec![l]).collect::<Vec<_>>(),
+            )
+        }),
+        LossKind::MulticlassHinge | LossKind::CrammerSinger => {
+            let cs = problem.loss == LossKind::CrammerSinger;
+            multiclass_lp(&rows, &data.y, groups, classes, cs, false).map(|b| (b.value, b.lambda))
+        }
+    };
+    let (value, lambda) = lambda.ok_or(FunctionSpaceError::NotProven)?;
+    Ok(FunctionSpaceBound {
+        value,
+        lambda,
+        group_of,
+        groups,
+    })
+}
+
+/// The stage: `global-min` if the loss at the point equals the
+/// function-space bound (any architecture, any of the three losses).
+pub(super) fn decide(inst: &Instance, loss: &Q) -> Option<Outcome> {
+    let bound = function_space_bound(&inst.problem).ok()?;
+    if bound.value != *loss {
+        return None;
+    }
+    let reason = format!(
+        "the loss equals the optimum {} of the {} loss over arbitrary outputs on the {} distinct inputs (an LP; its dual solution is the certificate), which no network of any architecture can beat",
+        fmt_q(&bound.value),
+        inst.problem.loss.name(),
+        bound.groups
+    );
+    Some(decided(
+        inst,
+        loss.clone(),
+        Evidence::FunctionSpaceBound {
+            lambda: bound.lambda,
+        },
+        reason,
+    ))
+}
