@@ -29,8 +29,9 @@
 //! (bifurcation starts per row, 30), `--seed S` (1; start `s` uses seed
 //! `S + s`, as `relucert descend --starts` does), `--max-steps N` (60),
 //! `--timeout SECS` (per descent, 2), `--gen-seed S` (generated families,
-//! 1), `--nonseparable G` (instances, 3), `--gen-starts K` (starts per
-//! generated instance and width, 6), `--dead G` (instances, 30),
+//! 1), `--nonseparable G` (instances per activation, relu and
+//! leaky, 2), `--gen-starts K` (starts per
+//! generated instance and width, 5), `--dead G` (instances, 30),
 //! `--max-sets N` (skip a generated instance whose `L*_m` takes more sets
 //! of pairs, 300000), `--no-check` (skip the independent checker).
 
@@ -70,8 +71,8 @@ impl Config {
             max_steps: 60,
             timeout: 2,
             gen_seed: 1,
-            nonseparable: 3,
-            gen_starts: 6,
+            nonseparable: 2,
+            gen_starts: 5,
             dead: 30,
             max_sets: 300_000,
             check: true,
@@ -433,14 +434,38 @@ fn gaps(t: &Tally) -> (String, String) {
     (cell(&mean), cell(&max))
 }
 
-const ROW_HEAD: &str = "| starts | certified minima | global | spurious | mean gap | max gap | undecided | limit-stopped | time (s) |";
-const ROW_RULE: &str = "| --- | --- | --- | --- | --- | --- | --- | --- | --- |";
+/// The distinct gaps with their counts: `1/4 x3, 1 x4`.
+fn histogram(gaps: &[Q]) -> String {
+    let mut h: std::collections::BTreeMap<&Q, usize> = std::collections::BTreeMap::new();
+    for g in gaps {
+        *h.entry(g).or_default() += 1;
+    }
+    if h.is_empty() {
+        return "-".into();
+    }
+    h.iter()
+        .map(|(g, c)| format!("{} x{c}", cell(g)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+const ROW_HEAD: &str = "| starts | certified minima | global | spurious | mean gap | max gap | gaps (count) | undecided | limit-stopped | time (s) |";
+const ROW_RULE: &str = "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |";
 
 fn row(t: &Tally) -> String {
     let (mean, max) = gaps(t);
     format!(
-        "| {} | {} | {} | {} | {} | {} | {} | {} | {:.0} |",
-        t.starts, t.certified, t.global, t.spurious, mean, max, t.undecided, t.limit, t.secs
+        "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {:.0} |",
+        t.starts,
+        t.certified,
+        t.global,
+        t.spurious,
+        mean,
+        max,
+        histogram(&t.gaps),
+        t.undecided,
+        t.limit,
+        t.secs
     )
 }
 
@@ -533,14 +558,16 @@ fn bifurcation(cfg: &Config) -> Result<(), Stop> {
 fn nonseparable(cfg: &Config) -> Result<(), Stop> {
     let mut rows = Vec::new();
     let mut index = 0u64;
-    let mut taken = 0usize;
-    while taken < cfg.nonseparable && index < 10_000 {
+    // the first `--nonseparable` qualifying instances of each activation
+    let mut taken = [0usize, 0usize];
+    while taken.iter().any(|&t| t < cfg.nonseparable) && index < 10_000 {
         let g = generate(Family::Nonseparable, cfg.gen_seed, index);
         let src = source_line(Family::Nonseparable, cfg.gen_seed, index);
         index += 1;
         let p = &g.instance.problem;
         let n = p.data.len();
-        if p.arch.widths[0] != 2 || !(6..=8).contains(&n) {
+        let kind = usize::from(p.arch.activation != Activation::Relu);
+        if p.arch.widths[0] != 2 || !(6..=8).contains(&n) || taken[kind] >= cfg.nonseparable {
             continue;
         }
         let widths: Vec<usize> = (1..=3).collect();
@@ -559,7 +586,7 @@ fn nonseparable(cfg: &Config) -> Result<(), Stop> {
             eprintln!("{src}: skipped (more than --max-sets sets at some width)");
             continue;
         }
-        taken += 1;
+        taken[kind] += 1;
         for (m, inst, tag) in sized {
             eprintln!("{tag}: L*_{m} ...");
             let l = lstar(&inst, cfg, &tag)?
@@ -685,18 +712,19 @@ fn dead(cfg: &Config) -> Result<(), Stop> {
         println!("{l}");
     }
     println!();
-    println!("| data | instances | certified minima | global | spurious | mean gap | max gap | undecided | limit-stopped | positive-loss minima | constant output | P4 closed form = loss | P4 closed form = L*_m | P4 condition holds/violated |");
+    println!("| data | instances | certified minima | global | spurious | mean gap | max gap | gaps (count) | undecided | limit-stopped | positive-loss minima | constant output | P4 closed form = loss | P4 closed form = L*_m | P4 condition holds/violated |");
     println!(
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
     );
     for (name, t) in [("not separable", &totals[0]), ("separable", &totals[1])] {
         let (mean, max) = gaps(t);
         println!(
-            "| {name} | {} | {} | {} | {} | {mean} | {max} | {} | {} |{}",
+            "| {name} | {} | {} | {} | {} | {mean} | {max} | {} | {} | {} |{}",
             t.starts,
             t.certified,
             t.global,
             t.spurious,
+            histogram(&t.gaps),
             t.undecided,
             t.limit,
             &positive_row(t, true)[1..]
