@@ -22,18 +22,18 @@
 //! instance to `/tmp/census-bug-*.toml` and stops with exit code 3.
 //!
 //! ```sh
-//! cargo run --release -p relucert --example census -- --part all --starts 30 --seed 1
+//! cargo run --release -p relucert --example census -- --part all
 //! ```
 //!
-//! Options: `--part all|bifurcation|nonseparable|dead`, `--starts K`
-//! (bifurcation starts per row, 30), `--seed S` (1; start `s` uses seed
-//! `S + s`, as `relucert descend --starts` does), `--max-steps N` (60),
-//! `--timeout SECS` (per descent, 2), `--gen-seed S` (generated families,
-//! 1), `--nonseparable G` (instances per activation, relu and
-//! leaky, 2), `--gen-starts K` (starts per
-//! generated instance and width, 5), `--dead G` (instances, 30),
-//! `--max-sets N` (skip a generated instance whose `L*_m` takes more sets
-//! of pairs, 300000), `--no-check` (skip the independent checker).
+//! Options (defaults in parentheses): `--part all|bifurcation|nonseparable|dead`,
+//! `--starts K` (bifurcation starts per row, 30), `--seed S` (1; start `s`
+//! uses seed `S + s`, as `relucert descend --starts` does), `--max-steps N`
+//! (60), `--timeout SECS` (per descent, 2), `--gen-seed S` (generated
+//! families, 1), `--nonseparable G` (instances per activation, relu and
+//! leaky, 2), `--gen-starts K` (starts per generated instance and width,
+//! 5), `--dead G` (instances, 30), `--max-sets N` (skip a generated
+//! instance whose `L*_m` takes more sets of pairs, 300000), `--no-check`
+//! (skip the independent checker).
 
 use num_traits::{Signed, Zero};
 use relucert::cert::{Certificate, Claim, Evidence, Header};
