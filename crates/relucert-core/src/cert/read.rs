@@ -100,8 +100,9 @@ impl<'a> At<'a> {
     fn sparse(&self) -> Read<Sparse> {
         self.array(|e| match e.v.as_array().map(Vec::as_slice) {
             Some([i, q]) => {
-                let i = At { v: i, path: e.path }.index()?;
-                let q = At { v: q, path: e.path }.rational()?;
+                let (pi, pq) = (format!("{}[0]", e.path), format!("{}[1]", e.path));
+                let i = At { v: i, path: &pi }.index()?;
+                let q = At { v: q, path: &pq }.rational()?;
                 Ok((i, q))
             }
             _ => e.err(FormatProblem::BadSparse),
