@@ -74,8 +74,9 @@ pub struct Options<'a> {
     pub deadline: Option<Instant>,
     /// Called now and then with (sets done, sets in this run).
     pub progress: Option<&'a dyn Fn(u128, u128)>,
-    /// Skip the sets an earlier dual bound covers (default). Off, every set
-    /// is solved by its own LP: the baseline of the benchmark.
+    /// Extend every dual to all pairs it is valid for and skip the sets an
+    /// earlier dual covers (default). Off, every set is solved by its own
+    /// LP and certified by its own dual only: the benchmark's baseline.
     #[doc(hidden)]
     pub reuse_duals: bool,
 }

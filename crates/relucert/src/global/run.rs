@@ -131,6 +131,7 @@ fn extend_dual(
     all: &Chambers,
     lambda: Vec<Q>,
     own: &[usize],
+    every_pair: bool,
 ) -> Result<Dual, GlobalError> {
     let p = 2 * all.list.len();
     let ok = lambda.iter().all(|l| !l.is_negative() && *l <= Q::one())
@@ -147,7 +148,12 @@ fn extend_dual(
     }
     let mut bits = Bits::new(p);
     let mut pairs = Vec::new();
-    for pair in 0..p {
+    let candidates: Vec<usize> = if every_pair {
+        (0..p).collect()
+    } else {
+        own.to_vec()
+    };
+    for pair in candidates {
         if let Some(proof) = compatible(setting, all, &lambda, pair)? {
             bits.set(pair);
             pairs.push(proof);
@@ -232,7 +238,7 @@ pub fn solve(problem: &Problem, opts: &Options<'_>) -> Result<Optimum, GlobalErr
                 "a set's dual bound differs from its optimum".into(),
             ));
         }
-        let dual = extend_dual(&setting, &all, sol.lambda, &set)?;
+        let dual = extend_dual(&setting, &all, sol.lambda, &set, opts.reuse_duals)?;
         last_dual = duals.len();
         duals.push(dual);
         if best.as_ref().is_none_or(|b| sol.value < b.value) {
