@@ -97,6 +97,34 @@ fn bench(c: &mut Criterion) {
         g.bench_function(name, |b| {
             b.iter(|| black_box(solve(p, &opts).expect("in scope")))
         });
+        if !reuse {
+            continue;
+        }
+        // The independent check of the same run's certificate.
+        let inst = Instance {
+            name: None,
+            source: None,
+            problem: (*p).clone(),
+            point: None,
+            expect: None,
+        };
+        let cert = Certificate {
+            header: Header {
+                instance_sha256: canonical_hash(&inst),
+                claim: Claim::GlobalOptimum,
+                loss: once.value.clone(),
+            },
+            evidence: Evidence::WidthOptimum(once.certificate.clone().expect("complete")),
+        }
+        .to_json();
+        eprintln!(
+            "{name}: certificate {} bytes (compact JSON), {} duals",
+            cert.to_string().len(),
+            once.certificate.as_ref().map_or(0, |c| c.duals.len())
+        );
+        g.bench_function(format!("check_{name}"), |b| {
+            b.iter(|| black_box(relucert_check::check(&inst, &cert).expect("accepted")))
+        });
     }
     g.finish();
 }
