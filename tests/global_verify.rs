@@ -235,4 +235,22 @@ fn out_of_scope_instances_get_the_scope_message() {
     let err = solve(&xor.problem, &too_many).unwrap_err();
     assert!(err.to_string().contains("378 sets"), "{err}");
     assert!(solve(&xor.problem, &Options::new(0)).is_err());
+
+    // 70 points in R^4 (with the bias, R^5): up to 2 (C(69,0) + ... +
+    // C(69,4)) = 1,838,622 chambers, refused before listing any.
+    let mut big = xor.problem.clone();
+    big.arch.widths = vec![4, 1, 1];
+    big.data.x = (1..=70i64)
+        .map(|i| {
+            (1..=4)
+                .map(|k| Q::from_integer((i.pow(k) % 97).into()))
+                .collect()
+        })
+        .collect();
+    big.data.y = (0..70).map(|i| if i % 3 == 0 { 1 } else { -1 }).collect();
+    let err = solve(&big, &Options::new(1)).unwrap_err();
+    assert!(err.to_string().contains("1838622 chambers"), "{err}");
+    assert!(err
+        .to_string()
+        .contains(&relucert::global::MAX_CHAMBERS.to_string()));
 }

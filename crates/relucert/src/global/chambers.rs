@@ -18,6 +18,7 @@ use crate::network::Sign;
 use crate::number::Q;
 use num_traits::{One, Signed, Zero};
 use std::collections::HashMap;
+use std::time::Instant;
 
 fn flipped(signs: &[Sign], points: &[usize]) -> Vec<Sign> {
     let mut out = signs.to_vec();
@@ -110,7 +111,11 @@ pub(super) struct Chambers {
 
 /// The chambers with witnesses, their facets, and the emptiness proofs of
 /// the flips that are not chambers.
-pub(super) fn chambers(setting: &Setting) -> Result<Chambers, GlobalError> {
+/// `Ok(None)` when `deadline` passes before the proofs are complete.
+pub(super) fn chambers(
+    setting: &Setting,
+    deadline: Option<Instant>,
+) -> Result<Option<Chambers>, GlobalError> {
     let cells = setting
         .arrangement
         .cells()
@@ -171,6 +176,9 @@ pub(super) fn chambers(setting: &Setting) -> Result<Chambers, GlobalError> {
         })
         .collect();
     for (c, ch) in list.iter().enumerate() {
+        if c % 16 == 0 && deadline.is_some_and(|d| Instant::now() >= d) {
+            return Ok(None);
+        }
         for points in &setting.groups {
             if facets[c].contains(&points[0]) {
                 continue;
@@ -189,9 +197,9 @@ pub(super) fn chambers(setting: &Setting) -> Result<Chambers, GlobalError> {
             }
         }
     }
-    Ok(Chambers {
+    Ok(Some(Chambers {
         list,
         empty,
         facets,
-    })
+    }))
 }

@@ -19,7 +19,7 @@ mod setting;
 mod witness;
 
 pub use merge::merge;
-pub use run::{plan, solve};
+pub use run::{plan, solve, EXACT_COUNT_CHAMBERS, MAX_CHAMBERS};
 pub use setting::SCOPE_MESSAGE;
 pub use witness::witness_instance;
 
@@ -40,6 +40,14 @@ pub enum GlobalError {
         /// The limit.
         max: u128,
     },
+    /// The arrangement may have too many chambers to list (`bound` is the
+    /// count for hyperplanes in general position, an upper bound).
+    TooManyChambers {
+        /// The upper bound on the chambers.
+        bound: u128,
+        /// The limit it exceeds.
+        max: u128,
+    },
     /// A bad option (width 0, shard index out of range, ...).
     Options(String),
     /// An internal consistency check failed (a bug; never hidden).
@@ -53,6 +61,10 @@ impl std::fmt::Display for GlobalError {
             GlobalError::TooManySets { sets, max } => write!(
                 f,
                 "{sets} sets of pairs to solve, more than --max-sets {max}"
+            ),
+            GlobalError::TooManyChambers { bound, max } => write!(
+                f,
+                "the data's arrangement may have up to {bound} chambers, more than the {max} global lists"
             ),
             GlobalError::Options(s) => write!(f, "{s}"),
             GlobalError::Internal(s) => write!(f, "internal error: {s}"),
@@ -70,6 +82,9 @@ pub struct Options<'a> {
     pub shard: Option<Shard>,
     /// Refuse a run with more sets than this.
     pub max_sets: Option<u128>,
+    /// Refuse arrangements that may have more chambers than this (at most
+    /// [`MAX_CHAMBERS`], the default).
+    pub max_chambers: Option<u128>,
     /// Stop (with `complete = false`) once this instant has passed.
     pub deadline: Option<Instant>,
     /// Called now and then with (sets done, sets in this run).
@@ -88,6 +103,7 @@ impl Options<'_> {
             width,
             shard: None,
             max_sets: None,
+            max_chambers: None,
             deadline: None,
             progress: None,
             reuse_duals: true,

@@ -65,16 +65,87 @@ fn sizes(setting: &Setting, chambers: usize, opts: &Options<'_>) -> Plan {
     }
 }
 
+/// Before listing the chambers: refuse arrangements whose chambers cannot
+/// all be listed (more than [`MAX_CHAMBERS`] by the bound for `H`
+/// hyperplanes through the origin of R^D, `2 sum_{k<D} C(H-1, k)`), and,
+/// with `max_sets`, runs that the bound already shows small enough are let
+/// through while the others need the exact count (listed only when the
+/// bound is at most [`EXACT_COUNT_CHAMBERS`]).
+fn precheck(setting: &Setting, opts: &Options<'_>) -> Result<(), GlobalError> {
+    let max_chambers = opts.max_chambers.unwrap_or(MAX_CHAMBERS).min(MAX_CHAMBERS);
+    let h = setting.groups.len();
+    let bound: u128 = if h == 0 {
+        1
+    } else {
+        (0..setting.dim.min(h))
+            .map(|k| binomial(h - 1, k))
+            .fold(0u128, |a, b| a.saturating_add(b))
+            .saturating_mul(2)
+    };
+    if bound > max_chambers {
+        return Err(GlobalError::TooManyChambers {
+            bound,
+            max: max_chambers,
+        });
+    }
+    if let Some(max) = opts.max_sets {
+        let pairs = usize::try_from(bound.saturating_mul(2)).unwrap_or(usize::MAX);
+        let upper = shard_share(binomial(pairs, opts.width.min(pairs)), opts);
+        if upper > max && bound > EXACT_COUNT_CHAMBERS {
+            return Err(GlobalError::TooManyChambers {
+                bound,
+                max: EXACT_COUNT_CHAMBERS,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The most chambers `global` lists (bounded by the count for hyperplanes in
+/// general position, before listing any): memory and time stay bounded.
+pub const MAX_CHAMBERS: u128 = 200_000;
+
+/// With `max_sets`, the most chambers listed just to count the sets exactly
+/// when their bound alone does not show the run small enough.
+pub const EXACT_COUNT_CHAMBERS: u128 = 5_000;
+
 /// The size of the run [`solve`] would do (scope and options checked the
 /// same way; the chambers are enumerated, no set LP is solved).
 pub fn plan(problem: &Problem, opts: &Options<'_>) -> Result<Plan, GlobalError> {
     check_options(opts)?;
     let setting = Setting::new(problem)?;
+    precheck(&setting, opts)?;
     let cells = setting
         .arrangement
         .cells()
         .map_err(|e| GlobalError::Internal(e.to_string()))?;
     Ok(sizes(&setting, cells.len(), opts))
+}
+
+/// The answer when the deadline passes while the chambers are proven
+/// complete: nothing solved, the zero network as the best known.
+fn timed_out_early(problem: &Problem, opts: &Options<'_>) -> Result<Optimum, GlobalError> {
+    let arch = width_arch(problem, opts.width);
+    let witness = network(problem, opts.width, &[], &[], &Q::zero());
+    let wide = Problem {
+        arch: arch.clone(),
+        loss: problem.loss,
+        data: problem.data.clone(),
+    };
+    Ok(Optimum {
+        value: wide.loss(&witness),
+        lower_bound: crate::verify::function_space_bound(problem)
+            .map_or_else(|_| Q::zero(), |b| b.value),
+        complete: false,
+        arch,
+        witness,
+        chambers: 0,
+        pairs: 0,
+        sets_total: 0,
+        sets_done: 0,
+        lps: 0,
+        certificate: None,
+    })
 }
 
 /// The width-`m` architecture of the witness.
@@ -175,7 +246,10 @@ fn extend_dual(
 pub fn solve(problem: &Problem, opts: &Options<'_>) -> Result<Optimum, GlobalError> {
     check_options(opts)?;
     let setting = Setting::new(problem)?;
-    let all = chambers(&setting)?;
+    precheck(&setting, opts)?;
+    let Some(all) = chambers(&setting, opts.deadline)? else {
+        return timed_out_early(problem, opts);
+    };
     let plan = sizes(&setting, all.list.len(), opts);
     if let Some(max) = opts.max_sets {
         if plan.sets_total > max {

@@ -4,7 +4,7 @@
 //!
 //! Owns: deciding when the comparison runs (one hidden layer, binary hinge,
 //! a verdict of `local-min` or `undecided`, at most `Limits::global_budget`
-//! sets of pairs), upgrading the verdict to `global-min` with a
+//! sets of pairs and at most one chamber per 100 of them), upgrading the verdict to `global-min` with a
 //! `pattern-lp` certificate when the point's loss equals `L*`, and
 //! otherwise reporting `L*` with its witness network.
 //!
@@ -40,12 +40,22 @@ pub(super) fn compare(
         width: problem.arch.widths[1],
         shard: None,
         max_sets: Some(limits.global_budget),
+        // Each chamber costs a few small LPs for its completeness proof:
+        // the budget also caps the chambers, at one per 100 sets.
+        max_chambers: Some(limits.global_budget / 100),
         deadline: limits.timeout.map(|t| start + t),
         progress: None,
         reuse_duals: true,
     };
     let opt = match solve(problem, &opts) {
         Ok(opt) => opt,
+        Err(GlobalError::TooManyChambers { bound, .. }) => {
+            out.reason = format!(
+                "{}; global optimum not computed (up to {bound} chambers: too many to list within --global-budget)",
+                out.reason
+            );
+            return Ok(out);
+        }
         Err(GlobalError::TooManySets { sets, max }) => {
             out.reason = format!(
                 "{}; global optimum not computed ({sets} sets of pairs, budget {max}: raise --global-budget)",
