@@ -9,6 +9,7 @@
 //! verdict comes from `relucert::verify`, the `[expect]` comparison from
 //! `relucert::expect`.
 
+use super::global::with_decimal;
 use super::output::{agreement_word, load, qs, CliError, Output, EXIT_DISAGREE, EXIT_OK};
 use relucert::expect::{self, Computed, Entry};
 use relucert::global::witness_instance;
@@ -36,16 +37,6 @@ pub struct Options {
     pub global_budget: Option<u128>,
     /// `--global-out`: write the width's optimal network here.
     pub global_out: Option<PathBuf>,
-}
-
-/// `p/q (decimal)` with 4 significant digits, or `p` for an integer.
-fn qs_dec(q: &relucert::Q) -> String {
-    use num_traits::ToPrimitive;
-    if q.is_integer() {
-        return fmt_q(q);
-    }
-    let f = q.to_f64().unwrap_or(f64::NAN);
-    format!("{} ({f:.4})", fmt_q(q))
 }
 
 /// `relucert verify ...`.
@@ -145,11 +136,11 @@ pub fn run(path: &Path, opts: &Options) -> Result<Output, CliError> {
         let _ = writeln!(
             s,
             "global optimum over width {width}: {}{}",
-            qs_dec(&g.optimum),
+            with_decimal(&g.optimum),
             if g.spurious {
                 format!(
                     "; this local minimum is spurious (loss above the optimum by {})",
-                    qs_dec(&(&out.loss - &g.optimum))
+                    with_decimal(&(&out.loss - &g.optimum))
                 )
             } else if g.optimum == out.loss {
                 String::new()
