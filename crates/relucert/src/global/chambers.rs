@@ -111,11 +111,12 @@ pub(super) struct Chambers {
 
 /// The chambers with witnesses, their facets, and the emptiness proofs of
 /// the flips that are not chambers.
-/// `Ok(None)` when `deadline` passes before the proofs are complete.
+/// `Ok(Err(n))` with the number `n` of chambers listed when `deadline`
+/// passes before their completeness is proven.
 pub(super) fn chambers(
     setting: &Setting,
     deadline: Option<Instant>,
-) -> Result<Option<Chambers>, GlobalError> {
+) -> Result<Result<Chambers, usize>, GlobalError> {
     let cells = setting
         .arrangement
         .cells()
@@ -177,7 +178,7 @@ pub(super) fn chambers(
         .collect();
     for (c, ch) in list.iter().enumerate() {
         if c % 16 == 0 && deadline.is_some_and(|d| Instant::now() >= d) {
-            return Ok(None);
+            return Ok(Err(list.len()));
         }
         for points in &setting.groups {
             if facets[c].contains(&points[0]) {
@@ -197,7 +198,7 @@ pub(super) fn chambers(
             }
         }
     }
-    Ok(Some(Chambers {
+    Ok(Ok(Chambers {
         list,
         empty,
         facets,

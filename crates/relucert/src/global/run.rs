@@ -124,7 +124,11 @@ pub fn plan(problem: &Problem, opts: &Options<'_>) -> Result<Plan, GlobalError> 
 
 /// The answer when the deadline passes while the chambers are proven
 /// complete: nothing solved, the zero network as the best known.
-fn timed_out_early(problem: &Problem, opts: &Options<'_>) -> Result<Optimum, GlobalError> {
+fn timed_out_early(
+    problem: &Problem,
+    opts: &Options<'_>,
+    plan: Plan,
+) -> Result<Optimum, GlobalError> {
     let arch = width_arch(problem, opts.width);
     let witness = network(problem, opts.width, &[], &[], &Q::zero());
     let wide = Problem {
@@ -139,9 +143,9 @@ fn timed_out_early(problem: &Problem, opts: &Options<'_>) -> Result<Optimum, Glo
         complete: false,
         arch,
         witness,
-        chambers: 0,
-        pairs: 0,
-        sets_total: 0,
+        chambers: plan.chambers,
+        pairs: plan.pairs,
+        sets_total: plan.sets_total,
         sets_done: 0,
         lps: 0,
         certificate: None,
@@ -247,8 +251,9 @@ pub fn solve(problem: &Problem, opts: &Options<'_>) -> Result<Optimum, GlobalErr
     check_options(opts)?;
     let setting = Setting::new(problem)?;
     precheck(&setting, opts)?;
-    let Some(all) = chambers(&setting, opts.deadline)? else {
-        return timed_out_early(problem, opts);
+    let all = match chambers(&setting, opts.deadline)? {
+        Ok(all) => all,
+        Err(listed) => return timed_out_early(problem, opts, sizes(&setting, listed, opts)),
     };
     let plan = sizes(&setting, all.list.len(), opts);
     if let Some(max) = opts.max_sets {
