@@ -235,6 +235,8 @@ fn out_of_scope_instances_get_the_scope_message() {
     let err = solve(&xor.problem, &too_many).unwrap_err();
     assert!(err.to_string().contains("378 sets"), "{err}");
     assert!(solve(&xor.problem, &Options::new(0)).is_err());
+    let wide = solve(&xor.problem, &Options::new(relucert::global::MAX_WIDTH + 1)).unwrap_err();
+    assert!(wide.to_string().contains("4096"), "{wide}");
 
     // 70 points in R^4 (with the bias, R^5): up to 2 (C(69,0) + ... +
     // C(69,4)) = 1,838,622 chambers, refused before listing any.

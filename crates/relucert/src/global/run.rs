@@ -25,8 +25,10 @@ use num_traits::{One, Signed, Zero};
 use std::time::Instant;
 
 fn check_options(opts: &Options<'_>) -> Result<(), GlobalError> {
-    if opts.width == 0 {
-        return Err(GlobalError::Options("--width must be at least 1".into()));
+    if opts.width == 0 || opts.width > MAX_WIDTH {
+        return Err(GlobalError::Options(format!(
+            "--width must be between 1 and {MAX_WIDTH}"
+        )));
     }
     if let Some(s) = opts.shard {
         if s.count == 0 || s.index == 0 || s.index > s.count {
@@ -100,6 +102,9 @@ fn precheck(setting: &Setting, opts: &Options<'_>) -> Result<(), GlobalError> {
     }
     Ok(())
 }
+
+/// The widest network `global` builds (the witness has `width` units).
+pub const MAX_WIDTH: usize = 4096;
 
 /// The most chambers `global` lists (bounded by the count for hyperplanes in
 /// general position, before listing any): memory and time stay bounded.
