@@ -195,3 +195,37 @@ fn linear_network_has_no_cells_to_enumerate() {
         "{err}"
     );
 }
+
+/// `relucert cells F | head -1`: a reader that closes the pipe early ends
+/// the listing quietly, exit 0, nothing on stderr (the same for every
+/// command's output).
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    use std::process::Stdio;
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+    for args in [
+        vec!["cells", "fixtures/relu-hinge-8-points-width-3.toml"],
+        vec![
+            "verify",
+            "--json",
+            "fixtures/relu-hinge-8-points-width-3.toml",
+        ],
+    ] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_relucert"))
+            .current_dir(root)
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // close the read end before the command writes anything
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{args:?}: {:?}", out.status);
+        assert!(
+            out.stderr.is_empty(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}

@@ -310,10 +310,11 @@ fn main() -> ExitCode {
                 stdout: String::new(),
                 status,
             });
-            if let Err(e) = std::io::Write::flush(&mut lock) {
-                eprintln!("error: writing output: {e}");
+            match std::io::Write::flush(&mut lock) {
+                // A reader that stops early (`| head`) is not an error.
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(CliError::Output(e)),
+                _ => r,
             }
-            r
         }
         Command::Smtlib { file, radius, out } => cmd::smtlib::run(&file, &radius, out.as_deref()),
         Command::Gen {
@@ -369,10 +370,29 @@ fn main() -> ExitCode {
         ),
         Command::Lp { file, json } => cmd::lp::run(&file, json),
     };
+    // A closed pipe (`relucert cells F | head -1`) ends the output quietly
+    // with the command's own status; other write errors are errors.
+    let result = match result {
+        Err(CliError::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(Output {
+            stdout: String::new(),
+            status: 0,
+        }),
+        r => r,
+    };
     match result {
         Ok(out) => {
-            print!("{}", out.stdout);
-            ExitCode::from(out.status)
+            use std::io::Write as _;
+            let mut so = std::io::stdout().lock();
+            match so
+                .write_all(out.stdout.as_bytes())
+                .and_then(|()| so.flush())
+            {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                    eprintln!("error: writing output: {e}");
+                    ExitCode::from(1)
+                }
+                _ => ExitCode::from(out.status),
+            }
         }
         Err(e) => {
             eprintln!("error: {e}");
