@@ -71,16 +71,25 @@ pub fn check_linear(
             return fail(format!("sum_i lambda_i y_i is {}, not 0", fmt_q(&s)));
         }
     }
-    let bound =
-        lambda.iter().fold(Q::zero(), |acc, l| acc + l) / Q::from_integer((n as i64).into());
-    if bound != *loss {
-        return fail(format!(
+    bound_is_loss(lambda.iter(), n, loss).map_err(CheckError::LinearLpBound)
+}
+
+/// `(1/n) sum lambda == loss`, or why not.
+pub(crate) fn bound_is_loss<'a>(
+    lambda: impl Iterator<Item = &'a Q>,
+    n: usize,
+    loss: &Q,
+) -> Result<(), String> {
+    let bound = lambda.fold(Q::zero(), |acc, l| acc + l) / Q::from_integer((n as i64).into());
+    if bound == *loss {
+        Ok(())
+    } else {
+        Err(format!(
             "the bound {} does not equal the loss {}",
             fmt_q(&bound),
             fmt_q(loss)
-        ));
+        ))
     }
-    Ok(())
 }
 
 /// Weak LP duality for linear models with a multiclass loss: for every
@@ -145,14 +154,5 @@ pub fn check_multiclass(
             return fail(format!("the classifier parts of class {m} do not cancel"));
         }
     }
-    let bound =
-        lambda.iter().flatten().fold(Q::zero(), |a, l| a + l) / Q::from_integer((n as i64).into());
-    if bound != *loss {
-        return fail(format!(
-            "the bound {} does not equal the loss {}",
-            fmt_q(&bound),
-            fmt_q(loss)
-        ));
-    }
-    Ok(())
+    bound_is_loss(lambda.iter().flatten(), n, loss).map_err(CheckError::MulticlassLpBound)
 }

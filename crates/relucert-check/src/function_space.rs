@@ -78,14 +78,6 @@ pub fn check(problem: &Problem, loss: &Q, lambda: &[Vec<Q>]) -> Result<(), Check
             ));
         }
     }
-    let bound =
-        lambda.iter().flatten().fold(Q::zero(), |a, l| a + l) / Q::from_integer((n as i64).into());
-    if bound != *loss {
-        return fail(format!(
-            "the bound {} does not equal the loss {}",
-            fmt_q(&bound),
-            fmt_q(loss)
-        ));
-    }
-    Ok(())
+    crate::bounds::bound_is_loss(lambda.iter().flatten(), n, loss)
+        .map_err(CheckError::FunctionSpaceBound)
 }

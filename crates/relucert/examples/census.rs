@@ -41,7 +41,7 @@ use relucert::descend::{descend, random_point};
 use relucert::gen::{generate, source_line, Family};
 use relucert::global::{self, Options};
 use relucert::instance::{canonical_hash, to_toml, Instance};
-use relucert::network::{Activation, LossKind, Params, Problem, Sign};
+use relucert::network::{Activation, LossKind, Params, Problem};
 use relucert::number::{fmt_q, Q};
 use relucert::{theorems, Limits, Outcome, Verdict};
 use std::process::ExitCode;
@@ -235,36 +235,6 @@ struct Tally {
     secs: f64,
 }
 
-/// The P4 closed form at a relu point (theorems.rs, `p4_closed_form`):
-/// `D+`, `D-` are the points whose output is exactly the output bias (a
-/// pre-activation <= 0 on every unit with a nonzero outgoing weight);
-/// value `2 min(|D+|, |D-|) / N` with an output bias, `|D| / N` without.
-fn closed_form(problem: &Problem, params: &Params) -> (usize, usize, Q) {
-    let sig = problem.signature(params);
-    let out_w = &params.layers[1].w[0];
-    let (mut dp, mut dm) = (0usize, 0usize);
-    for (i, signs) in sig.hidden[0].iter().enumerate() {
-        let dead = signs
-            .iter()
-            .zip(out_w)
-            .all(|(s, v)| v.is_zero() || *s != Sign::Pos);
-        if dead {
-            if problem.data.y[i] > 0 {
-                dp += 1;
-            } else {
-                dm += 1;
-            }
-        }
-    }
-    let n = problem.data.len() as i64;
-    let value = if problem.arch.bias[1] {
-        Q::new((2 * dp.min(dm) as i64).into(), n.into())
-    } else {
-        Q::new(((dp + dm) as i64).into(), n.into())
-    };
-    (dp, dm, value)
-}
-
 /// Is the output the same on every data point?
 fn constant_output(problem: &Problem, params: &Params) -> bool {
     let ev = problem.evaluate(params);
@@ -363,7 +333,7 @@ fn record(
             t.constant += 1;
         }
         if end.problem.arch.activation == Activation::Relu {
-            let (_, _, cf) = closed_form(&end.problem, params);
+            let (_, _, cf) = relucert::theorems::p4_closed_form_value(&end.problem, params);
             t.closed_holds += usize::from(cf == *loss);
             t.closed_is_lstar += usize::from(cf == *lstar);
         }
@@ -669,7 +639,7 @@ fn dead(cfg: &Config) -> Result<(), Stop> {
         let params = d.end.point.as_ref();
         let (cf, dd) = match params {
             Some(pp) => {
-                let (dp, dm, v) = closed_form(p, pp);
+                let (dp, dm, v) = relucert::theorems::p4_closed_form_value(p, pp);
                 (fmt_q(&v), format!("{dp}/{dm}"))
             }
             None => ("-".into(), "-".into()),

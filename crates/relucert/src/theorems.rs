@@ -382,22 +382,15 @@ fn p4(problem: &Problem, params: &Params, v: &VerifyOutcome) -> PredicateOutcome
     PredicateOutcome::Holds(format!("every positive-loss point is dead or on a wrong-way kink for every unit with a nonzero outgoing weight ({checked} pairs checked)"))
 }
 
-fn p4_closed_form(problem: &Problem, params: &Params, v: &VerifyOutcome) -> PredicateOutcome {
-    if v.loss.is_zero() {
-        return PredicateOutcome::NotApplicable("a zero-loss (optimal) minimum".to_string());
-    }
-    if let Err(why) = p4_setting(problem, v) {
-        return why;
-    }
-    // D: the points whose output is exactly the output bias, i.e. with a
-    // pre-activation <= 0 on every unit with a nonzero outgoing weight
-    // (whatever their loss: dead points on their hinge corner count too;
-    // counting only positive-loss points is refuted by certified minima,
-    // see fixtures/relu-kink-corner-nonflat-min.toml)
+/// P4's closed form at a one-hidden-layer relu point: `(|D+|, |D-|, value)`
+/// where `D+`, `D-` are the points (by label) whose output is exactly the
+/// output bias, i.e. with a pre-activation <= 0 on every unit with a
+/// nonzero outgoing weight, and the value is `2 min(|D+|, |D-|) / N` with
+/// an output bias, `|D| / N` without.
+pub fn p4_closed_form_value(problem: &Problem, params: &Params) -> (usize, usize, Q) {
     let sig = problem.signature(params);
     let out_w = &params.layers[1].w[0];
-    let n = problem.data.len() as i64;
-    let (mut dp, mut dm) = (0i64, 0i64);
+    let (mut dp, mut dm) = (0usize, 0usize);
     for (i, signs) in sig.hidden[0].iter().enumerate() {
         let dead = signs
             .iter()
@@ -411,14 +404,33 @@ fn p4_closed_form(problem: &Problem, params: &Params, v: &VerifyOutcome) -> Pred
             }
         }
     }
-    let with_bias = problem.arch.bias[1];
-    let (predicted, form) = if with_bias {
-        (
-            Q::new((2 * dp.min(dm)).into(), n.into()),
-            "2 min(|D+|, |D-|) / N",
-        )
+    let n = problem.data.len() as i64;
+    let counted = if problem.arch.bias[1] {
+        2 * dp.min(dm)
     } else {
-        (Q::new((dp + dm).into(), n.into()), "|D| / N")
+        dp + dm
+    };
+    (dp, dm, Q::new((counted as i64).into(), n.into()))
+}
+
+fn p4_closed_form(problem: &Problem, params: &Params, v: &VerifyOutcome) -> PredicateOutcome {
+    if v.loss.is_zero() {
+        return PredicateOutcome::NotApplicable("a zero-loss (optimal) minimum".to_string());
+    }
+    if let Err(why) = p4_setting(problem, v) {
+        return why;
+    }
+    // D: the points whose output is exactly the output bias (whatever
+    // their loss: dead points on their hinge corner count too; counting
+    // only positive-loss points is refuted by certified minima, see
+    // fixtures/relu-kink-corner-nonflat-min.toml)
+    let (dp, dm, predicted) = p4_closed_form_value(problem, params);
+    let n = problem.data.len();
+    let with_bias = problem.arch.bias[1];
+    let form = if with_bias {
+        "2 min(|D+|, |D-|) / N"
+    } else {
+        "|D| / N"
     };
     let both = !with_bias || (dp > 0 && dm > 0);
     let text = format!(
