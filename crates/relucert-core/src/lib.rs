@@ -64,3 +64,4 @@ pub use cert::{CertFormatError, Certificate, Claim, Evidence, EvidenceKind, Head
 pub use instance::{load, parse, Instance, InstanceError, Syntax};
 pub use network::{Architecture, LossKind, Params, Problem};
 pub use number::{fmt_q, parse_rational, Q};
+pub use relucert_deadline::{Deadline, Expired, Ticker};

@@ -79,6 +79,7 @@ use crate::number::Q;
 use num_traits::Zero;
 
 pub use check::{check_result, CheckError};
+pub use relucert_deadline::{Deadline, Expired};
 
 /// Direction of optimisation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
