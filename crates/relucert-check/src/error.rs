@@ -17,6 +17,8 @@ pub enum CheckError {
     Format(CertFormatError),
     /// The instance has no `[point]`.
     NoPoint,
+    /// The deadline passed before the check finished (never an acceptance).
+    TimeLimit,
     /// The certificate is for another instance; carries this instance's hash.
     HashMismatch {
         /// The instance's canonical hash.
@@ -65,6 +67,12 @@ impl std::fmt::Display for CheckError {
             CheckError::Format(e) => return write!(f, "{e}"),
             CheckError::NoPoint => {
                 return write!(f, "instance: the certificate needs the instance's [point]")
+            }
+            CheckError::TimeLimit => {
+                return write!(
+                    f,
+                    "not checked: the time limit (--timeout) was reached before the check finished"
+                )
             }
             CheckError::HashMismatch { expected } => {
                 return write!(

@@ -89,6 +89,21 @@ pub fn check(inst: &Instance, cert: &Value) -> Result<Accepted, CheckError> {
     check_certificate(inst, &Certificate::from_json(cert)?)
 }
 
+/// [`check`], stopped with [`CheckError::TimeLimit`] once `deadline`
+/// passes: a certificate not checked in time is never accepted.
+///
+/// STUB (issue 17): looks at the deadline only before starting.
+pub fn check_within(
+    inst: &Instance,
+    cert: &Value,
+    deadline: &relucert_core::Deadline,
+) -> Result<Accepted, CheckError> {
+    if deadline.expired() {
+        return Err(CheckError::TimeLimit);
+    }
+    check(inst, cert)
+}
+
 /// Check a parsed certificate against `inst`.
 pub fn check_certificate(inst: &Instance, cert: &Certificate) -> Result<Accepted, CheckError> {
     let hash = canonical_hash(inst);

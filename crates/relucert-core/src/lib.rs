@@ -55,6 +55,7 @@
 
 pub mod cellpoly;
 pub mod cert;
+pub mod input;
 pub mod instance;
 pub mod network;
 pub mod number;

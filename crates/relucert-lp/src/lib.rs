@@ -349,6 +349,16 @@ pub fn solve(lp: &Lp) -> LpResult {
     solve_with_stats(lp, &mut LpStats::default())
 }
 
+/// [`solve`], stopped with [`Expired`] once `deadline` passes (checked
+/// between pivots and inside long big-number loops). The answer, when one
+/// comes, is the one [`solve`] gives: the deadline decides only whether.
+///
+/// STUB (issue 17): does not yet look at the deadline inside the solve.
+pub fn solve_within(lp: &Lp, deadline: &Deadline) -> Result<LpResult, Expired> {
+    deadline.check()?;
+    Ok(solve(lp))
+}
+
 /// Solve exactly, accumulating how the answer was obtained in `stats`.
 ///
 /// Pipeline: (1) microlp solves a float copy; (2) from its answer an active
