@@ -25,6 +25,16 @@ use std::process::ExitCode;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Refuse input files larger than BYTES (default 64 MiB = 67108864).
+    #[arg(long, global = true, value_name = "BYTES", default_value_t = relucert_core::input::DEFAULT_MAX_BYTES)]
+    max_file_size: u64,
+    /// Refuse numbers with more than N decimal digits (numerator and
+    /// denominator each; an exponent counts as the digits it stands for).
+    #[arg(long, global = true, value_name = "N", default_value_t = relucert_core::input::DEFAULT_MAX_DIGITS)]
+    max_digits: usize,
+    /// Syntax of instance files (default: by extension, TOML for `-` (stdin)).
+    #[arg(long, global = true, value_name = "toml|json", value_parser = ["toml", "json"])]
+    format: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -244,6 +254,18 @@ fn main() -> ExitCode {
         default_hook(info);
     }));
     let args = Cli::parse();
+    cmd::output::configure(cmd::output::InputSettings {
+        limits: relucert_core::input::InputLimits {
+            max_bytes: args.max_file_size,
+            max_digits: args.max_digits,
+            ..Default::default()
+        },
+        syntax: match args.format.as_deref() {
+            Some("json") => Some(relucert::instance::Syntax::Json),
+            Some(_) => Some(relucert::instance::Syntax::Toml),
+            None => None,
+        },
+    });
     let result: Result<Output, CliError> = match args.command {
         Command::Verify {
             file,

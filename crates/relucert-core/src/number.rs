@@ -15,6 +15,8 @@ use num_rational::BigRational;
 use num_traits::{One, Pow, Signed, ToPrimitive, Zero};
 use std::cmp::Ordering;
 
+use crate::input::{excerpt, fmt_count};
+
 /// The exact rational type used for every parameter, datum and loss value.
 pub type Q = BigRational;
 
@@ -36,6 +38,15 @@ pub enum NumberError {
     Malformed(String),
     /// A decimal exponent beyond [`MAX_DECIMAL_EXPONENT`].
     ExponentTooLarge(String),
+    /// More decimal digits than the limit (numerator or denominator, a
+    /// decimal exponent counted as the digits it stands for); found before
+    /// any big integer is built.
+    TooManyDigits {
+        /// Digits the text stands for.
+        digits: u64,
+        /// The limit it exceeds.
+        limit: usize,
+    },
 }
 
 impl std::fmt::Display for NumberError {
@@ -43,14 +54,22 @@ impl std::fmt::Display for NumberError {
         match self {
             NumberError::Empty => write!(f, "empty number"),
             NumberError::ZeroDenominator => write!(f, "zero denominator"),
-            NumberError::NotFinite(s) => write!(f, "`{s}` is not a finite number"),
+            NumberError::NotFinite(s) => write!(f, "`{}` is not a finite number", excerpt(s)),
             NumberError::Malformed(s) => write!(
                 f,
-                "`{s}` is not a number (expected an integer, a fraction p/q, or a decimal such as 0.125 or -1.5e-3)"
+                "`{}` is not a number (expected an integer, a fraction p/q, or a decimal such as 0.125 or -1.5e-3)",
+                excerpt(s)
             ),
             NumberError::ExponentTooLarge(s) => write!(
                 f,
-                "`{s}` has an exponent beyond +/-{MAX_DECIMAL_EXPONENT}"
+                "`{}` has an exponent beyond +/-{MAX_DECIMAL_EXPONENT}",
+                excerpt(s)
+            ),
+            NumberError::TooManyDigits { digits, limit } => write!(
+                f,
+                "a number with {} digits; the limit is {} (raise it with --max-digits)",
+                fmt_count(*digits),
+                fmt_count(*limit as u64)
             ),
         }
     }
@@ -64,6 +83,39 @@ impl std::error::Error for NumberError {}
 /// Leading/trailing ASCII whitespace is ignored; `_` separators are not
 /// accepted (TOML integers have their own parser, see `instance`).
 pub fn parse_rational(text: &str) -> Result<Q, NumberError> {
+    parse_with(text, None)
+}
+
+/// [`parse_rational`] under a limit on the digits the text stands for: the
+/// numerator and the denominator may each have at most `max_digits` decimal
+/// digits (leading zeros not counted; a decimal exponent counts as the
+/// digits it stands for, so `1e100000` has 100,001 and `1e-100000` a
+/// 100,001-digit denominator). The count is made on the text, before any
+/// big integer is built, so a refusal takes time linear in the text.
+/// Within the limit the value is exactly that of [`parse_rational`].
+pub fn parse_rational_limited(text: &str, max_digits: usize) -> Result<Q, NumberError> {
+    parse_with(text, Some(max_digits))
+}
+
+/// The decimal digits of an unsigned run of digits, leading zeros not
+/// counted (zero has one digit).
+fn significant(digits: &str) -> &str {
+    let t = digits.trim_start_matches('0');
+    if t.is_empty() && !digits.is_empty() {
+        &digits[digits.len() - 1..]
+    } else {
+        t
+    }
+}
+
+fn over_limit(digits: u64, max_digits: Option<usize>) -> Result<(), NumberError> {
+    match max_digits {
+        Some(limit) if digits > limit as u64 => Err(NumberError::TooManyDigits { digits, limit }),
+        _ => Ok(()),
+    }
+}
+
+fn parse_with(text: &str, max_digits: Option<usize>) -> Result<Q, NumberError> {
     let s = text.trim();
     if s.is_empty() {
         return Err(NumberError::Empty);
@@ -74,6 +126,10 @@ pub fn parse_rational(text: &str) -> Result<Q, NumberError> {
         return Err(NumberError::NotFinite(s.to_string()));
     }
     if let Some((p, q)) = s.split_once('/') {
+        if max_digits.is_some() {
+            let count = |t: &str| significant(split_sign(t.trim()).1).len() as u64;
+            over_limit(count(p).max(count(q)), max_digits)?;
+        }
         let num = parse_integer(p.trim()).ok_or_else(|| NumberError::Malformed(s.to_string()))?;
         let den = parse_integer(q.trim()).ok_or_else(|| NumberError::Malformed(s.to_string()))?;
         if den.is_zero() {
@@ -81,7 +137,7 @@ pub fn parse_rational(text: &str) -> Result<Q, NumberError> {
         }
         return Ok(Q::new(num, den));
     }
-    parse_decimal(s)
+    parse_decimal(s, max_digits)
 }
 
 /// An optionally signed run of ASCII digits.
@@ -90,7 +146,7 @@ fn parse_integer(s: &str) -> Option<BigInt> {
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let v = BigInt::parse_bytes(digits.as_bytes(), 10)?;
+    let v = BigInt::parse_bytes(significant(digits).as_bytes(), 10)?;
     Some(if neg { -v } else { v })
 }
 
@@ -106,7 +162,7 @@ fn split_sign(s: &str) -> (bool, &str) {
 
 /// `[sign] digits [. digits] [(e|E) [sign] digits]`, at least one digit in
 /// the mantissa.
-fn parse_decimal(s: &str) -> Result<Q, NumberError> {
+fn parse_decimal(s: &str, max_digits: Option<usize>) -> Result<Q, NumberError> {
     let bad = || NumberError::Malformed(s.to_string());
     let (neg, rest) = split_sign(s);
     let (mantissa, exponent) = match rest.find(['e', 'E']) {
@@ -127,10 +183,7 @@ fn parse_decimal(s: &str) -> Result<Q, NumberError> {
     let mut digits = String::with_capacity(int_part.len() + frac_part.len());
     digits.push_str(int_part);
     digits.push_str(frac_part);
-    let mut num = BigInt::parse_bytes(digits.as_bytes(), 10).ok_or_else(bad)?;
-    if neg {
-        num = -num;
-    }
+    let sig = significant(&digits);
     // value = num * 10^(exp - frac_len)
     let mut exp: i64 = -(frac_part.len() as i64);
     if let Some(e) = exponent {
@@ -151,6 +204,21 @@ fn parse_decimal(s: &str) -> Result<Q, NumberError> {
     }
     if exp.unsigned_abs() > u64::from(MAX_DECIMAL_EXPONENT) + digits.len() as u64 {
         return Err(NumberError::ExponentTooLarge(s.to_string()));
+    }
+    if sig == "0" {
+        return Ok(Q::zero());
+    }
+    // numerator: the significant digits and a positive exponent's zeros;
+    // denominator: 10^-exp
+    let stands_for = if exp >= 0 {
+        sig.len() as u64 + exp as u64
+    } else {
+        (sig.len() as u64).max(exp.unsigned_abs() + 1)
+    };
+    over_limit(stands_for, max_digits)?;
+    let mut num = BigInt::parse_bytes(sig.as_bytes(), 10).ok_or_else(bad)?;
+    if neg {
+        num = -num;
     }
     let ten = BigInt::from(10u32);
     let value = match exp.cmp(&0) {
@@ -234,6 +302,31 @@ mod tests {
             parse_rational("1e999999999999"),
             Err(NumberError::ExponentTooLarge(_))
         ));
+    }
+
+    #[test]
+    fn digit_limit_counts_the_text() {
+        let too_many = |t: &str, limit: usize| match parse_rational_limited(t, limit) {
+            Err(NumberError::TooManyDigits { digits, .. }) => Some(digits),
+            _ => None,
+        };
+        assert_eq!(too_many("1e100000", 10_000), Some(100_001));
+        assert_eq!(too_many("1e-100000", 10_000), Some(100_001));
+        assert_eq!(too_many("-12345/1", 4), Some(5));
+        assert_eq!(too_many("1/-12345", 4), Some(5));
+        assert_eq!(too_many("0.00001", 5), Some(6));
+        assert_eq!(parse_rational_limited("0.0001", 5), Ok(qf(1, 10_000)));
+        assert_eq!(parse_rational_limited("0000012345", 5), Ok(qi(12345)));
+        assert_eq!(parse_rational_limited("0e99999", 1), Ok(qi(0)));
+        assert_eq!(parse_rational_limited("12e3", 5), Ok(qi(12_000)));
+        assert_eq!(too_many("12e4", 5), Some(6));
+        assert_eq!(
+            parse_rational_limited("1e100000", 10_000).map_err(|e| e.to_string()),
+            Err(
+                "a number with 100,001 digits; the limit is 10,000 (raise it with --max-digits)"
+                    .to_string()
+            )
+        );
     }
 
     #[test]

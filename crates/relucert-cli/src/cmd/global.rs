@@ -15,7 +15,7 @@
 //! `relucert::global::merge`, the merged certificate's judgement from
 //! `relucert_check`.
 
-use super::output::{load, qs, CliError, Output};
+use super::output::{input_settings, load, qs, read_input, CliError, Output};
 use num_bigint::BigInt;
 use num_traits::{Signed, Zero};
 use relucert::cert::{Certificate, Claim, Evidence, Header, Shard};
@@ -329,15 +329,17 @@ fn run_merge(file: Option<&Path>, opts: &Options) -> Result<Output, CliError> {
     let mut parts = Vec::with_capacity(opts.merge.len());
     for p in &opts.merge {
         let shown = p.display();
-        let text = std::fs::read_to_string(p)
-            .map_err(|e| CliError::at(&shown, format_args!("cannot read the certificate: {e}")))?;
+        let text = read_input(p)?;
         let v: Value = serde_json::from_str(&text).map_err(|e| {
             CliError::at(
                 &shown,
                 format_args!("line {}: the certificate is not JSON: {e}", e.line()),
             )
         })?;
-        parts.push(Certificate::from_json(&v).map_err(|e| CliError::at(&shown, e))?);
+        parts.push(
+            Certificate::from_json_with(&v, input_settings().limits.max_digits)
+                .map_err(|e| CliError::at(&shown, e))?,
+        );
     }
     let merged = merge(&parts).map_err(|e| {
         let files: Vec<String> = opts

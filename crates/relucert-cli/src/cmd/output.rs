@@ -3,17 +3,21 @@
 //! text forms of exact numbers and zero entries.
 //!
 //! Owns: the exit statuses (0 fine, 1 bad input, 3 an `[expect]` entry
-//! disagrees) and the shapes of rationals, integers and zero entries in
-//! the JSON and text output.
+//! disagrees), the shapes of rationals, integers and zero entries in
+//! the JSON and text output, and the input settings of the global options
+//! (`--max-file-size`, `--max-digits`, `--format`) through which every
+//! input file is read ([`load`], [`read_input`]).
 //!
 //! Must not: compute anything (argument parsing and formatting only).
 
-use relucert::instance::{self, Instance, InstanceError};
+use relucert::instance::{self, Instance, InstanceError, Syntax};
 use relucert::network::{Params, Sign, ZeroEntry};
 use relucert::number::{fmt_q, Q};
+use relucert_core::input::{read_text, InputLimits};
 use serde_json::{json, Value};
 use std::fmt;
 use std::path::Path;
+use std::sync::OnceLock;
 
 /// Exit status: success.
 pub const EXIT_OK: u8 = 0;
@@ -90,9 +94,50 @@ impl From<std::io::Error> for CliError {
     }
 }
 
-/// Load an instance file.
+/// How input files are read: the limits and the instance syntax chosen by
+/// the global options.
+#[derive(Clone, Debug, Default)]
+pub struct InputSettings {
+    /// File size, digits per number, nesting depth.
+    pub limits: InputLimits,
+    /// `--format`: the syntax of instance files (default: by extension,
+    /// TOML for `-`).
+    pub syntax: Option<Syntax>,
+}
+
+static INPUT: OnceLock<InputSettings> = OnceLock::new();
+
+/// Set the input settings once, from the global options (later calls are
+/// ignored: the first setting stands for the whole run).
+pub fn configure(settings: InputSettings) {
+    let _ = INPUT.set(settings);
+}
+
+/// The input settings in force (the defaults unless [`configure`]d).
+pub fn input_settings() -> InputSettings {
+    INPUT.get().cloned().unwrap_or_default()
+}
+
+/// Read an input file (a certificate, an LP file, a shard part) under the
+/// limits of the global options; `-` reads stdin. The error is one line
+/// naming the file.
+pub fn read_input(path: &Path) -> Result<String, CliError> {
+    let settings = input_settings();
+    read_text(path, &settings.limits).map_err(|e| CliError::BadInput(e.to_string()))
+}
+
+/// Load an instance file under the limits of the global options; `-` reads
+/// stdin (TOML unless `--format json`).
 pub fn load(path: &Path) -> Result<Instance, CliError> {
-    Ok(instance::load(path)?)
+    let settings = input_settings();
+    let text = read_text(path, &settings.limits).map_err(InstanceError::from)?;
+    let syntax = settings.syntax.unwrap_or_else(|| Syntax::of_path(path));
+    Ok(instance::parse_with(
+        &text,
+        syntax,
+        &path.display().to_string(),
+        &settings.limits,
+    )?)
 }
 
 /// Load an instance file that must have a `[point]` (for `relucert COMMAND`).

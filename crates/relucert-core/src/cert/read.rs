@@ -7,8 +7,9 @@
 //! number that is not an exact rational written as a string.
 
 use super::*;
+use crate::input::DEFAULT_MAX_DIGITS;
 use crate::network::Sign;
-use crate::number::parse_rational;
+use crate::number::parse_rational_limited;
 use serde_json::Value;
 
 /// A JSON value together with its path, for reading with located errors.
@@ -16,6 +17,8 @@ use serde_json::Value;
 struct At<'a> {
     v: &'a Value,
     path: &'a str,
+    /// Most decimal digits in one number (checked on the text).
+    max_digits: usize,
 }
 
 type Read<T> = Result<T, CertFormatError>;
@@ -36,7 +39,11 @@ impl<'a> At<'a> {
             format!("{}.{key}", self.path)
         };
         match self.v.get(key) {
-            Some(v) => f(At { v, path: &path }),
+            Some(v) => f(At {
+                v,
+                path: &path,
+                max_digits: self.max_digits,
+            }),
             None => Err(CertFormatError {
                 field: path,
                 problem: FormatProblem::Missing,
@@ -69,7 +76,8 @@ impl<'a> At<'a> {
         let Some(s) = self.v.as_str() else {
             return self.err(FormatProblem::NotRational);
         };
-        parse_rational(s).or_else(|e| self.err(FormatProblem::BadRational(e)))
+        parse_rational_limited(s, self.max_digits)
+            .or_else(|e| self.err(FormatProblem::BadRational(e)))
     }
 
     /// Calls `f` on every element (path extended by `[i]`).
@@ -84,6 +92,7 @@ impl<'a> At<'a> {
                 f(At {
                     v,
                     path: &format!("{}[{i}]", self.path),
+                    max_digits: self.max_digits,
                 })
             })
             .collect()
@@ -101,8 +110,19 @@ impl<'a> At<'a> {
         self.array(|e| match e.v.as_array().map(Vec::as_slice) {
             Some([i, q]) => {
                 let (pi, pq) = (format!("{}[0]", e.path), format!("{}[1]", e.path));
-                let i = At { v: i, path: &pi }.index()?;
-                let q = At { v: q, path: &pq }.rational()?;
+                let max_digits = e.max_digits;
+                let i = At {
+                    v: i,
+                    path: &pi,
+                    max_digits,
+                }
+                .index()?;
+                let q = At {
+                    v: q,
+                    path: &pq,
+                    max_digits,
+                }
+                .rational()?;
                 Ok((i, q))
             }
             _ => e.err(FormatProblem::BadSparse),
@@ -314,8 +334,22 @@ fn read_evidence(at: At<'_>) -> Read<Evidence> {
 impl Certificate {
     /// Read a version-1 certificate. Checks the shape and spelling of every
     /// field, never whether it proves anything.
+    ///
+    /// Numbers are limited to the default [`DEFAULT_MAX_DIGITS`] digits
+    /// (see [`Certificate::from_json_with`]).
     pub fn from_json(v: &Value) -> Result<Certificate, CertFormatError> {
-        let root = At { v, path: "" };
+        Certificate::from_json_with(v, DEFAULT_MAX_DIGITS)
+    }
+
+    /// [`Certificate::from_json`] with at most `max_digits` decimal digits
+    /// in any number (numerator and denominator each), counted on the text
+    /// before any big integer is built.
+    pub fn from_json_with(v: &Value, max_digits: usize) -> Result<Certificate, CertFormatError> {
+        let root = At {
+            v,
+            path: "",
+            max_digits,
+        };
         if !v.is_object() {
             return root.err(FormatProblem::NotObject);
         }

@@ -3,7 +3,8 @@
 //!
 //! Owns: the `Instance` type (network, loss, data, optional point, optional
 //! expectations), its one-line error [`InstanceError`], the entry points
-//! [`load`] / [`parse`], and the module tree: `tree` turns either syntax into
+//! [`load`] / [`parse`] and their limited forms [`load_with`] /
+//! [`parse_with`] (input limits of `crate::input`), and the module tree: `tree` turns either syntax into
 //! one small tree (`Node`) that keeps each number's original text and, for
 //! TOML, its line; `validate` reads that tree against every rule of
 //! FORMAT.md, so TOML and JSON obey exactly the same rules and give the same
@@ -20,6 +21,7 @@ mod tree;
 mod validate;
 mod write;
 
+use crate::input::{read_text, InputError, InputLimits};
 use crate::network::{Params, Problem};
 use crate::number::Q;
 use std::path::Path;
@@ -100,23 +102,58 @@ impl Syntax {
     }
 }
 
-/// Read and validate an instance file (syntax chosen by extension).
-pub fn load(path: &Path) -> Result<Instance, InstanceError> {
-    let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| InstanceError {
-        file: file.clone(),
-        key: None,
-        line: None,
-        message: format!("cannot read the file: {e}"),
-    })?;
-    parse(&text, Syntax::of_path(path), &file)
+impl From<InputError> for InstanceError {
+    fn from(e: InputError) -> InstanceError {
+        InstanceError {
+            file: e.file,
+            key: None,
+            line: None,
+            message: e.message,
+        }
+    }
 }
 
-/// Parse and validate instance text; `file` names it in errors.
+/// Read and validate an instance file (syntax chosen by extension) under
+/// the default [`InputLimits`].
+pub fn load(path: &Path) -> Result<Instance, InstanceError> {
+    load_with(path, &InputLimits::default())
+}
+
+/// Read and validate an instance file (syntax chosen by extension; `-` is
+/// stdin, read as TOML) under `limits`: file size, digits per number and
+/// nesting depth, each refused with a one-line error naming the file.
+pub fn load_with(path: &Path, limits: &InputLimits) -> Result<Instance, InstanceError> {
+    let text = read_text(path, limits)?;
+    parse_with(
+        &text,
+        Syntax::of_path(path),
+        &path.display().to_string(),
+        limits,
+    )
+}
+
+/// Parse and validate instance text under the default [`InputLimits`];
+/// `file` names it in errors.
 pub fn parse(text: &str, syntax: Syntax, file: &str) -> Result<Instance, InstanceError> {
+    parse_with(text, syntax, file, &InputLimits::default())
+}
+
+/// Parse and validate instance text under `limits` (digits per number and
+/// nesting depth; the text is already read, so its size is not checked);
+/// `file` names it in errors. Time linear in the text, or a fast refusal.
+pub fn parse_with(
+    text: &str,
+    syntax: Syntax,
+    file: &str,
+    limits: &InputLimits,
+) -> Result<Instance, InstanceError> {
     let root = match syntax {
-        Syntax::Toml => tree::toml_tree(text, file)?,
-        Syntax::Json => tree::json_tree(text, file)?,
+        Syntax::Toml => tree::toml_tree(text, file, limits)?,
+        Syntax::Json => tree::json_tree(text, file, limits)?,
     };
-    validate::Reader { file }.instance(&root)
+    validate::Reader {
+        file,
+        max_digits: limits.max_digits,
+    }
+    .instance(&root)
 }

@@ -8,6 +8,7 @@
 //! number into a float: integers stay `BigInt`, decimals stay text.
 
 use super::InstanceError;
+use crate::input::{check_nesting, InputLimits, LineIndex, Nesting};
 use num_bigint::BigInt;
 
 /// A value of either syntax, numbers kept exact.
@@ -20,6 +21,9 @@ pub(super) enum Raw {
     Decimal(String),
     /// TOML float literal: always rejected where a number is expected.
     Float(String),
+    /// An integer literal with more digits than the limit (their count):
+    /// never turned into a `BigInt` (decimal parsing is quadratic).
+    TooLong(u64),
     Bool(bool),
     Array(Vec<Node>),
     Table(Vec<(String, Node)>),
@@ -33,27 +37,77 @@ pub(super) struct Node {
     pub(super) line: Option<usize>,
 }
 
-fn line_of(text: &str, offset: usize) -> usize {
-    let end = offset.min(text.len());
-    text.as_bytes()[..end]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
+/// A syntax error's message cut to one short line.
+fn short(msg: &str) -> String {
+    let first = msg.lines().next().unwrap_or("").trim();
+    if first.chars().count() > 200 {
+        let cut: String = first.chars().take(200).collect();
+        format!("{cut}...")
+    } else {
+        first.to_string()
+    }
+}
+
+/// Refuse nesting deeper than the limit before a parser sees the text.
+fn nesting(
+    text: &str,
+    syntax: Nesting,
+    file: &str,
+    limits: &InputLimits,
+) -> Result<(), InstanceError> {
+    check_nesting(text, syntax, limits.max_depth).map_err(|(message, line)| InstanceError {
+        file: file.to_string(),
+        key: None,
+        line: Some(line),
+        message,
+    })
+}
+
+/// Decimal digits an integer literal of this many digits in this radix
+/// stands for (an upper bound).
+fn decimal_digits(len: usize, radix: u32) -> u64 {
+    let len = len as u64;
+    match radix {
+        10 => len,
+        // log10(16) < 1.205, log10(8) < 0.904, log10(2) < 0.302
+        16 => len * 1205 / 1000 + 1,
+        8 => len * 904 / 1000 + 1,
+        _ => len * 302 / 1000 + 1,
+    }
+}
+
+/// An integer's digits (no sign, no prefix, no `_`) in `radix`, refused as
+/// [`Raw::TooLong`] beyond the digit limit before any `BigInt` is built.
+fn integer(neg: bool, body: &str, radix: u32, max_digits: usize) -> Raw {
+    let body = match body.trim_start_matches('0') {
+        "" if !body.is_empty() => "0",
+        t => t,
+    };
+    let digits = decimal_digits(body.len(), radix);
+    if digits > max_digits as u64 {
+        return Raw::TooLong(digits);
+    }
+    match BigInt::parse_bytes(body.as_bytes(), radix) {
+        Some(n) => Raw::Int(if neg { -n } else { n }),
+        None => Raw::Other("an unreadable integer"),
+    }
 }
 
 /// Read TOML text into the tree; a syntax error names its line.
-pub(super) fn toml_tree(text: &str, file: &str) -> Result<Node, InstanceError> {
+pub(super) fn toml_tree(
+    text: &str,
+    file: &str,
+    limits: &InputLimits,
+) -> Result<Node, InstanceError> {
     use toml::de::{DeTable, DeValue};
+    nesting(text, Nesting::Toml, file, limits)?;
+    let lines = LineIndex::new(text);
     let doc = DeTable::parse(text).map_err(|e| {
-        let line = e.span().map(|s| line_of(text, s.start));
-        let msg = e
-            .message()
-            .lines()
-            .next()
-            .unwrap_or("invalid TOML")
-            .trim()
-            .to_string();
+        let line = e.span().map(|s| lines.line(s.start));
+        let msg = match short(e.message()) {
+            m if m.is_empty() => "invalid TOML".to_string(),
+            m => m,
+        };
         InstanceError {
             file: file.to_string(),
             key: None,
@@ -61,8 +115,8 @@ pub(super) fn toml_tree(text: &str, file: &str) -> Result<Node, InstanceError> {
             message: format!("TOML syntax error: {msg}"),
         }
     })?;
-    fn conv(v: &toml::Spanned<DeValue<'_>>, text: &str) -> Node {
-        let line = Some(line_of(text, v.span().start));
+    fn conv(v: &toml::Spanned<DeValue<'_>>, lines: &LineIndex, max_digits: usize) -> Node {
+        let line = Some(lines.line(v.span().start));
         let raw = match v.get_ref() {
             DeValue::String(s) => Raw::Str(s.to_string()),
             DeValue::Integer(i) => {
@@ -77,18 +131,15 @@ pub(super) fn toml_tree(text: &str, file: &str) -> Result<Node, InstanceError> {
                     2 => body.trim_start_matches("0b").to_string(),
                     _ => body,
                 };
-                match BigInt::parse_bytes(body.as_bytes(), i.radix()) {
-                    Some(n) => Raw::Int(if neg { -n } else { n }),
-                    None => Raw::Other("an unreadable integer"),
-                }
+                integer(neg, &body, i.radix(), max_digits)
             }
             DeValue::Float(f) => Raw::Float(f.as_str().to_string()),
             DeValue::Boolean(b) => Raw::Bool(*b),
             DeValue::Datetime(_) => Raw::Other("a date-time"),
-            DeValue::Array(a) => Raw::Array(a.iter().map(|e| conv(e, text)).collect()),
+            DeValue::Array(a) => Raw::Array(a.iter().map(|e| conv(e, lines, max_digits)).collect()),
             DeValue::Table(t) => Raw::Table(
                 t.iter()
-                    .map(|(k, v)| (k.get_ref().to_string(), conv(v, text)))
+                    .map(|(k, v)| (k.get_ref().to_string(), conv(v, lines, max_digits)))
                     .collect(),
             ),
         };
@@ -98,45 +149,61 @@ pub(super) fn toml_tree(text: &str, file: &str) -> Result<Node, InstanceError> {
     let table: Vec<(String, Node)> = doc
         .get_ref()
         .iter()
-        .map(|(k, v)| (k.get_ref().to_string(), conv(v, text)))
+        .map(|(k, v)| (k.get_ref().to_string(), conv(v, &lines, limits.max_digits)))
         .collect();
     Ok(Node {
         raw: Raw::Table(table),
-        line: Some(line_of(text, span.start)),
+        line: Some(lines.line(span.start)),
     })
 }
 
 /// Read JSON text into the tree; a syntax error names its line.
-pub(super) fn json_tree(text: &str, file: &str) -> Result<Node, InstanceError> {
+pub(super) fn json_tree(
+    text: &str,
+    file: &str,
+    limits: &InputLimits,
+) -> Result<Node, InstanceError> {
+    nesting(text, Nesting::Json, file, limits)?;
     let value: serde_json::Value = serde_json::from_str(text).map_err(|e| InstanceError {
         file: file.to_string(),
         key: None,
         line: Some(e.line()),
-        message: format!("JSON syntax error: {}", strip_json_position(&e.to_string())),
+        message: format!(
+            "JSON syntax error: {}",
+            short(&strip_json_position(&e.to_string()))
+        ),
     })?;
-    fn conv(v: &serde_json::Value) -> Node {
+    fn conv(v: &serde_json::Value, max_digits: usize) -> Node {
         use serde_json::Value;
         let raw = match v {
             Value::Null => Raw::Other("null"),
             Value::Bool(b) => Raw::Bool(*b),
             Value::Number(n) => {
                 let t = n.to_string();
-                if t.bytes().all(|b| b.is_ascii_digit() || b == b'-') {
-                    match BigInt::parse_bytes(t.as_bytes(), 10) {
-                        Some(i) => Raw::Int(i),
-                        None => Raw::Decimal(t),
+                let (neg, body) = match t.strip_prefix('-') {
+                    Some(b) => (true, b),
+                    None => (false, t.as_str()),
+                };
+                if !body.is_empty() && body.bytes().all(|b| b.is_ascii_digit()) {
+                    match integer(neg, body, 10, max_digits) {
+                        Raw::Other(_) => Raw::Decimal(t),
+                        raw => raw,
                     }
                 } else {
                     Raw::Decimal(t)
                 }
             }
             Value::String(s) => Raw::Str(s.clone()),
-            Value::Array(a) => Raw::Array(a.iter().map(conv).collect()),
-            Value::Object(o) => Raw::Table(o.iter().map(|(k, v)| (k.clone(), conv(v))).collect()),
+            Value::Array(a) => Raw::Array(a.iter().map(|e| conv(e, max_digits)).collect()),
+            Value::Object(o) => Raw::Table(
+                o.iter()
+                    .map(|(k, v)| (k.clone(), conv(v, max_digits)))
+                    .collect(),
+            ),
         };
         Node { raw, line: None }
     }
-    Ok(conv(&value))
+    Ok(conv(&value, limits.max_digits))
 }
 
 fn strip_json_position(msg: &str) -> String {
@@ -153,6 +220,7 @@ pub(super) fn kind_name(raw: &Raw) -> &'static str {
         Raw::Int(_) => "an integer",
         Raw::Decimal(_) => "a number",
         Raw::Float(_) => "a float literal",
+        Raw::TooLong(_) => "an integer",
         Raw::Bool(_) => "a boolean",
         Raw::Array(_) => "an array",
         Raw::Table(_) => "a table",

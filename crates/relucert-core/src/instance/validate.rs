@@ -10,8 +10,9 @@
 
 use super::tree::{kind_name, Node, Raw};
 use super::{Expect, Instance, InstanceError};
+use crate::input::excerpt;
 use crate::network::{Activation, Architecture, Data, LayerParams, LossKind, Params, Problem};
-use crate::number::{parse_rational, Q};
+use crate::number::{parse_rational_limited, NumberError, Q};
 use num_bigint::BigInt;
 use num_traits::{One, Signed, ToPrimitive};
 
@@ -22,6 +23,8 @@ const MAX_WIDTH: u64 = 1_000_000;
 /// Reads a tree; `file` names the file in errors.
 pub(super) struct Reader<'a> {
     pub(super) file: &'a str,
+    /// Most decimal digits in one number (`InputLimits::max_digits`).
+    pub(super) max_digits: usize,
 }
 
 type R<T> = Result<T, InstanceError>;
@@ -41,8 +44,9 @@ impl<'a> Reader<'a> {
             Raw::Table(t) => {
                 for (k, v) in t {
                     if !allowed.contains(&k.as_str()) {
+                        let k = excerpt(k);
                         let full = if key.is_empty() {
-                            k.clone()
+                            k
                         } else {
                             format!("{key}.{k}")
                         };
@@ -124,21 +128,40 @@ impl<'a> Reader<'a> {
 
     /// An exact rational: a quoted string, an integer, or (JSON) a number.
     fn number(&self, node: &Node, key: &str) -> R<Q> {
+        let limited = |t: &str| {
+            parse_rational_limited(t, self.max_digits)
+                .map_err(|e| self.err(key, Some(node), e.to_string()))
+        };
         match &node.raw {
-            Raw::Str(s) => parse_rational(s).map_err(|e| self.err(key, Some(node), e.to_string())),
+            Raw::Str(s) => limited(s),
             Raw::Int(i) => Ok(Q::from_integer(i.clone())),
-            Raw::Decimal(t) => parse_rational(t).map_err(|e| self.err(key, Some(node), e.to_string())),
-            Raw::Float(t) => Err(self.err(
-                key,
-                Some(node),
-                format!("float literal {t} is not allowed (it has already been rounded); write it as a string, \"{t}\""),
-            )),
+            Raw::Decimal(t) => limited(t),
+            Raw::TooLong(digits) => Err(self.too_long(key, node, *digits)),
+            Raw::Float(t) => {
+                let t = excerpt(t);
+                Err(self.err(
+                    key,
+                    Some(node),
+                    format!("float literal {t} is not allowed (it has already been rounded); write it as a string, \"{t}\""),
+                ))
+            }
             other => Err(self.err(
                 key,
                 Some(node),
-                format!("expected a number as a string such as \"3/4\" or \"0.25\", found {}", kind_name(other)),
+                format!(
+                    "expected a number as a string such as \"3/4\" or \"0.25\", found {}",
+                    kind_name(other)
+                ),
             )),
         }
+    }
+
+    fn too_long(&self, key: &str, node: &Node, digits: u64) -> InstanceError {
+        let e = NumberError::TooManyDigits {
+            digits,
+            limit: self.max_digits,
+        };
+        self.err(key, Some(node), e.to_string())
     }
 
     /// A whole number (integer literal, or a string/number whose exact value is an integer).
@@ -147,13 +170,14 @@ impl<'a> Reader<'a> {
             |found: &str| self.err(key, Some(node), format!("expected {what}, found {found}"));
         match &node.raw {
             Raw::Int(i) => Ok(i.clone()),
-            Raw::Float(t) => Err(bad(&format!("float literal {t}"))),
+            Raw::TooLong(digits) => Err(self.too_long(key, node, *digits)),
+            Raw::Float(t) => Err(bad(&format!("float literal {}", excerpt(t)))),
             Raw::Str(_) | Raw::Decimal(_) => {
                 let q = self.number(node, key)?;
                 if q.is_integer() {
                     Ok(q.to_integer())
                 } else {
-                    Err(bad(&format!("the fraction {q}")))
+                    Err(bad(&format!("the fraction {}", shown(&q))))
                 }
             }
             other => Err(bad(kind_name(other))),
@@ -277,7 +301,7 @@ impl<'a> Reader<'a> {
                 return Err(self.err(
                     &key,
                     Some(n),
-                    format!("expected a positive width, found {v}"),
+                    format!("expected a positive width, found {}", shown(&v)),
                 ));
             }
             match v.to_u64() {
@@ -286,7 +310,7 @@ impl<'a> Reader<'a> {
                     return Err(self.err(
                         &key,
                         Some(n),
-                        format!("width {v} exceeds the limit {MAX_WIDTH}"),
+                        format!("width {} exceeds the limit {MAX_WIDTH}", shown(&v)),
                     ))
                 }
             }
@@ -325,7 +349,7 @@ impl<'a> Reader<'a> {
                     return Err(self.err(
                         "network.alpha",
                         Some(a),
-                        format!("expected 0 < alpha < 1, found {q}"),
+                        format!("expected 0 < alpha < 1, found {}", shown(&q)),
                     ));
                 }
                 Activation::Leaky(q)
@@ -335,8 +359,9 @@ impl<'a> Reader<'a> {
                     "network.activation",
                     Some(anode),
                     format!(
-                    "unknown activation \"{other}\" (expected \"relu\", \"leaky\" or \"linear\")"
-                ),
+                        "unknown activation \"{}\" (expected \"relu\", \"leaky\" or \"linear\")",
+                        excerpt(other)
+                    ),
                 ))
             }
         };
@@ -396,7 +421,7 @@ impl<'a> Reader<'a> {
                 return Err(self.err(
                     "loss.kind",
                     Some(knode),
-                    format!("unknown loss \"{other}\" (expected \"hinge\", \"multiclass-hinge\" or \"crammer-singer\")"),
+                    format!("unknown loss \"{}\" (expected \"hinge\", \"multiclass-hinge\" or \"crammer-singer\")", excerpt(other)),
                 ))
             }
         };
@@ -467,7 +492,11 @@ impl<'a> Reader<'a> {
                 _ => !v.is_negative() && v < BigInt::from(k),
             };
             if !ok {
-                return Err(self.err(&key, Some(n), format!("expected {what}, found {v}")));
+                return Err(self.err(
+                    &key,
+                    Some(n),
+                    format!("expected {what}, found {}", shown(&v)),
+                ));
             }
             y.push(v.to_i64().unwrap_or(0));
         }
@@ -489,6 +518,7 @@ impl<'a> Reader<'a> {
             for (k, v) in t {
                 if let Some(l) = k.strip_prefix('b').and_then(|s| s.parse::<usize>().ok()) {
                     if (1..=l_count).contains(&l) && !arch.bias[l - 1] {
+                        let k = excerpt(k);
                         return Err(self.err(
                             &format!("point.{k}"),
                             Some(v),
@@ -550,7 +580,7 @@ impl<'a> Reader<'a> {
                 return Err(self.err(
                     "expect.loss",
                     n,
-                    format!("a hinge loss is never negative, found {l}"),
+                    format!("a hinge loss is never negative, found {}", shown(l)),
                 ));
             }
         }
@@ -568,6 +598,11 @@ impl<'a> Reader<'a> {
             loss,
         })
     }
+}
+
+/// A value read from the input as shown in a message (cut to one short line).
+fn shown(v: &impl std::fmt::Display) -> String {
+    excerpt(&v.to_string())
 }
 
 fn plural(n: usize) -> &'static str {
