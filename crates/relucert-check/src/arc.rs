@@ -29,7 +29,7 @@ use relucert_core::Deadline;
 
 /// Most directions `d_1, ..., d_k` in a `descent-arc` certificate (the
 /// verifier writes one per layer at most).
-pub const MAX_ARC_DIRECTIONS: usize = 64;
+pub const MAX_ARC_DIRECTIONS: usize = 32;
 
 /// Highest degree `D` of a `descent-arc` certificate's `loss_polynomial`
 /// `[c_0, ..., c_D]` (the verifier writes at most depth x directions).
