@@ -4,22 +4,36 @@
 //! (coefficients lowest degree first), the loss along
 //! `theta* + sum_m t^m d_m` for all small `t > 0` (every pre-activation and
 //! hinge argument a polynomial in t whose sign is that of its lowest-order
-//! nonzero coefficient), and the two checks: an arc's loss polynomial must
-//! be the recomputed one, start at the loss and have a negative lowest
-//! nonconstant coefficient; a direction's first-order coefficient (the
-//! one-sided directional derivative, every polynomial cut after degree 1)
-//! must be the claimed one and negative. Both re-evaluate the certificate's
-//! explicit point of lower loss with [`crate::forward`].
+//! nonzero coefficient), and the two checks: an arc's loss polynomial
+//! `[c_0, ..., c_D]` must be the recomputed one up to degree `D` (every
+//! series cut after degree `D`, which leaves those coefficients exact), start
+//! at the loss and have a negative lowest nonconstant coefficient; a
+//! direction's first-order coefficient (the one-sided directional
+//! derivative, every polynomial cut after degree 1) must be the claimed one
+//! and negative. Both re-evaluate the certificate's explicit point of lower
+//! loss with [`crate::forward`]. The size limits [`MAX_ARC_DIRECTIONS`] and
+//! [`MAX_ARC_DEGREE`] are checked before any work, so the work is at most
+//! (directions + 1) x (D + 1) coefficient products per weight and data point.
 //!
-//! Must not: use the library's arc or evaluation code, or decide a sign from
-//! anything but an exact coefficient.
+//! Must not: use the library's arc or evaluation code, decide a sign from
+//! anything but an exact coefficient, or run past the deadline.
 
+use crate::error::Stop;
 use crate::forward;
 use crate::CheckError;
 use num_traits::{One, Signed, Zero};
 use relucert_core::cert::LowerPoint;
 use relucert_core::network::{LossKind, Problem};
 use relucert_core::number::{fmt_q, Q};
+use relucert_core::Deadline;
+
+/// Most directions `d_1, ..., d_k` in a `descent-arc` certificate (the
+/// verifier writes one per layer at most).
+pub const MAX_ARC_DIRECTIONS: usize = 32;
+
+/// Highest degree `D` of a `descent-arc` certificate's `loss_polynomial`
+/// `[c_0, ..., c_D]` (the verifier writes at most depth x directions).
+pub const MAX_ARC_DEGREE: usize = 256;
 
 fn trim(mut p: Vec<Q>) -> Vec<Q> {
     while p.last().is_some_and(Zero::is_zero) {
@@ -38,13 +52,19 @@ fn pscale(a: &[Q], c: &Q) -> Vec<Q> {
     trim(a.iter().map(|x| x * c).collect())
 }
 
-fn pmul(a: &[Q], b: &[Q]) -> Vec<Q> {
+/// `a * b` cut after degree `cut`: only the coefficients of degree
+/// `<= cut` are formed.
+fn pmul(a: &[Q], b: &[Q], cut: usize) -> Vec<Q> {
     if a.is_empty() || b.is_empty() {
         return Vec::new();
     }
-    let mut out = vec![Q::zero(); a.len() + b.len() - 1];
-    for (i, x) in a.iter().enumerate() {
-        for (j, y) in b.iter().enumerate() {
+    let len = (a.len() + b.len() - 1).min(cut + 1);
+    let mut out = vec![Q::zero(); len];
+    for (i, x) in a.iter().enumerate().take(len) {
+        if x.is_zero() {
+            continue;
+        }
+        for (j, y) in b.iter().enumerate().take(len - i) {
             out[i + j] += x * y;
         }
     }
@@ -68,22 +88,44 @@ pub fn check_arc(
     dirs: &[Vec<Q>],
     loss_polynomial: &[Q],
     lower: &LowerPoint,
+    deadline: &Deadline,
 ) -> Result<(), CheckError> {
     let fail = |s: String| CheckError::DescentArc(s);
     let n = theta.len();
     if dirs.is_empty() {
         return Err(fail("no direction".to_string()));
     }
+    if dirs.len() > MAX_ARC_DIRECTIONS {
+        return Err(fail(format!(
+            "{} directions exceed the limit MAX_ARC_DIRECTIONS = {MAX_ARC_DIRECTIONS}",
+            dirs.len()
+        )));
+    }
+    if loss_polynomial.len() > MAX_ARC_DEGREE + 1 {
+        return Err(fail(format!(
+            "a loss polynomial of degree {} exceeds the limit MAX_ARC_DEGREE = {MAX_ARC_DEGREE}",
+            loss_polynomial.len() - 1
+        )));
+    }
     if dirs.iter().any(|d| d.len() != n) {
         return Err(fail(format!("every direction needs {n} entries")));
     }
-    let total = loss_along_arc(problem, theta, dirs, None).map_err(fail)?;
-    if trim(loss_polynomial.to_vec()) != total {
+    // Every series cut after the claimed polynomial's degree D: the
+    // coefficients of degree <= D stay exact (see `loss_along_arc`).
+    let cut = loss_polynomial.len().saturating_sub(1);
+    let total =
+        loss_along_arc(problem, theta, dirs, cut, deadline).map_err(|e| e.into_error(fail))?;
+    let coefficient = |i: usize| total.get(i).cloned().unwrap_or_else(Q::zero);
+    if loss_polynomial
+        .iter()
+        .enumerate()
+        .any(|(i, c)| *c != coefficient(i))
+    {
         return Err(fail(
             "the loss polynomial differs from the recomputed one".to_string(),
         ));
     }
-    if total.first().cloned().unwrap_or_else(Q::zero) != *loss {
+    if coefficient(0) != *loss {
         return Err(fail(
             "the loss polynomial does not start at the loss".to_string(),
         ));
@@ -92,7 +134,7 @@ pub fn check_arc(
         Some(c) if c.is_negative() => {}
         _ => return Err(fail("the loss does not decrease along the arc".to_string())),
     }
-    check_lower_point(problem, theta, loss, dirs, lower).map_err(fail)
+    check_lower_point(problem, theta, loss, dirs, lower, deadline).map_err(|e| e.into_error(fail))
 }
 
 /// `descent-direction`: the claimed one-sided directional derivative
@@ -108,14 +150,16 @@ pub fn check_direction(
     dir: &[Q],
     claimed: &Q,
     lower: &LowerPoint,
+    deadline: &Deadline,
 ) -> Result<(), CheckError> {
     let fail = |s: String| CheckError::DescentDirection(s);
+    let stop = |e: Stop| e.into_error(CheckError::DescentDirection);
     let n = theta.len();
     if dir.len() != n {
         return Err(fail(format!("`dir` needs {n} entries")));
     }
     let dirs = vec![dir.to_vec()];
-    let germ1 = loss_along_arc(problem, theta, &dirs, Some(1)).map_err(fail)?;
+    let germ1 = loss_along_arc(problem, theta, &dirs, 1, deadline).map_err(stop)?;
     if germ1.first().cloned().unwrap_or_else(Q::zero) != *loss {
         return Err(fail(
             "the loss along the ray does not start at the loss".to_string(),
@@ -135,29 +179,30 @@ pub fn check_direction(
             fmt_q(&derivative)
         )));
     }
-    check_lower_point(problem, theta, loss, &dirs, lower).map_err(fail)
+    check_lower_point(problem, theta, loss, &dirs, lower, deadline).map_err(stop)
 }
 
 /// The loss along `theta* + sum_m t^m dirs[m]` for small `t > 0`, as a
-/// polynomial in t (lowest degree first), every intermediate polynomial cut
-/// after degree `cut` if given.
+/// polynomial in t (lowest degree first), every polynomial cut after degree
+/// `cut`. The coefficients of degree `<= cut` are exact: those of a sum or
+/// product depend only on the factors' coefficients of degree `<= cut`, and
+/// a sign read from a cut polynomial that is zero (whose true sign may be
+/// either) only scales or counts a quantity that is `O(t^(cut+1))`, which
+/// changes no coefficient of degree `<= cut`; for Crammer-Singer the
+/// largest competitor by the cut polynomials differs from the true one by
+/// `O(t^(cut+1))` too. Directions `d_m` with `m > cut` are not read.
 fn loss_along_arc(
     problem: &Problem,
     point: &[Q],
     dirs: &[Vec<Q>],
-    cut: Option<usize>,
-) -> Result<Vec<Q>, String> {
+    cut: usize,
+    deadline: &Deadline,
+) -> Result<Vec<Q>, Stop> {
     let arch = &problem.arch;
-    let cut = |mut p: Vec<Q>| {
-        if let Some(c) = cut {
-            p.truncate(c + 1);
-        }
-        trim(p)
-    };
     let theta: Vec<Vec<Q>> = (0..point.len())
         .map(|i| {
             let mut c = vec![point[i].clone()];
-            c.extend(dirs.iter().map(|d| d[i].clone()));
+            c.extend(dirs.iter().take(cut).map(|d| d[i].clone()));
             trim(c)
         })
         .collect();
@@ -169,9 +214,10 @@ fn loss_along_arc(
         for l in 1..=arch.depth() {
             let mut z = Vec::with_capacity(arch.widths[l]);
             for j in 0..arch.widths[l] {
+                deadline.check()?;
                 let mut acc: Vec<Q> = Vec::new();
                 for (k, ak) in a.iter().enumerate() {
-                    acc = padd(&acc, &cut(pmul(&theta[arch.weight_index(l, j, k)], ak)));
+                    acc = padd(&acc, &pmul(&theta[arch.weight_index(l, j, k)], ak, cut));
                 }
                 if let Some(b) = arch.bias_index(l, j) {
                     acc = padd(&acc, &theta[b]);
@@ -211,7 +257,9 @@ fn loss_along_arc(
                             .iter()
                             .all(|&m| germ(&padd(&f[k], &pscale(&f[m], &minus_one))) >= 0)
                     })
-                    .ok_or("no maximal competitor (internal inconsistency)")?;
+                    .ok_or_else(|| {
+                        Stop::Fail("no maximal competitor (internal inconsistency)".to_string())
+                    })?;
                 args.push(padd(&padd(&one, &f[top]), &pscale(&f[yc], &minus_one)));
             }
         }
@@ -234,31 +282,36 @@ fn check_lower_point(
     loss: &Q,
     dirs: &[Vec<Q>],
     lower: &LowerPoint,
-) -> Result<(), String> {
+    deadline: &Deadline,
+) -> Result<(), Stop> {
     let t = &lower.t;
     if !t.is_positive() {
-        return Err("lower_point.t must be positive".to_string());
+        return Err(Stop::Fail("lower_point.t must be positive".to_string()));
     }
     let mut at = theta.to_vec();
     let mut tm = Q::one();
     for d in dirs {
+        deadline.check()?;
         tm *= t;
         for (o, di) in at.iter_mut().zip(d) {
             *o += di * &tm;
         }
     }
     if lower.params != at {
-        return Err("lower_point.params is not the arc's point at lower_point.t".to_string());
+        return Err(Stop::Fail(
+            "lower_point.params is not the arc's point at lower_point.t".to_string(),
+        ));
     }
+    deadline.check()?;
     let value = forward::loss(problem, &at);
     if value != lower.loss || value >= *loss {
-        return Err(format!(
+        return Err(Stop::Fail(format!(
             "the loss at t = {} is {}, not the claimed {} below {}",
             fmt_q(t),
             fmt_q(&value),
             fmt_q(&lower.loss),
             fmt_q(loss)
-        ));
+        )));
     }
     Ok(())
 }

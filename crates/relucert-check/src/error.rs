@@ -1,7 +1,8 @@
 //! Why the checker rejects: the error type and its one-line messages.
 //!
 //! Owns: [`CheckError`], its `Display` text (the messages `relucert check`
-//! prints) and its conversion from the certificate reader's error.
+//! prints), its conversions from the certificate reader's error and the
+//! deadline's `Expired`, and the crate's inner stop reason `Stop`.
 //!
 //! Must not: decide anything. This code runs only once a check has failed,
 //! so it cannot make the checker accept: it is outside the trusted base.
@@ -61,41 +62,83 @@ pub enum CheckError {
     PatternLp(EvidenceKind, String),
 }
 
+/// Longest run of digits a message shows in full; longer ones are shown
+/// by their ends and length.
+const MAX_SHOWN_DIGITS: usize = 24;
+
+/// Longest message, in characters (a longer one is cut, marked `...`).
+const MAX_MESSAGE_CHARS: usize = 240;
+
+/// `s` on one line, each run of more than [`MAX_SHOWN_DIGITS`] digits shown
+/// as `12345678...12345678 (N digits)`, and at most [`MAX_MESSAGE_CHARS`]
+/// characters.
+fn one_line(s: &str) -> String {
+    let mut out = String::with_capacity(s.len().min(MAX_MESSAGE_CHARS + 8));
+    let chars: Vec<char> = s
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let run = chars[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if run > MAX_SHOWN_DIGITS {
+            out.extend(&chars[i..i + 8]);
+            out.push_str("...");
+            out.extend(&chars[i + run - 8..i + run]);
+            out.push_str(&format!(" ({run} digits)"));
+            i += run;
+        } else if run > 0 {
+            out.extend(&chars[i..i + run]);
+            i += run;
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    if out.chars().count() > MAX_MESSAGE_CHARS {
+        out = out.chars().take(MAX_MESSAGE_CHARS - 3).collect();
+        out.push_str("...");
+    }
+    out
+}
+
 impl std::fmt::Display for CheckError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&one_line(&self.full_text()))
+    }
+}
+
+impl CheckError {
+    /// The message before it is made short ([`one_line`]).
+    fn full_text(&self) -> String {
         let (kind, detail) = match self {
-            CheckError::Format(e) => return write!(f, "{e}"),
+            CheckError::Format(e) => return format!("{e}"),
             CheckError::NoPoint => {
-                return write!(f, "instance: the certificate needs the instance's [point]")
+                return "instance: the certificate needs the instance's [point]".to_string()
             }
             CheckError::TimeLimit => {
-                return write!(
-                    f,
-                    "not checked: the time limit (--timeout) was reached before the check finished"
-                )
+                return "not checked: the time limit (--timeout) was reached before the check finished"
+                    .to_string()
             }
             CheckError::HashMismatch { expected } => {
-                return write!(
-                f,
+                return format!(
                 "certificate: instance hash mismatch: the instance's canonical hash is {expected}"
             )
             }
             CheckError::LossMismatch { claimed, exact } => {
-                return write!(
-                    f,
+                return format!(
                     "certificate: loss {} differs from the exact loss {}",
                     fmt_q(claimed),
                     fmt_q(exact)
                 )
             }
             CheckError::ClaimMismatch { claim, kind } => {
-                return write!(
-                    f,
+                return format!(
                     "certificate: evidence kind `{kind}` does not prove claim `{claim}`"
                 )
             }
             CheckError::ZeroLoss { loss } => {
-                return write!(f, "zero-loss: the loss is {}, not 0", fmt_q(loss))
+                return format!("zero-loss: the loss is {}, not 0", fmt_q(loss))
             }
             CheckError::Flat(d) => (EvidenceKind::Flat, d),
             CheckError::DescentArc(d) => (EvidenceKind::DescentArc, d),
@@ -106,7 +149,7 @@ impl std::fmt::Display for CheckError {
             CheckError::FunctionSpaceBound(d) => (EvidenceKind::FunctionSpaceBound, d),
             CheckError::PatternLp(kind, d) => (*kind, d),
         };
-        write!(f, "{kind}: {detail}")
+        format!("{kind}: {detail}")
     }
 }
 
@@ -116,6 +159,44 @@ impl std::error::Error for CheckError {
             CheckError::Format(e) => Some(e),
             _ => None,
         }
+    }
+}
+
+/// Why an inner step of a proof stopped: a failed check (its detail) or
+/// the deadline. Turned into a [`CheckError`] by the evidence's module.
+pub(crate) enum Stop {
+    /// The detail of a failed check.
+    Fail(String),
+    /// The deadline passed.
+    Time,
+}
+
+impl Stop {
+    /// The [`CheckError`]: `kind` wraps a failure's detail; the deadline is
+    /// [`CheckError::TimeLimit`].
+    pub(crate) fn into_error(self, kind: impl FnOnce(String) -> CheckError) -> CheckError {
+        match self {
+            Stop::Fail(s) => kind(s),
+            Stop::Time => CheckError::TimeLimit,
+        }
+    }
+}
+
+impl From<String> for Stop {
+    fn from(s: String) -> Stop {
+        Stop::Fail(s)
+    }
+}
+
+impl From<relucert_core::Expired> for Stop {
+    fn from(_: relucert_core::Expired) -> Stop {
+        Stop::Time
+    }
+}
+
+impl From<relucert_core::Expired> for CheckError {
+    fn from(_: relucert_core::Expired) -> CheckError {
+        CheckError::TimeLimit
     }
 }
 

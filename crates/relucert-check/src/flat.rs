@@ -7,14 +7,16 @@
 //! with [`crate::cell`], and requiring each to be the constant loss, with the
 //! certificate's counts matching.
 //!
-//! Must not: enumerate more than [`MAX_FLAT_PIECES`] pieces, or use the
-//! library's signature or cell polynomials.
+//! Must not: enumerate more than [`MAX_FLAT_PIECES`] pieces (checked before
+//! any piece is built), use the library's signature or cell polynomials, or
+//! run past the deadline (tested once per piece).
 
 use crate::cell::{loss_poly, Pattern, Side};
 use crate::forward::{Evaluation, Zero};
 use crate::poly::Poly;
 use crate::CheckError;
 use relucert_core::network::Problem;
+use relucert_core::Deadline;
 
 /// Most completions the checker will enumerate for a `flat` certificate.
 pub const MAX_FLAT_PIECES: usize = 1 << 16;
@@ -25,6 +27,7 @@ pub fn check_flat(
     ev: &Evaluation,
     zero_entries: usize,
     pieces: usize,
+    deadline: &Deadline,
 ) -> Result<(), CheckError> {
     let fail = |s: String| Err(CheckError::Flat(s));
     let all_zeros = ev.zero_entries();
@@ -52,7 +55,9 @@ pub fn check_flat(
         acc.checked_mul(o.len()).filter(|&t| t <= MAX_FLAT_PIECES)
     });
     let Some(total) = total else {
-        return fail(format!("more than {MAX_FLAT_PIECES} pieces to check"));
+        return fail(format!(
+            "more than {MAX_FLAT_PIECES} pieces to check (the limit MAX_FLAT_PIECES)"
+        ));
     };
     if pieces != total {
         return fail(format!(
@@ -63,6 +68,7 @@ pub fn check_flat(
     // a mixed-radix counter over the options
     let mut digits = vec![0usize; zeros.len()];
     for _ in 0..total {
+        deadline.check()?;
         let choices: Vec<(Zero, Side)> = zeros
             .iter()
             .zip(&digits)

@@ -65,9 +65,12 @@ mod pattern;
 pub mod poly;
 mod second_order;
 
+pub use arc::{MAX_ARC_DEGREE, MAX_ARC_DIRECTIONS};
 pub use error::CheckError;
 pub use flat::MAX_FLAT_PIECES;
+pub use linalg::MAX_COPOSITIVE_ORDER;
 pub use pattern::MAX_SETS;
+pub use relucert_core::Deadline;
 pub use second_order::MAX_REGIONS;
 
 use num_traits::Zero;
@@ -86,26 +89,37 @@ pub struct Accepted {
 
 /// Read `cert` (certificate JSON) and check it against `inst`.
 pub fn check(inst: &Instance, cert: &Value) -> Result<Accepted, CheckError> {
-    check_certificate(inst, &Certificate::from_json(cert)?)
+    check_within(inst, cert, &Deadline::never())
 }
 
 /// [`check`], stopped with [`CheckError::TimeLimit`] once `deadline`
-/// passes: a certificate not checked in time is never accepted.
-///
-/// STUB (issue 17): looks at the deadline only before starting.
+/// passes: a certificate not checked in time is never accepted. The
+/// deadline is tested inside every long loop (arc expansion, pieces,
+/// regions, eliminations and copositivity tests, chambers, duals, the cover
+/// of sets), so the overshoot is one loop iteration. Given time, the answer
+/// is the one [`check`] gives: the deadline decides nothing else.
 pub fn check_within(
     inst: &Instance,
     cert: &Value,
-    deadline: &relucert_core::Deadline,
+    deadline: &Deadline,
 ) -> Result<Accepted, CheckError> {
-    if deadline.expired() {
-        return Err(CheckError::TimeLimit);
-    }
-    check(inst, cert)
+    deadline.check()?;
+    let cert = Certificate::from_json(cert)?;
+    check_certificate_within(inst, &cert, deadline)
 }
 
 /// Check a parsed certificate against `inst`.
 pub fn check_certificate(inst: &Instance, cert: &Certificate) -> Result<Accepted, CheckError> {
+    check_certificate_within(inst, cert, &Deadline::never())
+}
+
+/// [`check_certificate`] with a deadline, as [`check_within`].
+pub fn check_certificate_within(
+    inst: &Instance,
+    cert: &Certificate,
+    deadline: &Deadline,
+) -> Result<Accepted, CheckError> {
+    deadline.check()?;
     let hash = canonical_hash(inst);
     if cert.header.instance_sha256 != hash {
         return Err(CheckError::HashMismatch { expected: hash });
@@ -118,12 +132,14 @@ pub fn check_certificate(inst: &Instance, cert: &Certificate) -> Result<Accepted
     }
     // Claims about a width's optimum need no point.
     if let Evidence::WidthOptimum(p) | Evidence::WidthOptimumShard(p) = &cert.evidence {
-        pattern::check(problem, kind, &cert.header.loss, p)?;
+        pattern::check(problem, kind, &cert.header.loss, p, deadline)?;
         return Ok(Accepted { claim, kind });
     }
     let params = inst.point.as_ref().ok_or(CheckError::NoPoint)?;
     let theta = params.flat();
+    deadline.check()?;
     let ev = forward::evaluate(problem, &theta);
+    deadline.check()?;
     let loss = &ev.loss;
     if cert.header.loss != *loss {
         return Err(CheckError::LossMismatch {
@@ -140,7 +156,7 @@ pub fn check_certificate(inst: &Instance, cert: &Certificate) -> Result<Accepted
         Evidence::Flat {
             zero_entries,
             pieces,
-        } => flat::check_flat(problem, &ev, *zero_entries, *pieces)?,
+        } => flat::check_flat(problem, &ev, *zero_entries, *pieces, deadline)?,
         Evidence::LinearLpBound { affine, lambda } => {
             bounds::check_linear(problem, loss, *affine, lambda)?
         }
@@ -151,12 +167,28 @@ pub fn check_certificate(inst: &Instance, cert: &Certificate) -> Result<Accepted
             dirs,
             loss_polynomial,
             lower_point,
-        } => arc::check_arc(problem, &theta, loss, dirs, loss_polynomial, lower_point)?,
+        } => arc::check_arc(
+            problem,
+            &theta,
+            loss,
+            dirs,
+            loss_polynomial,
+            lower_point,
+            deadline,
+        )?,
         Evidence::DescentDirection {
             dir,
             derivative,
             lower_point,
-        } => arc::check_direction(problem, &theta, loss, dir, derivative, lower_point)?,
+        } => arc::check_direction(
+            problem,
+            &theta,
+            loss,
+            dir,
+            derivative,
+            lower_point,
+            deadline,
+        )?,
         Evidence::PiecewiseSecondOrder {
             dropped,
             kinks,
@@ -169,7 +201,7 @@ pub fn check_certificate(inst: &Instance, cert: &Certificate) -> Result<Accepted
                 corner_terms: *corner_terms,
                 regions,
             };
-            second_order::check_second_order(problem, &ev, &theta, &parts)?
+            second_order::check_second_order(problem, &ev, &theta, &parts, deadline)?
         }
         Evidence::FunctionSpaceBound { lambda } => function_space::check(problem, loss, lambda)?,
         Evidence::PatternLp(p) => {
@@ -180,11 +212,11 @@ pub fn check_certificate(inst: &Instance, cert: &Certificate) -> Result<Accepted
                     "`width` must be the width of the instance's one hidden layer".to_string(),
                 ));
             }
-            pattern::check(problem, kind, loss, p)?
+            pattern::check(problem, kind, loss, p, deadline)?
         }
         Evidence::WidthOptimum(p) | Evidence::WidthOptimumShard(p) => {
             // Checked above without a point; checked the same way here.
-            pattern::check(problem, kind, &cert.header.loss, p)?
+            pattern::check(problem, kind, &cert.header.loss, p, deadline)?
         }
     }
     Ok(Accepted { claim, kind })

@@ -6,11 +6,22 @@
 //! cone `{eq . d = 0, ineq . d >= 0}` (relaxed to a maximal subset of the
 //! inequality rows independent on the subspace, chosen greedily in order).
 //!
+//! The copositivity test is exponential in the order of the matrix: it
+//! runs only up to [`MAX_COPOSITIVE_ORDER`] (after the two sufficient
+//! conditions, entrywise nonnegative and positive semidefinite, which need
+//! no enumeration) and tests the deadline once per principal submatrix.
+//!
 //! Must not: use the LP crate's or the library's linear algebra, or any
 //! float: every pivot is an exact rational.
 
 use num_traits::{One, Signed, Zero};
 use relucert_core::number::Q;
+use relucert_core::{Deadline, Expired};
+
+/// Largest order of the matrix whose copositivity the checker decides by
+/// enumerating its `2^order - 1` principal submatrices (a
+/// `piecewise-second-order` region's kept inequality rows).
+pub const MAX_COPOSITIVE_ORDER: usize = 20;
 
 /// Reduced row echelon form; returns the pivot columns.
 fn rref(m: &mut [Vec<Q>], ncols: usize) -> Vec<usize> {
@@ -74,27 +85,56 @@ fn is_psd(a: &[Vec<Q>]) -> bool {
 }
 
 /// Cottle-Habetler-Lemke: copositive iff no principal submatrix is
-/// invertible with an entrywise nonpositive inverse.
-fn is_copositive(s: &[Vec<Q>]) -> bool {
+/// invertible with an entrywise nonpositive inverse. An entrywise
+/// nonnegative or a positive semidefinite matrix is copositive without the
+/// enumeration; otherwise an order above [`MAX_COPOSITIVE_ORDER`] is
+/// `Ok(Err(..))` (not decided: a rejection).
+fn is_copositive(s: &[Vec<Q>], deadline: &Deadline) -> Result<Result<bool, String>, Expired> {
     let r = s.len();
-    (1u64..(1u64 << r)).all(|mask| {
+    if s.iter().flatten().all(|x| !x.is_negative()) || is_psd(s) {
+        return Ok(Ok(true));
+    }
+    if r > MAX_COPOSITIVE_ORDER {
+        return Ok(Err(format!(
+            "a copositivity test of order {r} exceeds the limit MAX_COPOSITIVE_ORDER = {MAX_COPOSITIVE_ORDER}"
+        )));
+    }
+    for mask in 1u32..(1u32 << r) {
+        deadline.check()?;
         let idx: Vec<usize> = (0..r).filter(|&i| mask >> i & 1 == 1).collect();
         let sub: Vec<Vec<Q>> = idx
             .iter()
             .map(|&i| idx.iter().map(|&j| s[i][j].clone()).collect())
             .collect();
-        mat_inverse(&sub).is_none_or(|inv| inv.iter().flatten().any(Signed::is_positive))
-    })
+        if mat_inverse(&sub).is_some_and(|inv| inv.iter().flatten().all(|x| !x.is_positive())) {
+            return Ok(Ok(false));
+        }
+    }
+    Ok(Ok(true))
 }
 
 /// `d^T h d >= 0` on `{eq . d = 0, ineq . d >= 0}`, relaxed to a maximal
 /// subset of `ineq` independent on the subspace, chosen greedily in order.
+/// `Err(Expired)` once the deadline passes; `Ok(Err(reason))` when the test
+/// fails.
 pub fn cone_copositive(
     h: &[Vec<Q>],
     eq: &[Vec<Q>],
     ineq: &[Vec<Q>],
     n: usize,
-) -> Result<(), String> {
+    deadline: &Deadline,
+) -> Result<Result<(), String>, Expired> {
+    deadline.check()?;
+    cone_copositive_inner(h, eq, ineq, n, deadline)
+}
+
+fn cone_copositive_inner(
+    h: &[Vec<Q>],
+    eq: &[Vec<Q>],
+    ineq: &[Vec<Q>],
+    n: usize,
+    deadline: &Deadline,
+) -> Result<Result<(), String>, Expired> {
     // basis of {eq . d = 0}
     let mut e = eq.to_vec();
     let piv = rref(&mut e, n);
@@ -111,13 +151,14 @@ pub fn cone_copositive(
         .collect();
     let m = basis.len();
     if m == 0 {
-        return Ok(());
+        return Ok(Ok(()));
     }
     let dotq = |a: &[Q], b: &[Q]| a.iter().zip(b).fold(Q::zero(), |acc, (x, y)| acc + x * y);
     // inequality rows restricted to the subspace, kept greedily in order
     // while independent (dropping rows enlarges the cone: a relaxation)
     let mut t: Vec<Vec<Q>> = Vec::new();
     for row in ineq {
+        deadline.check()?;
         let restricted: Vec<Q> = basis.iter().map(|b| dotq(row, b)).collect();
         let mut trial = t.clone();
         trial.push(restricted);
@@ -127,6 +168,7 @@ pub fn cone_copositive(
     }
     let r = t.len();
     for k in 0..m {
+        deadline.check()?;
         let mut trial = t.clone();
         let mut unit = vec![Q::zero(); m];
         unit[k] = Q::one();
@@ -135,7 +177,10 @@ pub fn cone_copositive(
             t = trial;
         }
     }
-    let u = mat_inverse(&t).ok_or("internal: no invertible completion")?;
+    let Some(u) = mat_inverse(&t) else {
+        return Ok(Err("internal: no invertible completion".to_string()));
+    };
+    deadline.check()?;
     // columns of P = B U, then M = P^T H P
     let p: Vec<Vec<Q>> = (0..m)
         .map(|c| {
@@ -155,10 +200,11 @@ pub fn cone_copositive(
     let w: Vec<Vec<Q>> = (r..m)
         .map(|i| (r..m).map(|j| mm[i][j].clone()).collect())
         .collect();
+    deadline.check()?;
     if !is_psd(&w) {
-        return Err(
+        return Ok(Err(
             "the Hessian is not positive semidefinite on the free part of the critical cone".into(),
-        );
+        ));
     }
     // S = M_ss - M_sw X with W X = M_ws: solve by rref of [W | M_ws]
     let mut aug: Vec<Vec<Q>> = (r..m)
@@ -170,9 +216,9 @@ pub fn cone_copositive(
         .iter()
         .any(|row| row[..fw].iter().all(Zero::is_zero) && row[fw..].iter().any(|x| !x.is_zero()))
     {
-        return Err(
+        return Ok(Err(
             "range condition fails: a zero-curvature free direction is coupled to the cone".into(),
-        );
+        ));
     }
     let mut x = vec![vec![Q::zero(); r]; fw];
     for (row, &pc) in piv.iter().enumerate() {
@@ -187,8 +233,11 @@ pub fn cone_copositive(
                 .collect()
         })
         .collect();
-    if !is_copositive(&s) {
-        return Err("the Hessian is not copositive on the critical cone".into());
+    match is_copositive(&s, deadline)? {
+        Ok(true) => Ok(Ok(())),
+        Ok(false) => Ok(Err(
+            "the Hessian is not copositive on the critical cone".into()
+        )),
+        Err(limit) => Ok(Err(limit)),
     }
-    Ok(())
 }

@@ -12,10 +12,13 @@
 //! ([`crate::linalg::cone_copositive`]); finally that the regions cover
 //! every combination of kink sides and branch choices exactly once.
 //!
-//! Must not: examine more than [`MAX_REGIONS`] regions, or use the
-//! library's signature, cell polynomials or second-order code.
+//! Must not: examine more than [`MAX_REGIONS`] regions (checked before the
+//! first), use the library's signature, cell polynomials or second-order
+//! code, or run past the deadline (tested once per region and inside the
+//! eliminations and copositivity tests of [`crate::linalg`]).
 
 use crate::cell::{output_polys, Pattern, Side};
+use crate::error::Stop;
 use crate::forward::{Evaluation, Zero};
 use crate::linalg::cone_copositive;
 use crate::poly::{Jet2, Poly};
@@ -24,6 +27,8 @@ use num_traits::{One, Signed, Zero as _};
 use relucert_core::cert::{Kink, Region, RegionProof};
 use relucert_core::network::{LossKind, Problem};
 use relucert_core::number::Q;
+use relucert_core::Deadline;
+use std::collections::HashSet;
 
 /// Most regions the checker will examine for a `piecewise-second-order` certificate.
 pub const MAX_REGIONS: usize = 1 << 16;
@@ -143,8 +148,14 @@ pub fn check_second_order(
     ev: &Evaluation,
     theta: &[Q],
     cert: &SecondOrder<'_>,
+    deadline: &Deadline,
 ) -> Result<(), CheckError> {
-    check(problem, ev, theta, cert).map_err(CheckError::PiecewiseSecondOrder)
+    check(problem, ev, theta, cert, deadline)
+        .map_err(|e| e.into_error(CheckError::PiecewiseSecondOrder))
+}
+
+fn fail<T>(detail: String) -> Result<T, Stop> {
+    Err(Stop::Fail(detail))
 }
 
 fn check(
@@ -152,10 +163,11 @@ fn check(
     ev: &Evaluation,
     theta: &[Q],
     cert: &SecondOrder<'_>,
-) -> Result<(), String> {
+    deadline: &Deadline,
+) -> Result<(), Stop> {
     let arch = &problem.arch;
     if arch.hidden_layers() > 1 {
-        return Err("needs at most one hidden layer".to_string());
+        return fail("needs at most one hidden layer".to_string());
     }
     let n = theta.len();
     let all_kinks: Vec<(usize, usize)> = ev
@@ -168,7 +180,7 @@ fn check(
         .collect();
     let (kinks, dropped) = (cert.kinks, cert.dropped);
     if dropped.windows(2).any(|w| w[0] >= w[1]) {
-        return Err("`dropped` must be strictly increasing".to_string());
+        return fail("`dropped` must be strictly increasing".to_string());
     }
     let normal = |k: &Kink, pos: bool| -> Vec<Q> {
         let mut r = vec![Q::zero(); n];
@@ -182,25 +194,28 @@ fn check(
         r
     };
     if cert.regions.len() > MAX_REGIONS {
-        return Err(format!("more than {MAX_REGIONS} regions"));
+        return fail(format!(
+            "{} regions exceed the limit MAX_REGIONS = {MAX_REGIONS}",
+            cert.regions.len()
+        ));
     }
-    let mut seen: Vec<(&[bool], &[usize])> = Vec::new();
+    let mut seen: HashSet<(&[bool], &[usize])> = HashSet::with_capacity(cert.regions.len());
     let mut keys: Vec<Option<Vec<Vec<Q>>>> = Vec::new();
     let mut radix: Option<Vec<usize>> = None;
     for (ri, region) in cert.regions.iter().enumerate() {
+        deadline.check()?;
         let where_ = format!("region {ri}");
         let (pos, choice) = (&region.sides, &region.choice);
         if pos.len() != kinks.len() {
-            return Err(format!("{where_}: `sides` must have one + or - per kink"));
+            return fail(format!("{where_}: `sides` must have one + or - per kink"));
         }
-        if seen.contains(&(pos.as_slice(), choice.as_slice())) {
-            return Err(format!("{where_}: listed twice"));
+        if !seen.insert((pos.as_slice(), choice.as_slice())) {
+            return fail(format!("{where_}: listed twice"));
         }
-        seen.push((pos, choice));
         let (terms, term_info) = terms_on(problem, ev, theta, kinks, pos)?;
         // dropped terms: corners only (max(0, .) >= 0 = their value)
         if dropped.iter().any(|&t| t >= terms.len() || !term_info[t].1) {
-            return Err(format!(
+            return fail(format!(
                 "{where_}: only hinge-corner terms (value exactly 0) may be dropped"
             ));
         }
@@ -214,14 +229,14 @@ fn check(
             if rest.peek() == Some(k) {
                 rest.next();
             } else if kept_points.contains(&k.0) {
-                return Err(format!(
+                return fail(format!(
                     "the kink of unit {} on point {} is omitted, but a kept term belongs to that point",
                     k.1, k.0
                 ));
             }
         }
         if rest.next().is_some() {
-            return Err(
+            return fail(
                 "`kinks` is not a subsequence of the point's zero first-layer pre-activations"
                     .to_string(),
             );
@@ -235,18 +250,18 @@ fn check(
         let multi: Vec<usize> = (0..terms.len()).filter(|&t| terms[t].len() > 1).collect();
         let this_radix: Vec<usize> = multi.iter().map(|&t| terms[t].len()).collect();
         if cert.corner_terms != multi.len() {
-            return Err(format!(
+            return fail(format!(
                 "{where_}: the point has {} corner/tie terms, not `corner_terms`",
                 multi.len()
             ));
         }
         if radix.get_or_insert_with(|| this_radix.clone()) != &this_radix {
-            return Err(format!(
+            return fail(format!(
                 "{where_}: the term structure differs between cones"
             ));
         }
         if choice.len() != multi.len() || choice.iter().zip(&this_radix).any(|(c, r)| c >= r) {
-            return Err(format!(
+            return fail(format!(
                 "{where_}: `choice` must pick one branch of each of the {} corner/tie terms",
                 multi.len()
             ));
@@ -295,7 +310,7 @@ fn check(
                     || w.iter().fold(Q::zero(), |acc, x| acc + x) != Q::one()
             })
         {
-            return Err(format!("{where_}: `lambda` must give convex weights to every branch of each corner/tie term"));
+            return fail(format!("{where_}: `lambda` must give convex weights to every branch of each corner/tie term"));
         }
         let mut g = vec![Q::zero(); n];
         let mut h = vec![vec![Q::zero(); n]; n];
@@ -318,18 +333,18 @@ fn check(
         let key = region_key(&rows);
         let Some(mu) = mu else {
             let RegionProof::SameAs(t) = region.proof else {
-                return Err("internal: a region without multipliers".to_string());
+                return fail("internal: a region without multipliers".to_string());
             };
             match keys.get(t) {
                 Some(Some(k)) if t < ri && *k == key => {}
-                _ => return Err(format!("{where_}: `same_as` must name an earlier proven region with the same constraints")),
+                _ => return fail(format!("{where_}: `same_as` must name an earlier proven region with the same constraints")),
             }
             keys.push(None);
             continue;
         };
         keys.push(Some(key));
         if mu.len() != rows.len() || mu.iter().any(Signed::is_negative) {
-            return Err(format!(
+            return fail(format!(
                 "{where_}: `mu` must be {} nonnegative multipliers",
                 rows.len()
             ));
@@ -341,7 +356,7 @@ fn check(
                 .fold(Q::zero(), |acc, (r, m)| acc + &r[c] * m)
                 != *gc
             {
-                return Err(format!("{where_}: sum mu_k r_k differs from the gradient of the lower bound (first-order condition)"));
+                return fail(format!("{where_}: sum mu_k r_k differs from the gradient of the lower bound (first-order condition)"));
             }
         }
         if rows
@@ -349,7 +364,7 @@ fn check(
             .zip(mu)
             .any(|(r, m)| r.iter().all(Q::is_zero) && !m.is_zero())
         {
-            return Err(format!("{where_}: a zero row must have multiplier 0"));
+            return fail(format!("{where_}: a zero row must have multiplier 0"));
         }
         let pick = |positive: bool| -> Vec<Vec<Q>> {
             rows.iter()
@@ -358,7 +373,8 @@ fn check(
                 .map(|(r, _)| r.clone())
                 .collect()
         };
-        cone_copositive(&h, &pick(true), &pick(false), n).map_err(|e| format!("{where_}: {e}"))?;
+        cone_copositive(&h, &pick(true), &pick(false), n, deadline)?
+            .map_err(|e| format!("{where_}: {e}"))?;
     }
     // coverage: every (sides, choice) combination is listed
     let radix = radix.unwrap_or_default();
@@ -366,7 +382,7 @@ fn check(
         .iter()
         .try_fold(1usize << kinks.len().min(30), |acc, &r| acc.checked_mul(r));
     if kinks.len() >= 30 || combos != Some(seen.len()) {
-        return Err(
+        return fail(
             "the regions do not cover every kink cone and branch choice exactly once".to_string(),
         );
     }

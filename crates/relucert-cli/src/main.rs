@@ -73,6 +73,9 @@ enum Command {
         file: PathBuf,
         /// The certificate (JSON).
         cert: PathBuf,
+        /// Stop after S seconds: the certificate is then not checked (exit 1), never accepted.
+        #[arg(long, value_name = "S")]
+        timeout: Option<u64>,
     },
     /// Evaluate the source paper's theorems as predicates at the point.
     Theorems {
@@ -288,7 +291,11 @@ fn main() -> ExitCode {
                 global_out,
             },
         ),
-        Command::Check { file, cert } => cmd::check::run(&file, &cert),
+        Command::Check {
+            file,
+            cert,
+            timeout,
+        } => cmd::check::run(&file, &cert, timeout),
         Command::Theorems { file, json } => cmd::theorems::run(&file, json),
         Command::Descend {
             file,

@@ -18,6 +18,7 @@ use num_traits::{Signed, Zero};
 use relucert_core::cert::{Chamber, EmptyFlip, Sparse};
 use relucert_core::network::Sign;
 use relucert_core::number::Q;
+use relucert_core::Deadline;
 use std::collections::HashMap;
 
 fn negate(e: Sign) -> Sign {
@@ -110,12 +111,14 @@ pub(super) fn check(
     s: &Setting<'_>,
     chambers: &[Chamber],
     empty: &[EmptyFlip],
+    deadline: &Deadline,
 ) -> Result<(), CheckError> {
     if chambers.is_empty() {
         return Err(s.fail("no chamber is listed".to_string()));
     }
     let mut index: HashMap<&[Sign], usize> = HashMap::with_capacity(chambers.len());
     for (c, ch) in chambers.iter().enumerate() {
+        deadline.check()?;
         check_chamber(s, c, ch)?;
         if let Some(first) = index.insert(&ch.signs, c) {
             return Err(s.fail(format!("chambers {first} and {c} are equal")));
@@ -123,6 +126,7 @@ pub(super) fn check(
     }
     let mut shown: HashMap<(usize, usize), usize> = HashMap::with_capacity(empty.len());
     for (e, entry) in empty.iter().enumerate() {
+        deadline.check()?;
         let (c, i) = (entry.chamber, entry.point);
         let Some(h) = (c < chambers.len() && i < s.n())
             .then(|| s.plane[i])
@@ -146,6 +150,7 @@ pub(super) fn check(
         }
     }
     for (c, ch) in chambers.iter().enumerate() {
+        deadline.check()?;
         for (h, points) in s.planes.iter().enumerate() {
             let flipped = flip(&ch.signs, points);
             if !index.contains_key(flipped.as_slice()) && !shown.contains_key(&(c, h)) {

@@ -10,6 +10,7 @@
 use super::Setting;
 use crate::CheckError;
 use relucert_core::cert::Shard;
+use relucert_core::Deadline;
 
 /// The most sets of pairs (`C(P, m)`, before sharding) the checker
 /// enumerates; a certificate that needs more is rejected.
@@ -38,6 +39,7 @@ pub(super) fn check(
     width: usize,
     shard: Option<Shard>,
     bits: &[Vec<u64>],
+    deadline: &Deadline,
 ) -> Result<(), CheckError> {
     let m = width.min(pairs);
     match binomial(pairs, m) {
@@ -53,7 +55,9 @@ pub(super) fn check(
     let mut set: Vec<usize> = (0..m).collect();
     let mut last = 0;
     let mut position = 0usize;
+    let mut ticker = deadline.ticker(4096);
     loop {
+        ticker.tick()?;
         if position % step == first && !bits.get(last).is_some_and(|b| contains(b, &set)) {
             let Some(d) = bits.iter().position(|b| contains(b, &set)) else {
                 return Err(s.fail(format!(

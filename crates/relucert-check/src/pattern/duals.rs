@@ -17,6 +17,7 @@ use num_traits::{One, Signed, Zero};
 use relucert_core::cert::{Chamber, DualBound, PairProof};
 use relucert_core::network::Sign;
 use relucert_core::number::{fmt_q, Q};
+use relucert_core::Deadline;
 
 /// One pair's proof: `g . u <= 0` on the pair's cone.
 fn check_pair(
@@ -57,11 +58,13 @@ pub(super) fn check(
     loss: &Q,
     chambers: &[Chamber],
     duals: &[DualBound],
+    deadline: &Deadline,
 ) -> Result<Vec<Vec<u64>>, CheckError> {
     let pairs = 2 * chambers.len();
     let n = Q::from_integer((s.n() as i64).into());
     let mut all = Vec::with_capacity(duals.len());
     for (d, dual) in duals.iter().enumerate() {
+        deadline.check()?;
         let lambda = &dual.lambda;
         if lambda.len() != s.n() || lambda.iter().any(|l| l.is_negative() || *l > Q::one()) {
             return Err(s.fail(format!(
@@ -91,6 +94,7 @@ pub(super) fn check(
         }
         let mut bits = vec![0u64; pairs.div_ceil(64)];
         for proof in &dual.pairs {
+            deadline.check()?;
             let p = proof.pair;
             if p >= pairs || bits[p / 64] >> (p % 64) & 1 == 1 {
                 return Err(s.fail(format!(

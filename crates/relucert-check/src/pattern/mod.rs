@@ -9,6 +9,9 @@
 //! their completeness (`chambers`), the duals (`duals`), the cover of every
 //! set of pairs (`cover`, with the work bound [`MAX_SETS`]).
 //!
+//! The deadline is tested once per chamber, flip, dual and pair, and every
+//! 4,096 sets of the cover.
+//!
 //! Must not: solve an LP or enumerate chambers (the certificate lists them
 //! and proves the list complete), or call the core's evaluation: the
 //! witness is evaluated here with the activation itself.
@@ -25,6 +28,7 @@ use num_traits::{One, Signed, Zero};
 use relucert_core::cert::{EvidenceKind, PatternLp, WitnessNet};
 use relucert_core::network::{Activation, LossKind, Problem, Sign};
 use relucert_core::number::{fmt_q, Q};
+use relucert_core::Deadline;
 use std::collections::HashMap;
 
 /// The instance as the pattern-LP checks see it.
@@ -141,6 +145,7 @@ pub fn check(
     kind: EvidenceKind,
     loss: &Q,
     p: &PatternLp,
+    deadline: &Deadline,
 ) -> Result<(), CheckError> {
     let s = setting(problem, kind)?;
     let (witness, shard) = match kind {
@@ -167,13 +172,13 @@ pub fn check(
     if p.width == 0 {
         return Err(s.fail("`width` must be at least 1".to_string()));
     }
-    chambers::check(&s, &p.chambers, &p.empty)?;
+    chambers::check(&s, &p.chambers, &p.empty, deadline)?;
     let pairs = 2 * p.chambers.len();
-    let bits = duals::check(&s, loss, &p.chambers, &p.duals)?;
+    let bits = duals::check(&s, loss, &p.chambers, &p.duals, deadline)?;
     if let Some(w) = &p.witness {
         check_witness(&s, p.width, pairs, loss, w)?;
     }
-    cover::check(&s, pairs, p.width, p.shard, &bits)
+    cover::check(&s, pairs, p.width, p.shard, &bits, deadline)
 }
 
 /// The witness network `sum_j s_j sigma(u_j . x~) + c` has at most `width`

@@ -1,38 +1,52 @@
-//! `relucert check FILE CERT`: re-verify a certificate written by `verify`
-//! with the independent checker.
+//! `relucert check FILE CERT [--timeout S]`: re-verify a certificate
+//! written by `verify` with the independent checker.
 //!
-//! Owns: reading the certificate file and wording the checker's answer
-//! (with the value and width for the `global-optimum` and `shard-optimum`
-//! claims, which need no `[point]`); a rejection is an error (exit 1)
-//! naming the reason.
+//! Owns: reading the certificate file (under the default input limits),
+//! the deadline of `--timeout` (started before the instance is read), and
+//! wording the checker's answer (with the value and width for the
+//! `global-optimum` and `shard-optimum` claims, which need no `[point]`); a
+//! rejection is an error (exit 1) naming the reason; a certificate not
+//! checked in time is the one line `CERT: not checked: the time limit (S s)
+//! was reached` (exit 1), never an acceptance.
 //!
 //! Must not: compute anything (argument parsing and formatting only): the
-//! judgement is `relucert_check::check`'s.
+//! judgement is `relucert_check::check_within`'s.
 
 use super::global::with_decimal;
 use super::output::{load, CliError, Output};
 use relucert::cert::{Certificate, Evidence};
+use relucert_check::{CheckError, Deadline};
+use relucert_core::input::{read_text, InputLimits};
 use serde_json::Value;
 use std::path::Path;
+use std::time::Duration;
 
-/// `relucert check FILE CERT`.
-pub fn run(path: &Path, cert_path: &Path) -> Result<Output, CliError> {
+/// `relucert check FILE CERT [--timeout S]`.
+pub fn run(path: &Path, cert_path: &Path, timeout_secs: Option<u64>) -> Result<Output, CliError> {
+    let deadline = Deadline::from_timeout(timeout_secs.map(Duration::from_secs));
     let inst = load(path)?;
     let cert_file = cert_path.display();
-    let text = std::fs::read_to_string(cert_path)
-        .map_err(|e| CliError::at(&cert_file, format_args!("cannot read the certificate: {e}")))?;
+    let text = read_text(cert_path, &InputLimits::default())
+        .map_err(|e| CliError::BadInput(e.to_string()))?;
     let cert: Value = serde_json::from_str(&text).map_err(|e| {
         CliError::at(
             &cert_file,
             format_args!("line {}: the certificate is not JSON: {e}", e.line()),
         )
     })?;
-    match relucert_check::check(&inst, &cert) {
+    match relucert_check::check_within(&inst, &cert, &deadline) {
         Ok(accepted) => Ok(Output::ok(format!(
             "certificate accepted: {}{}\n",
             accepted.claim,
             optimum_text(&cert)
         ))),
+        Err(CheckError::TimeLimit) => Err(CliError::at(
+            &cert_file,
+            format_args!(
+                "not checked: the time limit ({} s) was reached",
+                timeout_secs.unwrap_or(0)
+            ),
+        )),
         Err(reason) => Err(CliError::at(
             &cert_file,
             format_args!("certificate rejected: {reason}"),
