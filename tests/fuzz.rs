@@ -12,6 +12,14 @@
 //! the seed and `RELUCERT_FUZZ_CASES=N` the number of cases of every
 //! property (long runs). A failure prints the property, the cases run, the
 //! seed and the shrunk input (seed file and mutation list).
+//! `RELUCERT_FUZZ_SURVEY=1` runs every case without stopping and prints the
+//! failures grouped by message (what fails today, not only the first).
+//!
+//! Owns: the properties, the proptest runner set-up (seed, case counts,
+//! survey mode) and the CLI runner with its wall-clock limit.
+//!
+//! Must not: weaken a property to make it pass on today's code (a failing
+//! property is a bug report), or fix inputs up before feeding them.
 
 #[path = "fuzz/corpus.rs"]
 mod corpus;
