@@ -7,7 +7,7 @@
 //! proposals only.
 
 use super::{Cmp, Lp, Sense};
-use crate::linalg::{integerize, Ring};
+use crate::linalg::{integerize, Ring, Stop};
 use crate::number::Q;
 use num_bigint::BigInt;
 use num_integer::Integer;
@@ -189,10 +189,11 @@ impl IntLp<i64> {
 }
 
 impl IntLp<BigInt> {
-    fn from_lp_big(lp: &Lp) -> IntLp<BigInt> {
+    fn from_lp_big(lp: &Lp, stop: &Stop<'_>) -> Option<IntLp<BigInt>> {
         let n = lp.vars.len();
         let mut cons = Vec::with_capacity(lp.rows.len() + n);
         for (i, row) in lp.rows.iter().enumerate() {
+            stop.go()?;
             let (coef, rhs, scale) = int_row(&lp.row_dense(i), &row.rhs);
             cons.push(Con {
                 coef,
@@ -233,15 +234,18 @@ impl IntLp<BigInt> {
         } else {
             opt_scale(cscale)
         };
-        IntLp { n, cons, c, cscale }
+        Some(IntLp { n, cons, c, cscale })
     }
 }
 
 impl AnyIntLp {
-    pub fn from_lp(lp: &Lp) -> AnyIntLp {
+    /// The integer form in the narrowest storage; `None` only once `stop`'s
+    /// deadline passed.
+    pub fn from_lp_until(lp: &Lp, stop: &Stop<'_>) -> Option<AnyIntLp> {
+        stop.go()?;
         match IntLp::from_lp_small(lp) {
-            Some(s) => AnyIntLp::Small(s),
-            None => AnyIntLp::Big(IntLp::from_lp_big(lp)),
+            Some(s) => Some(AnyIntLp::Small(s)),
+            None => Some(AnyIntLp::Big(IntLp::from_lp_big(lp, stop)?)),
         }
     }
 }
