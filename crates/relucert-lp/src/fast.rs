@@ -133,6 +133,10 @@ fn to_q<I: Ring>(num: &I, den: &I) -> Q {
     }
 }
 
+/// Largest entry (in bits, about 60,000 decimal digits) the greedy choice
+/// of independent constraints reduces by a gcd before giving up.
+const GREEDY_MAX_BITS: u64 = 200_000;
+
 /// The exact reconstruction in integer type `I`; `None` on overflow.
 fn run<T: Ring, I: Ring>(
     ilp: &IntLp<T>,
@@ -165,10 +169,19 @@ fn run<T: Ring, I: Ring>(
             if !v[*p].is_zero_r() {
                 let (a, b) = (r[*p].clone(), v[*p].clone());
                 for (vj, rj) in v.iter_mut().zip(r) {
+                    stop.tick(vj.work().max(rj.work()))?;
                     *vj = crate::linalg::det2(vj, &a, &b, rj)?;
                 }
                 let mut g = I::zero_r();
                 for vj in &v {
+                    // This elimination is not fraction-free: past
+                    // GREEDY_MAX_BITS one gcd alone could take seconds, so
+                    // the fast path gives up and the exact simplex (whose
+                    // entries stay minors of the data) decides.
+                    if vj.size_bits() > GREEDY_MAX_BITS {
+                        return Some(Err(Fail::Basis(Vec::new())));
+                    }
+                    stop.tick(vj.work())?;
                     g = g.gcd(vj);
                 }
                 if !g.is_zero_r() && g != I::one_r() {

@@ -59,6 +59,15 @@ pub trait Ring: Clone + Ord + std::fmt::Debug {
     fn div_exact(&self, o: &Self) -> Option<Self>;
     /// Non-negative gcd.
     fn gcd(&self, o: &Self) -> Self;
+    /// Rough cost of one arithmetic step on this value, for deadline
+    /// bookkeeping: 1 for machine integers, growing with a `BigInt`'s size.
+    fn work(&self) -> usize {
+        1
+    }
+    /// Size in bits (machine integers: their width).
+    fn size_bits(&self) -> u64 {
+        64
+    }
 }
 
 macro_rules! machine_ring {
@@ -145,6 +154,12 @@ machine_ring!(i64);
 machine_ring!(i128);
 
 impl Ring for BigInt {
+    fn work(&self) -> usize {
+        1 + (self.bits() / 2048) as usize
+    }
+    fn size_bits(&self) -> u64 {
+        self.bits()
+    }
     fn zero_r() -> Self {
         Zero::zero()
     }
@@ -320,6 +335,9 @@ pub(crate) fn pivot_until<I: Ring>(
     for row in before.iter_mut().chain(after.iter_mut()) {
         stop.tick(row.len())?;
         let pis = row[s].clone();
+        // Big entries: count their size too, so that the clock is read
+        // every few long multiplications and divisions.
+        stop.tick(prs.work().saturating_mul(row.len()) - row.len())?;
         if pis.is_zero_r() {
             if prs == *d {
                 continue;
@@ -439,9 +457,16 @@ pub(crate) fn with_tiers_until<T>(
 /// Scale a rational vector by the lcm of its denominators: integer entries
 /// and the positive factor used.
 pub fn integerize(row: &[Q]) -> (Vec<BigInt>, BigInt) {
+    integerize_until(row, &Stop::never()).unwrap_or_else(|| (Vec::new(), BigInt::one()))
+}
+
+/// [`integerize`] that reads the deadline before each big-number step;
+/// `None` once it has passed.
+pub(crate) fn integerize_until(row: &[Q], stop: &Stop<'_>) -> Option<(Vec<BigInt>, BigInt)> {
     let mut l = BigInt::one();
     for q in row {
         if !q.denom().is_one() {
+            stop.go()?;
             l = l.lcm(q.denom());
         }
     }
@@ -455,7 +480,7 @@ pub fn integerize(row: &[Q]) -> (Vec<BigInt>, BigInt) {
             }
         })
         .collect();
-    (ints, l)
+    Some((ints, l))
 }
 
 fn convert<I: Ring>(m: &[Vec<BigInt>]) -> Option<Vec<Vec<I>>> {

@@ -7,7 +7,7 @@
 //! Must not: panic or go through floats. Every error is a [`ParseError`]
 //! carrying a 1-based line and a message saying what was expected.
 
-use super::{Cmp, Lp, Sense, VarId};
+use super::{Cmp, Deadline, Lp, Sense, VarId};
 use crate::number::{parse_rational, NumberError, Q};
 use num_traits::{One, Zero};
 use std::collections::HashMap;
@@ -86,6 +86,12 @@ pub enum ParseError {
         /// The limit in force.
         limit: usize,
     },
+    /// The deadline of [`parse_lp_within`] passed while reading (numbers
+    /// of thousands of digits are slow to reduce).
+    TimeLimit {
+        /// 1-based line reached.
+        line: usize,
+    },
     /// Any other token out of place; the message says what was expected and
     /// what was found.
     Syntax {
@@ -109,6 +115,7 @@ impl ParseError {
             | ParseError::EmptyInfiniteBound { line, .. }
             | ParseError::MissingEnd { line }
             | ParseError::TooManyDigits { line, .. }
+            | ParseError::TimeLimit { line }
             | ParseError::Syntax { line, .. } => *line,
         }
     }
@@ -155,6 +162,9 @@ impl ParseError {
                 shown(bound)
             ),
             ParseError::MissingEnd { .. } => "expected `End` at the end of the file".into(),
+            ParseError::TimeLimit { .. } => {
+                "the time limit was reached while reading the file".into()
+            }
             ParseError::Syntax { message, .. } => shown_n(message, 240),
         }
     }
@@ -264,8 +274,13 @@ fn is_name_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || "!\"#$%&()/,.;?@_'`{}|~[]^".contains(c)
 }
 
-fn tokenize(text: &str, limits: &ParseLimits) -> Result<Vec<Token>, ParseError> {
+fn tokenize(
+    text: &str,
+    limits: &ParseLimits,
+    deadline: &Deadline,
+) -> Result<Vec<Token>, ParseError> {
     let mut out = Vec::new();
+    let mut ticker = deadline.ticker(4096);
     for (ln, raw) in text.lines().enumerate() {
         let line = ln + 1;
         let content = raw.split('\\').next().unwrap_or("");
@@ -313,6 +328,14 @@ fn tokenize(text: &str, limits: &ParseLimits) -> Result<Vec<Token>, ParseError> 
                         limit: limits.max_digits,
                     });
                 }
+                // Reducing a long fraction costs a big gcd: read the clock
+                // before each long number, else every 4096 tokens.
+                let timed = if digits > 64 {
+                    deadline.check()
+                } else {
+                    ticker.tick()
+                };
+                timed.map_err(|_| ParseError::TimeLimit { line })?;
                 let q = parse_rational(&s).map_err(|error| ParseError::BadNumber {
                     line,
                     text: shown(&s),
@@ -747,7 +770,18 @@ pub fn parse_lp(text: &str) -> Result<Lp, ParseError> {
 /// assert!(parse_lp_with("min\n x\nst\n x >= 1e100000\nend\n", &ParseLimits::default()).is_err());
 /// ```
 pub fn parse_lp_with(text: &str, limits: &ParseLimits) -> Result<Lp, ParseError> {
-    let toks = tokenize(text, limits)?;
+    parse_lp_within(text, limits, &Deadline::never())
+}
+
+/// [`parse_lp_with`] that gives up with [`ParseError::TimeLimit`] once
+/// `deadline` passes (read before each number of more than 64 digits and
+/// every 4096 tokens).
+pub fn parse_lp_within(
+    text: &str,
+    limits: &ParseLimits,
+    deadline: &Deadline,
+) -> Result<Lp, ParseError> {
+    let toks = tokenize(text, limits, deadline)?;
     let last_line = text.lines().count().max(1);
     let mut p = Parser {
         toks,

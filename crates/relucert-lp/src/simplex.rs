@@ -18,7 +18,7 @@
 //!
 //! Must not: use floats in any form.
 
-use super::intform::{int_row, Origin};
+use super::intform::{int_row_until, Origin};
 use super::{objective_value, Cmp, Lp, LpResult, Sense};
 use crate::linalg::{pivot_until, with_tiers_until, Ring, Stop};
 use crate::number::Q;
@@ -137,7 +137,7 @@ fn build(lp: &Lp, stop: &Stop<'_>) -> Option<StdForm> {
         let (ints, h, scale) = match a {
             Coefs::Dense(a) => {
                 let a: Vec<Q> = a.iter().map(sign).collect();
-                let (ints, h, scale) = int_row(&a, &rhs);
+                let (ints, h, scale) = int_row_until(&a, &rhs, stop)?;
                 let sparse = ints
                     .into_iter()
                     .enumerate()
@@ -146,7 +146,7 @@ fn build(lp: &Lp, stop: &Stop<'_>) -> Option<StdForm> {
                 (sparse, h, scale)
             }
             Coefs::Unit(col) => {
-                let (ints, h, scale) = int_row(&[sign(&Q::one())], &rhs);
+                let (ints, h, scale) = int_row_until(&[sign(&Q::one())], &rhs, stop)?;
                 let sparse = ints.into_iter().map(|v| (*col, v)).collect();
                 (sparse, h, scale)
             }
@@ -214,7 +214,7 @@ fn build(lp: &Lp, stop: &Stop<'_>) -> Option<StdForm> {
             }
         }
     }
-    let (cint, _, cscale) = int_row(&cz, &Q::zero());
+    let (cint, _, cscale) = int_row_until(&cz, &Q::zero(), stop)?;
     tab[m] = cint
         .into_iter()
         .enumerate()

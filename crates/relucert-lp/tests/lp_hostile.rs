@@ -14,7 +14,9 @@
 
 use proptest::prelude::*;
 use relucert_lp::number::{qi, Q};
-use relucert_lp::parse::{parse_lp, parse_lp_with, ParseError, ParseLimits, DEFAULT_MAX_DIGITS};
+use relucert_lp::parse::{
+    parse_lp, parse_lp_with, parse_lp_within, ParseError, ParseLimits, DEFAULT_MAX_DIGITS,
+};
 use relucert_lp::{
     check_result, solve, solve_exact_simplex, solve_with_stats_within, solve_within, Cmp, Deadline,
     Expired, Lp, LpResult, LpStats, Sense, VarId,
@@ -156,6 +158,14 @@ fn big_numbers_meet_an_expired_deadline() {
         solve_within(&lp, &Deadline::at(Instant::now())),
         Err(Expired)
     );
+    // Reading under an expired deadline stops at the first long number.
+    let e = parse_lp_within(&s, &ParseLimits::default(), &Deadline::at(Instant::now()))
+        .expect_err("expired");
+    assert_eq!(e, ParseError::TimeLimit { line: 4 });
+    assert!(!e.to_string().contains('\n'));
+    // A far deadline reads the same model.
+    let far = Deadline::after(Duration::from_secs(3600));
+    assert_eq!(parse_lp_within(&s, &ParseLimits::default(), &far), Ok(lp));
 }
 
 fn digits_err(text: &str, limits: &ParseLimits) -> ParseError {

@@ -19,7 +19,7 @@
 use super::output::{CliError, Output};
 use relucert_core::input::{read_text, InputLimits};
 use relucert_lp::number::{fmt_q, Q};
-use relucert_lp::parse::{parse_lp_with, ParseLimits};
+use relucert_lp::parse::{parse_lp_within, ParseError, ParseLimits};
 use relucert_lp::{check_result, solve_within, Deadline, Lp, LpResult};
 use serde_json::{Map, Value};
 
@@ -105,9 +105,7 @@ pub fn run(
         ..InputLimits::default()
     };
     let content = read_text(path, &limits).map_err(|e| CliError::BadInput(e.to_string()))?;
-    let lp = parse_lp_with(&content, &ParseLimits { max_digits })
-        .map_err(|e| CliError::BadInput(format!("{shown}:{}: {}", e.line(), e.message())))?;
-    let res = solve_within(&lp, &deadline).map_err(|_| {
+    let too_late = || {
         CliError::at(
             &shown,
             format_args!(
@@ -115,7 +113,15 @@ pub fn run(
                 timeout.unwrap_or(0)
             ),
         )
+    };
+    let lp = parse_lp_within(&content, &ParseLimits { max_digits }, &deadline).map_err(|e| {
+        if matches!(e, ParseError::TimeLimit { .. }) {
+            too_late()
+        } else {
+            CliError::BadInput(format!("{shown}:{}: {}", e.line(), e.message()))
+        }
     })?;
+    let res = solve_within(&lp, &deadline).map_err(|_| too_late())?;
     check_result(&lp, &res).map_err(|e| {
         CliError::at(
             &shown,
