@@ -332,18 +332,21 @@ pub(crate) fn pivot_until<I: Ring>(
     let (row_r, after) = rest.split_first_mut()?;
     let one = I::one_r();
     let d_is_one = *d == one;
+    // Big entries: count the work per entry, by size, so that the clock is
+    // read every few long multiplications and divisions.
+    let heavy = prs.work().max(d.work());
     for row in before.iter_mut().chain(after.iter_mut()) {
         stop.tick(row.len())?;
         let pis = row[s].clone();
-        // Big entries: count their size too, so that the clock is read
-        // every few long multiplications and divisions.
-        stop.tick(prs.work().saturating_mul(row.len()) - row.len())?;
         if pis.is_zero_r() {
             if prs == *d {
                 continue;
             }
             for v in row.iter_mut() {
                 if !v.is_zero_r() {
+                    if heavy > 1 {
+                        stop.tick(heavy.max(v.work()))?;
+                    }
                     let p = v.c_mul(&prs)?;
                     *v = if d_is_one { p } else { p.div_exact(d)? };
                 }
@@ -351,6 +354,9 @@ pub(crate) fn pivot_until<I: Ring>(
             continue;
         }
         for (v, rj) in row.iter_mut().zip(row_r.iter()) {
+            if heavy > 1 {
+                stop.tick(heavy.max(v.work()))?;
+            }
             let p = det2(v, &prs, &pis, rj)?;
             *v = if d_is_one { p } else { p.div_exact(d)? };
         }
