@@ -238,6 +238,14 @@ enum Command {
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
+        /// Give up after S seconds (one-line error naming the file, exit 1);
+        /// a time limit decides only whether an answer comes, never which.
+        #[arg(long, value_name = "S")]
+        timeout: Option<u64>,
+        /// Most digits in one number of the file (a decimal exponent counts
+        /// as its digits).
+        #[arg(long, value_name = "N", default_value_t = relucert_lp::parse::DEFAULT_MAX_DIGITS)]
+        max_digits: usize,
     },
 }
 
@@ -397,7 +405,12 @@ fn main() -> ExitCode {
                 merge,
             },
         ),
-        Command::Lp { file, json } => cmd::lp::run(&file, json),
+        Command::Lp {
+            file,
+            json,
+            timeout,
+            max_digits,
+        } => cmd::lp::run(&file, json, timeout, max_digits),
     };
     // A closed pipe (`relucert cells F | head -1`) ends the output quietly
     // with the command's own status; other write errors are errors.

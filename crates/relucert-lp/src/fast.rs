@@ -17,7 +17,7 @@
 use super::float::{solve_float, FloatOutcome};
 use super::intform::{AnyIntLp, IntLp, Kind, Origin};
 use super::{objective_value, Lp, LpResult, LpStats, Sense};
-use crate::linalg::{gauss_jordan, Ring};
+use crate::linalg::{gauss_jordan_until, with_tiers_until, Ring, Stop};
 use crate::number::Q;
 use num_bigint::BigInt;
 use num_traits::{Signed, Zero};
@@ -133,12 +133,17 @@ fn to_q<I: Ring>(num: &I, den: &I) -> Q {
     }
 }
 
+/// Largest entry (in bits, about 60,000 decimal digits) the greedy choice
+/// of independent constraints reduces by a gcd before giving up.
+const GREEDY_MAX_BITS: u64 = 200_000;
+
 /// The exact reconstruction in integer type `I`; `None` on overflow.
 fn run<T: Ring, I: Ring>(
     ilp: &IntLp<T>,
     cand: &[usize],
     xf: &[f64],
     need_dual: bool,
+    stop: &Stop<'_>,
 ) -> Option<Result<Exact, Fail>> {
     let n = ilp.n;
     let rows: Vec<Vec<I>> = ilp
@@ -158,15 +163,25 @@ fn run<T: Ring, I: Ring>(
         if sel.len() == n {
             break;
         }
+        stop.go()?;
         let mut v = rows[k].clone();
         for (r, p) in &ech {
             if !v[*p].is_zero_r() {
                 let (a, b) = (r[*p].clone(), v[*p].clone());
                 for (vj, rj) in v.iter_mut().zip(r) {
+                    stop.tick(vj.work().max(rj.work()))?;
                     *vj = crate::linalg::det2(vj, &a, &b, rj)?;
                 }
                 let mut g = I::zero_r();
                 for vj in &v {
+                    // This elimination is not fraction-free: past
+                    // GREEDY_MAX_BITS one gcd alone could take seconds, so
+                    // the fast path gives up and the exact simplex (whose
+                    // entries stay minors of the data) decides.
+                    if vj.size_bits() > GREEDY_MAX_BITS {
+                        return Some(Err(Fail::Basis(Vec::new())));
+                    }
+                    stop.tick(vj.work())?;
                     g = g.gcd(vj);
                 }
                 if !g.is_zero_r() && g != I::one_r() {
@@ -214,7 +229,7 @@ fn run<T: Ring, I: Ring>(
                 .collect()
         })
         .collect();
-    let (piv, d) = gauss_jordan(&mut t, n)?;
+    let (piv, d) = gauss_jordan_until(&mut t, n, stop)?;
     if piv.len() < n {
         return fail(&origins);
     }
@@ -248,7 +263,7 @@ fn run<T: Ring, I: Ring>(
                 .collect()
         })
         .collect();
-    let (piv2, d2) = gauss_jordan(&mut t2, n)?;
+    let (piv2, d2) = gauss_jordan_until(&mut t2, n, stop)?;
     if piv2.len() < n {
         return fail(&origins);
     }
@@ -279,14 +294,46 @@ fn run<T: Ring, I: Ring>(
     Some(Ok(Exact { x, y }))
 }
 
-fn reconstruct<T: Ring>(ilp: &IntLp<T>, xf: &[f64], need_dual: bool) -> Result<Exact, Vec<Origin>> {
+/// `Err(basis)` when a check fails; `Err(empty)` also when the deadline
+/// passed (the caller looks at `stop.hit()`).
+fn reconstruct<T: Ring>(
+    ilp: &IntLp<T>,
+    xf: &[f64],
+    need_dual: bool,
+    stop: &Stop<'_>,
+) -> Result<Exact, Vec<Origin>> {
     let cand = candidates(ilp, xf);
-    let res = crate::linalg::with_tiers(
-        || run::<T, i64>(ilp, &cand, xf, need_dual),
-        || run::<T, i128>(ilp, &cand, xf, need_dual),
-        || run::<T, BigInt>(ilp, &cand, xf, need_dual).unwrap_or(Err(Fail::Basis(Vec::new()))),
-    );
+    let res = with_tiers_until(
+        stop,
+        || run::<T, i64>(ilp, &cand, xf, need_dual, stop),
+        || run::<T, i128>(ilp, &cand, xf, need_dual, stop),
+        || {
+            let r = run::<T, BigInt>(ilp, &cand, xf, need_dual, stop);
+            // BigInt cannot overflow: `None` means the deadline passed.
+            Some(r.unwrap_or(Err(Fail::Basis(Vec::new()))))
+        },
+    )
+    .unwrap_or(Err(Fail::Basis(Vec::new())));
     res.map_err(|Fail::Basis(b)| b)
+}
+
+/// Largest dense integer form (variables x (variables + constraints)) the
+/// fast path builds. Past it the float proposal and its dense basis systems
+/// would cost memory quadratic in the model; the exact simplex, whose
+/// tableau is rows x columns, decides alone.
+const FAST_DENSE_LIMIT: usize = 4_000_000;
+
+/// Does the fast path fit [`FAST_DENSE_LIMIT`]?
+fn fits(lp: &Lp) -> bool {
+    let n = lp.vars.len();
+    let bounds: usize = lp
+        .vars
+        .iter()
+        .map(|v| usize::from(v.lower.is_some()) + usize::from(v.upper.is_some()))
+        .sum();
+    let cons = lp.rows.len().saturating_add(bounds);
+    n.checked_mul(n.saturating_add(cons).saturating_add(1))
+        .is_some_and(|s| s <= FAST_DENSE_LIMIT)
 }
 
 fn times(y: Q, s: &Option<Q>) -> Q {
@@ -298,10 +345,19 @@ fn times(y: Q, s: &Option<Q>) -> Q {
 
 /// Try to answer from the float proposal. `Err(Some(basis))` carries the
 /// proposed basis (as constraint origins) for a warm start.
-pub(crate) fn try_fast(lp: &Lp, stats: &mut LpStats) -> Result<LpResult, Option<Vec<Origin>>> {
-    match AnyIntLp::from_lp(lp) {
-        AnyIntLp::Small(ilp) => try_fast_t(lp, &ilp, stats),
-        AnyIntLp::Big(ilp) => try_fast_t(lp, &ilp, stats),
+/// `Err(None)` also when the model is too large for the fast path or the
+/// deadline passed (the caller looks at `stop.hit()`).
+pub(crate) fn try_fast(
+    lp: &Lp,
+    stats: &mut LpStats,
+    stop: &Stop<'_>,
+) -> Result<LpResult, Option<Vec<Origin>>> {
+    if !fits(lp) {
+        return Err(None);
+    }
+    match AnyIntLp::from_lp_until(lp, stop).ok_or(None)? {
+        AnyIntLp::Small(ilp) => try_fast_t(lp, &ilp, stats, stop),
+        AnyIntLp::Big(ilp) => try_fast_t(lp, &ilp, stats, stop),
     }
 }
 
@@ -309,11 +365,12 @@ fn try_fast_t<T: Ring>(
     lp: &Lp,
     ilp: &IntLp<T>,
     stats: &mut LpStats,
+    stop: &Stop<'_>,
 ) -> Result<LpResult, Option<Vec<Origin>>> {
     let n = lp.vars.len();
-    match solve_float(ilp) {
+    match solve_float(ilp, stop) {
         FloatOutcome::Optimal(xf) => {
-            let ex = reconstruct(ilp, &xf, true).map_err(Some)?;
+            let ex = reconstruct(ilp, &xf, true, stop).map_err(Some)?;
             let mut duals = vec![Q::zero(); lp.rows.len()];
             for (k, y) in ex.y {
                 let con = &ilp.cons[k];
@@ -334,10 +391,10 @@ fn try_fast_t<T: Ring>(
         }
         FloatOutcome::Infeasible => {
             let el = ilp.elastic().ok_or(None)?;
-            let FloatOutcome::Optimal(xf) = solve_float(&el) else {
+            let FloatOutcome::Optimal(xf) = solve_float(&el, stop) else {
                 return Err(None);
             };
-            let ex = reconstruct(&el, &xf, true).map_err(|_| None)?;
+            let ex = reconstruct(&el, &xf, true, stop).map_err(|_| None)?;
             let viol: Q = ex.x[n..].iter().sum();
             if !viol.is_positive() {
                 return Err(None);

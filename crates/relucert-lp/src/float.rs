@@ -5,7 +5,7 @@
 //! are caught and reported as `Error`.
 
 use super::intform::{IntLp, Kind, Origin};
-use crate::linalg::Ring;
+use crate::linalg::{Ring, Stop};
 use microlp::{ComparisonOp, OptimizationDirection, Problem};
 
 /// Wall-clock budget of one float solve.
@@ -78,13 +78,21 @@ fn build<T: Ring>(ilp: &IntLp<T>) -> (Problem, Vec<microlp::Variable>) {
     (p, vars)
 }
 
-/// Solve the float copy of `ilp` (a minimisation).
-pub(crate) fn solve_float<T: Ring>(ilp: &IntLp<T>) -> FloatOutcome {
+/// Solve the float copy of `ilp` (a minimisation) within the float budget,
+/// capped by what is left of `stop`'s deadline (`Error` once it passed).
+pub(crate) fn solve_float<T: Ring>(ilp: &IntLp<T>, stop: &Stop<'_>) -> FloatOutcome {
+    if stop.over() {
+        return FloatOutcome::Error;
+    }
+    let mut budget = std::time::Duration::from_millis(FLOAT_BUDGET_MS);
+    if let Some(left) = stop.remaining() {
+        budget = budget.min(left);
+    }
     let run = || {
         let (mut p, vars) = build(ilp);
         // microlp can cycle on very degenerate LPs; a wall-clock budget
         // turns that into an `Error` (and an exact fallback).
-        p.set_time_limit(std::time::Duration::from_millis(FLOAT_BUDGET_MS));
+        p.set_time_limit(budget);
         match p.solve() {
             Ok(out) => match out.solution() {
                 Some(sol) => {

@@ -7,7 +7,7 @@
 //! proposals only.
 
 use super::{Cmp, Lp, Sense};
-use crate::linalg::{integerize, Ring};
+use crate::linalg::{integerize_until, Ring, Stop};
 use crate::number::Q;
 use num_bigint::BigInt;
 use num_integer::Integer;
@@ -71,13 +71,22 @@ fn kind_of(c: Cmp) -> Kind {
 }
 
 /// Scale `[coefs..., rhs]` to coprime integers; returns them and the factor.
-pub(crate) fn int_row(coefs: &[Q], rhs: &Q) -> (Vec<BigInt>, BigInt, Q) {
+/// The deadline is read before each big-number step (lcm, gcd); `None`
+/// once it has passed.
+pub(crate) fn int_row_until(
+    coefs: &[Q],
+    rhs: &Q,
+    stop: &Stop<'_>,
+) -> Option<(Vec<BigInt>, BigInt, Q)> {
     let mut full: Vec<Q> = coefs.to_vec();
     full.push(rhs.clone());
-    let (mut ints, l) = integerize(&full);
+    let (mut ints, l) = integerize_until(&full, stop)?;
     let mut g = BigInt::zero();
     for v in &ints {
         if !v.is_zero() {
+            if v.bits() > 256 {
+                stop.go()?;
+            }
             g = if g.is_zero() {
                 v.abs()
             } else {
@@ -96,7 +105,7 @@ pub(crate) fn int_row(coefs: &[Q], rhs: &Q) -> (Vec<BigInt>, BigInt, Q) {
         scale /= Q::from_integer(g);
     }
     let rhs = ints.pop().unwrap_or_default();
-    (ints, rhs, scale)
+    Some((ints, rhs, scale))
 }
 
 fn opt_scale(q: Q) -> Option<Q> {
@@ -189,11 +198,12 @@ impl IntLp<i64> {
 }
 
 impl IntLp<BigInt> {
-    fn from_lp_big(lp: &Lp) -> IntLp<BigInt> {
+    fn from_lp_big(lp: &Lp, stop: &Stop<'_>) -> Option<IntLp<BigInt>> {
         let n = lp.vars.len();
         let mut cons = Vec::with_capacity(lp.rows.len() + n);
         for (i, row) in lp.rows.iter().enumerate() {
-            let (coef, rhs, scale) = int_row(&lp.row_dense(i), &row.rhs);
+            stop.go()?;
+            let (coef, rhs, scale) = int_row_until(&lp.row_dense(i), &row.rhs, stop)?;
             cons.push(Con {
                 coef,
                 rhs,
@@ -227,21 +237,24 @@ impl IntLp<BigInt> {
                 *q = -q.clone();
             }
         }
-        let (c, _, cscale) = int_row(&cmin, &Q::zero());
+        let (c, _, cscale) = int_row_until(&cmin, &Q::zero(), stop)?;
         let cscale = if cscale.is_zero() {
             None
         } else {
             opt_scale(cscale)
         };
-        IntLp { n, cons, c, cscale }
+        Some(IntLp { n, cons, c, cscale })
     }
 }
 
 impl AnyIntLp {
-    pub fn from_lp(lp: &Lp) -> AnyIntLp {
+    /// The integer form in the narrowest storage; `None` only once `stop`'s
+    /// deadline passed.
+    pub fn from_lp_until(lp: &Lp, stop: &Stop<'_>) -> Option<AnyIntLp> {
+        stop.go()?;
         match IntLp::from_lp_small(lp) {
-            Some(s) => AnyIntLp::Small(s),
-            None => AnyIntLp::Big(IntLp::from_lp_big(lp)),
+            Some(s) => Some(AnyIntLp::Small(s)),
+            None => Some(AnyIntLp::Big(IntLp::from_lp_big(lp, stop)?)),
         }
     }
 }

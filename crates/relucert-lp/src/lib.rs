@@ -210,12 +210,18 @@ impl LpStats {
     }
 }
 
+/// Merge coefficients per variable, in order of first appearance, dropping
+/// zeros; linear time (a map from variable to slot), so that one row of
+/// 100,000 terms is read as fast as 100,000 rows of one.
 fn merge(coeffs: Vec<(VarId, Q)>) -> Vec<(VarId, Q)> {
     let mut out: Vec<(VarId, Q)> = Vec::with_capacity(coeffs.len());
+    let mut slot_of: std::collections::HashMap<VarId, usize> =
+        std::collections::HashMap::with_capacity(coeffs.len());
     for (v, c) in coeffs {
-        if let Some(slot) = out.iter_mut().find(|(w, _)| *w == v) {
-            slot.1 += c;
+        if let Some(&k) = slot_of.get(&v) {
+            out[k].1 += c;
         } else {
+            slot_of.insert(v, out.len());
             out.push((v, c));
         }
     }
@@ -349,14 +355,27 @@ pub fn solve(lp: &Lp) -> LpResult {
     solve_with_stats(lp, &mut LpStats::default())
 }
 
-/// [`solve`], stopped with [`Expired`] once `deadline` passes (checked
-/// between pivots and inside long big-number loops). The answer, when one
-/// comes, is the one [`solve`] gives: the deadline decides only whether.
-///
-/// STUB (issue 17): does not yet look at the deadline inside the solve.
+/// [`solve`], stopped with [`Expired`] once `deadline` passes. The deadline
+/// is read before each stage, between simplex pivots, per row inside every
+/// fraction-free pivot and elimination (so one pivot on huge integers cannot
+/// overrun it by much), and it caps the float solver's own time limit. The
+/// answer, when one comes, is the one [`solve`] gives for the same LP except
+/// that the float proposal may be cut short, which can only send the solve
+/// to the exact simplex: the status and optimal value never depend on the
+/// deadline (a point or certificate may, when the LP has several).
 pub fn solve_within(lp: &Lp, deadline: &Deadline) -> Result<LpResult, Expired> {
+    solve_with_stats_within(lp, &mut LpStats::default(), deadline)
+}
+
+/// [`solve_with_stats`] under a deadline, as [`solve_within`].
+pub fn solve_with_stats_within(
+    lp: &Lp,
+    stats: &mut LpStats,
+    deadline: &Deadline,
+) -> Result<LpResult, Expired> {
     deadline.check()?;
-    Ok(solve(lp))
+    let stop = linalg::Stop::at(deadline);
+    solve_stop(lp, stats, &stop).ok_or(Expired)
 }
 
 /// Solve exactly, accumulating how the answer was obtained in `stats`.
@@ -370,27 +389,38 @@ pub fn solve_within(lp: &Lp, deadline: &Deadline) -> Result<LpResult, Expired> {
 /// Variable indices out of range are treated as absent (their coefficients
 /// are ignored); use the builder methods to avoid them.
 pub fn solve_with_stats(lp: &Lp, stats: &mut LpStats) -> LpResult {
+    let stop = linalg::Stop::never();
+    solve_stop(lp, stats, &stop).unwrap_or_else(|| {
+        // Unreachable: only a deadline makes the pipeline give up, and there
+        // is none here. Answer with the cold exact simplex all the same.
+        solve_exact_simplex(lp)
+    })
+}
+
+/// The pipeline; `None` only once `stop`'s deadline has passed.
+fn solve_stop(lp: &Lp, stats: &mut LpStats, stop: &linalg::Stop<'_>) -> Option<LpResult> {
     stats.solves += 1;
     if lp.has_crossed_bounds() {
         stats.fast_path += 1;
-        return LpResult::Infeasible {
+        return Some(LpResult::Infeasible {
             farkas: vec![Q::zero(); lp.rows.len()],
-        };
+        });
     }
     let sanitized = sanitize(lp);
     let lp = sanitized.as_ref().unwrap_or(lp);
-    match fast::try_fast(lp, stats) {
+    match fast::try_fast(lp, stats, stop) {
         Ok(res) => {
             stats.fast_path += 1;
-            res
+            Some(res)
         }
+        Err(_) if stop.over() => None,
         Err(warm) => {
             stats.fallbacks += 1;
-            let (res, warmed) = simplex::solve_simplex(lp, warm.as_deref());
+            let (res, warmed) = simplex::solve_simplex(lp, warm.as_deref(), stop)?;
             if warmed {
                 stats.warm_starts += 1;
             }
-            res
+            Some(res)
         }
     }
 }
@@ -403,7 +433,15 @@ pub fn solve_exact_simplex(lp: &Lp) -> LpResult {
         };
     }
     let sanitized = sanitize(lp);
-    simplex::solve_simplex(sanitized.as_ref().unwrap_or(lp), None).0
+    let never = linalg::Stop::never();
+    match simplex::solve_simplex(sanitized.as_ref().unwrap_or(lp), None, &never) {
+        Some((res, _)) => res,
+        // Unreachable without a deadline; an empty Farkas vector never
+        // passes `check_result`, so it could not be mistaken for an answer.
+        None => LpResult::Infeasible {
+            farkas: vec![Q::zero(); lp.rows.len()],
+        },
+    }
 }
 
 /// Solve the float relaxation only (microlp); for benchmarks and
@@ -416,9 +454,15 @@ pub fn solve_float_only(lp: &Lp) -> (&'static str, Option<f64>) {
     fn dot<T: Ring>(c: &[T], x: &[f64]) -> f64 {
         c.iter().zip(x).map(|(c, x)| c.to_f64() * x).sum()
     }
-    let out = match intform::AnyIntLp::from_lp(lp) {
-        intform::AnyIntLp::Small(ilp) => float::solve_float(&ilp).map_x(|x| dot(&ilp.c, x)),
-        intform::AnyIntLp::Big(ilp) => float::solve_float(&ilp).map_x(|x| dot(&ilp.c, x)),
+    let never = linalg::Stop::never();
+    let out = match intform::AnyIntLp::from_lp_until(lp, &never) {
+        Some(intform::AnyIntLp::Small(ilp)) => {
+            float::solve_float(&ilp, &never).map_x(|x| dot(&ilp.c, x))
+        }
+        Some(intform::AnyIntLp::Big(ilp)) => {
+            float::solve_float(&ilp, &never).map_x(|x| dot(&ilp.c, x))
+        }
+        None => float::FloatOutcome::Error,
     };
     match out {
         float::FloatOutcome::Optimal(v) => ("optimal", Some(v)),

@@ -59,6 +59,15 @@ pub trait Ring: Clone + Ord + std::fmt::Debug {
     fn div_exact(&self, o: &Self) -> Option<Self>;
     /// Non-negative gcd.
     fn gcd(&self, o: &Self) -> Self;
+    /// Rough cost of one arithmetic step on this value, for deadline
+    /// bookkeeping: 1 for machine integers, growing with a `BigInt`'s size.
+    fn work(&self) -> usize {
+        1
+    }
+    /// Size in bits (machine integers: their width).
+    fn size_bits(&self) -> u64 {
+        64
+    }
 }
 
 macro_rules! machine_ring {
@@ -145,6 +154,12 @@ machine_ring!(i64);
 machine_ring!(i128);
 
 impl Ring for BigInt {
+    fn work(&self) -> usize {
+        1 + (self.bits() / 2048) as usize
+    }
+    fn size_bits(&self) -> u64 {
+        self.bits()
+    }
     fn zero_r() -> Self {
         Zero::zero()
     }
@@ -216,13 +231,112 @@ pub fn det2<I: Ring>(a: &I, b: &I, c: &I, d: &I) -> Option<I> {
 /// division. Returns `None` on machine-integer overflow (then `t` is garbage
 /// and the caller must restart in a wider type).
 pub fn pivot<I: Ring>(t: &mut [Vec<I>], d: &mut I, r: usize, s: usize) -> Option<()> {
+    pivot_until(t, d, r, s, &Stop::never())
+}
+
+/// A deadline seen from inside the `Option`-returning integer routines: once
+/// it has passed, [`Stop::over`] says so and remembers it, the routine
+/// returns `None` as on overflow, and the caller tells the two apart with
+/// [`Stop::hit`] (an expiry is never retried in a wider type).
+#[derive(Debug)]
+pub(crate) struct Stop<'a> {
+    deadline: Option<&'a relucert_deadline::Deadline>,
+    hit: std::cell::Cell<bool>,
+    /// Entries processed since the clock was last read (see [`Stop::tick`]).
+    work: std::cell::Cell<usize>,
+}
+
+/// Entries of fraction-free work between two clock reads in [`Stop::tick`]:
+/// small enough that even 10,000-digit entries overrun a deadline by at most
+/// tens of milliseconds, large enough that machine-integer pivots on small
+/// tableaux do not pay for the clock.
+const WORK_PER_CLOCK_READ: usize = 256;
+
+impl<'a> Stop<'a> {
+    /// Never stops.
+    pub(crate) fn never() -> Stop<'static> {
+        Stop {
+            deadline: None,
+            hit: std::cell::Cell::new(false),
+            work: std::cell::Cell::new(0),
+        }
+    }
+    /// Stops once `deadline` has passed.
+    pub(crate) fn at(deadline: &'a relucert_deadline::Deadline) -> Stop<'a> {
+        Stop {
+            deadline: deadline.is_set().then_some(deadline),
+            hit: std::cell::Cell::new(false),
+            work: std::cell::Cell::new(0),
+        }
+    }
+    /// Has the deadline passed (now or before)? Reads the clock.
+    pub(crate) fn over(&self) -> bool {
+        if self.hit.get() {
+            return true;
+        }
+        if self.deadline.is_some_and(|d| d.expired()) {
+            self.hit.set(true);
+        }
+        self.hit.get()
+    }
+    /// Time left before the deadline, if it has an instant.
+    pub(crate) fn remaining(&self) -> Option<std::time::Duration> {
+        self.deadline.and_then(|d| d.remaining())
+    }
+    /// Did some earlier [`Stop::over`] see the deadline pass?
+    pub(crate) fn hit(&self) -> bool {
+        self.hit.get()
+    }
+    /// Count `units` entries of work; read the clock once enough work has
+    /// been done since the last read. `None` once the deadline has passed.
+    pub(crate) fn tick(&self, units: usize) -> Option<()> {
+        if self.deadline.is_none() {
+            return Some(());
+        }
+        let w = self.work.get().saturating_add(units);
+        if w >= WORK_PER_CLOCK_READ {
+            self.work.set(0);
+            self.go()
+        } else {
+            self.work.set(w);
+            if self.hit.get() {
+                None
+            } else {
+                Some(())
+            }
+        }
+    }
+    /// `None` once the deadline has passed (for `?` in `Option` code).
+    pub(crate) fn go(&self) -> Option<()> {
+        if self.over() {
+            None
+        } else {
+            Some(())
+        }
+    }
+}
+
+/// [`pivot`] that gives up (`None`, with `stop.hit()`) when the deadline
+/// passes; the deadline is read once per row, so that one pivot on a large
+/// tableau of huge integers cannot overrun it by much.
+pub(crate) fn pivot_until<I: Ring>(
+    t: &mut [Vec<I>],
+    d: &mut I,
+    r: usize,
+    s: usize,
+    stop: &Stop<'_>,
+) -> Option<()> {
     let prs = t[r][s].clone();
     debug_assert!(!prs.is_zero_r());
     let (before, rest) = t.split_at_mut(r);
     let (row_r, after) = rest.split_first_mut()?;
     let one = I::one_r();
     let d_is_one = *d == one;
+    // Big entries: count the work per entry, by size, so that the clock is
+    // read every few long multiplications and divisions.
+    let heavy = prs.work().max(d.work());
     for row in before.iter_mut().chain(after.iter_mut()) {
+        stop.tick(row.len())?;
         let pis = row[s].clone();
         if pis.is_zero_r() {
             if prs == *d {
@@ -230,6 +344,9 @@ pub fn pivot<I: Ring>(t: &mut [Vec<I>], d: &mut I, r: usize, s: usize) -> Option
             }
             for v in row.iter_mut() {
                 if !v.is_zero_r() {
+                    if heavy > 1 {
+                        stop.tick(heavy.max(v.work()))?;
+                    }
                     let p = v.c_mul(&prs)?;
                     *v = if d_is_one { p } else { p.div_exact(d)? };
                 }
@@ -237,6 +354,9 @@ pub fn pivot<I: Ring>(t: &mut [Vec<I>], d: &mut I, r: usize, s: usize) -> Option
             continue;
         }
         for (v, rj) in row.iter_mut().zip(row_r.iter()) {
+            if heavy > 1 {
+                stop.tick(heavy.max(v.work()))?;
+            }
             let p = det2(v, &prs, &pis, rj)?;
             *v = if d_is_one { p } else { p.div_exact(d)? };
         }
@@ -259,6 +379,16 @@ pub fn pivot<I: Ring>(t: &mut [Vec<I>], d: &mut I, r: usize, s: usize) -> Option
 /// row `r_k` of `t / d` is the unit vector in column `c_k` on the pivot
 /// columns; rows without a pivot are zero on the first `ncols` columns.
 pub fn gauss_jordan<I: Ring>(t: &mut [Vec<I>], ncols: usize) -> Option<(Vec<(usize, usize)>, I)> {
+    gauss_jordan_until(t, ncols, &Stop::never())
+}
+
+/// [`gauss_jordan`] that gives up (`None`, with `stop.hit()`) when the
+/// deadline passes (read once per row of every pivot).
+pub(crate) fn gauss_jordan_until<I: Ring>(
+    t: &mut [Vec<I>],
+    ncols: usize,
+    stop: &Stop<'_>,
+) -> Option<(Vec<(usize, usize)>, I)> {
     let m = t.len();
     let mut d = I::one_r();
     let mut used = vec![false; m];
@@ -276,7 +406,7 @@ pub fn gauss_jordan<I: Ring>(t: &mut [Vec<I>], ncols: usize) -> Option<(Vec<(usi
             }
         }
         if let Some(r) = best {
-            pivot(t, &mut d, r, c)?;
+            pivot_until(t, &mut d, r, c, stop)?;
             used[r] = true;
             pivots.push((r, c));
         }
@@ -310,12 +440,39 @@ pub fn with_tiers<T>(
     in_bigint()
 }
 
+/// [`with_tiers`] that stops at a deadline: `None` once `stop` has been hit
+/// (then no wider tier is tried); the `BigInt` tier returns `None` only then.
+pub(crate) fn with_tiers_until<T>(
+    stop: &Stop<'_>,
+    in_i64: impl Fn() -> Option<T>,
+    in_i128: impl Fn() -> Option<T>,
+    in_bigint: impl Fn() -> Option<T>,
+) -> Option<T> {
+    stop.go()?;
+    if let Some(v) = in_i64() {
+        return Some(v);
+    }
+    stop.go()?;
+    if let Some(v) = in_i128() {
+        return Some(v);
+    }
+    stop.go()?;
+    in_bigint()
+}
+
 /// Scale a rational vector by the lcm of its denominators: integer entries
 /// and the positive factor used.
 pub fn integerize(row: &[Q]) -> (Vec<BigInt>, BigInt) {
+    integerize_until(row, &Stop::never()).unwrap_or_else(|| (Vec::new(), BigInt::one()))
+}
+
+/// [`integerize`] that reads the deadline before each big-number step;
+/// `None` once it has passed.
+pub(crate) fn integerize_until(row: &[Q], stop: &Stop<'_>) -> Option<(Vec<BigInt>, BigInt)> {
     let mut l = BigInt::one();
     for q in row {
         if !q.denom().is_one() {
+            stop.go()?;
             l = l.lcm(q.denom());
         }
     }
@@ -329,7 +486,7 @@ pub fn integerize(row: &[Q]) -> (Vec<BigInt>, BigInt) {
             }
         })
         .collect();
-    (ints, l)
+    Some((ints, l))
 }
 
 fn convert<I: Ring>(m: &[Vec<BigInt>]) -> Option<Vec<Vec<I>>> {

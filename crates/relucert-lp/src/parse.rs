@@ -7,7 +7,7 @@
 //! Must not: panic or go through floats. Every error is a [`ParseError`]
 //! carrying a 1-based line and a message saying what was expected.
 
-use super::{Cmp, Lp, Sense, VarId};
+use super::{Cmp, Deadline, Lp, Sense, VarId};
 use crate::number::{parse_rational, NumberError, Q};
 use num_traits::{One, Zero};
 use std::collections::HashMap;
@@ -73,6 +73,25 @@ pub enum ParseError {
         /// 1-based line (the last line).
         line: usize,
     },
+    /// A number with more digits than [`ParseLimits::max_digits`] (a decimal
+    /// exponent counts as that many digits: `1e100000` has 100,001). Refused
+    /// on its text, before any big integer is built.
+    TooManyDigits {
+        /// 1-based line.
+        line: usize,
+        /// The start of the number's text (at most 60 characters).
+        text: String,
+        /// Its digit count (saturating).
+        digits: u64,
+        /// The limit in force.
+        limit: usize,
+    },
+    /// The deadline of [`parse_lp_within`] passed while reading (numbers
+    /// of thousands of digits are slow to reduce).
+    TimeLimit {
+        /// 1-based line reached.
+        line: usize,
+    },
     /// Any other token out of place; the message says what was expected and
     /// what was found.
     Syntax {
@@ -95,30 +114,58 @@ impl ParseError {
             | ParseError::InfiniteFixedValue { line }
             | ParseError::EmptyInfiniteBound { line, .. }
             | ParseError::MissingEnd { line }
+            | ParseError::TooManyDigits { line, .. }
+            | ParseError::TimeLimit { line }
             | ParseError::Syntax { line, .. } => *line,
         }
     }
 
-    /// What was expected, without the line.
+    /// What was expected, without the line. One line, quoting at most 60
+    /// characters of any piece of the input.
     pub fn message(&self) -> String {
         match self {
-            ParseError::UnexpectedChar { found, .. } => format!("unexpected character `{found}`"),
-            ParseError::BadNumber { text, error, .. } => {
-                format!("expected a number, found `{text}` ({error})")
+            ParseError::UnexpectedChar { found, .. } => {
+                if found.is_control() {
+                    format!("unexpected character `{}`", found.escape_default())
+                } else {
+                    format!("unexpected character `{found}`")
+                }
             }
+            ParseError::BadNumber { text, error, .. } => {
+                format!(
+                    "expected a number, found `{}` ({})",
+                    shown(text),
+                    shown_n(&error.to_string(), 120)
+                )
+            }
+            ParseError::TooManyDigits {
+                text,
+                digits,
+                limit,
+                ..
+            } => format!(
+                "the number `{}` has {digits} digits (a decimal exponent counts as its digits), above the limit of {limit} digits per number",
+                shown(text)
+            ),
             ParseError::UnsupportedSection { section, .. } => {
                 format!("`{section}` sections are not supported (expected Bounds or End)")
             }
-            ParseError::DuplicateRow { name, .. } => format!("row name `{name}` is used twice"),
+            ParseError::DuplicateRow { name, .. } => {
+                format!("row name `{}` is used twice", shown(name))
+            }
             ParseError::InfiniteRhs { row, .. } => {
-                format!("expected a finite right-hand side in row `{row}`")
+                format!("expected a finite right-hand side in row `{}`", shown(row))
             }
             ParseError::InfiniteFixedValue { .. } => "expected a finite value in `x = v`".into(),
             ParseError::EmptyInfiniteBound { bound, .. } => format!(
-                "expected a bound some real value satisfies, found `{bound}` (an infinite bound must be `x >= -inf` or `x <= +inf`)"
+                "expected a bound some real value satisfies, found `{}` (an infinite bound must be `x >= -inf` or `x <= +inf`)",
+                shown(bound)
             ),
             ParseError::MissingEnd { .. } => "expected `End` at the end of the file".into(),
-            ParseError::Syntax { message, .. } => message.clone(),
+            ParseError::TimeLimit { .. } => {
+                "the time limit was reached while reading the file".into()
+            }
+            ParseError::Syntax { message, .. } => shown_n(message, 240),
         }
     }
 }
@@ -136,6 +183,74 @@ impl std::error::Error for ParseError {
             _ => None,
         }
     }
+}
+
+/// Limits on what the reader accepts, against hostile input.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParseLimits {
+    /// Most digits in one number (integer, fraction and exponent digits
+    /// together; a decimal exponent `eK` counts as `|K|` digits). Default
+    /// [`DEFAULT_MAX_DIGITS`].
+    pub max_digits: usize,
+}
+
+/// Default of [`ParseLimits::max_digits`]: 10,000.
+pub const DEFAULT_MAX_DIGITS: usize = 10_000;
+
+impl Default for ParseLimits {
+    fn default() -> Self {
+        ParseLimits {
+            max_digits: DEFAULT_MAX_DIGITS,
+        }
+    }
+}
+
+/// At most 60 characters of `s` (longer text is cut and marked `...`),
+/// with control characters escaped, so that a message stays one short line.
+fn shown(s: &str) -> String {
+    shown_n(s, 60)
+}
+
+fn shown_n(s: &str, max: usize) -> String {
+    let mut out = String::new();
+    for (k, c) in s.chars().enumerate() {
+        if k + 3 >= max && s.chars().nth(max).is_some() {
+            out.push_str("...");
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Digits of a number token's text: every digit of the mantissa(s) plus the
+/// absolute value of each decimal exponent (saturating), read from the text
+/// alone.
+fn digit_count(s: &str) -> u64 {
+    let mut total: u64 = 0;
+    for part in s.split('/') {
+        let (mantissa, exponent) = match part.find(['e', 'E']) {
+            Some(pos) => (&part[..pos], Some(&part[pos + 1..])),
+            None => (part, None),
+        };
+        let m = mantissa.bytes().filter(u8::is_ascii_digit).count() as u64;
+        total = total.saturating_add(m);
+        if let Some(e) = exponent {
+            let e = e.trim_start_matches(['+', '-']).trim_start_matches('0');
+            let ev = if e.len() > 18 {
+                u64::MAX
+            } else {
+                e.parse::<u64>().unwrap_or(u64::MAX)
+            };
+            let ev = if e.is_empty() { 0 } else { ev };
+            total = total.saturating_add(ev);
+        }
+    }
+    total
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -159,8 +274,13 @@ fn is_name_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || "!\"#$%&()/,.;?@_'`{}|~[]^".contains(c)
 }
 
-fn tokenize(text: &str) -> Result<Vec<Token>, ParseError> {
+fn tokenize(
+    text: &str,
+    limits: &ParseLimits,
+    deadline: &Deadline,
+) -> Result<Vec<Token>, ParseError> {
     let mut out = Vec::new();
+    let mut ticker = deadline.ticker(4096);
     for (ln, raw) in text.lines().enumerate() {
         let line = ln + 1;
         let content = raw.split('\\').next().unwrap_or("");
@@ -199,9 +319,26 @@ fn tokenize(text: &str) -> Result<Vec<Token>, ParseError> {
                     }
                 }
                 let s: String = chars[start..i].iter().collect();
+                let digits = digit_count(&s);
+                if digits > limits.max_digits as u64 {
+                    return Err(ParseError::TooManyDigits {
+                        line,
+                        text: shown(&s),
+                        digits,
+                        limit: limits.max_digits,
+                    });
+                }
+                // Reducing a long fraction costs a big gcd: read the clock
+                // before each long number, else every 4096 tokens.
+                let timed = if digits > 64 {
+                    deadline.check()
+                } else {
+                    ticker.tick()
+                };
+                timed.map_err(|_| ParseError::TimeLimit { line })?;
                 let q = parse_rational(&s).map_err(|error| ParseError::BadNumber {
                     line,
-                    text: s.clone(),
+                    text: shown(&s),
                     error,
                 })?;
                 Tok::Num(q)
@@ -323,8 +460,14 @@ impl Parser {
     fn found(&self) -> String {
         match self.peek() {
             None => "end of file".into(),
-            Some(Tok::Ident(s)) => format!("`{s}`"),
-            Some(Tok::Num(q)) => format!("number `{}`", crate::number::fmt_q(q)),
+            Some(Tok::Ident(s)) => format!("`{}`", shown(s)),
+            Some(Tok::Num(q)) => {
+                if q.numer().bits() > 200 || q.denom().bits() > 200 {
+                    "a long number".into()
+                } else {
+                    format!("number `{}`", shown(&crate::number::fmt_q(q)))
+                }
+            }
             Some(Tok::Plus) => "`+`".into(),
             Some(Tok::Minus) => "`-`".into(),
             Some(Tok::Colon) => "`:`".into(),
@@ -406,8 +549,10 @@ impl Parser {
                         .get(self.pos + 1)
                         .is_some_and(|t| t.tok == Tok::Colon)
                     {
-                        return self
-                            .err(format!("expected a term in {what}, found label `{name}:`"));
+                        return self.err(format!(
+                            "expected a term in {what}, found label `{}:`",
+                            shown(&name)
+                        ));
                     }
                     self.pos += 1;
                     let v = self.var(&name);
@@ -472,7 +617,7 @@ impl Parser {
         if seen.insert(name.clone(), line).is_some() {
             return Err(ParseError::DuplicateRow { line, name });
         }
-        let what = format!("row `{name}`");
+        let what = format!("row `{}`", shown(&name));
         let (terms, constant) = self.expr(&what)?;
         let cmp = self.op(&what)?;
         let rhs = match self.signed_number(&format!("the right-hand side of {what}"))? {
@@ -526,7 +671,11 @@ impl Parser {
             }
             return Err(ParseError::Syntax {
                 line,
-                message: format!("expected `free` or a comparison after `{name}`, found `{w}`"),
+                message: format!(
+                    "expected `free` or a comparison after `{}`, found `{}`",
+                    shown(&name),
+                    shown(&w)
+                ),
             });
         }
         let op = self.op("a bound")?;
@@ -558,13 +707,13 @@ impl Parser {
             (Cmp::Ge, Bound::Infinite { negative: false }) => {
                 return Err(ParseError::EmptyInfiniteBound {
                     line,
-                    bound: format!("{name} >= +inf"),
+                    bound: format!("{} >= +inf", shown(name)),
                 })
             }
             (Cmp::Le, Bound::Infinite { negative: true }) => {
                 return Err(ParseError::EmptyInfiniteBound {
                     line,
-                    bound: format!("{name} <= -inf"),
+                    bound: format!("{} <= -inf", shown(name)),
                 })
             }
             (Cmp::Eq, Bound::Infinite { .. }) => {
@@ -605,7 +754,34 @@ fn flip(c: Cmp) -> Cmp {
 /// assert!(matches!(err, ParseError::BadNumber { .. }));
 /// ```
 pub fn parse_lp(text: &str) -> Result<Lp, ParseError> {
-    let toks = tokenize(text)?;
+    parse_lp_with(text, &ParseLimits::default())
+}
+
+/// [`parse_lp`] under explicit [`ParseLimits`]. Reading is linear in the
+/// text (tokens, merged terms and names all go through maps or one pass).
+///
+/// ```
+/// use relucert_lp::parse::{parse_lp_with, ParseError, ParseLimits};
+///
+/// let limits = ParseLimits { max_digits: 5 };
+/// let err = parse_lp_with("min\n x\nst\n x >= 123456\nend\n", &limits).unwrap_err();
+/// assert!(matches!(err, ParseError::TooManyDigits { digits: 6, limit: 5, .. }));
+/// // `1e100000` is refused under the default limit of 10,000 digits.
+/// assert!(parse_lp_with("min\n x\nst\n x >= 1e100000\nend\n", &ParseLimits::default()).is_err());
+/// ```
+pub fn parse_lp_with(text: &str, limits: &ParseLimits) -> Result<Lp, ParseError> {
+    parse_lp_within(text, limits, &Deadline::never())
+}
+
+/// [`parse_lp_with`] that gives up with [`ParseError::TimeLimit`] once
+/// `deadline` passes (read before each number of more than 64 digits and
+/// every 4096 tokens).
+pub fn parse_lp_within(
+    text: &str,
+    limits: &ParseLimits,
+    deadline: &Deadline,
+) -> Result<Lp, ParseError> {
+    let toks = tokenize(text, limits, deadline)?;
     let last_line = text.lines().count().max(1);
     let mut p = Parser {
         toks,

@@ -18,9 +18,9 @@
 //!
 //! Must not: use floats in any form.
 
-use super::intform::{int_row, Origin};
+use super::intform::{int_row_until, Origin};
 use super::{objective_value, Cmp, Lp, LpResult, Sense};
-use crate::linalg::{pivot, with_tiers, Ring};
+use crate::linalg::{pivot_until, with_tiers_until, Ring, Stop};
 use crate::number::Q;
 use num_bigint::BigInt;
 use num_traits::{One, Signed, Zero};
@@ -45,8 +45,10 @@ struct StdForm {
     /// the artificial with coefficient +1 when `is_art`).
     marker: Vec<(usize, i8)>,
     is_art: Vec<bool>,
-    /// Initial tableau: m rows, phase-2 row, phase-1 row; last column rhs.
-    tab: Vec<Vec<BigInt>>,
+    /// Initial tableau, sparse (column, nonzero entry): m rows, phase-2
+    /// row, phase-1 row; column `ncols` is the right-hand side. Kept sparse
+    /// so that only the working tableau of [`run`] is dense.
+    tab: Vec<SparseRow>,
     basis0: Vec<usize>,
     /// Integer phase-2 objective = `cscale` * (minimised objective in z).
     cscale: Q,
@@ -55,7 +57,7 @@ struct StdForm {
     upper_row: Vec<Option<usize>>,
 }
 
-fn build(lp: &Lp) -> StdForm {
+fn build(lp: &Lp, stop: &Stop<'_>) -> Option<StdForm> {
     let n = lp.vars.len();
     let mut map = Vec::with_capacity(n);
     let mut ns = 0;
@@ -80,9 +82,10 @@ fn build(lp: &Lp) -> StdForm {
         }
     }
     // Rows over z: (coefs, cmp, rhs, origin).
-    let mut rows: Vec<(Vec<Q>, Cmp, Q, Origin)> = Vec::new();
+    let mut rows: Vec<(Coefs, Cmp, Q, Origin)> = Vec::new();
     let mut row_of_lp = Vec::with_capacity(lp.rows.len());
     for (i, row) in lp.rows.iter().enumerate() {
+        stop.go()?;
         let mut a = vec![Q::zero(); ns];
         let mut rhs = row.rhs.clone();
         for (v, c) in &row.coeffs {
@@ -102,15 +105,13 @@ fn build(lp: &Lp) -> StdForm {
             }
         }
         row_of_lp.push(rows.len());
-        rows.push((a, row.cmp, rhs, Origin::Row(i)));
+        rows.push((Coefs::Dense(a), row.cmp, rhs, Origin::Row(i)));
     }
     let mut upper_row = vec![None; n];
     for (j, v) in lp.vars.iter().enumerate() {
         if let (Some(l), Some(u), VarMap::Shift { col, .. }) = (&v.lower, &v.upper, &map[j]) {
-            let mut a = vec![Q::zero(); ns];
-            a[*col] = Q::one();
             upper_row[j] = Some(rows.len());
-            rows.push((a, Cmp::Le, u - l, Origin::Upper(j)));
+            rows.push((Coefs::Unit(*col), Cmp::Le, u - l, Origin::Upper(j)));
         }
     }
     let m = rows.len();
@@ -118,24 +119,38 @@ fn build(lp: &Lp) -> StdForm {
     let mut ncols = ns;
     let mut slack_col = vec![None; m];
     let mut art_col = vec![None; m];
-    let mut norm: Vec<(Vec<BigInt>, BigInt, Cmp, Q)> = Vec::with_capacity(m);
+    let mut norm: Vec<(SparseRow, BigInt, Cmp, Q)> = Vec::with_capacity(m);
     for (r, (a, cmp, rhs, _)) in rows.iter().enumerate() {
-        let (a, cmp, rhs, flip) = if rhs.is_negative() {
+        let flip = rhs.is_negative();
+        let (cmp, rhs) = if flip {
             let flipped = match cmp {
                 Cmp::Le => Cmp::Ge,
                 Cmp::Ge => Cmp::Le,
                 Cmp::Eq => Cmp::Eq,
             };
-            (
-                a.iter().map(|q| -q).collect::<Vec<Q>>(),
-                flipped,
-                -rhs,
-                true,
-            )
+            (flipped, -rhs)
         } else {
-            (a.clone(), *cmp, rhs.clone(), false)
+            (*cmp, rhs.clone())
         };
-        let (ints, h, scale) = int_row(&a, &rhs);
+        stop.go()?;
+        let sign = |q: &Q| if flip { -q } else { q.clone() };
+        let (ints, h, scale) = match a {
+            Coefs::Dense(a) => {
+                let a: Vec<Q> = a.iter().map(sign).collect();
+                let (ints, h, scale) = int_row_until(&a, &rhs, stop)?;
+                let sparse = ints
+                    .into_iter()
+                    .enumerate()
+                    .filter(|(_, v)| !v.is_zero())
+                    .collect();
+                (sparse, h, scale)
+            }
+            Coefs::Unit(col) => {
+                let (ints, h, scale) = int_row_until(&[sign(&Q::one())], &rhs, stop)?;
+                let sparse = ints.into_iter().map(|v| (*col, v)).collect();
+                (sparse, h, scale)
+            }
+        };
         let sigma = if flip { -scale } else { scale };
         if cmp != Cmp::Eq {
             slack_col[r] = Some(ncols);
@@ -148,23 +163,20 @@ fn build(lp: &Lp) -> StdForm {
         norm.push((ints, h, cmp, sigma));
     }
     let mut is_art = vec![false; ncols];
-    let mut tab = vec![vec![BigInt::zero(); ncols + 1]; m + 2];
+    let mut tab: Vec<SparseRow> = vec![Vec::new(); m + 2];
     let mut basis0 = vec![0; m];
     let mut marker = Vec::with_capacity(m);
     let mut sigma = Vec::with_capacity(m);
     let mut origin = Vec::with_capacity(m);
     for (r, (ints, h, cmp, sg)) in norm.into_iter().enumerate() {
-        for (j, v) in ints.into_iter().enumerate() {
-            tab[r][j] = v;
-        }
-        tab[r][ncols] = h;
+        tab[r] = ints;
         if let Some(s) = slack_col[r] {
             let coef: i8 = if cmp == Cmp::Le { 1 } else { -1 };
-            tab[r][s] = BigInt::from(coef);
+            tab[r].push((s, BigInt::from(coef)));
             marker.push((s, coef));
         }
         if let Some(a) = art_col[r] {
-            tab[r][a] = BigInt::one();
+            tab[r].push((a, BigInt::one()));
             is_art[a] = true;
             basis0[r] = a;
             if slack_col[r].is_none() {
@@ -172,6 +184,9 @@ fn build(lp: &Lp) -> StdForm {
             }
         } else if let Some(s) = slack_col[r] {
             basis0[r] = s;
+        }
+        if !h.is_zero() {
+            tab[r].push((ncols, h));
         }
         sigma.push(sg);
         origin.push(rows[r].3);
@@ -199,25 +214,33 @@ fn build(lp: &Lp) -> StdForm {
             }
         }
     }
-    let (cint, _, cscale) = int_row(&cz, &Q::zero());
-    for (j, v) in cint.into_iter().enumerate() {
-        tab[m][j] = v;
-    }
-    // Phase-1 objective: sum of artificials, reduced against their rows.
-    let (body, objs) = tab.split_at_mut(m);
-    for (r, row) in body.iter().enumerate() {
+    let (cint, _, cscale) = int_row_until(&cz, &Q::zero(), stop)?;
+    tab[m] = cint
+        .into_iter()
+        .enumerate()
+        .filter(|(_, v)| !v.is_zero())
+        .collect();
+    // Phase-1 objective: sum of artificials, reduced against their rows
+    // (one dense row, then stored sparse).
+    let mut phase1 = vec![BigInt::zero(); ncols + 1];
+    for (r, row) in tab.iter().take(m).enumerate() {
         if art_col[r].is_some() {
-            for (w, v) in objs[1].iter_mut().zip(row) {
-                *w -= v;
+            for (j, v) in row {
+                phase1[*j] -= v;
             }
         }
     }
     for (j, art) in is_art.iter().enumerate() {
         if *art {
-            tab[m + 1][j] += BigInt::one();
+            phase1[j] += BigInt::one();
         }
     }
-    StdForm {
+    tab[m + 1] = phase1
+        .into_iter()
+        .enumerate()
+        .filter(|(_, v)| !v.is_zero())
+        .collect();
+    Some(StdForm {
         nstruct: ns,
         ncols,
         map,
@@ -230,7 +253,18 @@ fn build(lp: &Lp) -> StdForm {
         cscale,
         row_of_lp,
         upper_row,
-    }
+    })
+}
+
+/// A sparse integer row: (column, nonzero entry).
+type SparseRow = Vec<(usize, BigInt)>;
+
+/// Coefficients of a standard-form row over the structural columns: dense
+/// (an LP row), or the unit vector of one column (a bound row `z <= u - l`,
+/// kept implicit so that boxed variables cost no dense row here).
+enum Coefs {
+    Dense(Vec<Q>),
+    Unit(usize),
 }
 
 enum SOut {
@@ -248,11 +282,13 @@ fn iterate<I: Ring>(
     obj: usize,
     allowed: &dyn Fn(usize) -> bool,
     ncols: usize,
+    stop: &Stop<'_>,
 ) -> Option<Result<(), usize>> {
     let m = basis.len();
     let rhs = ncols;
     let mut degenerate_streak = 0usize;
     loop {
+        stop.go()?;
         let bland = degenerate_streak >= 6;
         let mut enter: Option<usize> = None;
         for k in 0..ncols {
@@ -294,7 +330,7 @@ fn iterate<I: Ring>(
         } else {
             degenerate_streak = 0;
         }
-        pivot(t, d, r, k)?;
+        pivot_until(t, d, r, k, stop)?;
         basis[r] = k;
     }
 }
@@ -305,11 +341,12 @@ fn drive_out<I: Ring>(
     d: &mut I,
     basis: &mut [usize],
     sf: &StdForm,
+    stop: &Stop<'_>,
 ) -> Option<()> {
     for r in 0..basis.len() {
         if sf.is_art[basis[r]] {
             if let Some(k) = (0..sf.ncols).find(|&k| !sf.is_art[k] && !t[r][k].is_zero_r()) {
-                pivot(t, d, r, k)?;
+                pivot_until(t, d, r, k, stop)?;
                 basis[r] = k;
             }
         }
@@ -323,6 +360,7 @@ fn crash<I: Ring>(
     basis: &mut [usize],
     sf: &StdForm,
     nonbasic: &[bool],
+    stop: &Stop<'_>,
 ) -> Option<bool> {
     let m = basis.len();
     let want = |k: usize| !sf.is_art[k] && !nonbasic[k];
@@ -340,7 +378,7 @@ fn crash<I: Ring>(
             }
         }
         if let Some(r) = best {
-            pivot(t, d, r, k)?;
+            pivot_until(t, d, r, k, stop)?;
             basis[r] = k;
         }
     }
@@ -348,21 +386,27 @@ fn crash<I: Ring>(
     Some((0..m).all(|r| t[r][rhs].signum() >= 0 && (!sf.is_art[basis[r]] || t[r][rhs].is_zero_r())))
 }
 
-fn run<I: Ring>(sf: &StdForm, warm: Option<&[bool]>) -> Option<(SOut, bool)> {
+fn run<I: Ring>(sf: &StdForm, warm: Option<&[bool]>, stop: &Stop<'_>) -> Option<(SOut, bool)> {
     let m = sf.basis0.len();
     let nc = sf.ncols;
     let fresh = || -> Option<Vec<Vec<I>>> {
-        sf.tab
-            .iter()
-            .map(|r| r.iter().map(I::from_big).collect())
-            .collect()
+        let mut t = Vec::with_capacity(sf.tab.len());
+        for sparse in &sf.tab {
+            stop.go()?;
+            let mut row = vec![I::zero_r(); nc + 1];
+            for (j, v) in sparse {
+                row[*j] = I::from_big(v)?;
+            }
+            t.push(row);
+        }
+        Some(t)
     };
     let mut t = fresh()?;
     let mut d = I::one_r();
     let mut basis = sf.basis0.clone();
     let mut warmed = false;
     if let Some(nb) = warm {
-        if crash(&mut t, &mut d, &mut basis, sf, nb)? {
+        if crash(&mut t, &mut d, &mut basis, sf, nb, stop)? {
             warmed = true;
         } else {
             t = fresh()?;
@@ -374,7 +418,7 @@ fn run<I: Ring>(sf: &StdForm, warm: Option<&[bool]>) -> Option<(SOut, bool)> {
     if !warmed {
         let not_art = |k: usize| !sf.is_art[k];
         // Phase 1 is bounded below by 0; an "unbounded" answer cannot occur.
-        let _ = iterate(&mut t, &mut d, &mut basis, m + 1, &not_art, nc)?;
+        let _ = iterate(&mut t, &mut d, &mut basis, m + 1, &not_art, nc, stop)?;
         if !t[m + 1][nc].is_zero_r() {
             let pi = sf
                 .marker
@@ -391,9 +435,9 @@ fn run<I: Ring>(sf: &StdForm, warm: Option<&[bool]>) -> Option<(SOut, bool)> {
             return Some((SOut::Infeasible { pi }, false));
         }
     }
-    drive_out(&mut t, &mut d, &mut basis, sf)?;
+    drive_out(&mut t, &mut d, &mut basis, sf, stop)?;
     let not_art = |k: usize| !sf.is_art[k];
-    let outcome = iterate(&mut t, &mut d, &mut basis, m, &not_art, nc)?;
+    let outcome = iterate(&mut t, &mut d, &mut basis, m, &not_art, nc, stop)?;
     let mut z = vec![Q::zero(); sf.nstruct];
     for (r, &b) in basis.iter().enumerate() {
         if b < sf.nstruct {
@@ -489,16 +533,30 @@ fn warm_mask(sf: &StdForm, active: &[Origin]) -> Vec<bool> {
 
 /// Solve `lp` exactly with the simplex, optionally warm-started from a
 /// proposed active set. Returns the result and whether the warm start was
-/// used. `lp` must not have crossed bounds.
-pub(crate) fn solve_simplex(lp: &Lp, active: Option<&[Origin]>) -> (LpResult, bool) {
-    let sf = build(lp);
+/// used. `lp` must not have crossed bounds. `None` only when `stop`'s
+/// deadline passed first.
+pub(crate) fn solve_simplex(
+    lp: &Lp,
+    active: Option<&[Origin]>,
+    stop: &Stop<'_>,
+) -> Option<(LpResult, bool)> {
+    let sf = build(lp, stop)?;
     let mask = active.map(|a| warm_mask(&sf, a));
     let mask = mask.as_deref();
-    let (out, warmed) = with_tiers(
-        || run::<i64>(&sf, mask),
-        || run::<i128>(&sf, mask),
-        || run::<BigInt>(&sf, mask).unwrap_or((SOut::Infeasible { pi: Vec::new() }, false)),
-    );
+    let (out, warmed) = with_tiers_until(
+        stop,
+        || run::<i64>(&sf, mask, stop),
+        || run::<i128>(&sf, mask, stop),
+        || {
+            // BigInt cannot overflow: `None` here means the deadline passed.
+            let r = run::<BigInt>(&sf, mask, stop);
+            if r.is_none() && !stop.hit() {
+                Some((SOut::Infeasible { pi: Vec::new() }, false))
+            } else {
+                r
+            }
+        },
+    )?;
     let res = match out {
         SOut::Optimal { z, pi } => {
             let x = to_x(&sf, &z, false);
@@ -526,5 +584,5 @@ pub(crate) fn solve_simplex(lp: &Lp, active: Option<&[Origin]>) -> (LpResult, bo
             ray: to_x(&sf, &dz, true),
         },
     };
-    (res, warmed)
+    Some((res, warmed))
 }

@@ -1,8 +1,13 @@
-//! `relucert lp FILE [--json]`: the command-line face of the LP engine.
+//! `relucert lp FILE [--json] [--timeout S] [--max-digits N]`: the
+//! command-line face of the LP engine.
 //!
-//! Reads a CPLEX LP file, solves it exactly, re-checks the answer with the
-//! independent verifier and prints the result and its certificate. The JSON
-//! shape is documented in `docs/lp.md`.
+//! Reads a CPLEX LP file under the input limits (file size, digits per
+//! number), solves it exactly under the time limit, re-checks the answer with
+//! the independent verifier and prints the result and its certificate. The
+//! JSON shape is documented in `docs/lp.md`. When the time limit is reached
+//! first the command prints one line `FILE: the time limit (S s) was reached
+//! before the LP was solved` and exits 1; a time limit never changes which
+//! answer is printed, only whether one is.
 //!
 //! Owns: the text and JSON shapes of `lp`.
 //!
@@ -12,9 +17,10 @@
 //! `FILE: ...` when no line applies).
 
 use super::output::{CliError, Output};
+use relucert_core::input::{read_text, InputLimits};
 use relucert_lp::number::{fmt_q, Q};
-use relucert_lp::parse::parse_lp;
-use relucert_lp::{check_result, solve, Lp, LpResult};
+use relucert_lp::parse::{parse_lp_within, ParseError, ParseLimits};
+use relucert_lp::{check_result, solve_within, Deadline, Lp, LpResult};
 use serde_json::{Map, Value};
 
 fn named(names: impl Iterator<Item = String>, vals: &[Q]) -> Map<String, Value> {
@@ -84,15 +90,38 @@ fn text(lp: &Lp, res: &LpResult) -> String {
 
 /// Run the `lp` subcommand on a CPLEX LP file: the text to print on
 /// stdout, or a one-line error naming the file, line and what was expected.
-pub fn run(path: &std::path::Path, as_json: bool) -> Result<Output, CliError> {
+/// `timeout` is in seconds (the deadline starts here, before reading);
+/// `max_digits` bounds the digits of one number.
+pub fn run(
+    path: &std::path::Path,
+    as_json: bool,
+    timeout: Option<u64>,
+    max_digits: usize,
+) -> Result<Output, CliError> {
+    let deadline = Deadline::from_timeout(timeout.map(std::time::Duration::from_secs));
     let shown = path.display();
-    let content = std::fs::read(path)
-        .map_err(|e| CliError::at(&shown, format_args!("cannot read the file ({e})")))?;
-    let content =
-        String::from_utf8(content).map_err(|_| CliError::at(&shown, "expected UTF-8 text"))?;
-    let lp = parse_lp(&content)
-        .map_err(|e| CliError::BadInput(format!("{shown}:{}: {}", e.line(), e.message())))?;
-    let res = solve(&lp);
+    let limits = InputLimits {
+        max_digits,
+        ..InputLimits::default()
+    };
+    let content = read_text(path, &limits).map_err(|e| CliError::BadInput(e.to_string()))?;
+    let too_late = || {
+        CliError::at(
+            &shown,
+            format_args!(
+                "the time limit ({} s) was reached before the LP was solved",
+                timeout.unwrap_or(0)
+            ),
+        )
+    };
+    let lp = parse_lp_within(&content, &ParseLimits { max_digits }, &deadline).map_err(|e| {
+        if matches!(e, ParseError::TimeLimit { .. }) {
+            too_late()
+        } else {
+            CliError::BadInput(format!("{shown}:{}: {}", e.line(), e.message()))
+        }
+    })?;
+    let res = solve_within(&lp, &deadline).map_err(|_| too_late())?;
     check_result(&lp, &res).map_err(|e| {
         CliError::at(
             &shown,
