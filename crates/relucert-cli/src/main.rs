@@ -242,10 +242,6 @@ enum Command {
         /// a time limit decides only whether an answer comes, never which.
         #[arg(long, value_name = "S")]
         timeout: Option<u64>,
-        /// Most digits in one number of the file (a decimal exponent counts
-        /// as its digits).
-        #[arg(long, value_name = "N", default_value_t = relucert_lp::parse::DEFAULT_MAX_DIGITS)]
-        max_digits: usize,
     },
 }
 
@@ -409,8 +405,7 @@ fn main() -> ExitCode {
             file,
             json,
             timeout,
-            max_digits,
-        } => cmd::lp::run(&file, json, timeout, max_digits),
+        } => cmd::lp::run(&file, json, timeout),
     };
     // A closed pipe (`relucert cells F | head -1`) ends the output quietly
     // with the command's own status; other write errors are errors.

@@ -1,4 +1,4 @@
-//! `relucert lp FILE [--json] [--timeout S] [--max-digits N]`: the
+//! `relucert lp FILE [--json] [--timeout S]` (and the global `--max-digits N`): the
 //! command-line face of the LP engine.
 //!
 //! Reads a CPLEX LP file under the input limits (file size, digits per
@@ -17,7 +17,6 @@
 //! `FILE: ...` when no line applies).
 
 use super::output::{CliError, Output};
-use relucert_core::input::{read_text, InputLimits};
 use relucert_lp::number::{fmt_q, Q};
 use relucert_lp::parse::{parse_lp_within, ParseError, ParseLimits};
 use relucert_lp::{check_result, solve_within, Deadline, Lp, LpResult};
@@ -90,21 +89,18 @@ fn text(lp: &Lp, res: &LpResult) -> String {
 
 /// Run the `lp` subcommand on a CPLEX LP file: the text to print on
 /// stdout, or a one-line error naming the file, line and what was expected.
-/// `timeout` is in seconds (the deadline starts here, before reading);
-/// `max_digits` bounds the digits of one number.
+/// `timeout` is in seconds (the deadline starts here, before reading); the
+/// file size and the digits of one number are bounded by the global
+/// `--max-file-size` and `--max-digits`.
 pub fn run(
     path: &std::path::Path,
     as_json: bool,
     timeout: Option<u64>,
-    max_digits: usize,
 ) -> Result<Output, CliError> {
     let deadline = Deadline::from_timeout(timeout.map(std::time::Duration::from_secs));
     let shown = path.display();
-    let limits = InputLimits {
-        max_digits,
-        ..InputLimits::default()
-    };
-    let content = read_text(path, &limits).map_err(|e| CliError::BadInput(e.to_string()))?;
+    let content = super::output::read_input(path)?;
+    let max_digits = super::output::input_settings().limits.max_digits;
     let too_late = || {
         CliError::at(
             &shown,
