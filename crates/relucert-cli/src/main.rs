@@ -42,9 +42,9 @@ enum Command {
         /// Examine at most N pieces around the point (else: undecided).
         #[arg(long, value_name = "N")]
         max_pieces: Option<usize>,
-        /// Stop the search after S seconds (else: undecided).
-        #[arg(long, value_name = "S")]
-        timeout: Option<u64>,
+        /// Stop the search after S seconds, decimals allowed (else: undecided).
+        #[arg(long, value_name = "S", value_parser = parse_seconds)]
+        timeout: Option<std::time::Duration>,
         /// Skip the first-order probe: non-minima are then certified by
         /// descent arcs only (a cross-check of the slower search).
         #[arg(long)]
@@ -91,9 +91,10 @@ enum Command {
         /// Seed of the first random start.
         #[arg(long, value_name = "S", default_value_t = 1)]
         seed: u64,
-        /// Stop each descent after S seconds (the limit decides nothing).
-        #[arg(long, value_name = "SECS")]
-        timeout: Option<u64>,
+        /// Stop the whole command (all starts) after S seconds, decimals
+        /// allowed (the limit decides nothing).
+        #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
+        timeout: Option<std::time::Duration>,
     },
     /// Exact loss, margins, signature and zero entries at the instance's point.
     Eval {
@@ -204,9 +205,9 @@ enum Command {
         /// Write the optimum (the network attaining it) as an instance file.
         #[arg(long, value_name = "OPT.toml", conflicts_with = "shard")]
         out: Option<PathBuf>,
-        /// Stop after S seconds with an honest partial answer.
-        #[arg(long, value_name = "S")]
-        timeout: Option<u64>,
+        /// Stop after S seconds (decimals allowed) with an honest partial answer.
+        #[arg(long, value_name = "S", value_parser = parse_seconds)]
+        timeout: Option<std::time::Duration>,
         /// Refuse runs with more than N sets of pairs.
         #[arg(long, value_name = "N")]
         max_sets: Option<u128>,
@@ -226,6 +227,16 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// `--timeout S`: seconds, a whole or decimal number (`10`, `0.5`).
+fn parse_seconds(s: &str) -> Result<std::time::Duration, String> {
+    let secs: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("expected a number of seconds, found {s:?}"))?;
+    std::time::Duration::try_from_secs_f64(secs)
+        .map_err(|_| format!("expected a nonnegative finite number of seconds, found {s:?}"))
 }
 
 fn main() -> ExitCode {
@@ -260,7 +271,7 @@ fn main() -> ExitCode {
                 json,
                 cert,
                 max_pieces,
-                timeout_secs: timeout,
+                deadline: relucert::Deadline::from_timeout(timeout),
                 probe: !no_probe,
                 global_budget: Some(global_budget),
                 global_out,
@@ -284,7 +295,7 @@ fn main() -> ExitCode {
                 max_steps,
                 starts,
                 seed,
-                timeout_secs: timeout,
+                deadline: relucert::Deadline::from_timeout(timeout),
             },
         ),
         Command::Eval { file, json } => cmd::eval::run(&file, json),
@@ -362,7 +373,7 @@ fn main() -> ExitCode {
                 json,
                 cert,
                 out,
-                timeout_secs: timeout,
+                deadline: relucert::Deadline::from_timeout(timeout),
                 max_sets,
                 shard,
                 merge,

@@ -17,8 +17,8 @@ use crate::lp::{solve, Cmp, Lp, LpResult, Sense};
 use crate::network::Sign;
 use crate::number::Q;
 use num_traits::{One, Signed, Zero};
+use relucert_core::Deadline;
 use std::collections::HashMap;
-use std::time::Instant;
 
 fn flipped(signs: &[Sign], points: &[usize]) -> Vec<Sign> {
     let mut out = signs.to_vec();
@@ -115,7 +115,7 @@ pub(super) struct Chambers {
 /// passes before their completeness is proven.
 pub(super) fn chambers(
     setting: &Setting,
-    deadline: Option<Instant>,
+    deadline: &Deadline,
 ) -> Result<Result<Chambers, usize>, GlobalError> {
     let cells = setting
         .arrangement
@@ -177,7 +177,7 @@ pub(super) fn chambers(
         })
         .collect();
     for (c, ch) in list.iter().enumerate() {
-        if c % 16 == 0 && deadline.is_some_and(|d| Instant::now() >= d) {
+        if deadline.expired() {
             return Ok(Err(list.len()));
         }
         for points in &setting.groups {

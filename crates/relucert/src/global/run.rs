@@ -22,7 +22,6 @@ use crate::cert::{DualBound, PatternLp, WitnessNet, WitnessUnit};
 use crate::network::{Architecture, LayerParams, Params, Problem};
 use crate::number::Q;
 use num_traits::{One, Signed, Zero};
-use std::time::Instant;
 
 fn check_options(opts: &Options<'_>) -> Result<(), GlobalError> {
     if opts.width == 0 || opts.width > MAX_WIDTH {
@@ -256,7 +255,7 @@ pub fn solve(problem: &Problem, opts: &Options<'_>) -> Result<Optimum, GlobalErr
     check_options(opts)?;
     let setting = Setting::new(problem)?;
     precheck(&setting, opts)?;
-    let all = match chambers(&setting, opts.deadline)? {
+    let all = match chambers(&setting, &opts.deadline)? {
         Ok(all) => all,
         Err(listed) => return timed_out_early(problem, opts, sizes(&setting, listed, opts)),
     };
@@ -293,10 +292,11 @@ pub fn solve(problem: &Problem, opts: &Options<'_>) -> Result<Optimum, GlobalErr
             if let Some(report) = opts.progress {
                 report(done, plan.sets_total);
             }
-            if opts.deadline.is_some_and(|d| Instant::now() >= d) {
-                complete = false;
-                break;
-            }
+        }
+        // before every LP: each is small, the clock is cheap
+        if opts.deadline.expired() {
+            complete = false;
+            break;
         }
         done += 1;
         let covered = opts.reuse_duals
