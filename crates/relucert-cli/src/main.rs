@@ -71,6 +71,10 @@ enum Command {
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
+        /// Stop the verification after S seconds, decimals allowed (else:
+        /// undecided, and the predicates say what they can without it).
+        #[arg(long, value_name = "S", value_parser = parse_seconds)]
+        timeout: Option<std::time::Duration>,
     },
     /// Follow certified descent arcs to a certified local minimum.
     Descend {
@@ -135,6 +139,10 @@ enum Command {
         /// List one unit's cells instead of the whole layer's patterns.
         #[arg(long)]
         unit: bool,
+        /// Stop the enumeration and the listing after S seconds, decimals
+        /// allowed (a note on stderr says so).
+        #[arg(long, value_name = "S", value_parser = parse_seconds)]
+        timeout: Option<std::time::Duration>,
     },
     /// Write "is there lower loss within radius R of the point?" as SMT-LIB 2 (QF_NRA).
     Smtlib {
@@ -278,7 +286,11 @@ fn main() -> ExitCode {
             },
         ),
         Command::Check { file, cert } => cmd::check::run(&file, &cert),
-        Command::Theorems { file, json } => cmd::theorems::run(&file, json),
+        Command::Theorems {
+            file,
+            json,
+            timeout,
+        } => cmd::theorems::run(&file, json, &relucert::Deadline::from_timeout(timeout)),
         Command::Descend {
             file,
             out,
@@ -307,6 +319,7 @@ fn main() -> ExitCode {
             limit,
             at_point,
             unit,
+            timeout,
         } => {
             let opts = cmd::cells::Options {
                 count,
@@ -314,6 +327,7 @@ fn main() -> ExitCode {
                 limit,
                 at_point,
                 unit,
+                deadline: relucert::Deadline::from_timeout(timeout),
             };
             let stdout = std::io::stdout();
             let mut lock = std::io::BufWriter::new(stdout.lock());

@@ -73,7 +73,16 @@ pub fn run(file: Option<&Path>, opts: &Options) -> Result<Output, CliError> {
     solve_opts.shard = shard;
     solve_opts.max_sets = opts.max_sets;
     solve_opts.deadline = opts.deadline.clone();
-    let plan = global::plan(&inst.problem, &solve_opts).map_err(|e| CliError::at(&file, e))?;
+    // at the deadline already while listing the chambers: `solve` then
+    // gives the honest incomplete answer
+    let plan = match global::plan(&inst.problem, &solve_opts) {
+        Err(global::GlobalError::TimeLimit) => global::Plan {
+            chambers: 0,
+            pairs: 0,
+            sets_total: 0,
+        },
+        r => r.map_err(|e| CliError::at(&file, e))?,
+    };
     eprintln!(
         "global: {} chambers, {} pairs, {} sets of pairs to solve{}",
         plan.chambers,

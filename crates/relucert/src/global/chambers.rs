@@ -12,6 +12,7 @@
 
 use super::setting::{dot, sign_q, Setting};
 use super::GlobalError;
+use crate::cells::CellsError;
 use crate::cert::{Chamber, EmptyFlip};
 use crate::lp::{solve, Cmp, Lp, LpResult, Sense};
 use crate::network::Sign;
@@ -117,10 +118,11 @@ pub(super) fn chambers(
     setting: &Setting,
     deadline: &Deadline,
 ) -> Result<Result<Chambers, usize>, GlobalError> {
-    let cells = setting
-        .arrangement
-        .cells()
-        .map_err(|e| GlobalError::Internal(e.to_string()))?;
+    let cells = match setting.arrangement.cells_within(deadline) {
+        Ok(cells) => cells,
+        Err(CellsError::TimeLimit) => return Ok(Err(0)),
+        Err(e) => return Err(GlobalError::Internal(e.to_string())),
+    };
     let mut list = Vec::with_capacity(cells.len());
     for cell in cells {
         let witness: Vec<Q> = cell

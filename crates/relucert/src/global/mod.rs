@@ -52,6 +52,9 @@ pub enum GlobalError {
     Options(String),
     /// An internal consistency check failed (a bug; never hidden).
     Internal(String),
+    /// The deadline passed while `plan` listed the chambers (`solve`
+    /// answers an incomplete run instead).
+    TimeLimit,
 }
 
 impl std::fmt::Display for GlobalError {
@@ -68,6 +71,10 @@ impl std::fmt::Display for GlobalError {
             ),
             GlobalError::Options(s) => write!(f, "{s}"),
             GlobalError::Internal(s) => write!(f, "internal error: {s}"),
+            GlobalError::TimeLimit => write!(
+                f,
+                "the time limit (--timeout) was reached while listing the chambers"
+            ),
         }
     }
 }

@@ -18,6 +18,7 @@ use super::setlp::{compatible, pair_parts, solve_set};
 use super::sets::{binomial, Bits, Subsets};
 use super::setting::Setting;
 use super::{GlobalError, Optimum, Options, Plan};
+use crate::cells::CellsError;
 use crate::cert::{DualBound, PatternLp, WitnessNet, WitnessUnit};
 use crate::network::{Architecture, LayerParams, Params, Problem};
 use crate::number::Q;
@@ -119,10 +120,11 @@ pub fn plan(problem: &Problem, opts: &Options<'_>) -> Result<Plan, GlobalError> 
     check_options(opts)?;
     let setting = Setting::new(problem)?;
     precheck(&setting, opts)?;
-    let cells = setting
-        .arrangement
-        .cells()
-        .map_err(|e| GlobalError::Internal(e.to_string()))?;
+    let cells = match setting.arrangement.cells_within(&opts.deadline) {
+        Ok(cells) => cells,
+        Err(CellsError::TimeLimit) => return Err(GlobalError::TimeLimit),
+        Err(e) => return Err(GlobalError::Internal(e.to_string())),
+    };
     Ok(sizes(&setting, cells.len(), opts))
 }
 

@@ -37,6 +37,13 @@ pub(super) fn prove_bound(
             ))
         }
     };
+    if deadline.expired() {
+        // nothing proven; the caller ends the attempt as stopped
+        return Err((
+            "the time limit (--timeout) was reached".to_string(),
+            Vec::new(),
+        ));
+    }
     let eq: Vec<Vec<Q>> = rows
         .iter()
         .zip(&mu)

@@ -314,12 +314,17 @@ fn combine(tm: &[&[Quad]], multi: &[usize], lambda: &[Vec<Q>], n: usize) -> (Vec
         if w.is_zero() {
             return;
         }
+        // (zero entries, most of a Hessian, add nothing: skipped)
         for (x, y) in g.iter_mut().zip(&b.grad) {
-            *x += y * w;
+            if !y.is_zero() {
+                *x += y * w;
+            }
         }
         for (hr, br) in h.iter_mut().zip(&b.hess) {
             for (x, y) in hr.iter_mut().zip(br) {
-                *x += y * w;
+                if !y.is_zero() {
+                    *x += y * w;
+                }
             }
         }
     };
@@ -443,7 +448,16 @@ fn prove_region(
 ) -> Result<(Vec<Vec<Q>>, Vec<Q>, Vec<usize>), RegionFailure> {
     let mut failure: Option<RegionFailure> = None;
     let mut dirs_all: Vec<Vec<Q>> = Vec::new();
+    let stopped = || {
+        (
+            "the time limit (--timeout) was reached".to_string(),
+            Vec::new(),
+        )
+    };
     for lambda in lambdas {
+        if deadline.expired() {
+            return Err(stopped());
+        }
         let (g, h) = combine(tm, multi, lambda, n);
         match prove_bound(rows, &g, &h, n, deadline) {
             Ok((mu, kept)) => return Ok((lambda.clone(), mu, kept)),
@@ -457,6 +471,9 @@ fn prove_region(
     // the failing directions the most curvature
     let mut tried: Vec<Vec<Vec<Q>>> = lambdas.to_vec();
     for _ in 0..3 {
+        if deadline.expired() {
+            return Err(stopped());
+        }
         if dirs_all.is_empty() || multi.is_empty() {
             break;
         }
