@@ -57,7 +57,7 @@ pub(super) fn prove_bound(
         .filter(|(_, (r, m))| m.is_zero() && r.iter().any(|x| !x.is_zero()))
         .map(|(i, (r, _))| (i, r.clone()))
         .collect();
-    match cone_test(h, &eq, &ineq, n) {
+    match cone_test(h, &eq, &ineq, n, deadline) {
         ConeTest::Nonneg(kept) => Ok((mu, kept)),
         ConeTest::Fails(d, why) => Err((why, d)),
     }
