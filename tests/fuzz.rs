@@ -2,8 +2,9 @@
 //! structure-aware mutations of the fixtures (TOML and JSON), LP files and
 //! certificates, run through the library entry points and the CLI. Every
 //! case must end with a verdict or a one-line error (at most 300
-//! characters, naming the file), never a panic; library calls given a
-//! deadline of 1 s must return within 1.5 s (max(10%, 0.5 s) over it); an
+//! characters, naming the file), never a panic; with
+//! `RELUCERT_FUZZ_TIMING=1`, library calls given a deadline of 1 s must
+//! return within 1.5 s (max(10%, 0.5 s) over it); an
 //! LP answer must hold exactly; a verdict's certificate must be accepted by
 //! the independent checker; an accepted certificate must agree with the
 //! fixture's hand-computed facts.
@@ -45,14 +46,44 @@ use std::time::{Duration, Instant};
 const DEFAULT_SEED: u64 = 0x5eed_0017;
 /// The deadline given to library calls.
 const DEADLINE: Duration = Duration::from_secs(1);
-/// How long a call with [`DEADLINE`] may take: max(10%, 0.5 s) over it.
-const DEADLINE_SLACK: Duration = Duration::from_millis(1500);
-/// `--timeout` given to the CLI, and the wall time allowed for it.
+/// `--timeout` given to the CLI.
 const CLI_TIMEOUT_SECS: u64 = 2;
-const CLI_TIMEOUT_WALL: Duration = Duration::from_millis(2500);
+
+/// The wall-time targets of issue 17 are asserted only with
+/// `RELUCERT_FUZZ_TIMING=1` (the long run of docs/robustness.md): in the
+/// default CI run, on a loaded machine, time is not a test oracle, and the
+/// limits below are hang guards, far above any expected time.
+fn timing_strict() -> bool {
+    std::env::var("RELUCERT_FUZZ_TIMING").is_ok_and(|v| v.trim() == "1")
+}
+
+/// How long a call with [`DEADLINE`] may take: max(10%, 0.5 s) over it.
+fn deadline_slack() -> Duration {
+    if timing_strict() {
+        Duration::from_millis(1500)
+    } else {
+        Duration::from_secs(30)
+    }
+}
+
+/// Wall time allowed for a CLI command with `--timeout 2`.
+fn cli_timeout_wall() -> Duration {
+    if timing_strict() {
+        Duration::from_millis(2500)
+    } else {
+        Duration::from_secs(30)
+    }
+}
+
 /// Wall time allowed for a CLI command without `--timeout` (issue 17: no
 /// run above 10 s).
-const CLI_WALL: Duration = Duration::from_secs(10);
+fn cli_wall() -> Duration {
+    if timing_strict() {
+        Duration::from_secs(10)
+    } else {
+        Duration::from_secs(60)
+    }
+}
 
 fn env_u64(name: &str) -> Option<u64> {
     std::env::var(name).ok().and_then(|v| v.trim().parse().ok())
@@ -183,7 +214,7 @@ fn case(max_mutations: usize) -> impl Strategy<Value = (usize, Vec<Mutation>)> {
 fn limits() -> Limits {
     Limits {
         max_pieces: 16,
-        timeout: Some(DEADLINE),
+        deadline: Deadline::after(DEADLINE),
         global_budget: 0,
         ..Limits::default()
     }
@@ -191,7 +222,7 @@ fn limits() -> Limits {
 
 /// Parse (and, with a point, verify and check) one mutated instance text.
 fn instance_case(text: String, syntax: Syntax, file: &'static str) -> Result<(), TestCaseError> {
-    let parsed = guarded(CLI_WALL, move || instance::parse(&text, syntax, file))
+    let parsed = guarded(cli_wall(), move || instance::parse(&text, syntax, file))
         .map_err(|e| fail(format!("instance::parse {e}")))?;
     let inst = match parsed.0 {
         Err(e) => return one_line(&e.to_string(), Some(file)).map_err(fail),
@@ -201,9 +232,9 @@ fn instance_case(text: String, syntax: Syntax, file: &'static str) -> Result<(),
         return Ok(());
     }
     let inst2 = inst.clone();
-    let (out, took) = guarded(CLI_WALL, move || verify(&inst2, &limits()))
+    let (out, took) = guarded(cli_wall(), move || verify(&inst2, &limits()))
         .map_err(|e| fail(format!("verify (timeout 1 s) {e}")))?;
-    if took > DEADLINE_SLACK {
+    if took > deadline_slack() {
         return Err(fail(format!(
             "verify with a 1 s timeout took {:.2} s",
             took.as_secs_f64()
@@ -219,7 +250,7 @@ fn instance_case(text: String, syntax: Syntax, file: &'static str) -> Result<(),
     );
     if let (true, Some(cert)) = (decided, out.certificate) {
         let json = cert.to_json();
-        let (checked, _) = guarded(CLI_WALL, move || relucert_check::check(&inst, &json))
+        let (checked, _) = guarded(cli_wall(), move || relucert_check::check(&inst, &json))
             .map_err(|e| fail(format!("check of verify's certificate {e}")))?;
         match checked {
             Ok(acc) if acc.claim.name() == out.verdict.name() => {}
@@ -273,18 +304,18 @@ fn fuzz_lp_library() {
         |(i, ms)| {
             let (_, seed) = &c.lps[i % c.lps.len()];
             let text = String::from_utf8_lossy(&apply(seed.as_bytes(), &ms, &others)).into_owned();
-            let (parsed, _) = guarded(CLI_WALL, move || relucert_lp::parse::parse_lp(&text))
+            let (parsed, _) = guarded(cli_wall(), move || relucert_lp::parse::parse_lp(&text))
                 .map_err(|e| fail(format!("parse_lp {e}")))?;
             let lp = match parsed {
                 Err(e) => return one_line(&e.to_string(), None).map_err(fail),
                 Ok(lp) => lp,
             };
             let lp2 = lp.clone();
-            let (solved, took) = guarded(CLI_WALL, move || {
+            let (solved, took) = guarded(cli_wall(), move || {
                 relucert_lp::solve_within(&lp2, &Deadline::after(DEADLINE))
             })
             .map_err(|e| fail(format!("solve_within {e}")))?;
-            if took > DEADLINE_SLACK {
+            if took > deadline_slack() {
                 return Err(fail(format!(
                     "solve_within with a 1 s deadline took {:.2} s",
                     took.as_secs_f64()
@@ -319,11 +350,11 @@ fn fuzz_certificates_library() {
                 return Ok(()); // not JSON: the CLI property covers the message
             };
             let inst = seed.instance.clone();
-            let (checked, took) = guarded(CLI_WALL, move || {
+            let (checked, took) = guarded(cli_wall(), move || {
                 relucert_check::check_within(&inst, &value, &Deadline::after(DEADLINE))
             })
             .map_err(|e| fail(format!("check_within {e}")))?;
-            if took > DEADLINE_SLACK {
+            if took > deadline_slack() {
                 return Err(fail(format!(
                     "check_within with a 1 s deadline took {:.2} s",
                     took.as_secs_f64()
@@ -463,7 +494,7 @@ fn fuzz_cli() {
                     std::fs::write(&f, apply(seed.text.as_bytes(), &ms, &inst_others))
                         .map_err(|e| fail(e.to_string()))?;
                     let fs = f.to_string_lossy().into_owned();
-                    cli(&["eval", &fs], &[&f], CLI_WALL).map_err(fail)?;
+                    cli(&["eval", &fs], &[&f], cli_wall()).map_err(fail)?;
                     cli(
                         &[
                             "verify",
@@ -476,7 +507,7 @@ fn fuzz_cli() {
                             "0",
                         ],
                         &[&f],
-                        CLI_TIMEOUT_WALL,
+                        cli_timeout_wall(),
                     )
                     .map_err(fail)
                 }
@@ -487,9 +518,9 @@ fn fuzz_cli() {
                         .map_err(|e| fail(e.to_string()))?;
                     let fs = f.to_string_lossy().into_owned();
                     if lp_timeout {
-                        cli(&["lp", &fs, "--timeout", &t], &[&f], CLI_TIMEOUT_WALL).map_err(fail)
+                        cli(&["lp", &fs, "--timeout", &t], &[&f], cli_timeout_wall()).map_err(fail)
                     } else {
-                        cli(&["lp", &fs], &[&f], CLI_WALL).map_err(fail)
+                        cli(&["lp", &fs], &[&f], cli_wall()).map_err(fail)
                     }
                 }
                 Kind::Certificate => {
@@ -509,11 +540,11 @@ fn fuzz_cli() {
                         cli(
                             &["check", &is, &cs, "--timeout", &t],
                             &[&inst, &cert],
-                            CLI_TIMEOUT_WALL,
+                            cli_timeout_wall(),
                         )
                         .map_err(fail)
                     } else {
-                        cli(&["check", &is, &cs], &[&inst, &cert], CLI_WALL).map_err(fail)
+                        cli(&["check", &is, &cs], &[&inst, &cert], cli_wall()).map_err(fail)
                     }
                 }
             }

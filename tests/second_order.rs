@@ -284,14 +284,15 @@ fn second_order_minima_at_descent_endpoints_check_and_survive_probing() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(36);
-    let limits = Limits {
-        max_pieces: 512,
-        timeout: Some(std::time::Duration::from_millis(1500)),
-        probe: true,
-        global_budget: 0,
-    };
     let mut proven = 0;
     for seed in 1..=cases {
+        // one deadline per descent (it was 1.5 s per verification)
+        let limits = Limits {
+            max_pieces: 512,
+            deadline: relucert::Deadline::after(std::time::Duration::from_secs(10)),
+            probe: true,
+            global_budget: 0,
+        };
         let problem = small_problem(seed);
         let start = Instance {
             name: None,
@@ -308,7 +309,7 @@ fn second_order_minima_at_descent_endpoints_check_and_survive_probing() {
             &inst,
             &Limits {
                 max_pieces: 512,
-                timeout: None,
+                deadline: relucert::Deadline::never(),
                 probe: true,
                 global_budget: 0,
             },

@@ -64,8 +64,9 @@ fn theorems_hold_at_descended_minima() {
             problem,
             expect: None,
         };
+        // one deadline for the whole descent (it was 2 s per step of 25)
         let limits = Limits {
-            timeout: Some(Duration::from_secs(2)),
+            deadline: relucert::Deadline::after(Duration::from_secs(20)),
             ..Limits::default()
         };
         let d = descend(&start, 25, &limits).unwrap();

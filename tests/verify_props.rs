@@ -93,7 +93,7 @@ proptest! {
         probes in probe_dirs(64),
     ) {
         let inst = instance(problem.clone(), p.clone());
-        let limits = Limits { max_pieces: 256, timeout: None, probe: true, global_budget: 0 };
+        let limits = Limits { max_pieces: 256, deadline: relucert::Deadline::never(), probe: true, global_budget: 0 };
         let out = verify(&inst, &limits).unwrap();
         prop_assert_eq!(&out.loss, &problem.loss(&p));
         let Some(cert) = out.certificate.as_ref().map(|c| c.to_json()) else {
@@ -201,7 +201,7 @@ fn random_instances_yield_certificates_of_each_kind() {
             &instance(problem, p),
             &Limits {
                 max_pieces: 256,
-                timeout: None,
+                deadline: relucert::Deadline::never(),
                 probe: true,
                 global_budget: 0,
             },
@@ -312,15 +312,16 @@ fn generated_corpus_certificates_check_and_mutants_fail() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(12);
-    let limits = Limits {
-        max_pieces: 512,
-        timeout: Some(std::time::Duration::from_secs(2)),
-        probe: true,
-        global_budget: 0,
-    };
     let mut kinds = std::collections::BTreeMap::new();
     for family in Family::ALL {
         for index in 0..per_family {
+            // 2 s per verification, as before the one deadline
+            let limits = Limits {
+                max_pieces: 512,
+                deadline: relucert::Deadline::after(std::time::Duration::from_secs(2)),
+                probe: true,
+                global_budget: 0,
+            };
             let inst = generate(family, 3, index).instance;
             let out = verify(&inst, &limits).unwrap();
             let (local, global) = out.verdict.implies();

@@ -10,6 +10,7 @@
 
 use relucert::instance::{self, Expect, Instance, Syntax};
 use relucert::verify::{verify, Limits, Verdict};
+use relucert_core::Deadline;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -141,9 +142,9 @@ fn build() -> Corpus {
     );
     // Certificates: verify the fixtures (TOML forms) under a small budget
     // and keep every decided one.
-    let limits = Limits {
+    let limits = || Limits {
         max_pieces: 256,
-        timeout: Some(Duration::from_secs(2)),
+        deadline: Deadline::after(Duration::from_secs(2)),
         global_budget: 0,
         ..Limits::default()
     };
@@ -155,7 +156,7 @@ fn build() -> Corpus {
         if inst.point.is_none() {
             continue;
         }
-        let Ok(out) = verify(&inst, &limits) else {
+        let Ok(out) = verify(&inst, &limits()) else {
             continue;
         };
         let Some(cert) = out.certificate else {

@@ -52,9 +52,9 @@ enum Command {
         /// Examine at most N pieces around the point (else: undecided).
         #[arg(long, value_name = "N")]
         max_pieces: Option<usize>,
-        /// Stop the search after S seconds (else: undecided).
-        #[arg(long, value_name = "S")]
-        timeout: Option<u64>,
+        /// Stop the search after S seconds, decimals allowed (else: undecided).
+        #[arg(long, value_name = "S", value_parser = parse_seconds)]
+        timeout: Option<std::time::Duration>,
         /// Skip the first-order probe: non-minima are then certified by
         /// descent arcs only (a cross-check of the slower search).
         #[arg(long)]
@@ -73,9 +73,10 @@ enum Command {
         file: PathBuf,
         /// The certificate (JSON).
         cert: PathBuf,
-        /// Stop after S seconds: the certificate is then not checked (exit 1), never accepted.
-        #[arg(long, value_name = "S")]
-        timeout: Option<u64>,
+        /// Stop after S seconds, decimals allowed: the certificate is then not
+        /// checked (exit 1), never accepted.
+        #[arg(long, value_name = "S", value_parser = parse_seconds)]
+        timeout: Option<std::time::Duration>,
     },
     /// Evaluate the source paper's theorems as predicates at the point.
     Theorems {
@@ -84,6 +85,10 @@ enum Command {
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
+        /// Stop the verification after S seconds, decimals allowed (else:
+        /// undecided, and the predicates say what they can without it).
+        #[arg(long, value_name = "S", value_parser = parse_seconds)]
+        timeout: Option<std::time::Duration>,
     },
     /// Follow certified descent arcs to a certified local minimum.
     Descend {
@@ -104,9 +109,10 @@ enum Command {
         /// Seed of the first random start.
         #[arg(long, value_name = "S", default_value_t = 1)]
         seed: u64,
-        /// Stop each descent after S seconds (the limit decides nothing).
-        #[arg(long, value_name = "SECS")]
-        timeout: Option<u64>,
+        /// Stop the whole command (all starts) after S seconds, decimals
+        /// allowed (the limit decides nothing).
+        #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
+        timeout: Option<std::time::Duration>,
     },
     /// Exact loss, margins, signature and zero entries at the instance's point.
     Eval {
@@ -147,6 +153,10 @@ enum Command {
         /// List one unit's cells instead of the whole layer's patterns.
         #[arg(long)]
         unit: bool,
+        /// Stop the enumeration and the listing after S seconds, decimals
+        /// allowed (a note on stderr says so).
+        #[arg(long, value_name = "S", value_parser = parse_seconds)]
+        timeout: Option<std::time::Duration>,
     },
     /// Write "is there lower loss within radius R of the point?" as SMT-LIB 2 (QF_NRA).
     Smtlib {
@@ -217,9 +227,9 @@ enum Command {
         /// Write the optimum (the network attaining it) as an instance file.
         #[arg(long, value_name = "OPT.toml", conflicts_with = "shard")]
         out: Option<PathBuf>,
-        /// Stop after S seconds with an honest partial answer.
-        #[arg(long, value_name = "S")]
-        timeout: Option<u64>,
+        /// Stop after S seconds (decimals allowed) with an honest partial answer.
+        #[arg(long, value_name = "S", value_parser = parse_seconds)]
+        timeout: Option<std::time::Duration>,
         /// Refuse runs with more than N sets of pairs.
         #[arg(long, value_name = "N")]
         max_sets: Option<u128>,
@@ -238,11 +248,22 @@ enum Command {
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
-        /// Give up after S seconds (one-line error naming the file, exit 1);
-        /// a time limit decides only whether an answer comes, never which.
-        #[arg(long, value_name = "S")]
-        timeout: Option<u64>,
+        /// Give up after S seconds, decimals allowed (one-line error naming the
+        /// file, exit 1); a time limit decides only whether an answer comes,
+        /// never which.
+        #[arg(long, value_name = "S", value_parser = parse_seconds)]
+        timeout: Option<std::time::Duration>,
     },
+}
+
+/// `--timeout S`: seconds, a whole or decimal number (`10`, `0.5`).
+fn parse_seconds(s: &str) -> Result<std::time::Duration, String> {
+    let secs: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("expected a number of seconds, found {s:?}"))?;
+    std::time::Duration::try_from_secs_f64(secs)
+        .map_err(|_| format!("expected a nonnegative finite number of seconds, found {s:?}"))
 }
 
 fn main() -> ExitCode {
@@ -289,7 +310,7 @@ fn main() -> ExitCode {
                 json,
                 cert,
                 max_pieces,
-                timeout_secs: timeout,
+                deadline: relucert::Deadline::from_timeout(timeout),
                 probe: !no_probe,
                 global_budget: Some(global_budget),
                 global_out,
@@ -300,7 +321,11 @@ fn main() -> ExitCode {
             cert,
             timeout,
         } => cmd::check::run(&file, &cert, timeout),
-        Command::Theorems { file, json } => cmd::theorems::run(&file, json),
+        Command::Theorems {
+            file,
+            json,
+            timeout,
+        } => cmd::theorems::run(&file, json, &relucert::Deadline::from_timeout(timeout)),
         Command::Descend {
             file,
             out,
@@ -317,7 +342,7 @@ fn main() -> ExitCode {
                 max_steps,
                 starts,
                 seed,
-                timeout_secs: timeout,
+                deadline: relucert::Deadline::from_timeout(timeout),
             },
         ),
         Command::Eval { file, json } => cmd::eval::run(&file, json),
@@ -329,6 +354,7 @@ fn main() -> ExitCode {
             limit,
             at_point,
             unit,
+            timeout,
         } => {
             let opts = cmd::cells::Options {
                 count,
@@ -336,6 +362,7 @@ fn main() -> ExitCode {
                 limit,
                 at_point,
                 unit,
+                deadline: relucert::Deadline::from_timeout(timeout),
             };
             let stdout = std::io::stdout();
             let mut lock = std::io::BufWriter::new(stdout.lock());
@@ -395,7 +422,7 @@ fn main() -> ExitCode {
                 json,
                 cert,
                 out,
-                timeout_secs: timeout,
+                deadline: relucert::Deadline::from_timeout(timeout),
                 max_sets,
                 shard,
                 merge,

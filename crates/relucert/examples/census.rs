@@ -111,9 +111,10 @@ impl Config {
         Ok(c)
     }
 
+    /// A fresh deadline: call it once per descent.
     fn limits(&self) -> Limits {
         Limits {
-            timeout: Some(Duration::from_secs(self.timeout)),
+            deadline: relucert::Deadline::after(Duration::from_secs(self.timeout)),
             ..Limits::default()
         }
     }
@@ -362,8 +363,8 @@ fn run_starts(
 ) -> Result<Tally, Stop> {
     let t0 = Instant::now();
     let mut t = Tally::default();
-    let limits = cfg.limits();
     for s in 0..k as u64 {
+        let limits = cfg.limits();
         let seed = cfg.seed.wrapping_add(s);
         let mut start = inst.clone();
         start.point = Some(random_point(&inst.problem.arch, seed));
@@ -615,7 +616,6 @@ fn dead(cfg: &Config) -> Result<(), Stop> {
     // totals over instances with non-separable [0] and separable [1] data
     let mut totals = [Tally::default(), Tally::default()];
     let (mut index, mut skipped) = (0u64, 0usize);
-    let limits = cfg.limits();
     while lines.len() < cfg.dead && index < 10_000 {
         let g = generate(Family::Dead, cfg.gen_seed, index);
         let src = source_line(Family::Dead, cfg.gen_seed, index);
@@ -631,7 +631,7 @@ fn dead(cfg: &Config) -> Result<(), Stop> {
             skipped += 1;
             continue;
         };
-        let d = descend(inst, cfg.max_steps, &limits)
+        let d = descend(inst, cfg.max_steps, &cfg.limits())
             .map_err(|e| Stop::Error(format!("{tag}: {e}")))?;
         let mut one = Tally::default();
         record(&mut one, cfg, &d.end, &d.outcome, &l.value, &tag)?;

@@ -18,6 +18,7 @@ use crate::gen::{self, Family};
 use crate::instance::{self, Instance};
 use crate::number::Q;
 use crate::verify::{self, Limits, Verdict};
+use relucert_core::Deadline;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -35,6 +36,9 @@ pub struct Options {
     pub timeout_secs: u64,
     /// Write every undecided instance here (`F-SEED-INDEX.toml`).
     pub write_undecided: Option<PathBuf>,
+    /// The whole run's deadline (each instance stops at the earlier of it
+    /// and its own `timeout_secs`); `Deadline::never()` by default.
+    pub deadline: Deadline,
 }
 
 impl Default for Options {
@@ -45,6 +49,7 @@ impl Default for Options {
             count: 200,
             timeout_secs: 10,
             write_undecided: None,
+            deadline: Deadline::never(),
         }
     }
 }
@@ -270,10 +275,7 @@ pub fn run(opts: &Options, progress: &mut dyn FnMut(u64, u64)) -> Result<Report,
             error,
         })?;
     }
-    let limits = Limits {
-        timeout: Some(Duration::from_secs(opts.timeout_secs)),
-        ..Limits::default()
-    };
+    let per_instance = Duration::from_secs(opts.timeout_secs);
     let total = opts.count * opts.families.len() as u64;
     let mut done = 0u64;
     let mut records = Vec::with_capacity(total as usize);
@@ -282,6 +284,11 @@ pub fn run(opts: &Options, progress: &mut dyn FnMut(u64, u64)) -> Result<Report,
             let generated = gen::generate(family, opts.seed, index);
             let inst = generated.instance;
             let start = Instant::now();
+            // one deadline per instance, within the caller's (if any)
+            let limits = Limits {
+                deadline: opts.deadline.within(per_instance),
+                ..Limits::default()
+            };
             let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 verify::verify(&inst, &limits)
             }));

@@ -84,14 +84,15 @@ impl std::error::Error for DescendError {
 }
 
 /// Descend from the instance's point for at most `max_steps` steps (and,
-/// if `limits.timeout` is set, for at most that long in all; the time
-/// limit only stops the descent, it decides nothing).
+/// until `limits.deadline`, in all; the deadline only stops the descent,
+/// it decides nothing: every step taken is a certified descent, and the
+/// steps taken before it are the steps taken without it).
 pub fn descend(
     inst: &Instance,
     max_steps: usize,
     limits: &Limits,
 ) -> Result<Descent, DescendError> {
-    let start = std::time::Instant::now();
+    let deadline = &limits.deadline;
     let mut current = inst.clone();
     let problem = inst.problem.clone();
     let arch = &problem.arch;
@@ -101,12 +102,11 @@ pub fn descend(
         losses.push(outcome.loss.clone());
         let stop = match outcome.verdict {
             Verdict::GlobalMin | Verdict::LocalMin => Some("certified minimum".to_string()),
+            Verdict::Undecided if deadline.expired() => Some("time limit reached".to_string()),
             Verdict::Undecided => {
                 Some(format!("the verifier could not decide: {}", outcome.reason))
             }
-            Verdict::NotLocalMin if limits.timeout.is_some_and(|t| start.elapsed() > t) => {
-                Some("time limit reached".to_string())
-            }
+            Verdict::NotLocalMin if deadline.expired() => Some("time limit reached".to_string()),
             Verdict::NotLocalMin if step == max_steps => {
                 Some(format!("step limit {max_steps} reached"))
             }
@@ -158,6 +158,16 @@ pub fn descend(
         }
         let mut best: Option<(Q, Vec<Q>)> = None;
         for t in candidates {
+            if deadline.expired() {
+                // still `not-local-min` at the current point, certified
+                return Ok(Descent {
+                    end: current,
+                    outcome,
+                    steps: step,
+                    losses,
+                    stop: "time limit reached".to_string(),
+                });
+            }
             let flat = arc.at(&t);
             let Some(p) = Params::from_flat(arch, &flat) else {
                 continue;

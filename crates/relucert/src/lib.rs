@@ -60,5 +60,5 @@ pub mod smtlib;
 pub mod theorems;
 pub mod verify;
 
-pub use relucert_core::{Certificate, Instance, InstanceError, Q};
+pub use relucert_core::{Certificate, Deadline, Expired, Instance, InstanceError, Q};
 pub use verify::{verify, Limits, Outcome, Verdict, VerifyError};

@@ -12,8 +12,9 @@
 
 use super::output::{int_json, load, qs, signs_string, CliError, EXIT_OK};
 use num_bigint::BigInt;
-use relucert::cells::layer::{self, FirstLayer, LocalCells, DEEP_SAMPLES};
+use relucert::cells::layer::{self, FirstLayer, LayerError, LocalCells, DEEP_SAMPLES};
 use relucert::cells::Cell;
+use relucert::cells::CellsError;
 use serde_json::{json, Value};
 use std::fmt::Write as _;
 use std::io::Write;
@@ -32,6 +33,15 @@ pub struct Options {
     pub at_point: bool,
     /// One unit's cells instead of the layer's patterns.
     pub unit: bool,
+    /// `--timeout`: the enumeration and the listing stop here (the output
+    /// is then partial, and stderr says so).
+    pub deadline: relucert::Deadline,
+}
+
+/// The enumeration stopped by `--timeout`: nothing listed, and stderr says
+/// why (exit 0: a partial, empty listing, like `--limit 0`).
+fn timed_out(err: &LayerError) -> bool {
+    matches!(err, LayerError::Cells(CellsError::TimeLimit))
 }
 
 fn signs_of(cell: &Cell) -> String {
@@ -101,10 +111,22 @@ pub fn run(path: &Path, opts: &Options, out: &mut dyn Write) -> Result<u8, CliEr
                 "point: missing table: --at-point needs a [point] table",
             ));
         };
-        let local = layer::local_cells(problem, params).map_err(|e| CliError::at(&file, e))?;
+        let local = match layer::local_cells_within(problem, params, &opts.deadline) {
+            Err(e) if timed_out(&e) => {
+                eprintln!("stopped: {e}; no cell listed (--timeout)");
+                return Ok(EXIT_OK);
+            }
+            r => r.map_err(|e| CliError::at(&file, e))?,
+        };
         return at_point(&file, problem, &local, opts, out);
     }
-    let first = layer::first_layer(problem).map_err(|e| CliError::at(&file, e))?;
+    let first = match layer::first_layer_within(problem, &opts.deadline) {
+        Err(e) if timed_out(&e) => {
+            eprintln!("stopped: {e}; no cell listed (--timeout)");
+            return Ok(EXIT_OK);
+        }
+        r => r.map_err(|e| CliError::at(&file, e))?,
+    };
     if opts.count {
         return count(&file, problem, &first, opts, out);
     }
@@ -338,8 +360,13 @@ fn patterns(
     let total_u64 = u64::try_from(&first.layer_cells).unwrap_or(u64::MAX);
     let progress = Progress::new(total_u64.min(limit));
     let mut emitted: u64 = 0;
+    let mut out_of_time = false;
     for chosen in first.patterns() {
         if emitted >= limit {
+            break;
+        }
+        if opts.deadline.expired() {
+            out_of_time = true;
             break;
         }
         let pattern: Vec<String> = chosen.iter().map(|c| signs_of(c)).collect();
@@ -376,7 +403,12 @@ fn patterns(
         progress.inc();
     }
     progress.finish();
-    if BigInt::from(emitted) < first.layer_cells {
+    if out_of_time {
+        eprintln!(
+            "stopped after {emitted} of {} layer patterns (--timeout)",
+            first.layer_cells
+        );
+    } else if BigInt::from(emitted) < first.layer_cells {
         eprintln!(
             "stopped after {emitted} of {} layer patterns (--limit {limit})",
             first.layer_cells

@@ -22,8 +22,8 @@ use std::path::Path;
 use std::time::Duration;
 
 /// `relucert check FILE CERT [--timeout S]`.
-pub fn run(path: &Path, cert_path: &Path, timeout_secs: Option<u64>) -> Result<Output, CliError> {
-    let deadline = Deadline::from_timeout(timeout_secs.map(Duration::from_secs));
+pub fn run(path: &Path, cert_path: &Path, timeout: Option<Duration>) -> Result<Output, CliError> {
+    let deadline = Deadline::from_timeout(timeout);
     let inst = load(path)?;
     let cert_file = cert_path.display();
     let text = read_text(cert_path, &InputLimits::default())
@@ -44,7 +44,7 @@ pub fn run(path: &Path, cert_path: &Path, timeout_secs: Option<u64>) -> Result<O
             &cert_file,
             format_args!(
                 "not checked: the time limit ({} s) was reached",
-                timeout_secs.unwrap_or(0)
+                timeout.unwrap_or_default().as_secs_f64()
             ),
         )),
         Err(reason) => Err(CliError::at(

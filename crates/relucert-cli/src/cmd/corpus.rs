@@ -79,6 +79,7 @@ pub fn run(opts: &Options) -> Result<Output, CliError> {
         count: opts.count,
         timeout_secs: opts.timeout_secs,
         write_undecided: opts.write_undecided.clone(),
+        deadline: relucert::Deadline::never(),
     };
     let total = run_opts.count * run_opts.families.len() as u64;
     let bar = {

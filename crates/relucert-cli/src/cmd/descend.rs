@@ -31,8 +31,8 @@ pub struct Options {
     pub starts: Option<usize>,
     /// Seed of the first random start.
     pub seed: u64,
-    /// Stop each descent after this many seconds.
-    pub timeout_secs: Option<u64>,
+    /// Stop the whole command (every start) at this deadline.
+    pub deadline: relucert::Deadline,
 }
 
 /// `relucert descend ...`.
@@ -40,7 +40,7 @@ pub fn run(path: &Path, opts: &Options) -> Result<Output, CliError> {
     let file = path.display().to_string();
     let inst = load(path)?;
     let limits = Limits {
-        timeout: opts.timeout_secs.map(std::time::Duration::from_secs),
+        deadline: opts.deadline.clone(),
         ..Limits::default()
     };
     if let Some(k) = opts.starts {

@@ -26,7 +26,6 @@ use relucert::number::{fmt_q, Q};
 use serde_json::{json, Value};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
 
 /// Options of `relucert global`.
 #[derive(Clone, Debug, Default)]
@@ -39,8 +38,8 @@ pub struct Options {
     pub cert: Option<PathBuf>,
     /// Write the optimum as an instance file here.
     pub out: Option<PathBuf>,
-    /// Stop after this many seconds (an incomplete, honest answer).
-    pub timeout_secs: Option<u64>,
+    /// Stop at this deadline (an incomplete, honest answer).
+    pub deadline: relucert::Deadline,
     /// Refuse runs with more sets than this.
     pub max_sets: Option<u128>,
     /// Only this shard (`K/N`).
@@ -59,7 +58,6 @@ pub fn run(file: Option<&Path>, opts: &Options) -> Result<Output, CliError> {
             "global: an instance FILE is needed (or --merge PART... --cert OUT)".to_string(),
         ));
     };
-    let started = Instant::now();
     let file = path.display().to_string();
     let inst = load(path)?;
     let arch = &inst.problem.arch;
@@ -71,12 +69,20 @@ pub fn run(file: Option<&Path>, opts: &Options) -> Result<Output, CliError> {
         None => 1,
     };
     let shard = opts.shard.as_deref().map(parse_shard).transpose()?;
-    let deadline = opts.timeout_secs.map(|s| started + Duration::from_secs(s));
     let mut solve_opts = SolveOptions::new(width);
     solve_opts.shard = shard;
     solve_opts.max_sets = opts.max_sets;
-    solve_opts.deadline = deadline;
-    let plan = global::plan(&inst.problem, &solve_opts).map_err(|e| CliError::at(&file, e))?;
+    solve_opts.deadline = opts.deadline.clone();
+    // at the deadline already while listing the chambers: `solve` then
+    // gives the honest incomplete answer
+    let plan = match global::plan(&inst.problem, &solve_opts) {
+        Err(global::GlobalError::TimeLimit) => global::Plan {
+            chambers: 0,
+            pairs: 0,
+            sets_total: 0,
+        },
+        r => r.map_err(|e| CliError::at(&file, e))?,
+    };
     eprintln!(
         "global: {} chambers, {} pairs, {} sets of pairs to solve{}",
         plan.chambers,

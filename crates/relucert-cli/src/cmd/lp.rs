@@ -95,9 +95,9 @@ fn text(lp: &Lp, res: &LpResult) -> String {
 pub fn run(
     path: &std::path::Path,
     as_json: bool,
-    timeout: Option<u64>,
+    timeout: Option<std::time::Duration>,
 ) -> Result<Output, CliError> {
-    let deadline = Deadline::from_timeout(timeout.map(std::time::Duration::from_secs));
+    let deadline = Deadline::from_timeout(timeout);
     let shown = path.display();
     let content = super::output::read_input(path)?;
     let max_digits = super::output::input_settings().limits.max_digits;
@@ -106,7 +106,7 @@ pub fn run(
             &shown,
             format_args!(
                 "the time limit ({} s) was reached before the LP was solved",
-                timeout.unwrap_or(0)
+                timeout.unwrap_or_default().as_secs_f64()
             ),
         )
     };

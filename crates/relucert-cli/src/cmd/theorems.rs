@@ -16,11 +16,17 @@ use serde_json::{json, Value};
 use std::fmt::Write as _;
 use std::path::Path;
 
-/// `relucert theorems FILE [--json]`.
-pub fn run(path: &Path, as_json: bool) -> Result<Output, CliError> {
+/// `relucert theorems FILE [--json] [--timeout S]`: the verification stops
+/// at `deadline` (then `undecided`, and the predicates say what they can
+/// without a verdict).
+pub fn run(path: &Path, as_json: bool, deadline: &relucert::Deadline) -> Result<Output, CliError> {
     let file = path.display().to_string();
     let inst = load(path)?;
-    let out = verify(&inst, &Limits::default()).map_err(|e| CliError::at(&file, e))?;
+    let limits = Limits {
+        deadline: deadline.clone(),
+        ..Limits::default()
+    };
+    let out = verify(&inst, &limits).map_err(|e| CliError::at(&file, e))?;
     let reports = evaluate(&inst, &out).map_err(|e| CliError::at(&file, e))?;
     let violated = reports
         .iter()

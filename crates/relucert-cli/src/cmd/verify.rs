@@ -29,8 +29,9 @@ pub struct Options {
     pub cert: Option<PathBuf>,
     /// Examine at most this many pieces.
     pub max_pieces: Option<usize>,
-    /// Stop the search after this many seconds.
-    pub timeout_secs: Option<u64>,
+    /// Stop the search at this deadline (`--timeout`; built by `main`
+    /// before the input is read).
+    pub deadline: relucert::Deadline,
     /// Try the first-order probe first (`--no-probe` turns it off).
     pub probe: bool,
     /// `--global-budget` (default [`relucert::verify::DEFAULT_GLOBAL_BUDGET`]).
@@ -50,7 +51,7 @@ pub fn run(path: &Path, opts: &Options) -> Result<Output, CliError> {
     if let Some(m) = opts.max_pieces {
         limits.max_pieces = m;
     }
-    limits.timeout = opts.timeout_secs.map(std::time::Duration::from_secs);
+    limits.deadline = opts.deadline.clone();
     if let Some(b) = opts.global_budget {
         limits.global_budget = b;
     }

@@ -10,6 +10,7 @@
 //!
 //! Must not: approximate; a result is either exact or absent.
 
+use relucert_core::Deadline;
 use std::collections::HashMap;
 
 pub(super) type IVec = Vec<i128>;
@@ -82,14 +83,18 @@ pub(super) fn canonicalise(normals: &[IVec]) -> Option<(Vec<IVec>, Roles)> {
 
 /// Cells of distinct, pairwise non-parallel, nonzero integer normals in
 /// Z^dim: (sign per plane, primitive integer witness); `None` on overflow.
-pub(super) fn enumerate(planes: &[IVec], dim: usize) -> Option<Vec<(Vec<bool>, IVec)>> {
+pub(super) fn enumerate(
+    planes: &[IVec],
+    dim: usize,
+    deadline: &Deadline,
+) -> Option<Vec<(Vec<bool>, IVec)>> {
     // one hyperplane at a time; only the restriction recurses (depth <= dim)
     let mut cells = vec![(Vec::new(), vec![0; dim])];
     for k in 0..planes.len() {
-        if dim == 0 {
+        if dim == 0 || deadline.expired() {
             return None;
         }
-        cells = add_plane(cells, &planes[k], &planes[..k], dim)?;
+        cells = add_plane(cells, &planes[k], &planes[..k], dim, deadline)?;
     }
     Some(cells)
 }
@@ -100,6 +105,7 @@ fn add_plane(
     h: &[i128],
     rest: &[IVec],
     dim: usize,
+    deadline: &Deadline,
 ) -> Option<Vec<(Vec<bool>, IVec)>> {
     let p = h.iter().position(|&c| c != 0)?;
     let hp = h[p];
@@ -117,7 +123,7 @@ fn add_plane(
         restricted.push(m);
     }
     let (res_distinct, res_roles) = canonicalise(&restricted)?;
-    let res_cells = enumerate(&res_distinct, dim - 1)?;
+    let res_cells = enumerate(&res_distinct, dim - 1, deadline)?;
     let mut split: HashMap<Vec<bool>, IVec> = HashMap::with_capacity(res_cells.len());
     for (sig, t) in res_cells {
         // lift: v_k = |h_p| t_k (k != p), v_p = -sign(h_p) sum_{k != p} h_k t_k

@@ -20,6 +20,7 @@ use super::{
 };
 use crate::network::{Architecture, Params, Problem};
 use num_bigint::BigInt;
+use relucert_core::Deadline;
 
 /// Largest number of distinct hyperplanes for which the cells of a unit
 /// are recounted by the Zaslavsky/Whitney formula (it takes 2^n ranks).
@@ -106,11 +107,22 @@ pub struct FirstLayer {
 /// Enumerate the first layer's cells (and, for deeper networks, search
 /// the patterns of all hidden layers).
 pub fn first_layer(problem: &Problem) -> Result<FirstLayer, LayerError> {
+    first_layer_within(problem, &Deadline::never())
+}
+
+/// `first_layer`, whose enumeration stops at `deadline`
+/// (`LayerError::Cells(CellsError::TimeLimit)`).
+pub fn first_layer_within(
+    problem: &Problem,
+    deadline: &Deadline,
+) -> Result<FirstLayer, LayerError> {
     let arch = &problem.arch;
     require_kinks(arch)?;
     let units = arch.widths[1];
     let arrangement = first_layer_arrangement(problem);
-    let unit_cells = arrangement.cells().map_err(LayerError::Cells)?;
+    let unit_cells = arrangement
+        .cells_within(deadline)
+        .map_err(LayerError::Cells)?;
     let layer_cells = layer_count(unit_cells.len(), units);
     let deep = if arch.hidden_layers() > 1 {
         Some(search_deep_patterns(problem, DEEP_SAMPLES).map_err(LayerError::Cells)?)
@@ -222,11 +234,24 @@ pub struct LocalCells {
 /// The local arrangement of the first hidden layer at `params`: one entry
 /// per unit with a zero pre-activation.
 pub fn local_cells(problem: &Problem, params: &Params) -> Result<Vec<LocalCells>, LayerError> {
+    local_cells_within(problem, params, &Deadline::never())
+}
+
+/// `local_cells`, whose enumerations stop at `deadline`
+/// (`LayerError::Cells(CellsError::TimeLimit)`).
+pub fn local_cells_within(
+    problem: &Problem,
+    params: &Params,
+    deadline: &Deadline,
+) -> Result<Vec<LocalCells>, LayerError> {
     require_kinks(&problem.arch)?;
     local_first_layer(problem, params)
         .into_iter()
         .map(|local| {
-            let cells = local.arrangement.cells().map_err(LayerError::Cells)?;
+            let cells = local
+                .arrangement
+                .cells_within(deadline)
+                .map_err(LayerError::Cells)?;
             Ok(LocalCells { local, cells })
         })
         .collect()

@@ -32,6 +32,7 @@ use crate::number::Q;
 use num_bigint::BigInt;
 use num_integer::Integer;
 use num_traits::{One, Signed, Zero};
+use relucert_core::Deadline;
 use std::collections::HashMap;
 
 /// A failed internal consistency check of the enumeration: every witness
@@ -52,6 +53,8 @@ pub enum CellsError {
     },
     /// Another internal invariant failed.
     Internal(&'static str),
+    /// The deadline (`--timeout`) passed before the enumeration ended.
+    TimeLimit,
 }
 
 impl std::fmt::Display for CellsError {
@@ -69,6 +72,10 @@ impl std::fmt::Display for CellsError {
                 claimed.symbol()
             ),
             CellsError::Internal(what) => write!(f, "internal error: {what}"),
+            CellsError::TimeLimit => write!(
+                f,
+                "the time limit (--timeout) was reached while enumerating the cells"
+            ),
         }
     }
 }
@@ -179,9 +186,15 @@ impl Arrangement {
 
     /// Every open cell, with witnesses, in a deterministic order.
     pub fn cells(&self) -> Result<Vec<Cell>, CellsError> {
-        let raw = match self.enumerate_fast() {
+        self.cells_within(&Deadline::never())
+    }
+
+    /// `cells`, stopping with `CellsError::TimeLimit` at `deadline`
+    /// (tested once per hyperplane added, at every level of the recursion).
+    pub fn cells_within(&self, deadline: &Deadline) -> Result<Vec<Cell>, CellsError> {
+        let raw = match self.enumerate_fast(deadline) {
             Some(raw) => raw,
-            None => enumerate(&self.distinct, self.dim)?,
+            None => enumerate(&self.distinct, self.dim, deadline)?,
         };
         self.finish(raw)
     }
@@ -190,7 +203,7 @@ impl Arrangement {
     /// the `i128` fast path); for tests that compare the two paths.
     #[doc(hidden)]
     pub fn cells_rational(&self) -> Result<Vec<Cell>, CellsError> {
-        let raw = enumerate(&self.distinct, self.dim)?;
+        let raw = enumerate(&self.distinct, self.dim, &Deadline::never())?;
         self.finish(raw)
     }
 
@@ -236,7 +249,8 @@ impl Arrangement {
 
     /// The checked-`i128` enumeration (`int`), mapped back to the distinct
     /// hyperplanes of `self`; `None` if some number does not fit.
-    fn enumerate_fast(&self) -> Option<RawCells> {
+    /// (`None` also at `deadline`: the rational path then stops at once.)
+    fn enumerate_fast(&self, deadline: &Deadline) -> Option<RawCells> {
         use num_traits::ToPrimitive;
         // positive integer multiples of the distinct normals: same hyperplanes, same sides
         let ints: Vec<int::IVec> = self
@@ -249,7 +263,7 @@ impl Arrangement {
                     .collect::<Option<_>>()
             })
             .collect::<Option<_>>()?;
-        let raw = int::enumerate(&ints, self.dim)?;
+        let raw = int::enumerate(&ints, self.dim, deadline)?;
         Some(
             raw.into_iter()
                 .map(|(s, w)| (s, w.into_iter().map(BigInt::from).collect()))
@@ -362,7 +376,7 @@ type RawCells = Vec<(Vec<bool>, Vec<BigInt>)>;
 
 /// Cells of the arrangement of `planes` (distinct, nonzero, pairwise
 /// non-parallel) in Q^dim, as (sign per plane, primitive integer witness).
-fn enumerate(planes: &[Vec<Q>], dim: usize) -> Result<RawCells, CellsError> {
+fn enumerate(planes: &[Vec<Q>], dim: usize, deadline: &Deadline) -> Result<RawCells, CellsError> {
     // Hyperplanes are added one at a time (iteration, so the recursion depth
     // is the dimension, not the number of hyperplanes); only the
     // restriction recurses, one dimension down.
@@ -371,7 +385,10 @@ fn enumerate(planes: &[Vec<Q>], dim: usize) -> Result<RawCells, CellsError> {
         if dim == 0 {
             return Err(CellsError::Internal("a nonzero normal in dimension 0"));
         }
-        cells = add_plane(cells, &planes[k], &planes[..k], dim)?;
+        if deadline.expired() {
+            return Err(CellsError::TimeLimit);
+        }
+        cells = add_plane(cells, &planes[k], &planes[..k], dim, deadline)?;
     }
     Ok(cells)
 }
@@ -382,6 +399,7 @@ fn add_plane(
     h: &[Q],
     rest: &[Vec<Q>],
     dim: usize,
+    deadline: &Deadline,
 ) -> Result<RawCells, CellsError> {
     // Restriction to h: coordinates t in Q^(dim-1) with v = lift(t).
     let p = h
@@ -420,7 +438,7 @@ fn add_plane(
             "two distinct hyperplanes restrict to a zero normal",
         ));
     }
-    let res_cells = enumerate(&res_distinct, dim - 1)?;
+    let res_cells = enumerate(&res_distinct, dim - 1, deadline)?;
     let mut split: HashMap<Vec<bool>, Vec<Q>> = HashMap::with_capacity(res_cells.len());
     for (sig, t) in res_cells {
         let tq: Vec<Q> = t.iter().map(|x| Q::from_integer(x.clone())).collect();

@@ -12,13 +12,14 @@
 
 use super::setting::{dot, sign_q, Setting};
 use super::GlobalError;
+use crate::cells::CellsError;
 use crate::cert::{Chamber, EmptyFlip};
 use crate::lp::{solve, Cmp, Lp, LpResult, Sense};
 use crate::network::Sign;
 use crate::number::Q;
 use num_traits::{One, Signed, Zero};
+use relucert_core::Deadline;
 use std::collections::HashMap;
-use std::time::Instant;
 
 fn flipped(signs: &[Sign], points: &[usize]) -> Vec<Sign> {
     let mut out = signs.to_vec();
@@ -115,12 +116,13 @@ pub(super) struct Chambers {
 /// passes before their completeness is proven.
 pub(super) fn chambers(
     setting: &Setting,
-    deadline: Option<Instant>,
+    deadline: &Deadline,
 ) -> Result<Result<Chambers, usize>, GlobalError> {
-    let cells = setting
-        .arrangement
-        .cells()
-        .map_err(|e| GlobalError::Internal(e.to_string()))?;
+    let cells = match setting.arrangement.cells_within(deadline) {
+        Ok(cells) => cells,
+        Err(CellsError::TimeLimit) => return Ok(Err(0)),
+        Err(e) => return Err(GlobalError::Internal(e.to_string())),
+    };
     let mut list = Vec::with_capacity(cells.len());
     for cell in cells {
         let witness: Vec<Q> = cell
@@ -177,7 +179,7 @@ pub(super) fn chambers(
         })
         .collect();
     for (c, ch) in list.iter().enumerate() {
-        if c % 16 == 0 && deadline.is_some_and(|d| Instant::now() >= d) {
+        if deadline.expired() {
             return Ok(Err(list.len()));
         }
         for points in &setting.groups {

@@ -26,7 +26,7 @@ pub use witness::witness_instance;
 use crate::cert::{PatternLp, Shard};
 use crate::network::{Architecture, Params};
 use crate::number::Q;
-use std::time::Instant;
+use relucert_core::Deadline;
 
 /// Why `global` cannot answer.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -52,6 +52,9 @@ pub enum GlobalError {
     Options(String),
     /// An internal consistency check failed (a bug; never hidden).
     Internal(String),
+    /// The deadline passed while `plan` listed the chambers (`solve`
+    /// answers an incomplete run instead).
+    TimeLimit,
 }
 
 impl std::fmt::Display for GlobalError {
@@ -68,6 +71,10 @@ impl std::fmt::Display for GlobalError {
             ),
             GlobalError::Options(s) => write!(f, "{s}"),
             GlobalError::Internal(s) => write!(f, "internal error: {s}"),
+            GlobalError::TimeLimit => write!(
+                f,
+                "the time limit (--timeout) was reached while listing the chambers"
+            ),
         }
     }
 }
@@ -85,8 +92,8 @@ pub struct Options<'a> {
     /// Refuse arrangements that may have more chambers than this (at most
     /// [`MAX_CHAMBERS`], the default).
     pub max_chambers: Option<u128>,
-    /// Stop (with `complete = false`) once this instant has passed.
-    pub deadline: Option<Instant>,
+    /// Stop (with `complete = false`) once this deadline has passed.
+    pub deadline: Deadline,
     /// Called now and then with (sets done, sets in this run).
     pub progress: Option<&'a dyn Fn(u128, u128)>,
     /// Extend every dual to all pairs it is valid for and skip the sets an
@@ -104,7 +111,7 @@ impl Options<'_> {
             shard: None,
             max_sets: None,
             max_chambers: None,
-            deadline: None,
+            deadline: Deadline::never(),
             progress: None,
             reuse_duals: true,
         }

@@ -18,11 +18,11 @@ use super::setlp::{compatible, pair_parts, solve_set};
 use super::sets::{binomial, Bits, Subsets};
 use super::setting::Setting;
 use super::{GlobalError, Optimum, Options, Plan};
+use crate::cells::CellsError;
 use crate::cert::{DualBound, PatternLp, WitnessNet, WitnessUnit};
 use crate::network::{Architecture, LayerParams, Params, Problem};
 use crate::number::Q;
 use num_traits::{One, Signed, Zero};
-use std::time::Instant;
 
 fn check_options(opts: &Options<'_>) -> Result<(), GlobalError> {
     if opts.width == 0 || opts.width > MAX_WIDTH {
@@ -120,10 +120,11 @@ pub fn plan(problem: &Problem, opts: &Options<'_>) -> Result<Plan, GlobalError> 
     check_options(opts)?;
     let setting = Setting::new(problem)?;
     precheck(&setting, opts)?;
-    let cells = setting
-        .arrangement
-        .cells()
-        .map_err(|e| GlobalError::Internal(e.to_string()))?;
+    let cells = match setting.arrangement.cells_within(&opts.deadline) {
+        Ok(cells) => cells,
+        Err(CellsError::TimeLimit) => return Err(GlobalError::TimeLimit),
+        Err(e) => return Err(GlobalError::Internal(e.to_string())),
+    };
     Ok(sizes(&setting, cells.len(), opts))
 }
 
@@ -256,7 +257,7 @@ pub fn solve(problem: &Problem, opts: &Options<'_>) -> Result<Optimum, GlobalErr
     check_options(opts)?;
     let setting = Setting::new(problem)?;
     precheck(&setting, opts)?;
-    let all = match chambers(&setting, opts.deadline)? {
+    let all = match chambers(&setting, &opts.deadline)? {
         Ok(all) => all,
         Err(listed) => return timed_out_early(problem, opts, sizes(&setting, listed, opts)),
     };
@@ -293,10 +294,11 @@ pub fn solve(problem: &Problem, opts: &Options<'_>) -> Result<Optimum, GlobalErr
             if let Some(report) = opts.progress {
                 report(done, plan.sets_total);
             }
-            if opts.deadline.is_some_and(|d| Instant::now() >= d) {
-                complete = false;
-                break;
-            }
+        }
+        // before every LP: each is small, the clock is cheap
+        if opts.deadline.expired() {
+            complete = false;
+            break;
         }
         done += 1;
         let covered = opts.reuse_duals

@@ -13,6 +13,7 @@
 use crate::linalg;
 use crate::number::Q;
 use num_traits::{One, Signed, Zero};
+use relucert_core::Deadline;
 
 /// Result of the copositivity test on one critical cone.
 pub(super) enum ConeTest {
@@ -36,7 +37,13 @@ pub(super) fn cone_test(
     eq: &[Vec<Q>],
     ineq: &[(usize, Vec<Q>)],
     n: usize,
+    deadline: &Deadline,
 ) -> ConeTest {
+    // at the deadline: nothing shown (the caller ends the attempt)
+    let stopped = || ConeTest::Fails(Vec::new(), "the time limit (--timeout) was reached".into());
+    if deadline.expired() {
+        return stopped();
+    }
     // basis of the subspace V = {eq . d = 0}: columns of b (n x m)
     let basis = linalg::nullspace(eq, n);
     let m = basis.len();
@@ -49,6 +56,9 @@ pub(super) fn cone_test(
     let mut c_rows: Vec<Vec<Q>> = Vec::new();
     let mut relaxed = false;
     for (idx, r) in ineq {
+        if deadline.expired() {
+            return stopped();
+        }
         let rr = restrict(r);
         if rr.iter().all(|x| x.is_zero()) {
             continue;
@@ -68,6 +78,9 @@ pub(super) fn cone_test(
     for e in 0..m {
         if t.len() == m {
             break;
+        }
+        if deadline.expired() {
+            return stopped();
         }
         let mut unit = vec![Q::zero(); m];
         unit[e] = Q::one();
@@ -129,6 +142,9 @@ pub(super) fn cone_test(
     let mws = sub(&w_idx, &s_idx);
     let mut x_cols: Vec<Vec<Q>> = Vec::new();
     for c in 0..r {
+        if deadline.expired() {
+            return stopped();
+        }
         let col: Vec<Q> = mws.iter().map(|row| row[c].clone()).collect();
         if w_idx.is_empty() {
             x_cols.push(Vec::new());

@@ -13,6 +13,7 @@ use super::cone::{cone_test, ConeTest};
 use crate::lp::{self, Cmp, LpResult, Sense};
 use crate::number::Q;
 use num_traits::{One, Signed, Zero};
+use relucert_core::Deadline;
 
 /// Why a region failed, and the directions its failure exhibited.
 pub(super) type RegionFailure = (String, Vec<Vec<Q>>);
@@ -24,8 +25,9 @@ pub(super) fn prove_bound(
     g: &[Q],
     h: &[Vec<Q>],
     n: usize,
+    deadline: &Deadline,
 ) -> Result<(Vec<Q>, Vec<usize>), RegionFailure> {
-    let mu = match farkas_multipliers(rows, g, n) {
+    let mu = match farkas_multipliers(rows, g, n, deadline) {
         Ok(mu) => mu,
         Err(d) => {
             return Err((
@@ -35,6 +37,13 @@ pub(super) fn prove_bound(
             ))
         }
     };
+    if deadline.expired() {
+        // nothing proven; the caller ends the attempt as stopped
+        return Err((
+            "the time limit (--timeout) was reached".to_string(),
+            Vec::new(),
+        ));
+    }
     let eq: Vec<Vec<Q>> = rows
         .iter()
         .zip(&mu)
@@ -48,7 +57,7 @@ pub(super) fn prove_bound(
         .filter(|(_, (r, m))| m.is_zero() && r.iter().any(|x| !x.is_zero()))
         .map(|(i, (r, _))| (i, r.clone()))
         .collect();
-    match cone_test(h, &eq, &ineq, n) {
+    match cone_test(h, &eq, &ineq, n, deadline) {
         ConeTest::Nonneg(kept) => Ok((mu, kept)),
         ConeTest::Fails(d, why) => Err((why, d)),
     }
@@ -57,8 +66,15 @@ pub(super) fn prove_bound(
 /// `mu >= 0` with `sum mu_k rows_k = g` and as many positive entries as
 /// possible; `Err(Some(d))` with a first-order descent direction of the
 /// lower bound if there is none.
-fn farkas_multipliers(rows: &[Vec<Q>], g: &[Q], n: usize) -> Result<Vec<Q>, Option<Vec<Q>>> {
-    let solve = |target: Option<usize>| -> LpResult {
+/// The LPs stop at `deadline` (then no multipliers and no direction: the
+/// caller tests the deadline before trusting a failure).
+fn farkas_multipliers(
+    rows: &[Vec<Q>],
+    g: &[Q],
+    n: usize,
+    deadline: &Deadline,
+) -> Result<Vec<Q>, Option<Vec<Q>>> {
+    let solve = |target: Option<usize>| -> Option<LpResult> {
         let mut model = lp::Lp::new(Sense::Maximize);
         let mu: Vec<lp::VarId> = rows
             .iter()
@@ -85,11 +101,11 @@ fn farkas_multipliers(rows: &[Vec<Q>], g: &[Q], n: usize) -> Result<Vec<Q>, Opti
             );
             model.set_objective(vec![(tau, Q::one())]);
         }
-        lp::solve(&model)
+        lp::solve_within(&model, deadline).ok()
     };
     let first = solve(None);
     let mut mu = match first {
-        LpResult::Optimal { x, .. } => x[..rows.len()].to_vec(),
+        Some(LpResult::Optimal { x, .. }) => x[..rows.len()].to_vec(),
         _ => {
             // a descent direction of the bound: min g.d over rows.d >= 0, |d| <= 1
             let mut model = lp::Lp::new(Sense::Minimize);
@@ -108,8 +124,10 @@ fn farkas_multipliers(rows: &[Vec<Q>], g: &[Q], n: usize) -> Result<Vec<Q>, Opti
                 }
             }
             model.set_objective(d.iter().zip(g).map(|(v, x)| (*v, x.clone())).collect());
-            return Err(match lp::solve(&model) {
-                LpResult::Optimal { x, value, .. } if value.is_negative() => Some(x[..n].to_vec()),
+            return Err(match lp::solve_within(&model, deadline) {
+                Ok(LpResult::Optimal { x, value, .. }) if value.is_negative() => {
+                    Some(x[..n].to_vec())
+                }
                 _ => None,
             });
         }
@@ -119,7 +137,7 @@ fn farkas_multipliers(rows: &[Vec<Q>], g: &[Q], n: usize) -> Result<Vec<Q>, Opti
         if mu[k].is_positive() || rows[k].iter().all(|x| x.is_zero()) {
             continue;
         }
-        if let LpResult::Optimal { x, value, .. } = solve(Some(k)) {
+        if let Some(LpResult::Optimal { x, value, .. }) = solve(Some(k)) {
             if value.is_positive() {
                 // running average of feasible multipliers keeps feasibility
                 count += 1;

@@ -55,10 +55,11 @@ mod regions;
 
 pub use cone::{copositive, inverse, psd};
 pub use model::{kinks, Kink, LocalModel};
-pub use proposals::second_order_arcs;
+pub use proposals::{second_order_arcs, second_order_arcs_within};
 
 use crate::arc::Arc;
 use relucert_core::cert::Evidence;
+use relucert_core::Deadline;
 
 /// What the search found.
 #[derive(Clone, Debug, PartialEq)]
@@ -93,11 +94,7 @@ pub enum SecondOrder {
 /// time limit) is kept in the model: calling `prove` again (say with a
 /// larger `max_regions`) reuses it, which gives the same result as running
 /// it again, since `max_regions` only refuses attempts before they start.
-pub fn prove(
-    model: &LocalModel,
-    max_regions: usize,
-    out_of_time: &dyn Fn() -> bool,
-) -> SecondOrder {
+pub fn prove(model: &LocalModel, max_regions: usize, deadline: &Deadline) -> SecondOrder {
     let arch = &model.problem.arch;
     if arch.hidden_layers() > 1 {
         return SecondOrder::Failed {
@@ -141,7 +138,7 @@ pub fn prove(
             Some(result) => result,
             None => {
                 let (result, complete) =
-                    regions::prove_with(model, &points, dropped, max_regions, out_of_time);
+                    regions::prove_with(model, &points, dropped, max_regions, deadline);
                 if complete {
                     model
                         .attempts
@@ -163,8 +160,12 @@ pub fn prove(
                 last = Some(reason);
             }
         }
-        if out_of_time() {
-            break;
+        if deadline.expired() {
+            return SecondOrder::Failed {
+                reason: "the time limit (--timeout) was reached in the second-order analysis"
+                    .to_string(),
+                candidates,
+            };
         }
     }
     SecondOrder::Failed {
@@ -192,7 +193,7 @@ mod tests {
             .filter(|p| p.extension().is_some_and(|x| x == "toml"))
             .collect();
         files.sort();
-        let never = || false;
+        let never = relucert_core::Deadline::never();
         let mut compared = 0;
         for path in files {
             let inst = instance::load(&path).expect("fixture loads");

@@ -14,6 +14,7 @@ use crate::arc::Arc;
 use crate::lp::{self, Cmp, LpResult, Sense};
 use crate::number::Q;
 use num_traits::{One, Signed, Zero};
+use relucert_core::Deadline;
 
 /// Second-order arcs `theta* + t d + t^2 e` (THEORY 5.4): for a direction
 /// `d` along which the one-sided derivative of the loss is 0, the loss
@@ -28,6 +29,16 @@ use num_traits::{One, Signed, Zero};
 /// plus or minus `(x_i, 1)` and the coordinate axes, together with plus or
 /// minus 1 on its outgoing weight (the saddles of THEORY P3).
 pub fn second_order_arcs(model: &LocalModel, extra: &[Vec<Q>]) -> Vec<Arc> {
+    second_order_arcs_within(model, extra, &Deadline::never())
+}
+
+/// `second_order_arcs`, stopping at `deadline` (then with the arcs found
+/// so far: test the deadline before using them).
+pub fn second_order_arcs_within(
+    model: &LocalModel,
+    extra: &[Vec<Q>],
+    deadline: &Deadline,
+) -> Vec<Arc> {
     let (problem, params) = (model.problem, model.params);
     let arch = &problem.arch;
     if arch.hidden_layers() != 1 {
@@ -75,6 +86,9 @@ pub fn second_order_arcs(model: &LocalModel, extra: &[Vec<Q>]) -> Vec<Arc> {
     let all_kinks = model.kinks();
     let mut out = Vec::new();
     for d in dirs {
+        if deadline.expired() {
+            break;
+        }
         if d.len() != n {
             continue;
         }
@@ -130,7 +144,7 @@ pub fn second_order_arcs(model: &LocalModel, extra: &[Vec<Q>]) -> Vec<Arc> {
             }
         }
         model.set_objective(objective);
-        if let LpResult::Optimal { x, value, .. } = lp::solve(&model) {
+        if let Ok(LpResult::Optimal { x, value, .. }) = lp::solve_within(&model, deadline) {
             if value.is_negative() {
                 out.push(Arc {
                     point: theta.clone(),

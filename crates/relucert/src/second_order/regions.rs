@@ -21,6 +21,10 @@ use crate::lp::{self, Cmp, LpResult, Sense};
 use crate::number::Q;
 use num_traits::{One, Signed, Zero};
 use relucert_core::cert::{self, Evidence, Region, RegionProof};
+use relucert_core::Deadline;
+
+/// The reason of an attempt stopped by the deadline.
+const TIME_REASON: &str = "the time limit (--timeout) was reached in the second-order analysis";
 
 /// One attempt: the lower bound keeps the terms not `dropped` (indices in
 /// the order of the model's terms; only corner terms may be dropped).
@@ -32,7 +36,7 @@ pub(super) fn prove_with(
     term_points: &[usize],
     dropped: &[bool],
     max_regions: usize,
-    out_of_time: &dyn Fn() -> bool,
+    deadline: &Deadline,
 ) -> (SecondOrder, bool) {
     let failed = |reason: String| SecondOrder::Failed {
         reason,
@@ -120,12 +124,10 @@ pub(super) fn prove_with(
         let tm = keep(&cone, dropped);
         let mut choice = vec![0usize; multi.len()];
         loop {
-            if out_of_time() {
+            if deadline.expired() {
                 return (
                     SecondOrder::Failed {
-                        reason:
-                            "the time limit (--timeout) was reached in the second-order analysis"
-                                .to_string(),
+                        reason: TIME_REASON.to_string(),
                         candidates,
                     },
                     false,
@@ -169,7 +171,7 @@ pub(super) fn prove_with(
                         .collect()
                 })
                 .collect()];
-            if let Some(l) = flattest_balanced(&tm, &multi, &rows, n) {
+            if let Some(l) = flattest_balanced(&tm, &multi, &rows, n, deadline) {
                 if l != lambdas[0] {
                     lambdas.push(l);
                 }
@@ -183,7 +185,7 @@ pub(super) fn prove_with(
                     proof: RegionProof::SameAs(*idx),
                 })
             } else {
-                match prove_region(&rows, &tm, &multi, &lambdas, n) {
+                match prove_region(&rows, &tm, &multi, &lambdas, n, deadline) {
                     Ok((lambda, mu, kept)) => {
                         hardest = hardest.max(kept.len());
                         proven.push((key, regions.len()));
@@ -229,6 +231,17 @@ pub(super) fn prove_with(
                 break;
             }
         }
+    }
+    // an LP stopped by the deadline proves nothing and fails nothing: the
+    // attempt then ends here, incomplete
+    if deadline.expired() {
+        return (
+            SecondOrder::Failed {
+                reason: TIME_REASON.to_string(),
+                candidates,
+            },
+            false,
+        );
     }
     if let Some(reason) = first_failure {
         return (SecondOrder::Failed { reason, candidates }, true);
@@ -301,12 +314,17 @@ fn combine(tm: &[&[Quad]], multi: &[usize], lambda: &[Vec<Q>], n: usize) -> (Vec
         if w.is_zero() {
             return;
         }
+        // (zero entries, most of a Hessian, add nothing: skipped)
         for (x, y) in g.iter_mut().zip(&b.grad) {
-            *x += y * w;
+            if !y.is_zero() {
+                *x += y * w;
+            }
         }
         for (hr, br) in h.iter_mut().zip(&b.hess) {
             for (x, y) in hr.iter_mut().zip(br) {
-                *x += y * w;
+                if !y.is_zero() {
+                    *x += y * w;
+                }
             }
         }
     };
@@ -332,8 +350,9 @@ fn flattest_balanced(
     multi: &[usize],
     rows: &[Vec<Q>],
     n: usize,
+    deadline: &Deadline,
 ) -> Option<Vec<Vec<Q>>> {
-    balanced_weights(tm, multi, rows, n, &|b: &Quad| {
+    balanced_weights(tm, multi, rows, n, deadline, &|b: &Quad| {
         if b.hess.iter().flatten().any(|x| !x.is_zero()) {
             Q::one()
         } else {
@@ -348,6 +367,7 @@ fn balanced_weights(
     multi: &[usize],
     rows: &[Vec<Q>],
     n: usize,
+    deadline: &Deadline,
     cost: &dyn Fn(&Quad) -> Q,
 ) -> Option<Vec<Vec<Q>>> {
     let mut model = lp::Lp::new(Sense::Minimize);
@@ -404,8 +424,8 @@ fn balanced_weights(
         }
     }
     model.set_objective(objective);
-    match lp::solve(&model) {
-        LpResult::Optimal { x, .. } => Some(
+    match lp::solve_within(&model, deadline) {
+        Ok(LpResult::Optimal { x, .. }) => Some(
             lam.iter()
                 .map(|l| l.iter().map(|v| x[v.0].clone()).collect())
                 .collect(),
@@ -424,12 +444,22 @@ fn prove_region(
     multi: &[usize],
     lambdas: &[Vec<Vec<Q>>],
     n: usize,
+    deadline: &Deadline,
 ) -> Result<(Vec<Vec<Q>>, Vec<Q>, Vec<usize>), RegionFailure> {
     let mut failure: Option<RegionFailure> = None;
     let mut dirs_all: Vec<Vec<Q>> = Vec::new();
+    let stopped = || {
+        (
+            "the time limit (--timeout) was reached".to_string(),
+            Vec::new(),
+        )
+    };
     for lambda in lambdas {
+        if deadline.expired() {
+            return Err(stopped());
+        }
         let (g, h) = combine(tm, multi, lambda, n);
-        match prove_bound(rows, &g, &h, n) {
+        match prove_bound(rows, &g, &h, n, deadline) {
             Ok((mu, kept)) => return Ok((lambda.clone(), mu, kept)),
             Err((why, dirs)) => {
                 dirs_all.extend(dirs);
@@ -441,6 +471,9 @@ fn prove_region(
     // the failing directions the most curvature
     let mut tried: Vec<Vec<Vec<Q>>> = lambdas.to_vec();
     for _ in 0..3 {
+        if deadline.expired() {
+            return Err(stopped());
+        }
         if dirs_all.is_empty() || multi.is_empty() {
             break;
         }
@@ -456,14 +489,14 @@ fn prove_region(
                 .iter()
                 .fold(Q::zero(), |acc, d| acc + dot(d, &mat_vec(&b.hess, d)))
         };
-        let Some(lambda) = balanced_weights(tm, multi, rows, n, &curvature) else {
+        let Some(lambda) = balanced_weights(tm, multi, rows, n, deadline, &curvature) else {
             break;
         };
         if tried.contains(&lambda) {
             break;
         }
         let (g, h) = combine(tm, multi, &lambda, n);
-        match prove_bound(rows, &g, &h, n) {
+        match prove_bound(rows, &g, &h, n, deadline) {
             Ok((mu, kept)) => return Ok((lambda, mu, kept)),
             Err((_, dirs)) => dirs_all.extend(dirs),
         }

@@ -25,6 +25,7 @@ use crate::number::{fmt_q, Q};
 use crate::poly::{Poly, Var};
 use crate::second_order::LocalModel;
 use num_traits::{One, Signed, Zero};
+use relucert_core::Deadline;
 use std::ops::ControlFlow;
 
 /// How many candidate arcs the stage tried: in all, and from the
@@ -49,7 +50,7 @@ pub(super) fn search(
     bound: Option<&LinearBound>,
     pieces: &[Poly],
     loss: &Q,
-    out_of_time: &dyn Fn() -> bool,
+    deadline: &Deadline,
 ) -> ControlFlow<Outcome, Tried> {
     let problem = &inst.problem;
     let params = model.params;
@@ -65,7 +66,7 @@ pub(super) fn search(
     let from_lp;
     {
         let mut attempt = |arc: Arc| -> bool {
-            if out_of_time() {
+            if deadline.expired() {
                 timed_out = true;
                 return true;
             }
@@ -82,7 +83,7 @@ pub(super) fn search(
             }
         }
         if !stop_rays {
-            first_order_candidates(problem, sig, flat, all, &mut attempt);
+            first_order_candidates(problem, sig, flat, all, deadline, &mut attempt);
         }
         let mut stop = false;
         if let Some(b) = bound {
@@ -247,6 +248,7 @@ fn first_order_candidates(
     sig: &Signature,
     theta: &[Q],
     all: &[Vec<Side>],
+    deadline: &Deadline,
     consume: &mut dyn FnMut(Arc) -> bool,
 ) {
     let arch = &problem.arch;
@@ -254,6 +256,9 @@ fn first_order_candidates(
     let zeros = sig.zero_entries();
     let mut seen: Vec<Vec<Side>> = Vec::new();
     for sides in all {
+        if deadline.expired() {
+            return;
+        }
         // hinge-argument zeros are handled by max terms: normalise their side
         let key: Vec<Side> = zeros
             .iter()
@@ -350,7 +355,7 @@ fn first_order_candidates(
             }
         }
         model.set_objective(objective);
-        if let LpResult::Optimal { x, value, .. } = lp::solve(&model) {
+        if let Ok(LpResult::Optimal { x, value, .. }) = lp::solve_within(&model, deadline) {
             if value.is_negative()
                 && consume(Arc {
                     point: theta.to_vec(),

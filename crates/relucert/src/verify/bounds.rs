@@ -21,11 +21,19 @@ use crate::network::{LossKind, Problem};
 use crate::number::{fmt_q, Q};
 use num_traits::{One, Signed, Zero};
 use relucert_core::cert::Evidence;
+use relucert_core::Deadline;
 
 /// The stage: `global-min` if the loss equals the optimum over all linear
 /// (affine) classifiers (`bound` is `linear_lower_bound(problem)`; the
 /// multiclass bound is computed here, after it).
-pub(super) fn decide(inst: &Instance, loss: &Q, bound: Option<&LinearBound>) -> Option<Outcome> {
+/// The LPs stop at `deadline` (then no bound: the caller tests the
+/// deadline after the stage, so an expired LP never decides).
+pub(super) fn decide(
+    inst: &Instance,
+    loss: &Q,
+    bound: Option<&LinearBound>,
+    deadline: &Deadline,
+) -> Option<Outcome> {
     let problem = &inst.problem;
     let loss = loss.clone();
     let kind_of = |affine: bool| if affine { "affine" } else { "linear" };
@@ -41,7 +49,7 @@ pub(super) fn decide(inst: &Instance, loss: &Q, bound: Option<&LinearBound>) -> 
         );
         return Some(decided(inst, loss, evidence, reason));
     }
-    if let Some(b) = multiclass_lower_bound(problem).filter(|b| b.value == loss) {
+    if let Some(b) = multiclass_lower_bound_within(problem, deadline).filter(|b| b.value == loss) {
         let evidence = Evidence::MulticlassLpBound {
             affine: b.affine,
             lambda: b.lambda,
@@ -76,6 +84,12 @@ pub struct LinearBound {
 /// with its dual certificate. Weak duality: for every (a, c),
 /// `(1/N) sum max(0, 1 - y_i (a.x_i + c)) >= (1/N) sum lambda_i (1 - y_i (a.x_i + c)) = (1/N) sum lambda_i`.
 pub fn linear_lower_bound(problem: &Problem) -> Option<LinearBound> {
+    linear_lower_bound_within(problem, &Deadline::never())
+}
+
+/// `linear_lower_bound`, whose LP stops at `deadline` (then `None`: test
+/// the deadline before reading `None` as "no bound").
+pub fn linear_lower_bound_within(problem: &Problem, deadline: &Deadline) -> Option<LinearBound> {
     let arch = &problem.arch;
     let linear_model = arch.hidden_layers() == 0 || !arch.activation.has_kink();
     if !linear_model || problem.loss != LossKind::Hinge {
@@ -88,6 +102,7 @@ pub fn linear_lower_bound(problem: &Problem) -> Option<LinearBound> {
         &problem.data.y,
         d,
         affine,
+        deadline,
     )
 }
 
@@ -115,6 +130,7 @@ pub(super) fn hinge_lp(
     labels: &[i64],
     d: usize,
     affine: bool,
+    deadline: &Deadline,
 ) -> Option<LinearBound> {
     let n = rows.len();
     if n == 0 || labels.len() != n || rows.iter().flatten().any(|(j, _)| *j >= d) {
@@ -139,7 +155,7 @@ pub(super) fn hinge_lp(
         model.add_row(row, Cmp::Ge, Q::one());
     }
     model.set_objective(xi.iter().map(|v| (*v, Q::one() / &nq)).collect());
-    let LpResult::Optimal { x, duals, value } = lp::solve(&model) else {
+    let Ok(LpResult::Optimal { x, duals, value }) = lp::solve_within(&model, deadline) else {
         return None;
     };
     // duals of the >= rows of a minimisation are >= 0 and are the
@@ -195,6 +211,15 @@ pub struct MulticlassBound {
 /// its multiplier times its argument, and the arguments' classifier parts
 /// cancel).
 pub fn multiclass_lower_bound(problem: &Problem) -> Option<MulticlassBound> {
+    multiclass_lower_bound_within(problem, &Deadline::never())
+}
+
+/// `multiclass_lower_bound`, whose LP stops at `deadline` (then `None`:
+/// test the deadline before reading `None` as "no bound").
+pub fn multiclass_lower_bound_within(
+    problem: &Problem,
+    deadline: &Deadline,
+) -> Option<MulticlassBound> {
     let arch = &problem.arch;
     let linear_model = arch.hidden_layers() == 0 || !arch.activation.has_kink();
     if !linear_model || problem.loss == LossKind::Hinge {
@@ -210,6 +235,7 @@ pub fn multiclass_lower_bound(problem: &Problem) -> Option<MulticlassBound> {
         arch.output_width(),
         cs,
         affine,
+        deadline,
     )
 }
 
@@ -225,6 +251,7 @@ pub(super) fn multiclass_lp(
     classes: usize,
     cs: bool,
     affine: bool,
+    deadline: &Deadline,
 ) -> Option<MulticlassBound> {
     let n = rows.len();
     let label_ok = |l: &i64| usize::try_from(*l).is_ok_and(|l| l < classes);
@@ -277,7 +304,7 @@ pub(super) fn multiclass_lp(
         }
     }
     model.set_objective(objective);
-    let LpResult::Optimal { duals, value, .. } = lp::solve(&model) else {
+    let Ok(LpResult::Optimal { duals, value, .. }) = lp::solve_within(&model, deadline) else {
         return None;
     };
     let lambda: Vec<Vec<Q>> = row_of

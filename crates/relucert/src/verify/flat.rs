@@ -19,6 +19,7 @@ use crate::number::{fmt_q, Q};
 use crate::poly::Poly;
 use num_traits::Signed;
 use relucert_core::cert::Evidence;
+use relucert_core::Deadline;
 use std::ops::ControlFlow;
 
 /// The side choices of the pieces around the point.
@@ -112,11 +113,11 @@ pub(super) fn pieces(
     sig: &Signature,
     sides: &PieceSides,
     loss: &Q,
-    out_of_time: &dyn Fn() -> bool,
+    deadline: &Deadline,
 ) -> Result<ControlFlow<Outcome, Vec<Poly>>, VerifyError> {
     let mut pieces: Vec<Poly> = Vec::with_capacity(sides.all.len());
     for sides in &sides.all {
-        if out_of_time() {
+        if deadline.expired() {
             return Ok(ControlFlow::Break(undecided(
                 loss.clone(),
                 "the time limit (--timeout) was reached while building pieces".to_string(),

@@ -22,6 +22,7 @@ use crate::network::{LossKind, Problem};
 use crate::number::{fmt_q, Q};
 use num_traits::One;
 use relucert_core::cert::Evidence;
+use relucert_core::Deadline;
 use std::collections::BTreeMap;
 
 /// The function-space lower bound of a problem, with its certificate.
@@ -64,6 +65,8 @@ pub enum FunctionSpaceError {
     /// exact re-check (an internal inconsistency: the LP is always feasible
     /// and bounded).
     NotProven,
+    /// The deadline (`--timeout`) stopped the LP before it ended.
+    TimeLimit,
 }
 
 impl std::fmt::Display for FunctionSpaceError {
@@ -80,6 +83,9 @@ impl std::fmt::Display for FunctionSpaceError {
             ),
             FunctionSpaceError::NotProven => f.write_str(
                 "function-space bound: the exact LP gave no optimum with a re-checked dual solution",
+            ),
+            FunctionSpaceError::TimeLimit => f.write_str(
+                "function-space bound: the time limit (--timeout) was reached before the LP ended",
             ),
         }
     }
@@ -107,6 +113,15 @@ fn group_inputs(x: &[Vec<Q>]) -> (Vec<usize>, usize) {
 /// prove it by weak duality. It does not depend on the architecture beyond
 /// the output width: every network of every depth is bounded below by it.
 pub fn function_space_bound(problem: &Problem) -> Result<FunctionSpaceBound, FunctionSpaceError> {
+    function_space_bound_within(problem, &Deadline::never())
+}
+
+/// `function_space_bound`, whose LP stops at `deadline`
+/// (`FunctionSpaceError::TimeLimit`).
+pub fn function_space_bound_within(
+    problem: &Problem,
+    deadline: &Deadline,
+) -> Result<FunctionSpaceBound, FunctionSpaceError> {
     let data = &problem.data;
     let n = data.x.len();
     if n == 0 {
@@ -132,7 +147,7 @@ pub fn function_space_bound(problem: &Problem) -> Result<FunctionSpaceBound, Fun
     // feature of point i: the indicator of its group
     let rows: Vec<Vec<(usize, Q)>> = group_of.iter().map(|&g| vec![(g, Q::one())]).collect();
     let lambda = match problem.loss {
-        LossKind::Hinge => hinge_lp(&rows, &data.y, groups, false).map(|b| {
+        LossKind::Hinge => hinge_lp(&rows, &data.y, groups, false, deadline).map(|b| {
             (
                 b.value,
                 b.lambda.into_iter().map(|l| vec![l]).collect::<Vec<_>>(),
@@ -140,10 +155,15 @@ pub fn function_space_bound(problem: &Problem) -> Result<FunctionSpaceBound, Fun
         }),
         LossKind::MulticlassHinge | LossKind::CrammerSinger => {
             let cs = problem.loss == LossKind::CrammerSinger;
-            multiclass_lp(&rows, &data.y, groups, classes, cs, false).map(|b| (b.value, b.lambda))
+            multiclass_lp(&rows, &data.y, groups, classes, cs, false, deadline)
+                .map(|b| (b.value, b.lambda))
         }
     };
-    let (value, lambda) = lambda.ok_or(FunctionSpaceError::NotProven)?;
+    let (value, lambda) = match lambda {
+        Some(found) => found,
+        None if deadline.expired() => return Err(FunctionSpaceError::TimeLimit),
+        None => return Err(FunctionSpaceError::NotProven),
+    };
     Ok(FunctionSpaceBound {
         value,
         lambda,
@@ -154,8 +174,8 @@ pub fn function_space_bound(problem: &Problem) -> Result<FunctionSpaceBound, Fun
 
 /// The stage: `global-min` if the loss at the point equals the
 /// function-space bound (any architecture, any of the three losses).
-pub(super) fn decide(inst: &Instance, loss: &Q) -> Option<Outcome> {
-    let bound = function_space_bound(&inst.problem).ok()?;
+pub(super) fn decide(inst: &Instance, loss: &Q, deadline: &Deadline) -> Option<Outcome> {
+    let bound = function_space_bound_within(&inst.problem, deadline).ok()?;
     if bound.value != *loss {
         return None;
     }

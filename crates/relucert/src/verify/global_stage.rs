@@ -19,13 +19,11 @@ use crate::instance::Instance;
 use crate::network::LossKind;
 use crate::number::fmt_q;
 use relucert_core::cert::Evidence;
-use std::time::Instant;
 
 /// Compare `out` with the exact optimum of the instance's width.
 pub(super) fn compare(
     inst: &Instance,
     limits: &Limits,
-    start: Instant,
     mut out: Outcome,
 ) -> Result<Outcome, super::VerifyError> {
     let problem = &inst.problem;
@@ -43,7 +41,7 @@ pub(super) fn compare(
         // Each chamber costs a few small LPs for its completeness proof:
         // the budget also caps the chambers, at one per 100 sets.
         max_chambers: Some(limits.global_budget / 100),
-        deadline: limits.timeout.map(|t| start + t),
+        deadline: limits.deadline.clone(),
         progress: None,
         reuse_duals: true,
     };

@@ -65,8 +65,8 @@ use crate::network::{Side, Signature, ZeroEntry};
 use crate::number::Q;
 use crate::second_order::LocalModel;
 use relucert_core::cert::Certificate;
+use relucert_core::Deadline;
 use std::ops::ControlFlow;
-use std::time::{Duration, Instant};
 
 /// Certificate format version written and read.
 pub const CERT_VERSION: u64 = relucert_core::cert::FORMAT_VERSION;
@@ -111,8 +111,12 @@ impl Verdict {
 pub struct Limits {
     /// Most pieces (completions of zero entries) examined.
     pub max_pieces: usize,
-    /// Wall-clock budget for the search.
-    pub timeout: Option<Duration>,
+    /// When the search stops (`Deadline::never()`: no limit). Reaching it
+    /// gives `undecided` ("the time limit (--timeout) was reached in
+    /// <stage>"); a stage that finished keeps its answer, and an answer
+    /// found before it is the answer found without it (nothing in the
+    /// search depends on the clock but whether it goes on).
+    pub deadline: Deadline,
     /// Try the first-order probe (float-proposed descent directions,
     /// decided by the exact directional derivative) before everything
     /// else. Off, `not-local-min` points are found only by the arc search
@@ -146,7 +150,7 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_pieces: 4096,
-            timeout: None,
+            deadline: Deadline::never(),
             probe: true,
             global_budget: DEFAULT_GLOBAL_BUDGET,
         }
@@ -231,47 +235,89 @@ pub fn completions(zeros: &[ZeroEntry], cap: usize) -> Option<Vec<Vec<Side>>> {
 /// decides gives the outcome. `Err` for an instance without a point (and
 /// for an internal inconsistency).
 pub fn verify(inst: &Instance, limits: &Limits) -> Result<Outcome, VerifyError> {
-    let start = Instant::now();
-    let out = verify_local(inst, limits, start)?;
-    global_stage::compare(inst, limits, start, out)
+    let out = verify_local(inst, limits)?;
+    global_stage::compare(inst, limits, out)
 }
 
-/// The local analysis: every stage before the comparison with `L*`.
-fn verify_local(inst: &Instance, limits: &Limits, start: Instant) -> Result<Outcome, VerifyError> {
-    let out_of_time = || limits.timeout.is_some_and(|t| start.elapsed() > t);
+/// The outcome of a run stopped by the deadline in `stage`.
+fn time_limit(loss: &Q, stage: &str) -> Outcome {
+    certificate::undecided(
+        loss.clone(),
+        format!("the time limit (--timeout) was reached in {stage}"),
+    )
+}
+
+/// A stage's outcome, unless the deadline passed during the stage: an LP
+/// or a loop stopped by the deadline answers "nothing found", which must
+/// not let a later candidate (and so another certificate) win, so a stage
+/// that ends after the deadline gives the time-limit outcome instead.
+/// (Deadlines never un-expire: if it has not passed at the stage's end, it
+/// had not passed during the stage, and the stage ran as without one.)
+fn unless_expired(deadline: &Deadline, loss: &Q, stage: &str, out: Outcome) -> Outcome {
+    if deadline.expired() && !out.reason.starts_with("the time limit (--timeout)") {
+        time_limit(loss, stage)
+    } else {
+        out
+    }
+}
+
+/// The local analysis: every stage before the comparison with `L*`. The
+/// deadline is tested before every stage and inside each one; every
+/// outcome goes through `unless_expired`.
+fn verify_local(inst: &Instance, limits: &Limits) -> Result<Outcome, VerifyError> {
+    let deadline = &limits.deadline;
     let Some(params) = inst.point.as_ref() else {
         return Err(VerifyError::NoPoint);
     };
     let problem = &inst.problem;
     let (loss, views) = problem.loss_and_views(params);
+    let stop = |stage: &str, out: Outcome| Ok(unless_expired(deadline, &loss, stage, out));
     if let Some(out) = zero_loss::decide(inst, &loss) {
-        return Ok(out);
+        return stop("the zero-loss test", out);
     }
     // A first-order descent direction, proposed in floats and decided by
     // the exact one-sided directional derivative: most points that are not
     // local minima are settled here, before any LP or piece is built.
     if limits.probe {
-        if let Some(found) = probe_stage::quick_descent(problem, params, &views, &loss) {
-            return Ok(certificate::descended(inst, loss, found));
+        if deadline.expired() {
+            return Ok(time_limit(&loss, "the first-order probe"));
+        }
+        if let Some(found) = probe_stage::quick_descent(problem, params, &views, &loss, deadline) {
+            return stop(
+                "the first-order probe",
+                certificate::descended(inst, loss.clone(), found),
+            );
         }
     }
     // Linear models (deep linear networks, or no hidden layer): the loss
     // is at least the optimum over all linear (affine, with any bias)
     // classifiers, an LP whose dual proves it.
-    let bound = linear_lower_bound(problem);
-    if let Some(out) = bounds::decide(inst, &loss, bound.as_ref()) {
-        return Ok(out);
+    if deadline.expired() {
+        return Ok(time_limit(&loss, "the linear-model bounds"));
+    }
+    let bound = bounds::linear_lower_bound_within(problem, deadline);
+    if let Some(out) = bounds::decide(inst, &loss, bound.as_ref(), deadline) {
+        return stop("the linear-model bounds", out);
     }
     // Any architecture: the loss is at least its optimum over arbitrary
     // outputs per distinct input, an LP whose dual proves it.
-    if let Some(out) = function_space::decide(inst, &loss) {
-        return Ok(out);
+    if deadline.expired() {
+        return Ok(time_limit(&loss, "the linear-model bounds"));
+    }
+    if let Some(out) = function_space::decide(inst, &loss, deadline) {
+        return stop("the function-space bound", out);
+    }
+    if deadline.expired() {
+        return Ok(time_limit(&loss, "the function-space bound"));
     }
     let ev = problem.evaluate(params);
     let sig = Signature::of(problem, &ev);
     let sides = flat::piece_sides(&ev, &sig, limits.max_pieces);
     // the local model (kinks, terms, Taylor data), shared by the stages below
     let model = LocalModel::new(problem, params, &sig);
+    if deadline.expired() {
+        return Ok(time_limit(&loss, "building the local model"));
+    }
     if let Some(out) = second_order_stage::early(
         inst,
         &model,
@@ -279,16 +325,19 @@ fn verify_local(inst: &Instance, limits: &Limits, start: Instant) -> Result<Outc
         sides.all.len(),
         bound.is_some(),
         limits.max_pieces,
-        &out_of_time,
+        deadline,
     ) {
-        return Ok(out);
+        return stop("the second-order analysis", out);
     }
-    let pieces = match flat::pieces(problem, &sig, &sides, &loss, &out_of_time)? {
-        ControlFlow::Break(out) => return Ok(out),
+    if deadline.expired() {
+        return Ok(time_limit(&loss, "the second-order analysis"));
+    }
+    let pieces = match flat::pieces(problem, &sig, &sides, &loss, deadline)? {
+        ControlFlow::Break(out) => return stop("building pieces", out),
         ControlFlow::Continue(pieces) => pieces,
     };
     if let Some(out) = flat::decide(inst, &loss, &sides, &pieces) {
-        return Ok(out);
+        return stop("building pieces", out);
     }
     let tried = match arcs::search(
         inst,
@@ -298,21 +347,25 @@ fn verify_local(inst: &Instance, limits: &Limits, start: Instant) -> Result<Outc
         bound.as_ref(),
         &pieces,
         &loss,
-        &out_of_time,
+        deadline,
     ) {
-        ControlFlow::Break(out) => return Ok(out),
+        ControlFlow::Break(out) => return stop("the arc search", out),
         ControlFlow::Continue(tried) => tried,
     };
-    Ok(second_order_stage::finish(
+    if deadline.expired() {
+        return Ok(time_limit(&loss, "the arc search"));
+    }
+    let out = second_order_stage::finish(
         inst,
         &model,
         &loss,
         limits.max_pieces,
-        &out_of_time,
+        deadline,
         tried,
         &pieces,
         &sides.note,
-    ))
+    );
+    stop("the second-order analysis", out)
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ use crate::number::{fmt_q, Q};
 use crate::probe::Probe;
 use num_traits::{Signed, ToPrimitive};
 use relucert_core::cert::{Evidence, LowerPoint};
+use relucert_core::Deadline;
 
 /// The first-order probe (`probe`): float proposals of descent directions,
 /// each rounded to a small integer direction `d` and decided exactly: the
@@ -28,6 +29,7 @@ pub(super) fn quick_descent(
     params: &Params,
     views: &[PointView],
     loss: &Q,
+    deadline: &Deadline,
 ) -> Option<Found> {
     let probe = Probe::new(problem, params, views);
     let flat = params.flat();
@@ -35,6 +37,9 @@ pub(super) fn quick_descent(
     let nf = problem.data.len() as f64;
     let base = probe.loss_at(&theta_f, &theta_f, 0.0);
     for d in probe.directions(4) {
+        if deadline.expired() {
+            return None;
+        }
         let max = d.iter().fold(0.0f64, |m, v| m.max(v.abs()));
         if max == 0.0 || !max.is_finite() {
             continue;
@@ -61,6 +66,9 @@ pub(super) fn quick_descent(
         let slope = deriv.to_f64().unwrap_or(0.0) * nf;
         let mut exact_tries = 0;
         for k in 8..=100u32 {
+            if deadline.expired() {
+                return None;
+            }
             let t = 0.5f64.powi(k as i32);
             if probe.loss_at(&theta_f, &df, t) > base + 0.5 * t * slope {
                 continue;
@@ -101,6 +109,9 @@ pub(super) fn quick_descent(
             point: flat.clone(),
             dirs: vec![dq],
         };
+        if deadline.expired() {
+            return None;
+        }
         if let Some(found) = try_arc(problem, &arc, loss) {
             return Some(found);
         }

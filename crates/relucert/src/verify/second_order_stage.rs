@@ -17,7 +17,8 @@ use super::Outcome;
 use crate::instance::Instance;
 use crate::number::Q;
 use crate::poly::Poly;
-use crate::second_order::{prove, second_order_arcs, LocalModel, SecondOrder};
+use crate::second_order::{prove, second_order_arcs_within, LocalModel, SecondOrder};
+use relucert_core::Deadline;
 
 /// Many pieces: with one hidden layer, the second-order proof (whose
 /// regions split only live kinks and kept corners) is tried before the
@@ -31,11 +32,11 @@ pub(super) fn early(
     pieces: usize,
     linear_model: bool,
     max_pieces: usize,
-    out_of_time: &dyn Fn() -> bool,
+    deadline: &Deadline,
 ) -> Option<Outcome> {
     if pieces > 64 && inst.problem.arch.hidden_layers() == 1 && !linear_model {
         if let SecondOrder::Proof { evidence, summary } =
-            prove(model, max_pieces.min(256), out_of_time)
+            prove(model, max_pieces.min(256), deadline)
         {
             return Some(decided(inst, loss.clone(), *evidence, summary));
         }
@@ -52,7 +53,7 @@ pub(super) fn finish(
     model: &LocalModel,
     loss: &Q,
     max_pieces: usize,
-    out_of_time: &dyn Fn() -> bool,
+    deadline: &Deadline,
     tried: Tried,
     pieces: &[Poly],
     note: &str,
@@ -60,7 +61,7 @@ pub(super) fn finish(
     let problem = &inst.problem;
     let Tried { mut tried, from_lp } = tried;
     let loss = loss.clone();
-    match prove(model, max_pieces, out_of_time) {
+    match prove(model, max_pieces, deadline) {
         SecondOrder::Proof { evidence, summary } => decided(inst, loss, *evidence, summary),
         SecondOrder::Failed { reason, candidates } => {
             // the failures' directions, also with second-order corrections
@@ -69,10 +70,10 @@ pub(super) fn finish(
                 .filter_map(|a| a.dirs.first().cloned())
                 .collect();
             let mut candidates = candidates;
-            candidates.extend(second_order_arcs(model, &dirs));
+            candidates.extend(second_order_arcs_within(model, &dirs, deadline));
             let extra = candidates.len();
             for arc in candidates {
-                if out_of_time() {
+                if deadline.expired() {
                     break;
                 }
                 tried += 1;
