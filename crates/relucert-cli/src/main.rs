@@ -11,6 +11,7 @@
 
 use clap::{Parser, Subcommand};
 mod cmd;
+mod watchdog;
 
 use cmd::output::{CliError, Output};
 use std::path::PathBuf;
@@ -294,7 +295,47 @@ fn main() -> ExitCode {
             None => None,
         },
     });
-    let result: Result<Output, CliError> = match args.command {
+    let result = match hard_limit(&args.command) {
+        None => dispatch(args.command),
+        Some((timeout, file)) => {
+            let command = args.command;
+            watchdog::run_within(timeout, move || dispatch(command)).unwrap_or_else(|| {
+                Err(CliError::at(
+                    file,
+                    format_args!(
+                        "stopped at the time limit ({} s): a step could not be interrupted in time; no answer",
+                        timeout.as_secs_f64()
+                    ),
+                ))
+            })
+        }
+    };
+    finish(result)
+}
+
+/// The `--timeout` of a command that has one, and the file it names (for
+/// the hard stop's message).
+fn hard_limit(command: &Command) -> Option<(std::time::Duration, String)> {
+    let (timeout, file) = match command {
+        Command::Verify { timeout, file, .. }
+        | Command::Theorems { timeout, file, .. }
+        | Command::Descend { timeout, file, .. }
+        | Command::Cells { timeout, file, .. }
+        | Command::Lp { timeout, file, .. } => (timeout, file.display().to_string()),
+        Command::Check { timeout, cert, .. } => (timeout, cert.display().to_string()),
+        Command::Global { timeout, file, .. } => (
+            timeout,
+            file.as_ref()
+                .map_or_else(|| "global".to_string(), |f| f.display().to_string()),
+        ),
+        _ => return None,
+    };
+    timeout.map(|t| (t, file))
+}
+
+/// Run one subcommand: what to print, or its one-line error.
+fn dispatch(command: Command) -> Result<Output, CliError> {
+    match command {
         Command::Verify {
             file,
             json,
@@ -433,7 +474,11 @@ fn main() -> ExitCode {
             json,
             timeout,
         } => cmd::lp::run(&file, json, timeout),
-    };
+    }
+}
+
+/// Print a command's outcome and give its exit status.
+fn finish(result: Result<Output, CliError>) -> ExitCode {
     // A closed pipe (`relucert cells F | head -1`) ends the output quietly
     // with the command's own status; other write errors are errors.
     let result = match result {

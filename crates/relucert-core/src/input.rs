@@ -21,6 +21,18 @@ pub const DEFAULT_MAX_BYTES: u64 = 64 << 20;
 /// Default most decimal digits in one number (numerator and denominator
 /// each, a decimal exponent counted as the digits it stands for).
 pub const DEFAULT_MAX_DIGITS: usize = 10_000;
+/// Default most decimal digits in one number of a *certificate*: ten
+/// times an instance's, because a certificate's numbers are products of
+/// the instance's (a lower point's loss, a Farkas multiplier). At this size
+/// reading one number still takes milliseconds.
+pub const DEFAULT_CERT_MAX_DIGITS: usize = 100_000;
+/// A certificate's digit limit for an instance digit limit: ten times it,
+/// at least [`DEFAULT_CERT_MAX_DIGITS`].
+pub fn cert_max_digits(instance_max_digits: usize) -> usize {
+    instance_max_digits
+        .saturating_mul(10)
+        .max(DEFAULT_CERT_MAX_DIGITS)
+}
 /// Default deepest nesting of arrays / tables / objects.
 pub const DEFAULT_MAX_DEPTH: usize = 64;
 

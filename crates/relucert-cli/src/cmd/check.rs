@@ -16,7 +16,7 @@ use super::global::with_decimal;
 use super::output::{load, CliError, Output};
 use relucert::cert::{Certificate, Evidence};
 use relucert_check::{CheckError, Deadline};
-use relucert_core::input::{read_text, InputLimits};
+use relucert_core::input::cert_max_digits;
 use serde_json::Value;
 use std::path::Path;
 use std::time::Duration;
@@ -26,19 +26,22 @@ pub fn run(path: &Path, cert_path: &Path, timeout: Option<Duration>) -> Result<O
     let deadline = Deadline::from_timeout(timeout);
     let inst = load(path)?;
     let cert_file = cert_path.display();
-    let text = read_text(cert_path, &InputLimits::default())
-        .map_err(|e| CliError::BadInput(e.to_string()))?;
+    let text = super::output::read_input(cert_path)?;
     let cert: Value = serde_json::from_str(&text).map_err(|e| {
         CliError::at(
             &cert_file,
             format_args!("line {}: the certificate is not JSON: {e}", e.line()),
         )
     })?;
-    match relucert_check::check_within(&inst, &cert, &deadline) {
+    // A certificate's numbers may be ten times longer than the instance's.
+    let digits = cert_max_digits(super::output::input_settings().limits.max_digits);
+    let parsed = Certificate::from_json_with(&cert, digits)
+        .map_err(|e| CliError::at(&cert_file, format_args!("certificate rejected: {e}")))?;
+    match relucert_check::check_certificate_within(&inst, &parsed, &deadline) {
         Ok(accepted) => Ok(Output::ok(format!(
             "certificate accepted: {}{}\n",
             accepted.claim,
-            optimum_text(&cert)
+            optimum_text(&parsed)
         ))),
         Err(CheckError::TimeLimit) => Err(CliError::at(
             &cert_file,
@@ -57,10 +60,7 @@ pub fn run(path: &Path, cert_path: &Path, timeout: Option<Duration>) -> Result<O
 /// For the claims about a width's optimum (which need no `[point]`): what
 /// was proven, `: L* = p/q (d) over width m` (or `over shard K/N of width
 /// m`); empty for the claims about a point.
-fn optimum_text(cert: &Value) -> String {
-    let Ok(c) = Certificate::from_json(cert) else {
-        return String::new();
-    };
+fn optimum_text(c: &Certificate) -> String {
     let loss = with_decimal(&c.header.loss);
     match &c.evidence {
         Evidence::WidthOptimum(p) => format!(": L* = {loss} over width {}", p.width),

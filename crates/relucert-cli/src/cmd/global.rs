@@ -343,8 +343,11 @@ fn run_merge(file: Option<&Path>, opts: &Options) -> Result<Output, CliError> {
             )
         })?;
         parts.push(
-            Certificate::from_json_with(&v, input_settings().limits.max_digits)
-                .map_err(|e| CliError::at(&shown, e))?,
+            Certificate::from_json_with(
+                &v,
+                relucert_core::input::cert_max_digits(input_settings().limits.max_digits),
+            )
+            .map_err(|e| CliError::at(&shown, e))?,
         );
     }
     let merged = merge(&parts).map_err(|e| {

@@ -7,7 +7,7 @@
 //! number that is not an exact rational written as a string.
 
 use super::*;
-use crate::input::DEFAULT_MAX_DIGITS;
+use crate::input::DEFAULT_CERT_MAX_DIGITS;
 use crate::network::Sign;
 use crate::number::parse_rational_limited;
 use serde_json::Value;
@@ -335,10 +335,10 @@ impl Certificate {
     /// Read a version-1 certificate. Checks the shape and spelling of every
     /// field, never whether it proves anything.
     ///
-    /// Numbers are limited to the default [`DEFAULT_MAX_DIGITS`] digits
+    /// Numbers are limited to the default [`DEFAULT_CERT_MAX_DIGITS`] digits
     /// (see [`Certificate::from_json_with`]).
     pub fn from_json(v: &Value) -> Result<Certificate, CertFormatError> {
-        Certificate::from_json_with(v, DEFAULT_MAX_DIGITS)
+        Certificate::from_json_with(v, DEFAULT_CERT_MAX_DIGITS)
     }
 
     /// [`Certificate::from_json`] with at most `max_digits` decimal digits
