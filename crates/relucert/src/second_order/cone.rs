@@ -193,6 +193,19 @@ pub(super) fn cone_test(
                 .collect()
         })
         .collect();
+    // The enumeration below visits 2^r - 1 principal submatrices; past
+    // order 20 that is out of reach (and the checker refuses it: its
+    // MAX_COPOSITIVE_ORDER), unless no enumeration is needed.
+    if r > MAX_COPOSITIVE_ORDER
+        && !(s.iter().flatten().all(|x| !x.is_negative()) || psd(&s).is_ok())
+    {
+        return ConeTest::Fails(
+            Vec::new(),
+            format!(
+                "the copositivity test on the critical cone has order {r}, above {MAX_COPOSITIVE_ORDER} (it would enumerate 2^{r} submatrices)"
+            ),
+        );
+    }
     match copositive(&s) {
         Ok(()) => ConeTest::Nonneg(kept),
         Err(sv) => {
@@ -303,14 +316,26 @@ pub fn psd(a: &[Vec<Q>]) -> Result<(), Vec<Q>> {
     }
 }
 
+/// Largest order of a copositivity test that enumerates principal
+/// submatrices (`2^r - 1` of them); the checker has the same limit.
+pub const MAX_COPOSITIVE_ORDER: usize = 20;
+
 /// Copositivity of a symmetric matrix (`x^T s x >= 0` for all `x >= 0`) by
 /// the Cottle-Habetler-Lemke criterion over all principal submatrices;
 /// `Err(x)` with `x >= 0`, `x^T s x < 0` otherwise. Exponential in the
 /// order; callers keep it small.
+///
+/// The principal submatrices are enumerated, so `s` must have order at most
+/// [`MAX_COPOSITIVE_ORDER`] unless it is entrywise nonnegative or PSD;
+/// above it the answer is `Ok` only for those two cases and otherwise an
+/// `Err` with an empty vector (no witness: the test was not run).
 pub fn copositive(s: &[Vec<Q>]) -> Result<(), Vec<Q>> {
     let r = s.len();
     if s.iter().flatten().all(|x| !x.is_negative()) || psd(s).is_ok() {
         return Ok(());
+    }
+    if r > MAX_COPOSITIVE_ORDER {
+        return Err(Vec::new());
     }
     // subsets in order of size, so the first failure is a minimal one
     let mut subsets: Vec<u32> = (1..(1u32 << r)).collect();
@@ -332,4 +357,38 @@ pub fn copositive(s: &[Vec<Q>]) -> Result<(), Vec<Q>> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn diag(n: usize, v: i64) -> Vec<Vec<Q>> {
+        (0..n)
+            .map(|i| {
+                (0..n)
+                    .map(|j| Q::from_integer(if i == j { v } else { 0 }.into()))
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn order_above_the_limit_is_decided_only_without_enumeration() {
+        let n = MAX_COPOSITIVE_ORDER + 5;
+        // -I is not copositive: small orders find the witness e_0 ...
+        let w = copositive(&diag(3, -1)).expect_err("-I is not copositive");
+        assert!(!w.is_empty());
+        // ... above the limit there is no enumeration and no witness, and
+        // never a false "copositive" (a u32 shift past 31 once wrapped to
+        // an empty enumeration, i.e. "copositive").
+        assert_eq!(copositive(&diag(n, -1)), Err(Vec::new()));
+        assert_eq!(copositive(&diag(40, -1)), Err(Vec::new()));
+        // nonnegative or PSD: copositive at any order
+        assert_eq!(copositive(&diag(n, 2)), Ok(()));
+        let mut m = diag(n, 1);
+        m[0][1] = Q::new((-1).into(), 2.into());
+        m[1][0] = m[0][1].clone();
+        assert_eq!(copositive(&m), Ok(()));
+    }
 }
