@@ -182,23 +182,9 @@ fn report_survey(name: &str, cases: u32, seed: u64, found: &[(String, String)]) 
     }
 }
 
-/// The float LP solver (microlp) may panic on hard inputs; the LP engine
-/// catches that and falls back to exact simplex, so its message is noise
-/// here (as in the binary, which hides it the same way).
+/// The float LP solver's caught panics are noise here, as in the binary.
 fn quiet_microlp() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        let default_hook = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            if info
-                .location()
-                .is_some_and(|l| l.file().contains("microlp"))
-            {
-                return;
-            }
-            default_hook(info);
-        }));
-    });
+    relucert_lp::silence_float_solver_panics();
 }
 
 fn fail(msg: String) -> TestCaseError {

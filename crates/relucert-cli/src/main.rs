@@ -269,19 +269,8 @@ fn parse_seconds(s: &str) -> Result<std::time::Duration, String> {
 
 fn main() -> ExitCode {
     // The float LP solver (microlp) may panic on hard inputs; the LP engine
-    // catches that and falls back to its exact simplex, so such a panic is
-    // not an error of relucert and its message would only confuse. Every
-    // other panic is reported as usual.
-    let default_hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        if info
-            .location()
-            .is_some_and(|l| l.file().contains("microlp"))
-        {
-            return;
-        }
-        default_hook(info);
-    }));
+    // catches that, so its message would only confuse.
+    relucert_lp::silence_float_solver_panics();
     let args = Cli::parse();
     cmd::output::configure(cmd::output::InputSettings {
         limits: relucert_core::input::InputLimits {

@@ -355,6 +355,26 @@ pub fn solve(lp: &Lp) -> LpResult {
     solve_with_stats(lp, &mut LpStats::default())
 }
 
+/// Hide the panic messages of the float solver (microlp), which may panic
+/// on hard inputs: [`solve`] catches such a panic and lets the exact simplex
+/// decide, so the message is noise. Every other panic is reported by the
+/// previous hook as before. Idempotent; call it once at program start.
+pub fn silence_float_solver_panics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if info
+                .location()
+                .is_some_and(|l| l.file().contains("microlp"))
+            {
+                return;
+            }
+            previous(info);
+        }));
+    });
+}
+
 /// [`solve`], stopped with [`Expired`] once `deadline` passes. The deadline
 /// is read before each stage, between simplex pivots, per row inside every
 /// fraction-free pivot and elimination (so one pivot on huge integers cannot

@@ -22,6 +22,7 @@
 use crate::network::{LossKind, Params, Problem};
 use crate::number::Q;
 use num_traits::{One, Signed, Zero};
+use relucert_core::{Deadline, Expired};
 
 /// A univariate polynomial in `t`, dense, lowest degree first, no trailing
 /// zeros (the zero polynomial is empty).
@@ -216,12 +217,25 @@ impl ArcLoss {
 /// Exact loss along `arc` on `(0, t0)`. The arc's vectors must have the
 /// problem's parameter count (`None` otherwise).
 pub fn loss_along(problem: &Problem, arc: &Arc) -> Option<ArcLoss> {
+    loss_along_within(problem, arc, &Deadline::never()).unwrap_or(None)
+}
+
+/// [`loss_along`], stopped with [`Expired`] once `deadline` passes (tested
+/// per unit of every data point: with numbers of thousands of digits one
+/// arc can take seconds).
+pub fn loss_along_within(
+    problem: &Problem,
+    arc: &Arc,
+    deadline: &Deadline,
+) -> Result<Option<ArcLoss>, Expired> {
     let arch = &problem.arch;
     let n = arch.num_params();
     if arc.point.len() != n || arc.dirs.iter().any(|d| d.len() != n) {
-        return None;
+        return Ok(None);
     }
-    Params::from_flat(arch, &arc.point)?;
+    if Params::from_flat(arch, &arc.point).is_none() {
+        return Ok(None);
+    }
     let theta = arc.param_polys();
     let mut t0 = Q::one();
     let mut breakpoints: Vec<Q> = Vec::new();
@@ -239,6 +253,7 @@ pub fn loss_along(problem: &Problem, arc: &Arc) -> Option<ArcLoss> {
         for l in 1..=arch.depth() {
             let mut z = Vec::with_capacity(arch.widths[l]);
             for j in 0..arch.widths[l] {
+                deadline.check()?;
                 let mut acc = UPoly::zero();
                 for (k, ak) in a.iter().enumerate() {
                     acc = acc.add(&theta[arch.weight_index(l, j, k)].mul(ak));
@@ -299,11 +314,11 @@ pub fn loss_along(problem: &Problem, arc: &Arc) -> Option<ArcLoss> {
     let nq = Q::from_integer((problem.data.len() as i64).into());
     breakpoints.sort();
     breakpoints.dedup();
-    Some(ArcLoss {
+    Ok(Some(ArcLoss {
         loss: total.scale(&(Q::one() / nq)),
         t0,
         breakpoints,
-    })
+    }))
 }
 
 /// Positive rational roots of `p` after dividing out its lowest power of t,

@@ -71,7 +71,7 @@ pub(super) fn search(
                 return true;
             }
             tried_cell.set(tried_cell.get() + 1);
-            found = try_arc(problem, &arc, loss);
+            found = try_arc(problem, &arc, loss, deadline);
             found.is_some()
         };
         // general position first: O(M) rays instead of 2^M cones

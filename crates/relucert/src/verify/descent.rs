@@ -9,12 +9,13 @@
 //! Must not: accept an arc on anything but exact arithmetic: a descent is
 //! the sign of an exact coefficient plus an exactly evaluated lower point.
 
-use crate::arc::{loss_along, Arc, UPoly};
+use crate::arc::{loss_along_within, Arc, UPoly};
 use crate::network::{Params, Problem};
 use crate::number::{fmt_q, Q};
 use crate::poly::Poly;
 use num_traits::Zero;
 use relucert_core::cert::{Evidence, LowerPoint};
+use relucert_core::Deadline;
 
 /// The evidence and reason of a `not-local-min` proof (a descent direction
 /// or arc with an exact point of lower loss).
@@ -24,8 +25,14 @@ pub(super) struct Found {
 }
 
 /// Check an arc exactly; on descent, return the certificate evidence.
-pub(super) fn try_arc(problem: &Problem, arc: &Arc, loss: &Q) -> Option<Found> {
-    let al = loss_along(problem, arc)?;
+/// `None` also when `deadline` passes (the caller reports the time limit).
+pub(super) fn try_arc(
+    problem: &Problem,
+    arc: &Arc,
+    loss: &Q,
+    deadline: &Deadline,
+) -> Option<Found> {
+    let al = loss_along_within(problem, arc, deadline).ok()??;
     if al.descends() != Some(true) {
         return None;
     }
@@ -39,6 +46,9 @@ pub(super) fn try_arc(problem: &Problem, arc: &Arc, loss: &Q) -> Option<Found> {
     let two = Q::from_integer(2.into());
     let mut lower = None;
     for _ in 0..200 {
+        if deadline.expired() {
+            return None;
+        }
         t = &t / &two;
         let params = Params::from_flat(&problem.arch, &arc.at(&t))?;
         let l = problem.loss(&params);

@@ -112,7 +112,7 @@ pub(super) fn quick_descent(
         if deadline.expired() {
             return None;
         }
-        if let Some(found) = try_arc(problem, &arc, loss) {
+        if let Some(found) = try_arc(problem, &arc, loss, deadline) {
             return Some(found);
         }
     }

@@ -77,7 +77,7 @@ pub(super) fn finish(
                     break;
                 }
                 tried += 1;
-                if let Some(found) = try_arc(problem, &arc, &loss) {
+                if let Some(found) = try_arc(problem, &arc, &loss, deadline) {
                     return descended(inst, loss, found);
                 }
             }
