@@ -188,3 +188,56 @@ fn cli_timeout_zero_is_undecided_and_decimals_parse() {
         .expect("runs");
     assert!(!bad.status.success());
 }
+
+/// `check` and `lp` with `--timeout 0`: one line naming the file and the
+/// time limit, exit 1, nothing on stdout: a certificate not checked in time
+/// is never accepted. (Either the cooperative deadline or the hard stop may
+/// end the run; both say so in one line.)
+#[test]
+fn cli_check_and_lp_at_timeout_zero_are_not_answers() {
+    let root = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."));
+    let fixture = root.join("fixtures/relu-kink-descent.toml");
+    let cert = std::env::temp_dir().join(format!("relucert-deadline-{}.json", std::process::id()));
+    let made = Command::new(env!("CARGO_BIN_EXE_relucert"))
+        .args(["verify", "--cert"])
+        .arg(&cert)
+        .arg(&fixture)
+        .output()
+        .expect("runs");
+    assert!(made.status.success(), "{made:?}");
+    let accepted = Command::new(env!("CARGO_BIN_EXE_relucert"))
+        .arg("check")
+        .arg(&fixture)
+        .arg(&cert)
+        .args(["--timeout", "3600"])
+        .output()
+        .expect("runs");
+    assert!(accepted.status.success(), "{accepted:?}");
+    let lp = root.join("tests/data/lp/small_max.lp");
+    let runs = [
+        vec![
+            "check".to_string(),
+            fixture.display().to_string(),
+            cert.display().to_string(),
+        ],
+        vec!["lp".to_string(), lp.display().to_string()],
+    ];
+    for args in runs {
+        let out = Command::new(env!("CARGO_BIN_EXE_relucert"))
+            .args(&args)
+            .args(["--timeout", "0"])
+            .output()
+            .expect("runs");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
+        assert!(err.contains("time limit (0 s)"), "{args:?}: {err}");
+        assert!(
+            err.contains(args[args.len() - 1].as_str()),
+            "{args:?}: {err}"
+        );
+        assert!(!err.contains("accepted"), "{args:?}: {err}");
+    }
+    let _ = std::fs::remove_file(&cert);
+}
