@@ -267,14 +267,16 @@ pub fn loss_along_within(
                 a = z;
                 break;
             }
-            a = z
-                .into_iter()
-                .map(|zj| {
-                    note(&zj);
-                    let slope = arch.activation.slope(zj.germ_sign() >= 0);
-                    zj.scale(&slope)
-                })
-                .collect();
+            let mut next = Vec::with_capacity(z.len());
+            for zj in z {
+                // the roots of a pre-activation (a square root of its
+                // discriminant) cost the most with long numbers
+                deadline.check()?;
+                note(&zj);
+                let slope = arch.activation.slope(zj.germ_sign() >= 0);
+                next.push(zj.scale(&slope));
+            }
+            a = next;
         }
         let f = a;
         let mut args: Vec<UPoly> = Vec::new();
@@ -299,12 +301,14 @@ pub fn loss_along_within(
                 }
                 // f_best - f_k keeps its sign (>= 0) on (0, t0) for every k
                 for &k in &competitors {
+                    deadline.check()?;
                     note(&f[best].sub(&f[k]));
                 }
                 args.push(one.add(&f[best]).sub(&f[yc]));
             }
         }
         for arg in args {
+            deadline.check()?;
             note(&arg);
             if arg.germ_sign() > 0 {
                 total = total.add(&arg);

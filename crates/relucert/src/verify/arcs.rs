@@ -99,7 +99,7 @@ pub(super) fn search(
             if stop {
                 break;
             }
-            for arc in candidate_arcs(phi, flat, n) {
+            for arc in candidate_arcs(phi, flat, n, deadline) {
                 if attempt(arc) {
                     break 'pieces;
                 }
@@ -434,10 +434,18 @@ fn orthant_ray_arcs(model: &LocalModel) -> Vec<Arc> {
 /// `e_a - sign(h) e_b` (negative curvature, as pure second derivatives of a
 /// multilinear piece vanish), alone and with the gradient step as a second-
 /// order correction.
-fn candidate_arcs(phi: &Poly, theta: &[Q], n: usize) -> Vec<Arc> {
-    let grad: Vec<Q> = (0..n)
-        .map(|v| phi.partial(v as Var).evaluate(theta))
-        .collect();
+///
+/// Stops early (with the candidates so far) once `deadline` passes: with
+/// numbers of thousands of digits each second derivative can take a while,
+/// and the caller tries no candidate after the deadline anyway.
+fn candidate_arcs(phi: &Poly, theta: &[Q], n: usize, deadline: &Deadline) -> Vec<Arc> {
+    let mut grad: Vec<Q> = Vec::with_capacity(n);
+    for v in 0..n {
+        if deadline.expired() {
+            return Vec::new();
+        }
+        grad.push(phi.partial(v as Var).evaluate(theta));
+    }
     let mut out = Vec::new();
     if grad.iter().any(|g| !g.is_zero()) {
         out.push(Arc {
@@ -451,6 +459,9 @@ fn candidate_arcs(phi: &Poly, theta: &[Q], n: usize) -> Vec<Arc> {
             continue;
         }
         for b in (a + 1)..n {
+            if deadline.expired() {
+                return out;
+            }
             let h = first[a].partial(b as Var).evaluate(theta);
             if h.is_zero() {
                 continue;
