@@ -9,6 +9,7 @@
 //! minimality; no tolerance anywhere (zero means exactly zero).
 
 use super::*;
+use relucert_deadline::{Deadline, Expired};
 
 /// The activation's exact action (evaluation only; the checker has its own).
 impl Activation {
@@ -200,6 +201,15 @@ impl Problem {
         IntParams::new(params, &self.arch.activation)
             .loss_and_views(self.loss, &self.data, false)
             .0
+    }
+
+    /// [`Problem::loss`], stopped with [`Expired`] once `deadline` passes
+    /// (tested before each data point).
+    pub fn loss_within(&self, params: &Params, deadline: &Deadline) -> Result<Q, Expired> {
+        deadline.check()?;
+        Ok(IntParams::new(params, &self.arch.activation)
+            .loss_and_views_within(self.loss, &self.data, false, deadline)?
+            .0)
     }
 
     /// The one-sided directional derivative of the loss at `params` along

@@ -23,6 +23,7 @@ use crate::number::Q;
 use num_bigint::BigInt;
 use num_integer::Integer;
 use num_traits::{One, Signed, ToPrimitive, Zero};
+use relucert_deadline::{Deadline, Expired};
 
 /// Integer arithmetic the pass needs; `None` means overflow.
 trait Int: Clone + Sized + Ord {
@@ -584,9 +585,27 @@ impl IntParams {
     /// The exact loss `(1/N) sum_i loss_i` and, if `views`, each point's
     /// `PointView`, in one pass (`i128` per point while it fits).
     pub fn loss_and_views(&self, kind: LossKind, data: &Data, views: bool) -> (Q, Vec<PointView>) {
+        match self.loss_and_views_within(kind, data, views, &Deadline::never()) {
+            Ok(r) => r,
+            // Invariant: a deadline that never expires never stops the loop.
+            Err(Expired) => unreachable!("Deadline::never() expired"),
+        }
+    }
+
+    /// [`IntParams::loss_and_views`], stopped with [`Expired`] once
+    /// `deadline` passes (tested before each data point: with numbers of
+    /// thousands of digits one point can take a noticeable time).
+    pub fn loss_and_views_within(
+        &self,
+        kind: LossKind,
+        data: &Data,
+        views: bool,
+        deadline: &Deadline,
+    ) -> Result<(Q, Vec<PointView>), Expired> {
         let mut acc = Acc::zero();
         let mut out = Vec::new();
         for (x, &y) in data.x.iter().zip(&data.y) {
+            deadline.check()?;
             let small = match (&self.small, self.small_slope, scale_small(x)) {
                 (Some(layers), Some(slope), Some(xs)) => {
                     point_eval(layers, slope, self.linear, &xs, kind, y, views)
@@ -611,7 +630,7 @@ impl IntParams {
             };
             out.extend(view);
         }
-        (acc.over(data.len()), out)
+        Ok((acc.over(data.len()), out))
     }
 
     /// The one-sided directional derivative of the loss along `dir`

@@ -51,7 +51,7 @@ pub(super) fn try_arc(
         }
         t = &t / &two;
         let params = Params::from_flat(&problem.arch, &arc.at(&t))?;
-        let l = problem.loss(&params);
+        let l = problem.loss_within(&params, deadline).ok()?;
         if &l < loss {
             lower = Some((t.clone(), l));
             break;
