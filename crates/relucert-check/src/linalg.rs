@@ -125,16 +125,6 @@ pub fn cone_copositive(
     deadline: &Deadline,
 ) -> Result<Result<(), String>, Expired> {
     deadline.check()?;
-    cone_copositive_inner(h, eq, ineq, n, deadline)
-}
-
-fn cone_copositive_inner(
-    h: &[Vec<Q>],
-    eq: &[Vec<Q>],
-    ineq: &[Vec<Q>],
-    n: usize,
-    deadline: &Deadline,
-) -> Result<Result<(), String>, Expired> {
     // basis of {eq . d = 0}
     let mut e = eq.to_vec();
     let piv = rref(&mut e, n);

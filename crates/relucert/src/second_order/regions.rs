@@ -26,6 +26,18 @@ use relucert_core::Deadline;
 /// The reason of an attempt stopped by the deadline.
 const TIME_REASON: &str = "the time limit (--timeout) was reached in the second-order analysis";
 
+/// The attempt stopped by the deadline: incomplete, with the candidate
+/// arcs found so far.
+fn stopped(candidates: Vec<Arc>) -> (SecondOrder, bool) {
+    (
+        SecondOrder::Failed {
+            reason: TIME_REASON.to_string(),
+            candidates,
+        },
+        false,
+    )
+}
+
 /// One attempt: the lower bound keeps the terms not `dropped` (indices in
 /// the order of the model's terms; only corner terms may be dropped).
 /// Also says whether the attempt ran to its end (`false` when `max_regions`
@@ -125,13 +137,7 @@ pub(super) fn prove_with(
         let mut choice = vec![0usize; multi.len()];
         loop {
             if deadline.expired() {
-                return (
-                    SecondOrder::Failed {
-                        reason: TIME_REASON.to_string(),
-                        candidates,
-                    },
-                    false,
-                );
+                return stopped(candidates);
             }
             // rows: kinks, then dominance rows
             let mut rows: Vec<Vec<Q>> = kinks
@@ -235,13 +241,7 @@ pub(super) fn prove_with(
     // an LP stopped by the deadline proves nothing and fails nothing: the
     // attempt then ends here, incomplete
     if deadline.expired() {
-        return (
-            SecondOrder::Failed {
-                reason: TIME_REASON.to_string(),
-                candidates,
-            },
-            false,
-        );
+        return stopped(candidates);
     }
     if let Some(reason) = first_failure {
         return (SecondOrder::Failed { reason, candidates }, true);
