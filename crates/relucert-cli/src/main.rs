@@ -255,6 +255,12 @@ enum Command {
         #[arg(long, value_name = "S", value_parser = parse_seconds)]
         timeout: Option<std::time::Duration>,
     },
+    /// Build an instance file from weights (.safetensors, .npz) and data (.csv, .npz).
+    Import(cmd::import::Args),
+    /// Draw the exact loss on a 2-D slice through the point, with the cell boundaries, as SVG.
+    Plot(cmd::plot::Args),
+    /// Print a shell completion script (bash, zsh or fish).
+    Completions(cmd::completions::Args),
 }
 
 /// `--timeout S`: seconds, a whole or decimal number (`10`, `0.5`).
@@ -463,6 +469,11 @@ fn dispatch(command: Command) -> Result<Output, CliError> {
             json,
             timeout,
         } => cmd::lp::run(&file, json, timeout),
+        Command::Import(args) => cmd::import::run(&args),
+        Command::Plot(args) => cmd::plot::run(&args),
+        Command::Completions(args) => {
+            cmd::completions::run(&args, <Cli as clap::CommandFactory>::command())
+        }
     }
 }
 

@@ -10,13 +10,16 @@
 pub mod cell;
 pub mod cells;
 pub mod check;
+pub mod completions;
 pub mod corpus;
 pub mod descend;
 pub mod eval;
 pub mod gen;
 pub mod global;
+pub mod import;
 pub mod lp;
 pub mod output;
+pub mod plot;
 pub mod smtlib;
 pub mod theorems;
 pub mod verify;
