@@ -4,7 +4,8 @@
 //! format with its validity rules and one-line errors ([`instance`]),
 //! networks with their exact evaluation ([`network`]), sparse polynomials
 //! over Q ([`poly`]), the cell polynomial phi_S ([`cellpoly`]) and the typed
-//! certificate model ([`cert`]). The names most users need are re-exported
+//! certificate model ([`cert`]), bounded input reading ([`input`]) and
+//! strict JSON, duplicate keys refused ([`json`]). The names most users need are re-exported
 //! at the crate root.
 //!
 //! Must not: decide anything (no verdicts, no LPs, no search) and never let a
@@ -57,6 +58,7 @@ pub mod cellpoly;
 pub mod cert;
 pub mod input;
 pub mod instance;
+pub mod json;
 pub mod network;
 pub mod number;
 pub mod poly;

@@ -164,7 +164,7 @@ pub(super) fn json_tree(
     limits: &InputLimits,
 ) -> Result<Node, InstanceError> {
     nesting(text, Nesting::Json, file, limits)?;
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| InstanceError {
+    let value: serde_json::Value = crate::json::parse_strict(text).map_err(|e| InstanceError {
         file: file.to_string(),
         key: None,
         line: Some(e.line()),
