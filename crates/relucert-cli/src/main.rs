@@ -1,7 +1,8 @@
 //! The `relucert` command line: a thin layer over the library. Parses
 //! arguments, calls one library entry point per subcommand, prints what it
-//! returns. Exit status: 0 fine, 1 bad input, 3 an `[expect]` entry of the
-//! instance disagrees with the computed result.
+//! returns. Exit status: 0 fine, 1 bad input (a refused command line
+//! included: one line, never clap's usage block), 3 an `[expect]` entry of
+//! the instance disagrees with the computed result.
 //!
 //! Owns: the clap definition of the arguments and the dispatch to one
 //! `cmd::*::run` per subcommand; printing its outcome or its error.
@@ -21,12 +22,13 @@ use std::process::ExitCode;
 #[command(
     name = "relucert",
     version,
-    about = "Exact, certified answers about the hinge-loss landscape of small ReLU networks"
+    about = "Exact, certified answers about the hinge-loss landscape of small ReLU networks",
+    after_help = "Examples:\n  relucert verify fixtures/relu-kink-flat-local-min.toml --cert min.json\n  relucert check fixtures/relu-kink-flat-local-min.toml min.json\n  relucert eval fixtures/relu-kink-descent.toml\n  relucert descend fixtures/relu-kink-descent.toml --out min.toml\n  relucert global fixtures/global-relu-xor-conflict-w2.toml\n\nEvery command: relucert help COMMAND (its options, defaults and examples).\nThe instance format: docs/format.md; all commands: docs/cli.md."
 )]
 struct Cli {
     #[command(subcommand)]
     command: Command,
-    /// Refuse input files larger than BYTES (default 64 MiB = 67108864).
+    /// Refuse input files larger than BYTES (64 MiB).
     #[arg(long, global = true, value_name = "BYTES", default_value_t = relucert_core::input::DEFAULT_MAX_BYTES)]
     max_file_size: u64,
     /// Refuse numbers with more than N decimal digits (numerator and
@@ -41,6 +43,9 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Decide whether the point is a local minimum, with a certificate.
+    #[command(
+        after_help = "Examples:\n  relucert verify fixtures/relu-kink-descent.toml\n  relucert verify fixtures/relu-kink-flat-local-min.toml --cert min.json\n  relucert verify fixtures/relu-kink-flat-local-min.toml --json --timeout 10\n  cat inst.json | relucert --format json verify -"
+    )]
     Verify {
         /// Instance file (.toml, or .json) with a [point].
         file: PathBuf,
@@ -50,10 +55,12 @@ enum Command {
         /// Write the certificate to this file.
         #[arg(long, value_name = "OUT.json")]
         cert: Option<PathBuf>,
-        /// Examine at most N pieces around the point (else: undecided).
+        /// Examine at most N pieces around the point (else: undecided)
+        /// [default: 4096].
         #[arg(long, value_name = "N")]
         max_pieces: Option<usize>,
-        /// Stop the search after S seconds, decimals allowed (else: undecided).
+        /// Stop the search after S seconds, decimals allowed (else: undecided)
+        /// [default: no limit].
         #[arg(long, value_name = "S", value_parser = parse_seconds)]
         timeout: Option<std::time::Duration>,
         /// Skip the first-order probe: non-minima are then certified by
@@ -69,6 +76,9 @@ enum Command {
         global_out: Option<PathBuf>,
     },
     /// Re-verify a certificate written by `verify`.
+    #[command(
+        after_help = "Examples:\n  relucert verify fixtures/relu-kink-flat-local-min.toml --cert min.json\n  relucert check fixtures/relu-kink-flat-local-min.toml min.json"
+    )]
     Check {
         /// The instance file.
         file: PathBuf,
@@ -76,10 +86,14 @@ enum Command {
         cert: PathBuf,
         /// Stop after S seconds, decimals allowed: the certificate is then not
         /// checked (exit 1), never accepted.
+        /// [default: no limit]
         #[arg(long, value_name = "S", value_parser = parse_seconds)]
         timeout: Option<std::time::Duration>,
     },
     /// Evaluate the source paper's theorems as predicates at the point.
+    #[command(
+        after_help = "Examples:\n  relucert theorems fixtures/relu-kink-flat-local-min.toml\n  relucert theorems fixtures/leaky-separable-zero-loss.toml --json"
+    )]
     Theorems {
         /// Instance file (.toml, or .json) with a [point].
         file: PathBuf,
@@ -88,10 +102,14 @@ enum Command {
         json: bool,
         /// Stop the verification after S seconds, decimals allowed (else:
         /// undecided, and the predicates say what they can without it).
+        /// [default: no limit]
         #[arg(long, value_name = "S", value_parser = parse_seconds)]
         timeout: Option<std::time::Duration>,
     },
     /// Follow certified descent arcs to a certified local minimum.
+    #[command(
+        after_help = "Examples:\n  relucert descend fixtures/relu-kink-descent.toml --out min.toml\n  relucert descend fixtures/relu-kink-descent.toml --starts 20 --seed 7 --json"
+    )]
     Descend {
         /// Instance file (.toml, or .json); its [point] is the start unless --starts is given.
         file: PathBuf,
@@ -112,10 +130,14 @@ enum Command {
         seed: u64,
         /// Stop the whole command (all starts) after S seconds, decimals
         /// allowed (the limit decides nothing).
+        /// [default: no limit]
         #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
         timeout: Option<std::time::Duration>,
     },
     /// Exact loss, margins, signature and zero entries at the instance's point.
+    #[command(
+        after_help = "Examples:\n  relucert eval fixtures/relu-kink-descent.toml\n  relucert eval fixtures/leaky-multiclass-hinge.json --json"
+    )]
     Eval {
         /// Instance file (.toml, or .json).
         file: PathBuf,
@@ -124,6 +146,9 @@ enum Command {
         json: bool,
     },
     /// The cell polynomial phi_S of the point's cell (on a boundary: choose sides).
+    #[command(
+        after_help = "Examples:\n  relucert cell fixtures/relu-kink-descent.toml --side +\n  relucert cell fixtures/relu-kink-descent.toml --side - --json"
+    )]
     Cell {
         /// Instance file (.toml, or .json).
         file: PathBuf,
@@ -136,6 +161,9 @@ enum Command {
         json: bool,
     },
     /// Activation patterns: all first-layer cells of the data set, or the local arrangement at the point.
+    #[command(
+        after_help = "Examples:\n  relucert cells fixtures/relu-kink-descent.toml | head\n  relucert cells fixtures/relu-kink-descent.toml --count\n  relucert cells fixtures/relu-kink-descent.toml --at-point --json"
+    )]
     Cells {
         /// Instance file (.toml, or .json).
         file: PathBuf,
@@ -145,7 +173,7 @@ enum Command {
         /// JSON (one object per line when listing).
         #[arg(long)]
         json: bool,
-        /// Stop after N cells (a message on stderr says so).
+        /// Stop after N cells (a message on stderr says so) [default: no limit].
         #[arg(long, value_name = "N")]
         limit: Option<u64>,
         /// The local arrangement of the first hidden layer at the file's point.
@@ -156,10 +184,14 @@ enum Command {
         unit: bool,
         /// Stop the enumeration and the listing after S seconds, decimals
         /// allowed (a note on stderr says so).
+        /// [default: no limit]
         #[arg(long, value_name = "S", value_parser = parse_seconds)]
         timeout: Option<std::time::Duration>,
     },
     /// Write "is there lower loss within radius R of the point?" as SMT-LIB 2 (QF_NRA).
+    #[command(
+        after_help = "Examples:\n  relucert smtlib fixtures/relu-kink-flat-local-min.toml --radius 1/1024 --out q.smt2 && z3 q.smt2"
+    )]
     Smtlib {
         /// Instance file (.toml, or .json) with a [point].
         file: PathBuf,
@@ -171,6 +203,9 @@ enum Command {
         out: Option<PathBuf>,
     },
     /// Generate instances of a family (deterministic in family, seed and index).
+    #[command(
+        after_help = "Examples:\n  relucert gen --family kinks --seed 3\n  relucert gen --family dead --count 50 --out corpus/"
+    )]
     Gen {
         /// The family: separable, nonseparable, kinks, dead, zero-loss, linear, saddle, random.
         #[arg(long, value_name = "F")]
@@ -189,6 +224,9 @@ enum Command {
         out: Option<PathBuf>,
     },
     /// Verify a generated corpus and summarise the verdicts, times and undecided reasons.
+    #[command(
+        after_help = "Examples:\n  relucert corpus --count 20\n  relucert corpus --family kinks,saddle --seed 2 --count 100 --json --write-undecided undecided/"
+    )]
     Corpus {
         /// Comma-separated families (default: linear,kinks,dead,saddle).
         #[arg(long, value_name = "F,...")]
@@ -211,6 +249,9 @@ enum Command {
     },
     /// The least hinge loss over all one-hidden-layer networks of a width, with a
     /// network attaining it and a certificate; or merge shard certificates.
+    #[command(
+        after_help = "Examples:\n  relucert global fixtures/global-relu-xor-conflict-w2.toml\n  relucert global fixtures/global-relu-xor-conflict-w2.toml --width 1 --cert opt.json --out opt.toml\n  relucert global F.toml --shard 1/4 --cert part1.json   (then --merge part*.json --cert all.json F.toml)"
+    )]
     Global {
         /// Instance file (.toml, or .json); no [point] needed. With --merge: check
         /// the merged certificate against it before writing.
@@ -229,9 +270,11 @@ enum Command {
         #[arg(long, value_name = "OPT.toml", conflicts_with = "shard")]
         out: Option<PathBuf>,
         /// Stop after S seconds (decimals allowed) with an honest partial answer.
+        /// [default: no limit]
         #[arg(long, value_name = "S", value_parser = parse_seconds)]
         timeout: Option<std::time::Duration>,
-        /// Refuse runs with more than N sets of pairs.
+        /// Refuse runs with more than N sets of pairs [default: no limit; the
+        /// time limit, if any, still applies].
         #[arg(long, value_name = "N")]
         max_sets: Option<u128>,
         /// Only shard K of N (1-based) of the sets of pairs.
@@ -243,6 +286,9 @@ enum Command {
         merge: Vec<PathBuf>,
     },
     /// Solve a linear program in CPLEX LP format exactly, with a certificate.
+    #[command(
+        after_help = "Examples:\n  relucert lp tests/data/lp/fractions.lp\n  relucert lp tests/data/lp/infeasible.lp --json --timeout 5"
+    )]
     Lp {
         /// The .lp file.
         file: PathBuf,
@@ -252,6 +298,7 @@ enum Command {
         /// Give up after S seconds, decimals allowed (one-line error naming the
         /// file, exit 1); a time limit decides only whether an answer comes,
         /// never which.
+        /// [default: no limit]
         #[arg(long, value_name = "S", value_parser = parse_seconds)]
         timeout: Option<std::time::Duration>,
     },
@@ -277,7 +324,10 @@ fn main() -> ExitCode {
     // The float LP solver (microlp) may panic on hard inputs; the LP engine
     // catches that, so its message would only confuse.
     relucert_lp::silence_float_solver_panics();
-    let args = Cli::parse();
+    let args = match Cli::try_parse() {
+        Ok(args) => args,
+        Err(e) => return usage_error(&e),
+    };
     cmd::output::configure(cmd::output::InputSettings {
         limits: relucert_core::input::InputLimits {
             max_bytes: args.max_file_size,
@@ -475,6 +525,44 @@ fn dispatch(command: Command) -> Result<Output, CliError> {
             cmd::completions::run(&args, <Cli as clap::CommandFactory>::command())
         }
     }
+}
+
+/// A command line clap refuses: `--help` and `--version` print as usual
+/// (exit 0); any other error is bad input, so it is one line on stderr
+/// and exit status 1, like every other error.
+fn usage_error(e: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+        let _ = e.print();
+        return ExitCode::SUCCESS;
+    }
+    if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+        let _ = e.print();
+        return ExitCode::from(1);
+    }
+    eprintln!("{}", one_line_usage(&e.render().to_string()));
+    ExitCode::from(1)
+}
+
+/// clap's multi-line usage error as one line: its lines joined by "; ",
+/// without the usage block and the "For more information" hint, which
+/// becomes a short "(see --help)".
+fn one_line_usage(rendered: &str) -> String {
+    let mut out = String::new();
+    for line in rendered.lines().map(str::trim) {
+        if line.is_empty() || line.starts_with("For more information") {
+            continue;
+        }
+        if line.starts_with("Usage:") {
+            break;
+        }
+        if !out.is_empty() {
+            out.push_str(if out.ends_with(':') { " " } else { "; " });
+        }
+        out.push_str(line);
+    }
+    out.push_str(" (see --help)");
+    out
 }
 
 /// Print a command's outcome and give its exit status.
