@@ -364,8 +364,9 @@ fn bad_shards_are_refused() {
             r.stderr
         );
     }
-    // --merge needs --cert: a clap usage error
-    assert_eq!(run(&["global", "--merge", "a.json"]).code, 2);
+    // --merge needs --cert: a usage error, one line with exit 1 like any bad input
+    let r = run(&["global", "--merge", "a.json"]);
+    assert!(one_line_error(&r).contains("--cert"), "{}", r.stderr);
 }
 
 #[test]
