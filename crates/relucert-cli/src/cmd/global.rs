@@ -459,7 +459,6 @@ fn params_text(p: &Params) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use relucert::number::parse_rational;
 
     #[test]
     fn shard_syntax() {
