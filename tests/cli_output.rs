@@ -465,6 +465,40 @@ fn descend_starts_writes_certified_minima() {
     }
     assert!(written > 0, "no certified minimum among {runs:?}");
     assert_eq!(std::fs::read_dir(&out).unwrap().count(), written);
+    // a single descent's JSON carries its final point, as written by --out
+    let single = dir.join("single.toml");
+    let o = run(&["descend", file, "--json", "--out", single.to_str().unwrap()]);
+    assert!(o.status.success());
+    let j = json_of(&o);
+    let end = instance::load(&single).unwrap();
+    let flat_json: Vec<Q> = end
+        .point
+        .as_ref()
+        .unwrap()
+        .layers
+        .iter()
+        .enumerate()
+        .flat_map(|(l, layer)| {
+            let w = j["point"][format!("W{}", l + 1)].clone();
+            let b = j["point"][format!("b{}", l + 1)].clone();
+            let mut v: Vec<Q> = (0..layer.w.len())
+                .flat_map(|r| {
+                    (0..layer.w[r].len())
+                        .map(|c| rat(w[r][c].as_str().unwrap()))
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+            if let Some(bias) = &layer.b {
+                v.extend((0..bias.len()).map(|r| rat(b[r].as_str().unwrap())));
+            }
+            v
+        })
+        .collect();
+    assert_eq!(flat_json, end.point.as_ref().unwrap().flat());
+    assert_eq!(
+        end.problem.loss(end.point.as_ref().unwrap()),
+        rat(j["loss"].as_str().unwrap())
+    );
     // one file for several runs is refused, and nothing is written
     let bad = dir.join("one.toml");
     let o = run(&[

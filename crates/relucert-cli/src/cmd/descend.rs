@@ -67,6 +67,7 @@ pub fn run(path: &Path, opts: &Options) -> Result<Output, CliError> {
             "start_loss": qs(&d.losses[0]),
             "losses": d.losses.iter().map(qs).collect::<Vec<_>>(),
             "stop": d.stop,
+            "point": d.end.point.as_ref().map(params_json),
             "out": opts.out.as_ref().map(|p| p.display().to_string()),
         });
         return Ok(Output::ok(format!("{v:#}\n")));
