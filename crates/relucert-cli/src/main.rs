@@ -84,6 +84,9 @@ enum Command {
         file: PathBuf,
         /// The certificate (JSON).
         cert: PathBuf,
+        /// Print the answer as one JSON object (same exit statuses).
+        #[arg(long)]
+        json: bool,
         /// Stop after S seconds, decimals allowed: the certificate is then not
         /// checked (exit 1), never accepted.
         /// [default: no limit]
@@ -113,8 +116,9 @@ enum Command {
     Descend {
         /// Instance file (.toml, or .json); its [point] is the start unless --starts is given.
         file: PathBuf,
-        /// Write the final point as an instance file.
-        #[arg(long, value_name = "OUT.toml")]
+        /// Write the final point as an instance file; with --starts, a
+        /// directory: one file DIR/start-SEED.toml per certified minimum.
+        #[arg(long, value_name = "OUT.toml|DIR")]
         out: Option<PathBuf>,
         /// Print JSON instead of text.
         #[arg(long)]
@@ -405,8 +409,9 @@ fn dispatch(command: Command) -> Result<Output, CliError> {
         Command::Check {
             file,
             cert,
+            json,
             timeout,
-        } => cmd::check::run(&file, &cert, timeout),
+        } => cmd::check::run(&file, &cert, timeout, json),
         Command::Theorems {
             file,
             json,

@@ -253,6 +253,13 @@ impl End {
 pub struct StartRun {
     /// The seed of its random starting point (`random_point`).
     pub seed: u64,
+    /// The final point.
+    pub point: Params,
+    /// Why it stopped (as [`Descent::stop`]).
+    pub stop: String,
+    /// Wall-clock time of this descent (for display only: it decides
+    /// nothing).
+    pub elapsed: std::time::Duration,
     /// Exact loss at the end point.
     pub loss: Q,
     /// The verifier's verdict at the end point.
@@ -261,6 +268,45 @@ pub struct StartRun {
     pub steps: usize,
     /// How it ended.
     pub end: End,
+}
+
+impl StartRun {
+    /// Did this run end at a certified (local or global) minimum?
+    pub fn certified_min(&self) -> bool {
+        matches!(self.verdict, Verdict::GlobalMin | Verdict::LocalMin)
+    }
+
+    /// The run's final point as an instance of `inst`'s problem, for a run
+    /// that ended at a certified minimum: `[expect]` states what was
+    /// certified (`local_min = true`, the exact loss, and `global_min =
+    /// true` for a `global-min` verdict), `source` the command that
+    /// reproduces it (`relucert descend FILE --starts 1 --seed SEED
+    /// --max-steps N`). `None` for a run that did not end at a certified
+    /// minimum.
+    pub fn end_instance(&self, inst: &Instance, file: &str, max_steps: usize) -> Option<Instance> {
+        if !self.certified_min() {
+            return None;
+        }
+        let mut end = inst.clone();
+        end.point = Some(self.point.clone());
+        end.name = Some(format!(
+            "descended from random start {} of {file} ({})",
+            self.seed,
+            self.verdict.name()
+        ));
+        end.source = Some(format!(
+            "relucert descend {file} --starts 1 --seed {} --max-steps {max_steps} ({} steps, {})",
+            self.seed,
+            self.steps,
+            self.verdict.name()
+        ));
+        end.expect = Some(crate::instance::Expect {
+            local_min: Some(true),
+            global_min: (self.verdict == Verdict::GlobalMin).then_some(true),
+            loss: Some(self.loss.clone()),
+        });
+        Some(end)
+    }
 }
 
 /// The multi-start statistic: descents from `k` random starting points.
@@ -313,11 +359,16 @@ pub fn random_starts(
     for s in 0..k as u64 {
         let start_seed = seed.wrapping_add(s);
         let mut start = inst.clone();
-        start.point = Some(random_point(&inst.problem.arch, start_seed));
+        let start_point = random_point(&inst.problem.arch, start_seed);
+        start.point = Some(start_point.clone());
+        let clock = std::time::Instant::now();
         let d =
             descend(&start, max_steps, limits).map_err(|error| StartError { start: s, error })?;
         runs.push(StartRun {
             seed: start_seed,
+            point: d.end.point.clone().unwrap_or(start_point),
+            stop: d.stop.clone(),
+            elapsed: clock.elapsed(),
             end: End::of(&d),
             loss: d.outcome.loss,
             verdict: d.outcome.verdict,
@@ -363,7 +414,21 @@ mod tests {
             assert_eq!(d.outcome.loss, r.loss);
             assert_eq!(d.outcome.verdict, r.verdict);
             assert_eq!(d.steps, r.steps);
+            assert_eq!(d.end.point.as_ref(), Some(&r.point));
+            assert_eq!(d.stop, r.stop);
             assert_eq!(End::of(&d), r.end);
+            // the end instance of a certified minimum states what was certified
+            match r.end_instance(&inst, "f.toml", 20) {
+                Some(e) => {
+                    assert!(r.certified_min());
+                    assert_eq!(e.point.as_ref(), Some(&r.point));
+                    assert_eq!(e.problem.loss(&r.point), r.loss);
+                    let x = e.expect.expect("an [expect] table");
+                    assert_eq!(x.local_min, Some(true));
+                    assert_eq!(x.loss.as_ref(), Some(&r.loss));
+                }
+                None => assert!(!r.certified_min()),
+            }
             let zero = d.outcome.loss.is_zero();
             let min = matches!(d.outcome.verdict, Verdict::GlobalMin | Verdict::LocalMin);
             assert_eq!(r.end == End::MinZeroLoss, min && zero);

@@ -8,10 +8,9 @@
 //! Must not: compute anything (argument parsing and formatting only): the
 //! pattern comes from `network::Signature`, the polynomial from `cellpoly`.
 
-use super::output::{entry_json, entry_text, load_with_point, qs, CliError, Output};
+use super::output::{entry_json, entry_text, load_with_point, qs, with_decimal, CliError, Output};
 use relucert::cellpoly;
 use relucert::network::{Side, Signature, ZeroEntry};
-use relucert::number::fmt_q;
 use relucert::poly::Poly;
 use serde_json::{json, Value};
 use std::fmt::Write as _;
@@ -141,8 +140,8 @@ pub fn run(path: &Path, sides: Option<&str>, as_json: bool) -> Result<Output, Cl
     let _ = writeln!(
         s,
         "value at the point: {} (loss: {})",
-        fmt_q(&value),
-        fmt_q(&ev.loss)
+        with_decimal(&value),
+        with_decimal(&ev.loss)
     );
     Ok(Output::ok(s))
 }

@@ -193,7 +193,7 @@ fn at_point(
                 };
                 writeln!(
                     out,
-                    "  unit {}: zero on points {:?}; {} hyperplanes, rank {}{}; {} cells",
+                    "  unit {} of layer 1: zero at points {:?}; {} hyperplanes, rank {}{}; {} cells",
                     lu.unit,
                     lu.points,
                     lu.arrangement.distinct.len(),
@@ -220,7 +220,7 @@ fn at_point(
             } else {
                 writeln!(
                     out,
-                    "unit {} points {:?}: {}  direction dW = {}  db = {}",
+                    "unit {} of layer 1, points {:?}: {}  direction dW = {}  db = {}",
                     lu.unit,
                     lu.points,
                     signs_of(c),

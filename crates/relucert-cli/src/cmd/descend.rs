@@ -1,18 +1,18 @@
 //! `relucert descend FILE [--out OUT.toml] [--json] [--max-steps N]
-//! [--timeout S]`, or with `--starts K [--seed S]` the statistic over K
-//! random starts.
+//! [--timeout S]`, or with `--starts K [--seed S] [--out DIR]` the
+//! statistic over K random starts.
 //!
-//! Owns: the text and JSON shapes of `descend` and writing the final
-//! point's instance file.
+//! Owns: the text and JSON shapes of `descend`, writing the final point's
+//! instance file (or, with `--starts`, one file per certified minimum in
+//! `DIR`), and the progress bar of `--starts` on a terminal.
 //!
 //! Must not: compute anything (argument parsing and formatting only): the
 //! descent, the end instance and the multi-start counts come from
 //! `relucert::descend`.
 
-use super::output::{load, qs, CliError, Output};
+use super::output::{load, params_json, qs, with_decimal, CliError, Output};
 use relucert::descend::{descend, random_starts, End};
 use relucert::instance::{self, Instance};
-use relucert::number::fmt_q;
 use relucert::verify::Limits;
 use serde_json::{json, Value};
 use std::fmt::Write as _;
@@ -23,7 +23,8 @@ use std::path::{Path, PathBuf};
 pub struct Options {
     /// JSON output.
     pub json: bool,
-    /// Write the final point as an instance file.
+    /// Write the final point as an instance file (with `starts`: the
+    /// directory for the certified minima).
     pub out: Option<PathBuf>,
     /// Stop after this many steps.
     pub max_steps: usize,
@@ -66,21 +67,56 @@ pub fn run(path: &Path, opts: &Options) -> Result<Output, CliError> {
             "start_loss": qs(&d.losses[0]),
             "losses": d.losses.iter().map(qs).collect::<Vec<_>>(),
             "stop": d.stop,
+            "point": d.end.point.as_ref().map(params_json),
             "out": opts.out.as_ref().map(|p| p.display().to_string()),
         });
         return Ok(Output::ok(format!("{v:#}\n")));
     }
     let mut s = String::new();
     let _ = writeln!(s, "instance: {file}");
-    let _ = writeln!(s, "start loss: {}", fmt_q(&d.losses[0]));
+    let _ = writeln!(s, "start loss: {}", with_decimal(&d.losses[0]));
     let _ = writeln!(s, "steps: {}", d.steps);
-    let _ = writeln!(s, "loss: {}", fmt_q(&d.outcome.loss));
+    let _ = writeln!(s, "loss: {}", with_decimal(&d.outcome.loss));
     let _ = writeln!(s, "verdict: {}", d.outcome.verdict.name());
     let _ = writeln!(s, "stopped: {}", d.stop);
     if let Some(out) = &opts.out {
         let _ = writeln!(s, "final point written to {}", out.display());
     }
     Ok(Output::ok(s))
+}
+
+/// The directory of `--starts K --out DIR`: created if missing; a file,
+/// or a name ending in `.toml` / `.json`, is refused (one file cannot hold
+/// the minima of several runs).
+fn out_dir(out: &Path) -> Result<(), CliError> {
+    let ext = out.extension().and_then(|e| e.to_str());
+    if matches!(ext, Some("toml") | Some("json")) || out.is_file() {
+        return Err(CliError::at(
+            out.display(),
+            "--out with --starts is a directory for the certified minima (one file per run), not a file",
+        ));
+    }
+    std::fs::create_dir_all(out).map_err(|e| {
+        CliError::at(
+            out.display(),
+            format_args!("cannot create the directory: {e}"),
+        )
+    })
+}
+
+/// A progress bar on stderr for `--starts`, only when stderr is a terminal.
+fn progress_bar(k: usize) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(k as u64);
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("descend: {bar:30} {pos}/{len} starts ({elapsed})")
+    {
+        bar.set_style(style);
+    }
+    Some(bar)
 }
 
 /// The statistic over `k` random starts.
@@ -91,8 +127,40 @@ fn starts(
     opts: &Options,
     limits: &Limits,
 ) -> Result<Output, CliError> {
-    let st = random_starts(inst, k, opts.seed, opts.max_steps, limits, &mut |_, _| {})
-        .map_err(|e| CliError::at(file, e))?;
+    if let Some(dir) = &opts.out {
+        out_dir(dir)?;
+    }
+    let bar = progress_bar(k);
+    let st = random_starts(
+        inst,
+        k,
+        opts.seed,
+        opts.max_steps,
+        limits,
+        &mut |done, _| {
+            if let Some(b) = &bar {
+                b.set_position(done as u64);
+            }
+        },
+    );
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    let st = st.map_err(|e| CliError::at(file, e))?;
+    // one instance file per run that ended at a certified minimum
+    let mut written: Vec<Option<String>> = Vec::with_capacity(st.runs.len());
+    for r in &st.runs {
+        let path = match (&opts.out, r.end_instance(inst, file, opts.max_steps)) {
+            (Some(dir), Some(end)) => {
+                let p = dir.join(format!("start-{}.toml", r.seed));
+                std::fs::write(&p, instance::to_toml(&end))
+                    .map_err(|e| CliError::at(p.display(), format_args!("cannot write: {e}")))?;
+                Some(p.display().to_string())
+            }
+            _ => None,
+        };
+        written.push(path);
+    }
     let zero = st.count(End::MinZeroLoss);
     let positive_min = st.count(End::MinPositiveLoss);
     let undecided = st.count(End::Undecided);
@@ -101,12 +169,17 @@ fn starts(
         let rows: Vec<Value> = st
             .runs
             .iter()
-            .map(|r| {
+            .zip(&written)
+            .map(|(r, w)| {
                 json!({
                     "seed": r.seed,
                     "loss": qs(&r.loss),
                     "verdict": r.verdict.name(),
                     "steps": r.steps,
+                    "stop": r.stop,
+                    "seconds": r.elapsed.as_secs_f64(),
+                    "point": params_json(&r.point),
+                    "out": w,
                 })
             })
             .collect();
@@ -118,6 +191,7 @@ fn starts(
             "certified_min_positive_loss": positive_min,
             "undecided": undecided,
             "step_or_time_limit": limit,
+            "out": opts.out.as_ref().map(|p| p.display().to_string()),
             "runs": rows,
         });
         return Ok(Output::ok(format!("{v:#}\n")));
@@ -136,5 +210,13 @@ fn starts(
     );
     let _ = writeln!(s, "| undecided | {undecided} |");
     let _ = writeln!(s, "| step or time limit | {limit} |");
+    if let Some(dir) = &opts.out {
+        let n = written.iter().flatten().count();
+        let _ = writeln!(
+            s,
+            "certified minima written: {n} (as {}/start-SEED.toml)",
+            dir.display()
+        );
+    }
     Ok(Output::ok(s))
 }

@@ -9,12 +9,11 @@
 //! number comes from `network`, the `[expect]` comparison from `expect`.
 
 use super::output::{
-    agreement_word, entry_json, entry_text, load_with_point, qs, signs_string, CliError, Output,
-    EXIT_DISAGREE, EXIT_OK,
+    agreement_word, entry_json, entry_text, load_with_point, qs, signs_string, unit_patterns,
+    with_decimal, CliError, Output, EXIT_DISAGREE, EXIT_OK,
 };
 use relucert::expect::{self, Computed};
 use relucert::network::{Evaluation, Signature};
-use relucert::number::fmt_q;
 use serde_json::{json, Value};
 use std::fmt::Write as _;
 use std::path::Path;
@@ -66,6 +65,11 @@ pub fn run(path: &Path, as_json: bool) -> Result<Output, CliError> {
             .iter()
             .map(|layer| layer.iter().map(|u| signs_string(u)).collect())
             .collect();
+        let hidden_units: Vec<Vec<String>> = sig
+            .hidden
+            .iter()
+            .map(|layer| unit_patterns(layer))
+            .collect();
         let hinge: Vec<String> = sig
             .hinge
             .iter()
@@ -83,6 +87,7 @@ pub fn run(path: &Path, as_json: bool) -> Result<Output, CliError> {
                 "zero_hinge_arguments": zh,
                 "ties": zt,
                 "hidden": hidden,
+                "hidden_units": hidden_units,
                 "hinge": hinge,
             },
             "zero_entries": zeros.iter().map(entry_json).collect::<Vec<_>>(),
@@ -104,17 +109,17 @@ pub fn run(path: &Path, as_json: bool) -> Result<Output, CliError> {
         .map(|n| format!(" ({n})"))
         .unwrap_or_default();
     let _ = writeln!(s, "instance: {}{title}", path.display());
-    let _ = writeln!(s, "loss: {}", fmt_q(&ev.loss));
+    let _ = writeln!(s, "loss: {}", with_decimal(&ev.loss));
     let _ = writeln!(s, "points: {}", ev.points.len());
     for (i, p) in ev.points.iter().enumerate() {
-        let out: Vec<String> = p.output.iter().map(fmt_q).collect();
+        let out: Vec<String> = p.output.iter().map(with_decimal).collect();
         let _ = write!(
             s,
-            "  #{i}: y = {}  f = [{}]  margin = {}  loss = {}",
+            "  point {i}: y = {}  f = [{}]  margin = {}  loss = {}",
             problem.data.y[i],
             out.join(", "),
-            fmt_q(&p.margin),
-            fmt_q(&p.loss)
+            with_decimal(&p.margin),
+            with_decimal(&p.loss)
         );
         if let Some(a) = &p.argmax {
             let _ = write!(s, "  argmax = {a:?}");
@@ -126,15 +131,34 @@ pub fn run(path: &Path, as_json: bool) -> Result<Output, CliError> {
         "signature: {np} pre-activations ({zp} zero), {nh} hinge arguments ({zh} zero), {zt} ties"
     );
     for (l, layer) in sig.hidden.iter().enumerate() {
-        let row: Vec<String> = layer.iter().map(|u| signs_string(u)).collect();
-        let _ = writeln!(s, "  layer {} signs by point: {}", l + 1, row.join(" "));
+        let row: Vec<String> = unit_patterns(layer)
+            .iter()
+            .enumerate()
+            .map(|(j, p)| format!("unit {j} {p}"))
+            .collect();
+        let _ = writeln!(
+            s,
+            "  layer {} pre-activation signs, per unit over points 0..{}: {}",
+            l + 1,
+            layer.len().saturating_sub(1),
+            row.join(", ")
+        );
     }
     let hinge: Vec<String> = sig
         .hinge
         .iter()
         .map(|t| t.iter().map(|(_, s)| s.symbol()).collect())
         .collect();
-    let _ = writeln!(s, "  hinge signs by point: {}", hinge.join(" "));
+    let _ = writeln!(
+        s,
+        "  hinge argument signs, per point over its hinge terms: {}",
+        hinge
+            .iter()
+            .enumerate()
+            .map(|(i, h)| format!("point {i} {h}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     if zeros.is_empty() {
         let _ = writeln!(s, "zero entries: none (the point is inside a cell)");
     } else {
@@ -151,7 +175,7 @@ pub fn run(path: &Path, as_json: bool) -> Result<Output, CliError> {
         let _ = writeln!(
             s,
             "expect.loss: {} ({})",
-            fmt_q(&c.expected),
+            with_decimal(&c.expected),
             agreement_word(c.agreement)
         );
     }

@@ -7,17 +7,16 @@
 //! Owns: the text and JSON shapes of `global`, the announcement of a run's
 //! size and its progress bar on stderr, the honest partial answer of an
 //! incomplete run, writing the certificate and the optimum's instance file
-//! (after re-evaluating its exact loss), and the decimal form of rationals
-//! (`decimal`, also used by `check`).
+//! (after re-evaluating its exact loss).
 //!
 //! Must not: compute anything (argument parsing and formatting only): the
 //! optimum, bounds and counts come from `relucert::global`, the merge from
 //! `relucert::global::merge`, the merged certificate's judgement from
 //! `relucert_check`.
 
-use super::output::{input_settings, load, qs, read_input, CliError, Output};
-use num_bigint::BigInt;
-use num_traits::{Signed, Zero};
+use super::output::{
+    input_settings, load, params_json, qs, read_input, with_decimal, CliError, Output,
+};
 use relucert::cert::{Certificate, Claim, Evidence, Header, Shard};
 use relucert::global::{self, merge::merge, Optimum, Options as SolveOptions};
 use relucert::instance::{self, canonical_hash, Expect, Instance};
@@ -197,7 +196,7 @@ pub fn run(file: Option<&Path>, opts: &Options) -> Result<Output, CliError> {
     let _ = writeln!(s, "pairs: {}", opt.pairs);
     let _ = writeln!(s, "sets: {} of {}", opt.sets_done, opt.sets_total);
     let _ = writeln!(s, "LPs solved: {}", opt.lps);
-    let _ = writeln!(s, "network (exact loss {}):", fmt_q(&opt.value));
+    let _ = writeln!(s, "network (exact loss {}):", with_decimal(&opt.value));
     s.push_str(&params_text(&opt.witness));
     match (&opts.cert, &cert_path) {
         (_, Some(p)) => {
@@ -457,116 +456,9 @@ fn params_text(p: &Params) -> String {
     s
 }
 
-/// The network's parameters as `{"W1": [[...]], "b1": [...], ...}`.
-fn params_json(p: &Params) -> Value {
-    let mut m = serde_json::Map::new();
-    for (l, layer) in p.layers.iter().enumerate() {
-        let w: Vec<Value> = layer
-            .w
-            .iter()
-            .map(|r| Value::Array(r.iter().map(qs).collect()))
-            .collect();
-        m.insert(format!("W{}", l + 1), Value::Array(w));
-        if let Some(b) = &layer.b {
-            m.insert(
-                format!("b{}", l + 1),
-                Value::Array(b.iter().map(qs).collect()),
-            );
-        }
-    }
-    Value::Object(m)
-}
-
-/// `p/q (decimal)`, the decimal with 4 significant digits; an integer is
-/// written alone.
-pub fn with_decimal(q: &Q) -> String {
-    if q.is_integer() {
-        fmt_q(q)
-    } else {
-        format!("{} ({})", fmt_q(q), decimal(q))
-    }
-}
-
-/// `q` rounded to 4 significant digits (half away from zero), in plain
-/// decimal notation for magnitudes in [1e-6, 1e9), else `d.ddde±k`.
-pub fn decimal(q: &Q) -> String {
-    const DIGITS: i64 = 4;
-    if q.is_zero() {
-        return "0".to_string();
-    }
-    let neg = q.is_negative();
-    let a = q.abs();
-    // e with 10^e <= a < 10^(e+1)
-    let ten = Q::from_integer(BigInt::from(10));
-    let mut e: i64 = (a.numer().to_string().len() as i64) - (a.denom().to_string().len() as i64);
-    let pow = |k: i64| -> Q {
-        if k >= 0 {
-            num_traits::pow(ten.clone(), k as usize)
-        } else {
-            Q::from_integer(BigInt::from(1)) / num_traits::pow(ten.clone(), (-k) as usize)
-        }
-    };
-    while a < pow(e) {
-        e -= 1;
-    }
-    while a >= pow(e + 1) {
-        e += 1;
-    }
-    // n = round(a * 10^(DIGITS-1-e)), 10^(DIGITS-1) <= n <= 10^DIGITS
-    let scaled = &a * pow(DIGITS - 1 - e);
-    let half = Q::new(BigInt::from(1), BigInt::from(2));
-    let mut n: BigInt = (scaled + half).floor().to_integer();
-    if n >= num_traits::pow(BigInt::from(10), DIGITS as usize) {
-        n /= 10;
-        e += 1;
-    }
-    let digits = n.to_string(); // DIGITS characters
-    let sign = if neg { "-" } else { "" };
-    let body = if (-6..9).contains(&e) {
-        if e >= DIGITS - 1 {
-            format!("{digits}{}", "0".repeat((e - (DIGITS - 1)) as usize))
-        } else if e >= 0 {
-            let (i, f) = digits.split_at((e + 1) as usize);
-            format!("{i}.{f}")
-        } else {
-            format!("0.{}{digits}", "0".repeat((-e - 1) as usize))
-        }
-    } else {
-        let (i, f) = digits.split_at(1);
-        format!("{i}.{f}e{e}")
-    };
-    format!("{sign}{body}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use relucert::number::parse_rational;
-
-    fn d(s: &str) -> String {
-        decimal(&parse_rational(s).unwrap())
-    }
-
-    #[test]
-    fn decimals_with_four_significant_digits() {
-        assert_eq!(d("0"), "0");
-        assert_eq!(d("1"), "1.000");
-        assert_eq!(d("3/8"), "0.3750");
-        assert_eq!(d("-1/3"), "-0.3333");
-        assert_eq!(d("2/3"), "0.6667");
-        assert_eq!(d("51/32"), "1.594");
-        assert_eq!(d("99995/10000"), "10.00");
-        assert_eq!(d("9999/10000"), "0.9999");
-        assert_eq!(d("12345"), "12350");
-        assert_eq!(d("1/1000"), "0.001000");
-        assert_eq!(d("1/7000000"), "1.429e-7");
-        assert_eq!(d("123456789012"), "1.235e11");
-        assert_eq!(
-            with_decimal(&parse_rational("1/4").unwrap()),
-            "1/4 (0.2500)"
-        );
-        assert_eq!(with_decimal(&parse_rational("2").unwrap()), "2");
-    }
 
     #[test]
     fn shard_syntax() {

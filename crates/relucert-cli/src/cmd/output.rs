@@ -1,16 +1,25 @@
 //! What every subcommand shares: the outcome it returns, the exit-status
 //! convention, the typed CLI error, loading an instance, and the JSON and
-//! text forms of exact numbers and zero entries.
+//! text forms of exact numbers, zero entries, parameter vectors and sign
+//! patterns.
 //!
 //! Owns: the exit statuses (0 fine, 1 bad input, 3 an `[expect]` entry
 //! disagrees), the shapes of rationals, integers and zero entries in
-//! the JSON and text output, and the input settings of the global options
+//! the JSON and text output, the decimal shown next to every non-integer
+//! rational in text output ([`with_decimal`], correctly rounded from the
+//! exact value), the naming of points, units and layers in text (points,
+//! units and classes 0-based, layers 1-based: `unit 0 of layer 1`, `point
+//! 2`), parameter vectors by name ([`named_entries`]), and the input
+//! settings of the global options
 //! (`--max-file-size`, `--max-digits`, `--format`) through which every
 //! input file is read ([`load`], [`read_input`]).
 //!
 //! Must not: compute anything (argument parsing and formatting only).
 
+use num_bigint::BigInt;
+use num_traits::{Signed, Zero};
 use relucert::instance::{self, Instance, InstanceError, Syntax};
+use relucert::network::Architecture;
 use relucert::network::{Params, Sign, ZeroEntry};
 use relucert::number::{fmt_q, Q};
 use relucert_core::input::{read_text, InputLimits};
@@ -185,25 +194,63 @@ pub fn entry_json(e: &ZeroEntry) -> Value {
     }
 }
 
-/// Human-readable description of a zero entry.
+/// Human-readable description of a zero entry (wording shared by every
+/// command: `unit U of layer L`, `point P`, `class K`).
 pub fn entry_text(e: &ZeroEntry) -> String {
     match e {
         ZeroEntry::PreActivation { point, layer, unit } => {
-            format!("pre-activation of layer {layer} unit {unit} is 0 on point {point}")
+            format!("pre-activation of unit {unit} of layer {layer} is 0 at point {point}")
         }
         ZeroEntry::Hinge { point, class: None } => {
-            format!("hinge argument of point {point} is 0 (margin exactly 1)")
+            format!("hinge argument at point {point} is 0 (margin exactly 1)")
         }
         ZeroEntry::Hinge {
             point,
             class: Some(k),
         } => {
-            format!("hinge argument of point {point} against class {k} is 0")
+            format!("hinge argument at point {point} against class {k} is 0")
         }
         ZeroEntry::Tie { point, classes } => {
-            format!("competitor classes {classes:?} tie for the max on point {point}")
+            format!("competitor classes {classes:?} tie for the max at point {point}")
         }
     }
+}
+
+/// A hidden layer's signs regrouped by unit: `by_point[i][j]` is the sign
+/// of unit `j` at point `i`; the result has one string per unit, one sign
+/// per point (point 0 first): the unit's activation pattern, as `cells`
+/// prints it.
+pub fn unit_patterns(by_point: &[Vec<Sign>]) -> Vec<String> {
+    let units = by_point.first().map_or(0, Vec::len);
+    (0..units)
+        .map(|j| {
+            by_point
+                .iter()
+                .map(|p| p.get(j).map_or("?", |s| s.symbol()))
+                .collect()
+        })
+        .collect()
+}
+
+/// The nonzero entries of a flat parameter vector, by parameter name
+/// (`W1[0,1]`, `b2[0]`, in the flat order of the format).
+pub fn named_entries(arch: &Architecture, v: &[Q]) -> Vec<(String, Q)> {
+    v.iter()
+        .enumerate()
+        .filter(|(_, x)| !x.is_zero())
+        .map(|(i, x)| (arch.param_name(i), x.clone()))
+        .collect()
+}
+
+/// JSON object of the nonzero entries of a flat parameter vector, keyed
+/// by parameter name, values exact strings.
+pub fn named_json(arch: &Architecture, v: &[Q]) -> Value {
+    Value::Object(
+        named_entries(arch, v)
+            .into_iter()
+            .map(|(n, x)| (n, qs(&x)))
+            .collect(),
+    )
 }
 
 /// How an `[expect]` agreement is worded in text output.
@@ -213,5 +260,117 @@ pub fn agreement_word(a: relucert::expect::Agreement) -> &'static str {
         Agreement::Agrees => "agrees",
         Agreement::Disagrees => "DISAGREES",
         Agreement::NotDecided => "not decided",
+    }
+}
+
+/// `p/q (decimal)`, the decimal with 4 significant digits; an integer is
+/// written alone.
+pub fn with_decimal(q: &Q) -> String {
+    if q.is_integer() {
+        fmt_q(q)
+    } else {
+        format!("{} ({})", fmt_q(q), decimal(q))
+    }
+}
+
+/// `q` rounded to 4 significant digits (half away from zero), in plain
+/// decimal notation for magnitudes in [1e-6, 1e9), else `d.ddde±k`.
+pub fn decimal(q: &Q) -> String {
+    const DIGITS: i64 = 4;
+    if q.is_zero() {
+        return "0".to_string();
+    }
+    let neg = q.is_negative();
+    let a = q.abs();
+    // e with 10^e <= a < 10^(e+1)
+    let ten = Q::from_integer(BigInt::from(10));
+    let mut e: i64 = (a.numer().to_string().len() as i64) - (a.denom().to_string().len() as i64);
+    let pow = |k: i64| -> Q {
+        if k >= 0 {
+            num_traits::pow(ten.clone(), k as usize)
+        } else {
+            Q::from_integer(BigInt::from(1)) / num_traits::pow(ten.clone(), (-k) as usize)
+        }
+    };
+    while a < pow(e) {
+        e -= 1;
+    }
+    while a >= pow(e + 1) {
+        e += 1;
+    }
+    // n = round(a * 10^(DIGITS-1-e)), 10^(DIGITS-1) <= n <= 10^DIGITS
+    let scaled = &a * pow(DIGITS - 1 - e);
+    let half = Q::new(BigInt::from(1), BigInt::from(2));
+    let mut n: BigInt = (scaled + half).floor().to_integer();
+    if n >= num_traits::pow(BigInt::from(10), DIGITS as usize) {
+        n /= 10;
+        e += 1;
+    }
+    let digits = n.to_string(); // DIGITS characters
+    let sign = if neg { "-" } else { "" };
+    let body = if (-6..9).contains(&e) {
+        if e >= DIGITS - 1 {
+            format!("{digits}{}", "0".repeat((e - (DIGITS - 1)) as usize))
+        } else if e >= 0 {
+            let (i, f) = digits.split_at((e + 1) as usize);
+            format!("{i}.{f}")
+        } else {
+            format!("0.{}{digits}", "0".repeat((-e - 1) as usize))
+        }
+    } else {
+        let (i, f) = digits.split_at(1);
+        format!("{i}.{f}e{e}")
+    };
+    format!("{sign}{body}")
+}
+
+/// The network's parameters as `{"W1": [[...]], "b1": [...], ...}`.
+pub fn params_json(p: &Params) -> Value {
+    let mut m = serde_json::Map::new();
+    for (l, layer) in p.layers.iter().enumerate() {
+        let w: Vec<Value> = layer
+            .w
+            .iter()
+            .map(|r| Value::Array(r.iter().map(qs).collect()))
+            .collect();
+        m.insert(format!("W{}", l + 1), Value::Array(w));
+        if let Some(b) = &layer.b {
+            m.insert(
+                format!("b{}", l + 1),
+                Value::Array(b.iter().map(qs).collect()),
+            );
+        }
+    }
+    Value::Object(m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use relucert::number::parse_rational;
+
+    fn d(s: &str) -> String {
+        decimal(&parse_rational(s).unwrap())
+    }
+
+    #[test]
+    fn decimals_with_four_significant_digits() {
+        assert_eq!(d("0"), "0");
+        assert_eq!(d("1"), "1.000");
+        assert_eq!(d("3/8"), "0.3750");
+        assert_eq!(d("-1/3"), "-0.3333");
+        assert_eq!(d("2/3"), "0.6667");
+        assert_eq!(d("51/32"), "1.594");
+        assert_eq!(d("99995/10000"), "10.00");
+        assert_eq!(d("9999/10000"), "0.9999");
+        assert_eq!(d("12345"), "12350");
+        assert_eq!(d("1/1000"), "0.001000");
+        assert_eq!(d("1/7000000"), "1.429e-7");
+        assert_eq!(d("123456789012"), "1.235e11");
+        assert_eq!(
+            with_decimal(&parse_rational("1/4").unwrap()),
+            "1/4 (0.2500)"
+        );
+        assert_eq!(with_decimal(&parse_rational("2").unwrap()), "2");
     }
 }

@@ -8,8 +8,7 @@
 //! verdict comes from `relucert::verify`, the predicates from
 //! `relucert::theorems`.
 
-use super::output::{load, CliError, Output, EXIT_DISAGREE, EXIT_OK};
-use relucert::number::fmt_q;
+use super::output::{load, with_decimal, CliError, Output, EXIT_DISAGREE, EXIT_OK};
 use relucert::theorems::{evaluate, PredicateOutcome as Predicate};
 use relucert::verify::{verify, Limits};
 use serde_json::{json, Value};
@@ -52,11 +51,14 @@ pub fn run(path: &Path, as_json: bool, deadline: &relucert::Deadline) -> Result<
     }
     let mut s = String::new();
     let _ = writeln!(s, "instance: {file}");
+    if let Some(n) = &inst.name {
+        let _ = writeln!(s, "name: {n}");
+    }
     let _ = writeln!(
         s,
         "verdict: {} (loss {})",
         out.verdict.name(),
-        fmt_q(&out.loss)
+        with_decimal(&out.loss)
     );
     for r in &reports {
         let kind = if r.theorem {

@@ -2,19 +2,25 @@
 //! [--timeout S] [--no-probe]`: is the point a local minimum, with a
 //! certificate.
 //!
-//! Owns: the text and JSON shapes of `verify`, writing the certificate
-//! file, and exit status 3 when the `[expect]` table disagrees.
+//! Owns: the text and JSON shapes of `verify` (the instance's name, and a
+//! descent direction or arc listed by parameter name), writing the
+//! certificate file, and exit status 3 when the `[expect]` table
+//! disagrees.
 //!
 //! Must not: compute anything (argument parsing and formatting only): the
 //! verdict comes from `relucert::verify`, the `[expect]` comparison from
 //! `relucert::expect`.
 
-use super::global::with_decimal;
-use super::output::{agreement_word, load, qs, CliError, Output, EXIT_DISAGREE, EXIT_OK};
+use super::output::{
+    agreement_word, load, named_entries, named_json, qs, with_decimal, CliError, Output,
+    EXIT_DISAGREE, EXIT_OK,
+};
+use relucert::cert::{Certificate, Evidence, LowerPoint};
 use relucert::expect::{self, Computed, Entry};
 use relucert::global::witness_instance;
 use relucert::instance::to_toml;
-use relucert::number::fmt_q;
+use relucert::network::Architecture;
+use relucert::number::Q;
 use relucert::verify::{verify, Limits};
 use serde_json::{json, Value};
 use std::fmt::Write as _;
@@ -56,6 +62,7 @@ pub fn run(path: &Path, opts: &Options) -> Result<Output, CliError> {
         limits.global_budget = b;
     }
     let out = verify(&inst, &limits).map_err(|e| CliError::at(&file, e))?;
+    let arch = &inst.problem.arch;
     let global_written = match (&out.global, &opts.global_out) {
         (Some(g), Some(p)) => {
             let how = format!(
@@ -87,6 +94,7 @@ pub fn run(path: &Path, opts: &Options) -> Result<Output, CliError> {
         EXIT_OK
     };
     // the certificate's JSON, written or embedded (`Certificate::to_json`)
+    let descent = out.certificate.as_ref().and_then(descent_of);
     let cert_value = match (out.certificate.as_ref().map(|c| c.to_json()), &opts.cert) {
         (Some(c), Some(p)) => {
             std::fs::write(p, format!("{c:#}\n")).map_err(|e| {
@@ -106,10 +114,16 @@ pub fn run(path: &Path, opts: &Options) -> Result<Output, CliError> {
     if opts.json {
         let v = json!({
             "file": file,
+            "name": inst.name,
             "verdict": out.verdict.name(),
             "loss": qs(&out.loss),
             "reason": out.reason,
             "certificate": cert_value,
+            "direction": descent.map(|(dirs, _)| named_json(arch, &dirs[0])),
+            "arc_directions": descent.map(|(dirs, _)| {
+                dirs.iter().map(|d| named_json(arch, d)).collect::<Vec<_>>()
+            }),
+            "lower_point": descent.map(|(_, lp)| json!({"t": qs(&lp.t), "loss": qs(&lp.loss)})),
             "global_optimum": out.global.as_ref().map(|g| qs(&g.optimum)),
             "spurious": out.global.as_ref().map(|g| g.spurious),
             "global_out": global_written,
@@ -129,9 +143,15 @@ pub fn run(path: &Path, opts: &Options) -> Result<Output, CliError> {
     }
     let mut s = String::new();
     let _ = writeln!(s, "instance: {file}");
-    let _ = writeln!(s, "loss: {}", fmt_q(&out.loss));
+    if let Some(n) = &inst.name {
+        let _ = writeln!(s, "name: {n}");
+    }
+    let _ = writeln!(s, "loss: {}", with_decimal(&out.loss));
     let _ = writeln!(s, "verdict: {}", out.verdict.name());
     let _ = writeln!(s, "reason: {}", out.reason);
+    if let Some((dirs, lp)) = descent {
+        s.push_str(&descent_text(arch, dirs, lp));
+    }
     if let Some(g) = &out.global {
         let width = g.arch.widths.get(1).copied().unwrap_or(0);
         let _ = writeln!(
@@ -196,9 +216,66 @@ pub fn run(path: &Path, opts: &Options) -> Result<Output, CliError> {
         let _ = writeln!(
             s,
             "expect.loss = {}: {}",
-            fmt_q(&e.expected),
+            with_decimal(&e.expected),
             agreement_word(e.agreement)
         );
     }
     Ok(Output { stdout: s, status })
+}
+
+/// The directions `d_1, ..., d_k` and the lower point of a descent
+/// certificate (a ray has one direction); `None` for other evidence.
+fn descent_of(c: &Certificate) -> Option<(&[Vec<Q>], &LowerPoint)> {
+    match &c.evidence {
+        Evidence::DescentArc {
+            dirs, lower_point, ..
+        } if !dirs.is_empty() => Some((dirs.as_slice(), lower_point)),
+        Evidence::DescentDirection {
+            dir, lower_point, ..
+        } => Some((std::slice::from_ref(dir), lower_point)),
+        _ => None,
+    }
+}
+
+/// The descent direction (or each direction of an arc) by parameter name,
+/// nonzero entries only, and the certified point of lower loss.
+fn descent_text(arch: &Architecture, dirs: &[Vec<Q>], lp: &LowerPoint) -> String {
+    let mut s = String::new();
+    if dirs.len() == 1 {
+        let _ = writeln!(
+            s,
+            "descent direction d (the loss falls along theta + t d for small t > 0), nonzero entries:"
+        );
+        for (n, v) in named_entries(arch, &dirs[0]) {
+            let _ = writeln!(s, "  {n} = {}", with_decimal(&v));
+        }
+    } else {
+        let terms: Vec<String> = (1..=dirs.len())
+            .map(|k| match k {
+                1 => "t d1".to_string(),
+                _ => format!("t^{k} d{k}"),
+            })
+            .collect();
+        let _ = writeln!(
+            s,
+            "descent arc theta + {} (the loss falls along it for small t > 0), nonzero entries:",
+            terms.join(" + ")
+        );
+        for (k, d) in dirs.iter().enumerate() {
+            let entries = named_entries(arch, d);
+            if entries.is_empty() {
+                let _ = writeln!(s, "  d{}: 0", k + 1);
+            }
+            for (n, v) in entries {
+                let _ = writeln!(s, "  d{}: {n} = {}", k + 1, with_decimal(&v));
+            }
+        }
+    }
+    let _ = writeln!(
+        s,
+        "lower point: loss {} at t = {}",
+        with_decimal(&lp.loss),
+        with_decimal(&lp.t)
+    );
+    s
 }
