@@ -152,10 +152,7 @@ fn completions_for_each_shell_name_every_subcommand() {
                 "{shell} script lacks {name}"
             );
         }
-        assert!(
-            script.contains("timeout"),
-            "{shell} script lacks --timeout"
-        );
+        assert!(script.contains("timeout"), "{shell} script lacks --timeout");
     }
 }
 

@@ -192,3 +192,46 @@ fn certificates_go_through_the_same_reader() {
         "not a regular file (a character device); give its contents on stdin as -"
     );
 }
+
+#[test]
+fn a_repeated_json_key_is_refused_in_instances_and_certificates() {
+    // An instance: the JSON twin of a fixture with one key written twice
+    // (once with a different value) is refused, as TOML refuses it.
+    let json = std::fs::read_to_string(fixture("leaky-multiclass-hinge.json")).expect("fixture");
+    let v: serde_json::Value = serde_json::from_str(&json).expect("fixture is JSON");
+    let activation = v["network"]["activation"].to_string();
+    let twice = json.replacen(
+        "\"activation\"",
+        "\"activation\": \"linear\", \"activation\"",
+        1,
+    );
+    assert_ne!(twice, json, "the fixture names its activation {activation}");
+    let p = scratch("twice.json", twice.as_bytes());
+    let shown = p.display().to_string();
+    let (code, out, err) = run(&["eval", &shown], b"");
+    assert_eq!(code, 1, "{out}");
+    let msg = one_error_line(&err, &shown);
+    assert!(msg.contains("duplicate key \"activation\""), "{msg}");
+    let (code, _, _) = run(&["eval", &fixture("leaky-multiclass-hinge.json")], b"");
+    assert_eq!(code, 0);
+
+    // A certificate: verify writes one, a repeated top-level key makes it
+    // unreadable: not accepted (exit 1), whatever the repeated value says.
+    let inst = fixture("relu-kink-flat-local-min.toml");
+    let cert = scratch("flat.json", b"");
+    let c = cert.display().to_string();
+    let (code, _, err) = run(&["verify", &inst, "--cert", &c], b"");
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = run(&["check", &inst, &c], b"");
+    assert_eq!(code, 0, "{err}");
+    let text = std::fs::read_to_string(&cert).expect("certificate");
+    let body = text.trim_start().strip_prefix('{').expect("a JSON object");
+    let dup = scratch(
+        "flat-dup.json",
+        format!("{{\"format\": \"x\", {body}").as_bytes(),
+    );
+    let d = dup.display().to_string();
+    let (code, out, err) = run(&["check", &inst, &d], b"");
+    assert_eq!(code, 1, "{out}");
+    assert!(err.contains("duplicate key"), "{err}");
+}

@@ -77,7 +77,7 @@ enum Command {
     },
     /// Re-verify a certificate written by `verify`.
     #[command(
-        after_help = "Examples:\n  relucert verify fixtures/relu-kink-flat-local-min.toml --cert min.json\n  relucert check fixtures/relu-kink-flat-local-min.toml min.json"
+        after_help = "Examples:\n  relucert verify fixtures/relu-kink-flat-local-min.toml --cert min.json\n  relucert check fixtures/relu-kink-flat-local-min.toml min.json\n  relucert check --json fixtures/relu-kink-flat-local-min.toml min.json"
     )]
     Check {
         /// The instance file.
@@ -111,7 +111,7 @@ enum Command {
     },
     /// Follow certified descent arcs to a certified local minimum.
     #[command(
-        after_help = "Examples:\n  relucert descend fixtures/relu-kink-descent.toml --out min.toml\n  relucert descend fixtures/relu-kink-descent.toml --starts 20 --seed 7 --json"
+        after_help = "Examples:\n  relucert descend fixtures/relu-kink-descent.toml --out min.toml\n  relucert descend fixtures/relu-kink-descent.toml --starts 20 --seed 7 --json\n  relucert descend fixtures/relu-kink-descent.toml --starts 20 --out minima/"
     )]
     Descend {
         /// Instance file (.toml, or .json); its [point] is the start unless --starts is given.

@@ -41,7 +41,7 @@ pub fn run(
     let inst = load(path)?;
     let cert_file = cert_path.display().to_string();
     let text = super::output::read_input(cert_path)?;
-    let parsed = match serde_json::from_str::<Value>(&text) {
+    let parsed = match relucert_core::json::parse_strict(&text) {
         Err(e) => Err(format!(
             "line {}: the certificate is not JSON: {e}",
             e.line()

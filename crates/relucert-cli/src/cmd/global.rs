@@ -335,7 +335,7 @@ fn run_merge(file: Option<&Path>, opts: &Options) -> Result<Output, CliError> {
     for p in &opts.merge {
         let shown = p.display();
         let text = read_input(p)?;
-        let v: Value = serde_json::from_str(&text).map_err(|e| {
+        let v: Value = relucert_core::json::parse_strict(&text).map_err(|e| {
             CliError::at(
                 &shown,
                 format_args!("line {}: the certificate is not JSON: {e}", e.line()),
