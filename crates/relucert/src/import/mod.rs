@@ -187,7 +187,20 @@ pub fn import(opts: &ImportOptions) -> Result<Imported, ImportError> {
     let mut weight_tensors = read_tensors(&opts.weights, &opts.limits)?;
     let same_file = opts.data.as_ref().is_none_or(|d| *d == opts.weights);
     let data = match &opts.data {
-        Some(d) if !same_file => load_data(d, opts, None)?,
+        Some(d) if !same_file => {
+            // data arrays kept next to the weights are not layers
+            let names = data_names(opts);
+            let before = weight_tensors.len();
+            weight_tensors.retain(|t| !names.contains(&t.name));
+            if weight_tensors.len() < before {
+                notes.push(format!(
+                    "ignored the data arrays of {} (the data come from {})",
+                    opts.weights.display(),
+                    d.display()
+                ));
+            }
+            load_data(d, opts, None)?
+        }
         _ => {
             if ext(&opts.weights) != "npz" {
                 return Err(ImportError {
@@ -207,6 +220,21 @@ pub fn import(opts: &ImportOptions) -> Result<Imported, ImportError> {
         instance: built,
         notes,
     })
+}
+
+/// The array names that hold data in an `.npz` (`--x-name`/`--y-name`,
+/// else `X`, `x`, `y`, `Y`).
+fn data_names(opts: &ImportOptions) -> Vec<String> {
+    let mut names = Vec::new();
+    match &opts.x_name {
+        Some(n) => names.push(n.clone()),
+        None => names.extend(["X".to_string(), "x".to_string()]),
+    }
+    match &opts.y_name {
+        Some(n) => names.push(n.clone()),
+        None => names.extend(["y".to_string(), "Y".to_string()]),
+    }
+    names
 }
 
 /// Raw data: inputs and labels as exact rationals, before shape checks.
