@@ -13,7 +13,7 @@
 
 use super::naming::Layer;
 use super::tensor::fmt_shape;
-use super::{err_at, ImportError, ImportOptions, RawData};
+use super::{err_at, excerpt, ImportError, ImportOptions, RawData};
 use crate::instance::{self, Instance, Syntax};
 use crate::network::{Activation, Architecture, Data, LayerParams, LossKind, Params, Problem};
 use crate::number::{fmt_q, Q};
@@ -45,7 +45,7 @@ pub(super) fn build(
             s => {
                 return Err(werr(format!(
                     "weight `{}` has shape {}; expected (out, in), a 2-D matrix as in PyTorch's Linear.weight",
-                    w.name,
+                    excerpt(&w.name),
                     fmt_shape(s)
                 )))
             }
@@ -53,7 +53,7 @@ pub(super) fn build(
         if rows == 0 || cols == 0 {
             return Err(werr(format!(
                 "weight `{}` has shape {}; expected no zero dimension",
-                w.name,
+                excerpt(&w.name),
                 fmt_shape(&w.shape)
             )));
         }
@@ -63,9 +63,9 @@ pub(super) fn build(
                 let (pw, _) = &layers[l - 1];
                 return Err(werr(format!(
                     "weight `{}` has shape {}; expected ({rows}, {prev}): its columns must equal the {prev} rows of `{}`",
-                    w.name,
+                    excerpt(&w.name),
                     fmt_shape(&w.shape),
-                    pw.name
+                    excerpt(&pw.name)
                 )));
             }
             Some(_) => {}
@@ -77,14 +77,14 @@ pub(super) fn build(
             Some(_) if opts.no_bias => {
                 return Err(werr(format!(
                     "--no-bias was given but the file has the bias `{}`",
-                    b.as_ref().map_or("", |t| t.name.as_str())
+                    b.as_ref().map_or(String::new(), |t| excerpt(&t.name))
                 )))
             }
             Some(bt) => {
                 if bt.shape != [rows] {
                     return Err(werr(format!(
                         "bias `{}` has shape {}; expected ({rows},) for the {rows} rows of `{}`",
-                        bt.name,
+                        excerpt(&bt.name),
                         fmt_shape(&bt.shape),
                         w.name
                     )));
@@ -122,7 +122,9 @@ pub(super) fn build(
             LossKind::MulticlassHinge
         }
     };
-    let last = layers.last().map_or("", |(w, _)| w.name.as_str());
+    let last = layers
+        .last()
+        .map_or(String::new(), |(w, _)| excerpt(&w.name));
     match loss {
         LossKind::Hinge if out_width != 1 => {
             return Err(werr(format!(
@@ -155,7 +157,9 @@ pub(super) fn build(
             "data point {i} has {} inputs; expected {} (the columns of the first weight `{}`)",
             row.len(),
             widths[0],
-            layers.first().map_or("", |(w, _)| w.name.as_str())
+            layers
+                .first()
+                .map_or(String::new(), |(w, _)| excerpt(&w.name))
         )));
     }
     let mut labels = Vec::with_capacity(y.len());

@@ -33,7 +33,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// Quoted input in a message: cut as every relucert message cuts it.
-fn excerpt(s: &str) -> String {
+pub(crate) fn excerpt(s: &str) -> String {
     core_excerpt(s)
 }
 
@@ -302,7 +302,7 @@ fn load_data(
                         path,
                         format!(
                             "array `{}` has shape {}; expected (N, d): one row per data point",
-                            xt.name,
+                            excerpt(&xt.name),
                             tensor::fmt_shape(s)
                         ),
                     ))
@@ -315,7 +315,7 @@ fn load_data(
                         path,
                         format!(
                             "array `{}` has shape {}; expected (N,) labels",
-                            yt.name,
+                            excerpt(&yt.name),
                             tensor::fmt_shape(s)
                         ),
                     ))

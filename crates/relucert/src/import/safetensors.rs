@@ -47,7 +47,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Tensor>, String> {
         if name == "__metadata__" {
             continue;
         }
-        let what = |m: &str| format!("safetensors header, tensor `{name}`: {m}");
+        let what = |m: &str| format!("safetensors header, tensor `{}`: {m}", super::excerpt(name));
         let dtype_name = entry
             .get("dtype")
             .and_then(Value::as_str)

@@ -100,18 +100,18 @@ pub fn element_count(shape: &[usize]) -> Option<usize> {
     shape.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d))
 }
 
-/// A shape as printed in messages: `(2, 3)`.
+/// A shape as printed in messages: `(2, 3)`; at most 8 dimensions shown
+/// (then `...`), so that a message stays one short line.
 pub fn fmt_shape(shape: &[usize]) -> String {
     match shape {
         [d] => format!("({d},)"),
-        _ => format!(
-            "({})",
-            shape
-                .iter()
-                .map(usize::to_string)
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
+        _ => {
+            let mut dims: Vec<String> = shape.iter().take(8).map(usize::to_string).collect();
+            if shape.len() > 8 {
+                dims.push(format!("... {} dimensions", shape.len()));
+            }
+            format!("({})", dims.join(", "))
+        }
     }
 }
 
@@ -137,13 +137,15 @@ impl Tensor {
                 bytes: bytes.to_vec(),
             }),
             Some(n) => Err(format!(
-                "tensor `{name}` of shape {} and dtype {} needs {n} bytes but has {}",
+                "tensor `{}` of shape {} and dtype {} needs {n} bytes but has {}",
+                super::excerpt(name),
                 fmt_shape(&shape),
                 dtype.name(),
                 bytes.len()
             )),
             None => Err(format!(
-                "tensor `{name}` has a shape {} too large to address",
+                "tensor `{}` has a shape {} too large to address",
+                super::excerpt(name),
                 fmt_shape(&shape)
             )),
         }
@@ -176,7 +178,7 @@ impl Tensor {
         let idx = self.multi_index(i);
         format!(
             "{}[{}]",
-            self.name,
+            super::excerpt(&self.name),
             idx.iter()
                 .map(usize::to_string)
                 .collect::<Vec<_>>()
