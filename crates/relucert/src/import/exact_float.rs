@@ -2,7 +2,7 @@
 //!
 //! Owns: decoding the bit patterns of f64, f32, f16 (binary16) and bf16
 //! (bfloat16), normal and subnormal, into exact rationals `m * 2^e` in
-//! integer arithmetic ([`decode_bits`] and one function per format), and
+//! integer arithmetic (one function per format, over one decoder), and
 //! the one [`NotFinite`] answer for NaN and infinities.
 //!
 //! Must not: pass a value through a Rust float, round, or accept NaN or an
@@ -37,7 +37,7 @@ impl std::fmt::Display for NotFinite {
 /// Normal numbers are `(2^mant_bits + m) * 2^(e - bias - mant_bits)`,
 /// subnormals `m * 2^(1 - bias - mant_bits)`, with
 /// `bias = 2^(exp_bits - 1) - 1`; signed zeros are 0.
-pub fn decode_bits(bits: u64, exp_bits: u32, mant_bits: u32) -> Result<Q, NotFinite> {
+fn decode_bits(bits: u64, exp_bits: u32, mant_bits: u32) -> Result<Q, NotFinite> {
     let mant_mask = (1u64 << mant_bits) - 1;
     let exp_mask = (1u64 << exp_bits) - 1;
     let m = bits & mant_mask;

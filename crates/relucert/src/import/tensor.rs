@@ -199,9 +199,16 @@ impl Tensor {
         pos
     }
 
-    /// The exact value of the entry at C-order flat index `i` (`i <
-    /// len()`); NaN and infinities are errors naming the tensor and index.
+    /// The exact value of the entry at C-order flat index `i`; NaN and
+    /// infinities are errors naming the tensor and index, as is `i >= len()`.
     pub fn value(&self, i: usize) -> Result<Q, String> {
+        if i >= self.len() {
+            return Err(format!(
+                "index {i} is outside tensor `{}` of {} elements",
+                super::excerpt(&self.name),
+                self.len()
+            ));
+        }
         let size = self.dtype.size();
         let at = self.storage(i) * size;
         let mut raw = [0u8; 8];
