@@ -53,6 +53,7 @@ pub mod expect;
 pub mod gen;
 pub mod gen_file;
 pub mod global;
+pub mod import;
 pub mod probe;
 pub mod rng;
 pub mod second_order;
