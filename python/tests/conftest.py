@@ -2,6 +2,7 @@
 an independent reader of exact rationals."""
 
 import pathlib
+from decimal import Decimal
 from fractions import Fraction
 
 import pytest
@@ -11,12 +12,15 @@ FIXTURES = REPO / "fixtures"
 
 
 def q(text):
-    """Parse a FORMAT.md rational written by the library (``"p"`` or
-    ``"p/q"``), independently of the package: integer arithmetic only."""
+    """Parse a FORMAT.md rational (``"p"``, ``"p/q"``, or in fixtures a
+    decimal such as ``"-1.5e-1"``), independently of the package: integers
+    and ``decimal.Decimal`` (exact) only."""
     if isinstance(text, int):
         return Fraction(text)
-    num, _, den = text.partition("/")
-    return Fraction(int(num), int(den) if den else 1)
+    if "/" in text:
+        num, _, den = text.partition("/")
+        return Fraction(int(num), int(den))
+    return Fraction(Decimal(text))
 
 
 @pytest.fixture

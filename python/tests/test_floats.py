@@ -42,7 +42,13 @@ def build(values, dtype=None):
 
 finite64 = st.floats(allow_nan=False, allow_infinity=False, width=64)
 finite32 = st.floats(allow_nan=False, allow_infinity=False, width=32)
-finite16 = st.floats(allow_nan=False, allow_infinity=False, width=16)
+# every finite float16, subnormals included: sign, exponent 0..30, mantissa
+finite16 = st.builds(
+    lambda s, e, m: float(np.array([(s << 15) | (e << 10) | m], dtype=np.uint16).view(np.float16)[0]),
+    st.integers(0, 1),
+    st.integers(0, 30),
+    st.integers(0, 1023),
+)
 
 
 @settings(max_examples=150, deadline=None)
@@ -82,8 +88,9 @@ def test_edge_values_subnormal_and_huge():
     _, w, b = stored(build(values))
     assert [v for row in w for v in row] == [Fraction(v) for v in values[:6]]
     assert w[0][0] == Fraction(1, 2**1074)
-    assert w[1][0] == 0  # -0.0
-    assert w[1][1] == Fraction(1e-45) > 0
+    assert w[1][0] == Fraction(3602879701896397, 2**55)  # float64 0.1
+    assert w[1][1] == 0  # -0.0
+    assert w[1][2] == Fraction(1e-45) > 0
     assert b == [Fraction(values[6]), Fraction(values[7])]
     # float32 0.1 is 13421773/2^27, not 1/10
     _, w32, _ = stored(build([np.float32(0.1)] * 8))
