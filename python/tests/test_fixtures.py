@@ -9,7 +9,6 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-import relucert
 from relucert import Instance
 
 from conftest import FIXTURES, q

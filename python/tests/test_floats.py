@@ -3,7 +3,6 @@ binary value, Fraction(x), never rounded; snap= changes values only when
 asked, and reports each change. Values are read back from the instance's
 TOML text (tomllib) and parsed independently of the package."""
 
-import math
 import sys
 from fractions import Fraction
 

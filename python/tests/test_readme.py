@@ -25,4 +25,6 @@ def test_the_quick_start_snippet_runs(capsys):
         os.chdir(cwd)
     out = capsys.readouterr().out
     assert "verdict='local-min'" in out
-    assert env["inst"].snap_report is not None
+    assert env["exact"].snap_report is None
+    assert env["snapped"].snap_report.count == 4
+    assert "4 of 23 float values changed, max change 1/671088640 (1.490e-9)" in out
