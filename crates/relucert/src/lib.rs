@@ -56,6 +56,7 @@ pub mod global;
 pub mod probe;
 pub mod rng;
 pub mod second_order;
+pub mod slice;
 pub mod smtlib;
 pub mod theorems;
 pub mod verify;
