@@ -57,7 +57,7 @@ pub struct Args {
     /// Half-width R of the square [-R, R]^2 (exact: 1/4, 0.25, 2); with
     /// --profile the largest t (default 1, or twice the certificate's
     /// lower point t for --profile).
-    #[arg(long, value_name = "R")]
+    #[arg(long, value_name = "R", allow_hyphen_values = true)]
     pub radius: Option<String>,
     /// Grid points per side N (default 41; at most 401), or samples of
     /// the profile (default 201). Boundary curves use a finer grid of
@@ -152,7 +152,11 @@ pub fn run(args: &Args) -> Result<Output, CliError> {
             }
             write_file(csv, &text)?;
         }
-        let svg = profile::svg(&name, &cert_file, &prof, &path.lower_t);
+        let cert_name = Path::new(&cert_file)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or(cert_file);
+        let svg = profile::svg(&name, &cert_name, &prof, &path.lower_t);
         write_file(&args.out, &svg)?;
         return Ok(Output::ok(format!(
             "wrote {}: the exact loss of {name} along the certificate's {} at {} values of t in [0, {}]\n",

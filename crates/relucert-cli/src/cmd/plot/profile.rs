@@ -48,6 +48,7 @@ pub fn svg(name: &str, cert_file: &str, prof: &Profile, lower_t: &Q) -> String {
                 .build_cartesian_2d(0.0..t_max, ylo..yhi)?;
             chart
                 .configure_mesh()
+                .light_line_style(WHITE)
                 .x_desc("t (the certificate's arc or ray parameter)")
                 .y_desc("exact loss")
                 .axis_desc_style(("sans-serif", 14))
