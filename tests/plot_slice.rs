@@ -97,7 +97,7 @@ fn check_boundaries(problem: &Problem, plane: &Plane, r: &Q, fine: usize, bounds
     for b in bounds {
         match &b.shape {
             BoundaryShape::Segment(p, q) => {
-                for (s, t) in [p, q] {
+                for (s, t) in [&**p, &**q] {
                     assert!(
                         quantity(problem, plane, b.kind, s, t).is_zero(),
                         "{:?}: segment end ({s}, {t}) is not on the zero set",

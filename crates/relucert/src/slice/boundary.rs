@@ -90,7 +90,7 @@ pub struct CurveSegment {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum BoundaryShape {
     /// Affine in `(s, t)`: the exact segment inside the box.
-    Segment((Q, Q), (Q, Q)),
+    Segment(Box<(Q, Q)>, Box<(Q, Q)>),
     /// Affine and identically zero on the slice.
     Everywhere,
     /// Not affine: segments found on the fine grid (maybe none).
@@ -269,10 +269,15 @@ fn clip_line(a: &Q, b: &Q, c: &Q, r: &Q) -> BoundaryShape {
     pts.sort();
     pts.dedup();
     match (pts.first(), pts.last()) {
-        (Some(p), Some(q)) if p != q => BoundaryShape::Segment(p.clone(), q.clone()),
+        (Some(p), Some(q)) if p != q => {
+            BoundaryShape::Segment(Box::new(p.clone()), Box::new(q.clone()))
+        }
         _ => BoundaryShape::Empty,
     }
 }
+
+/// A grid edge: its two ends and its key (lower corner, direction).
+type Edge = ((usize, usize), (usize, usize), (usize, usize, u8));
 
 /// Marching squares over the fine grid for one quantity.
 fn march(
@@ -296,7 +301,7 @@ fn march(
             }
             deadline.check().map_err(|_| SliceError::TimeLimit)?;
             // edges e0 c0-c1, e1 c1-c2, e2 c2-c3, e3 c3-c0, keyed by their lower corner
-            let edges: [((usize, usize), (usize, usize), (usize, usize, u8)); 4] = [
+            let edges: [Edge; 4] = [
                 ((i, j), (i + 1, j), (i, j, 0)),
                 ((i + 1, j), (i + 1, j + 1), (i + 1, j, 1)),
                 ((i + 1, j + 1), (i, j + 1), (i, j + 1, 0)),

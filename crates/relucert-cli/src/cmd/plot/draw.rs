@@ -17,7 +17,6 @@ use super::super::global::{decimal, with_decimal};
 use num_traits::ToPrimitive;
 use plotters::prelude::*;
 use plotters::style::colors::colormaps::ViridisRGB;
-use relucert::network::Architecture;
 use relucert::number::Q;
 use relucert::slice::{Boundary, BoundaryKind, BoundaryShape, LossGrid};
 use std::fmt::Write as _;
@@ -41,8 +40,6 @@ pub struct Picture<'a> {
     pub boundaries: &'a [Boundary],
     /// The certificate's path in the slice: `(a_k, b_k)` per order `k`.
     pub arc: Option<&'a [(Q, Q)]>,
-    #[allow(dead_code)]
-    pub arch: &'a Architecture,
 }
 
 pub(super) fn f(q: &Q) -> f64 {

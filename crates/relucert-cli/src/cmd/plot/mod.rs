@@ -226,7 +226,6 @@ pub fn run(args: &Args) -> Result<Output, CliError> {
         grid: &grid,
         boundaries: &bounds,
         arc: arc.as_deref(),
-        arch: &problem.arch,
     };
     let svg = draw::svg(&picture);
     write_file(&args.out, &svg)?;
