@@ -188,6 +188,7 @@ pub fn boundaries(
 ) -> Result<Vec<Boundary>, SliceError> {
     check_radius(radius)?;
     check_grid(fine)?;
+    super::check_plane(problem, plane)?;
     let all = kinds(problem);
     let any_curve = all.iter().any(|(_, affine)| !affine);
     if any_curve {

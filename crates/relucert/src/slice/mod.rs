@@ -38,8 +38,10 @@ use std::fmt;
 pub const MAX_GRID: usize = 401;
 
 /// Largest number of exact forward passes of one data point a call may
-/// spend (grid points x data points, boundaries' fine grid and bisections
-/// included): 20 million, a few minutes on the largest fixtures.
+/// plan (grid points x data points, for the loss grid and for the
+/// boundaries' fine grid): 20 million. The bisections of boundary curves
+/// (16 passes of one point per crossing) come on top and are stopped by
+/// the deadline, tested once per fine-grid cell.
 pub const MAX_WORK: u64 = 20_000_000;
 
 /// Why a slice could not be computed.
@@ -207,6 +209,17 @@ fn check_grid(n: usize) -> Result<(), SliceError> {
     Ok(())
 }
 
+/// The plane's vectors must fit the architecture (its fields are public).
+pub(crate) fn check_plane(problem: &Problem, plane: &Plane) -> Result<(), SliceError> {
+    let n = problem.arch.num_params();
+    for (which, v) in [("point", &plane.p), ("d1", &plane.d1), ("d2", &plane.d2)] {
+        if v.len() != n {
+            return Err(SliceError::WrongLength(which, v.len(), n));
+        }
+    }
+    Ok(())
+}
+
 pub(crate) fn check_work(passes: u64) -> Result<(), SliceError> {
     if passes > MAX_WORK {
         return Err(SliceError::TooMuchWork(passes));
@@ -224,6 +237,7 @@ pub fn loss_grid(
 ) -> Result<LossGrid, SliceError> {
     check_radius(radius)?;
     check_grid(n)?;
+    check_plane(problem, plane)?;
     check_work((n * n) as u64 * problem.data.len() as u64)?;
     let axis = axis(radius, n);
     let mut values = Vec::with_capacity(n);
