@@ -57,6 +57,7 @@ pub mod import;
 pub mod probe;
 pub mod rng;
 pub mod second_order;
+pub mod slice;
 pub mod smtlib;
 pub mod theorems;
 pub mod verify;
