@@ -372,6 +372,7 @@ fn hard_limit(command: &Command) -> Option<(std::time::Duration, String)> {
         | Command::Cells { timeout, file, .. }
         | Command::Lp { timeout, file, .. } => (timeout, file.display().to_string()),
         Command::Check { timeout, cert, .. } => (timeout, cert.display().to_string()),
+        Command::Plot(args) => (&args.timeout, args.file.display().to_string()),
         Command::Global { timeout, file, .. } => (
             timeout,
             file.as_ref()

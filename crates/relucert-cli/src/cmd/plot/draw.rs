@@ -13,7 +13,7 @@
 //! boundary point comes exact from `relucert::slice`; floats here only
 //! place pixels and pick colours.
 
-use super::super::global::{decimal, with_decimal};
+use super::super::output::{decimal, with_decimal};
 use num_traits::ToPrimitive;
 use plotters::prelude::*;
 use plotters::style::colors::colormaps::ViridisRGB;

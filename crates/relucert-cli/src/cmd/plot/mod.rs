@@ -14,7 +14,7 @@
 mod draw;
 mod profile;
 
-use super::global::decimal;
+use super::output::decimal;
 use super::output::{load_with_point, read_input, CliError, Output};
 use relucert::cert::Certificate;
 use relucert::network::Architecture;
@@ -75,25 +75,16 @@ pub struct Args {
     /// a slice (needs --cert with a descent certificate).
     #[arg(long, requires = "cert")]
     pub profile: bool,
-    /// Give up after S seconds, decimals allowed (one-line error, exit 1).
-    #[arg(long, value_name = "S")]
-    pub timeout: Option<f64>,
+    /// Give up after S seconds, decimals allowed (one-line error, exit 1)
+    /// [default: no limit].
+    #[arg(long, value_name = "S", value_parser = crate::parse_seconds)]
+    pub timeout: Option<std::time::Duration>,
 }
 
 /// `relucert plot ...`.
 pub fn run(args: &Args) -> Result<Output, CliError> {
     let file = args.file.display().to_string();
-    let deadline = match args.timeout {
-        None => Deadline::never(),
-        Some(s) => match std::time::Duration::try_from_secs_f64(s) {
-            Ok(d) => Deadline::after(d),
-            Err(_) => {
-                return Err(CliError::BadInput(format!(
-                    "--timeout: expected a nonnegative number of seconds, found {s}"
-                )))
-            }
-        },
-    };
+    let deadline = Deadline::from_timeout(args.timeout);
     let (inst, params) = load_with_point(&args.file, "plot")?;
     let problem = &inst.problem;
     let p = params.flat();
@@ -130,7 +121,7 @@ pub fn run(args: &Args) -> Result<Output, CliError> {
             &file,
             format_args!(
                 "not plotted: the time limit ({} s) was reached",
-                args.timeout.unwrap_or_default()
+                args.timeout.unwrap_or_default().as_secs_f64()
             ),
         ),
         e => lib(e),
@@ -236,7 +227,7 @@ pub fn run(args: &Args) -> Result<Output, CliError> {
         grid_n,
         grid_n,
         bounds.len(),
-        super::global::with_decimal(&grid.at_point),
+        super::output::with_decimal(&grid.at_point),
         r = fmt_q(&radius),
     )))
 }

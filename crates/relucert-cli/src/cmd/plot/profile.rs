@@ -7,7 +7,7 @@
 //! Must not: compute anything but pixels: the values are exact from
 //! `relucert::slice::profile`.
 
-use super::super::global::with_decimal;
+use super::super::output::with_decimal;
 use super::draw::{f, short};
 use plotters::prelude::*;
 use relucert::number::Q;
