@@ -19,9 +19,10 @@ use std::path::PathBuf;
 /// Arguments of `relucert import`.
 #[derive(clap::Args, Debug)]
 #[command(after_help = "Examples:
-  relucert import --weights model.safetensors --data train.csv --out model.toml
-  relucert import --weights model.npz --data data.npz --activation leaky --alpha 0.01 --labels-01
-  relucert import --weights all.npz --layers fc_in,fc_out:fc_out_b --loss crammer-singer
+  relucert import --weights tests/data/import/twin_relu-kink-corner-nonflat-min.safetensors --data tests/data/import/twin_relu-kink-corner-nonflat-min.csv --out model.toml
+  relucert import --weights tests/data/import/twin_relu-multiclass-hinge-descent.npz --loss crammer-singer
+  relucert import --weights tests/data/import/labels01.npz --labels-01 --out model.json
+  relucert import --weights model.npz --data data.npz --activation leaky --alpha 0.01 --layers fc_in,fc_out:fc_out_b
 
 Floats are taken at their exact value (0.1f32 is 13421773/134217728); CSV
 numbers are decimal text and read exactly (0.1 is 1/10). See docs/import.md.")]

@@ -34,9 +34,10 @@ const DEFAULT_SAMPLES: usize = 201;
 #[derive(clap::Args, Debug)]
 #[command(after_help = "Examples:
   relucert plot fixtures/relu-kink-flat-local-min.toml --out flat.svg
-  relucert verify F.toml --cert C.json && relucert plot F.toml --cert C.json --dirs cert --radius 1/4 --out F.svg
-  relucert plot F.toml --cert C.json --profile --out profile.svg
-  relucert plot F.toml --dirs D.json --values grid.csv --out F.svg   (D.json: {\"d1\": {\"W1[0,1]\": \"1\"}, \"d2\": {\"b1[0]\": \"1/2\"}})")]
+  relucert plot fixtures/relu-kink-flat-local-min.toml --dirs random --seed 3 --radius 1/4 --grid 61 --values grid.csv --out flat.svg
+  relucert verify fixtures/leaky-zero-outgoing-order2-arc.toml --cert saddle.json && relucert plot fixtures/leaky-zero-outgoing-order2-arc.toml --cert saddle.json --dirs cert --out saddle.svg
+  relucert plot fixtures/leaky-zero-outgoing-order2-arc.toml --cert saddle.json --profile --out profile.svg
+  relucert plot F.toml --dirs D.json --out F.svg   (D.json: {\"d1\": {\"W1[0,1]\": \"1\"}, \"d2\": {\"b1[0]\": \"1/2\"}})")]
 pub struct Args {
     /// Instance file (.toml, or .json) with a [point].
     pub file: PathBuf,
