@@ -14,8 +14,9 @@
 
 use relucert::descend::descend as descend_from;
 use relucert::instance::{self, Instance, Syntax};
-use relucert::network::{Evaluation, Signature, ZeroEntry};
-use relucert::number::{fmt_q, Q};
+use relucert::network::{Evaluation, Signature};
+use relucert::number::Q;
+use relucert::report::{eval_json, predicate_json, qs};
 use relucert::theorems::evaluate;
 use relucert::verify::{verify as verify_point, Limits};
 use relucert::Deadline;
@@ -75,11 +76,6 @@ fn deadline(timeout: Option<f64>) -> Result<Deadline, BridgeError> {
                 ))
             }),
     }
-}
-
-/// A rational as the CLI writes it in JSON (`"-3/4"`).
-fn qs(q: &Q) -> Value {
-    Value::String(fmt_q(q))
 }
 
 /// Validate instance text and return it as canonical FORMAT.md TOML
@@ -223,21 +219,6 @@ fn expect_json(inst: &Instance) -> Value {
     }
 }
 
-/// A zero entry as the CLI's `eval --json` writes it.
-fn entry_json(e: &ZeroEntry) -> Value {
-    match e {
-        ZeroEntry::PreActivation { point, layer, unit } => {
-            json!({"kind": "pre-activation", "point": point, "layer": layer, "unit": unit})
-        }
-        ZeroEntry::Hinge { point, class } => {
-            json!({"kind": "hinge", "point": point, "class": class})
-        }
-        ZeroEntry::Tie { point, classes } => {
-            json!({"kind": "tie", "point": point, "classes": classes})
-        }
-    }
-}
-
 /// `relucert eval FILE --json`: `file`, `name`, `loss`, `points[]`
 /// (`index`, `label`, `output`, `margin`, `loss`, `hinge_arguments`,
 /// `argmax`), `signature` (`hidden[l][i]`: the signs of layer l+1's units on
@@ -249,48 +230,9 @@ pub fn eval(text: &str, syntax: Syntax, file: &str) -> Result<String, BridgeErro
             "{file}: point: missing table: `relucert eval` needs a [point] table with the parameters to study"
         )));
     };
-    let problem = &inst.problem;
-    let ev: Evaluation = problem.evaluate(params);
-    let sig = Signature::of(problem, &ev);
-    let points: Vec<Value> = ev
-        .points
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            json!({
-                "index": i,
-                "label": problem.data.y.get(i),
-                "output": p.output.iter().map(qs).collect::<Vec<_>>(),
-                "margin": qs(&p.margin),
-                "loss": qs(&p.loss),
-                "hinge_arguments": p.terms.iter().map(|t| json!({"class": t.class, "value": qs(&t.argument)})).collect::<Vec<_>>(),
-                "argmax": p.argmax,
-            })
-        })
-        .collect();
-    let hidden: Vec<Vec<String>> = sig
-        .hidden
-        .iter()
-        .map(|layer| {
-            layer
-                .iter()
-                .map(|u| u.iter().map(|s| s.symbol()).collect())
-                .collect()
-        })
-        .collect();
-    let hinge: Vec<String> = sig
-        .hinge
-        .iter()
-        .map(|t| t.iter().map(|(_, s)| s.symbol()).collect())
-        .collect();
-    let v = json!({
-        "file": file,
-        "name": inst.name,
-        "loss": qs(&ev.loss),
-        "points": points,
-        "signature": {"hidden": hidden, "hinge": hinge},
-        "zero_entries": sig.zero_entries().iter().map(entry_json).collect::<Vec<_>>(),
-    });
+    let ev: Evaluation = inst.problem.evaluate(params);
+    let sig = Signature::of(&inst.problem, &ev);
+    let v = eval_json(file, &inst, &ev, &sig);
     Ok(v.to_string())
 }
 
@@ -344,7 +286,7 @@ pub fn check(
 ) -> Result<String, BridgeError> {
     let deadline = deadline(timeout)?;
     let inst = instance(text, syntax, file)?;
-    let cert: Value = serde_json::from_str(cert_text).map_err(|e| {
+    let cert: Value = relucert_core::json::parse_strict(cert_text).map_err(|e| {
         BridgeError::Instance(format!(
             "{cert_file}: line {}: the certificate is not JSON: {e}",
             e.line()
@@ -396,17 +338,7 @@ pub fn theorems(
     let out =
         verify_point(&inst, &limits).map_err(|e| BridgeError::Other(format!("{file}: {e}")))?;
     let reports = evaluate(&inst, &out).map_err(|e| BridgeError::Other(format!("{file}: {e}")))?;
-    let list: Vec<Value> = reports
-        .iter()
-        .map(|r| {
-            json!({
-                "predicate": r.predicate,
-                "theorem": r.theorem,
-                "outcome": r.outcome.name(),
-                "evidence": r.outcome.evidence(),
-            })
-        })
-        .collect();
+    let list: Vec<Value> = reports.iter().map(predicate_json).collect();
     Ok(json!({"verdict": out.verdict.name(), "loss": qs(&out.loss), "reports": list}).to_string())
 }
 

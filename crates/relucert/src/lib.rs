@@ -55,6 +55,7 @@ pub mod gen_file;
 pub mod global;
 pub mod import;
 pub mod probe;
+pub mod report;
 pub mod rng;
 pub mod second_order;
 pub mod slice;

@@ -9,12 +9,12 @@
 //! number comes from `network`, the `[expect]` comparison from `expect`.
 
 use super::output::{
-    agreement_word, entry_json, entry_text, load_with_point, qs, signs_string, unit_patterns,
-    with_decimal, CliError, Output, EXIT_DISAGREE, EXIT_OK,
+    agreement_word, entry_text, load_with_point, qs, unit_patterns, with_decimal, CliError, Output,
+    EXIT_DISAGREE, EXIT_OK,
 };
 use relucert::expect::{self, Computed};
 use relucert::network::{Evaluation, Signature};
-use serde_json::{json, Value};
+use serde_json::json;
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -44,57 +44,10 @@ pub fn run(path: &Path, as_json: bool) -> Result<Output, CliError> {
     };
 
     if as_json {
-        let points: Vec<Value> = ev
-            .points
-            .iter()
-            .enumerate()
-            .map(|(i, p)| {
-                json!({
-                    "index": i,
-                    "label": problem.data.y[i],
-                    "output": p.output.iter().map(qs).collect::<Vec<_>>(),
-                    "margin": qs(&p.margin),
-                    "loss": qs(&p.loss),
-                    "hinge_arguments": p.terms.iter().map(|t| json!({"class": t.class, "value": qs(&t.argument)})).collect::<Vec<_>>(),
-                    "argmax": p.argmax,
-                })
-            })
-            .collect();
-        let hidden: Vec<Vec<String>> = sig
-            .hidden
-            .iter()
-            .map(|layer| layer.iter().map(|u| signs_string(u)).collect())
-            .collect();
-        let hidden_units: Vec<Vec<String>> = sig
-            .hidden
-            .iter()
-            .map(|layer| unit_patterns(layer))
-            .collect();
-        let hinge: Vec<String> = sig
-            .hinge
-            .iter()
-            .map(|t| t.iter().map(|(_, s)| s.symbol()).collect())
-            .collect();
-        let out = json!({
-            "file": path.display().to_string(),
-            "name": inst.name,
-            "loss": qs(&ev.loss),
-            "points": points,
-            "signature": {
-                "pre_activations": np,
-                "hinge_arguments": nh,
-                "zero_pre_activations": zp,
-                "zero_hinge_arguments": zh,
-                "ties": zt,
-                "hidden": hidden,
-                "hidden_units": hidden_units,
-                "hinge": hinge,
-            },
-            "zero_entries": zeros.iter().map(entry_json).collect::<Vec<_>>(),
-            "expect": {
-                "loss": loss_cmp.as_ref().map(|c| qs(&c.expected)),
-                "loss_agrees": loss_cmp.as_ref().and_then(|c| c.agreement.as_option()),
-            },
+        let mut out = relucert::report::eval_json(&path.display().to_string(), &inst, &ev, &sig);
+        out["expect"] = json!({
+            "loss": loss_cmp.as_ref().map(|c| qs(&c.expected)),
+            "loss_agrees": loss_cmp.as_ref().and_then(|c| c.agreement.as_option()),
         });
         return Ok(Output {
             stdout: format!("{out:#}\n"),

@@ -20,10 +20,12 @@ use num_bigint::BigInt;
 use num_traits::{Signed, Zero};
 use relucert::instance::{self, Instance, InstanceError, Syntax};
 use relucert::network::Architecture;
-use relucert::network::{Params, Sign, ZeroEntry};
+use relucert::network::{Params, ZeroEntry};
 use relucert::number::{fmt_q, Q};
+/// The JSON shapes shared with the Python package (`relucert::report`).
+pub use relucert::report::{entry_json, qs, signs_string, unit_patterns};
 use relucert_core::input::{read_text, InputLimits};
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::fmt;
 use std::path::Path;
 use std::sync::OnceLock;
@@ -163,35 +165,10 @@ pub fn load_with_point(path: &Path, command: &str) -> Result<(Instance, Params),
     }
 }
 
-/// A rational as a JSON string (`"-3/4"`).
-pub fn qs(q: &Q) -> Value {
-    Value::String(fmt_q(q))
-}
-
 /// An integer as an exact JSON number of any size.
 pub fn int_json(n: &num_bigint::BigInt) -> Value {
     // serde_json's arbitrary_precision keeps integers of any size exact
     serde_json::from_str(&n.to_string()).unwrap_or_else(|_| Value::String(n.to_string()))
-}
-
-/// Signs as a string of `+`, `-`, `0`.
-pub fn signs_string(signs: &[Sign]) -> String {
-    signs.iter().map(|s| s.symbol()).collect()
-}
-
-/// JSON form of a zero entry.
-pub fn entry_json(e: &ZeroEntry) -> Value {
-    match e {
-        ZeroEntry::PreActivation { point, layer, unit } => {
-            json!({"kind": "pre-activation", "point": point, "layer": layer, "unit": unit})
-        }
-        ZeroEntry::Hinge { point, class } => {
-            json!({"kind": "hinge", "point": point, "class": class})
-        }
-        ZeroEntry::Tie { point, classes } => {
-            json!({"kind": "tie", "point": point, "classes": classes})
-        }
-    }
 }
 
 /// Human-readable description of a zero entry (wording shared by every
@@ -214,22 +191,6 @@ pub fn entry_text(e: &ZeroEntry) -> String {
             format!("competitor classes {classes:?} tie for the max at point {point}")
         }
     }
-}
-
-/// A hidden layer's signs regrouped by unit: `by_point[i][j]` is the sign
-/// of unit `j` at point `i`; the result has one string per unit, one sign
-/// per point (point 0 first): the unit's activation pattern, as `cells`
-/// prints it.
-pub fn unit_patterns(by_point: &[Vec<Sign>]) -> Vec<String> {
-    let units = by_point.first().map_or(0, Vec::len);
-    (0..units)
-        .map(|j| {
-            by_point
-                .iter()
-                .map(|p| p.get(j).map_or("?", |s| s.symbol()))
-                .collect()
-        })
-        .collect()
 }
 
 /// The nonzero entries of a flat parameter vector, by parameter name

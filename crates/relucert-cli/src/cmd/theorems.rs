@@ -11,7 +11,7 @@
 use super::output::{load, with_decimal, CliError, Output, EXIT_DISAGREE, EXIT_OK};
 use relucert::theorems::{evaluate, PredicateOutcome as Predicate};
 use relucert::verify::{verify, Limits};
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -35,14 +35,7 @@ pub fn run(path: &Path, as_json: bool, deadline: &relucert::Deadline) -> Result<
     if as_json {
         let list: Vec<Value> = reports
             .iter()
-            .map(|r| {
-                json!({
-                    "predicate": r.predicate,
-                    "theorem": r.theorem,
-                    "outcome": r.outcome.name(),
-                    "evidence": r.outcome.evidence(),
-                })
-            })
+            .map(relucert::report::predicate_json)
             .collect();
         return Ok(Output {
             stdout: format!("{:#}\n", Value::Array(list)),
