@@ -60,6 +60,22 @@ const CASES: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "x-nan-literal.toml",
+        &[
+            "data.x[0][0] (line 10)",
+            "nan is not a number",
+            "finite rational",
+        ],
+    ),
+    (
+        "point-inf-literal.toml",
+        &[
+            "point.W2[0][1] (line 16)",
+            "-inf is not a number",
+            "finite rational",
+        ],
+    ),
+    (
         "alpha-float-literal.toml",
         &["network.alpha (line 4)", "float literal 0.1", "\"0.1\""],
     ),

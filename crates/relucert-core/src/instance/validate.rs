@@ -139,11 +139,14 @@ impl<'a> Reader<'a> {
             Raw::TooLong(digits) => Err(self.too_long(key, node, *digits)),
             Raw::Float(t) => {
                 let t = excerpt(t);
-                Err(self.err(
-                    key,
-                    Some(node),
-                    format!("float literal {t} is not allowed (it has already been rounded); write it as a string, \"{t}\""),
-                ))
+                let lower = t.trim_start_matches(['+', '-']).to_ascii_lowercase();
+                let message = if lower == "nan" || lower == "inf" {
+                    // No spelling of it is a rational: do not suggest one.
+                    format!("{t} is not a number relucert accepts: every number must be a finite rational")
+                } else {
+                    format!("float literal {t} is not allowed (it has already been rounded); write it as a string, \"{t}\"")
+                };
+                Err(self.err(key, Some(node), message))
             }
             other => Err(self.err(
                 key,
