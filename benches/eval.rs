@@ -50,7 +50,7 @@ fn instance() -> (Problem, Params) {
         Problem {
             arch,
             loss: LossKind::Hinge,
-            data: Data { x, y },
+            data: Data::labelled(x, y),
         },
         params,
     )
@@ -121,7 +121,7 @@ fn bench(c: &mut Criterion) {
             let mut total = Q::from_integer(0.into());
             for (x, &y) in problem.data.x.iter().zip(&problem.data.y) {
                 let t = forward_rational(&problem.arch, &params, x);
-                total += point_loss(problem.loss, &t.output, y).loss;
+                total += point_loss(problem.loss, &t.output, y, &Default::default()).loss;
             }
             black_box(total)
         })

@@ -36,6 +36,7 @@ fn problem(points: &[(i64, i64)]) -> Problem {
             y: (0..points.len())
                 .map(|i| if i % 2 == 0 { 1 } else { -1 })
                 .collect(),
+            targets: Vec::new(),
         },
     }
 }

@@ -52,7 +52,7 @@ pub fn kink_points(m: usize) -> Instance {
             bias: vec![true, true],
         },
         loss: LossKind::Hinge,
-        data: Data { x, y },
+        data: Data::labelled(x, y),
     };
     let point = Params {
         layers: vec![

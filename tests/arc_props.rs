@@ -67,6 +67,7 @@ fn hand_checked_arcs() {
         data: relucert::network::Data {
             x: vec![vec![q(1, 1)]],
             y: vec![1],
+            targets: Vec::new(),
         },
     };
     let arc = Arc {

@@ -184,7 +184,7 @@ proptest! {
             let mut total = Q::from_integer(0.into());
             for (x, &y) in problem.data.x.iter().zip(&problem.data.y) {
                 let out = forward_rational(&problem.arch, &params, x).output;
-                total += relucert::network::point_loss(problem.loss, &out, y).loss;
+                total += relucert::network::point_loss(problem.loss, &out, y, &Default::default()).loss;
             }
             prop_assert_eq!(problem.loss(&params), total / Q::from_integer((problem.data.len() as i64).into()));
             for x in &problem.data.x {

@@ -40,11 +40,13 @@ fn reference_loss(problem: &Problem, p: &Params) -> Q {
         .x
         .iter()
         .zip(&problem.data.y)
-        .map(|(x, &y)| {
+        .enumerate()
+        .map(|(i, (x, &y))| {
             point_loss(
                 problem.loss,
                 &forward_rational(&problem.arch, p, x).output,
                 y,
+                &problem.data.target(i),
             )
             .loss
         })

@@ -82,6 +82,7 @@ fn groups(x: &[Vec<Q>]) -> Vec<Vec<usize>> {
 fn term(kind: LossKind, f: &[Q], y: i64) -> Q {
     let pos = |t: Q| if t.is_positive() { t } else { Q::zero() };
     match kind {
+        LossKind::Absolute | LossKind::Squared => unreachable!("hinge losses only"),
         LossKind::Hinge => pos(Q::one() - Q::from_integer(y.into()) * &f[0]),
         LossKind::MulticlassHinge => {
             let y = y as usize;
@@ -137,6 +138,7 @@ fn oracle(problem: &Problem) -> Q {
     for g in groups(&problem.data.x) {
         let labels: Vec<i64> = g.iter().map(|&i| problem.data.y[i]).collect();
         let best = match problem.loss {
+            LossKind::Absolute | LossKind::Squared => unreachable!("hinge losses only"),
             LossKind::Hinge => brute(problem.loss, &labels, &grid(&[q(-1, 1), q(1, 1)], 1)),
             LossKind::MulticlassHinge => {
                 let values: Vec<Q> = (0..k as i64).map(|v| q(v, 1)).collect();
@@ -172,6 +174,7 @@ fn dual_value(problem: &Problem, lambda: &[Vec<Q>]) -> Result<Q, String> {
     }
     for g in groups(&problem.data.x) {
         match problem.loss {
+            LossKind::Absolute | LossKind::Squared => unreachable!("hinge losses only"),
             LossKind::Hinge => {
                 let mut s = Q::zero();
                 for &i in &g {
@@ -235,7 +238,7 @@ fn data(d: usize, loss: LossKind, k: usize) -> impl Strategy<Value = Data> {
                 .into_iter()
                 .map(|(i, y)| (pool[i % pool.len()].iter().map(|&v| q(v, 1)).collect(), y))
                 .unzip();
-            Data { x, y }
+            Data::labelled(x, y)
         })
 }
 
@@ -294,6 +297,7 @@ fn oracle_values_by_hand() {
         data: Data {
             x: x(&[0, 0, 0, 1]),
             y: vec![1, 1, -1, -1],
+            targets: Vec::new(),
         },
     };
     assert_eq!(oracle(&p), q(1, 2));
@@ -310,6 +314,7 @@ fn oracle_values_by_hand() {
             data: Data {
                 x: x(&[5, 5, 5, 5]),
                 y: vec![0, 0, 1, 2],
+                targets: Vec::new(),
             },
         };
         assert_eq!(oracle(&p), want, "{}", loss.name());

@@ -188,6 +188,7 @@ fn lp_optimum(inst: &Instance) -> Q {
     let w = Q::one() / Q::from_integer((n as i64).into());
     for (x, &y) in p.data.x.iter().zip(&p.data.y) {
         match p.loss {
+            LossKind::Absolute | LossKind::Squared => panic!("gen's families are classification"),
             LossKind::Hinge => {
                 let s = m.add_var(Some(Q::zero()), None);
                 let mut row = f(0, x, y);

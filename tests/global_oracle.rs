@@ -91,7 +91,7 @@ fn problem(x: Vec<Vec<Q>>, y: Vec<i64>, a: Architecture) -> Problem {
     Problem {
         arch: a,
         loss: LossKind::Hinge,
-        data: Data { x, y },
+        data: Data::labelled(x, y),
     }
 }
 

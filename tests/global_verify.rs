@@ -50,7 +50,7 @@ fn tiny_problem() -> impl Strategy<Value = Problem> {
                     bias: vec![hb, ob],
                 },
                 loss: LossKind::Hinge,
-                data: Data { x, y },
+                data: Data::labelled(x, y),
             })
         })
 }

@@ -76,6 +76,7 @@ fn quantity(problem: &Problem, plane: &Plane, kind: BoundaryKind, s: &Q, t: &Q) 
             let y = problem.data.y[point];
             match problem.loss {
                 LossKind::Hinge => qi(1) - qi(y) * &f[0],
+                LossKind::Absolute | LossKind::Squared => &f[0] - problem.data.target(point),
                 LossKind::MulticlassHinge => qi(1) + &f[class.unwrap_or(0)] - &f[y as usize],
                 LossKind::CrammerSinger => {
                     let best = (0..f.len())

@@ -190,7 +190,7 @@ fn small_problem(seed: u64) -> Problem {
         } else {
             LossKind::Hinge
         },
-        data: Data { x, y },
+        data: Data::labelled(x, y),
     }
 }
 

@@ -267,7 +267,7 @@ fn deep_linear_binary_hinge_follows_the_theorem() {
         let problem = Problem {
             arch: arch.clone(),
             loss: LossKind::Hinge,
-            data: Data { x, y },
+            data: Data::labelled(x, y),
         };
         // a quarter of the points are the origin (the hardest case)
         let flat: Vec<Q> = (0..arch.num_params())

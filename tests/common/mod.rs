@@ -90,10 +90,7 @@ pub fn problem_and_point(max_hidden: usize) -> impl Strategy<Value = (Problem, P
             Just(loss),
         )
             .prop_map(|(x, y, n, p, arch, loss)| {
-                let data = Data {
-                    x: x[..n].to_vec(),
-                    y: y[..n].to_vec(),
-                };
+                let data = Data::labelled(x[..n].to_vec(), y[..n].to_vec());
                 (Problem { arch, loss, data }, p)
             })
     })

@@ -209,7 +209,7 @@ fn loss_along_arc(
     let one = vec![Q::one()];
     let minus_one = -Q::one();
     let mut total: Vec<Q> = Vec::new();
-    for (x, &y) in problem.data.x.iter().zip(&problem.data.y) {
+    for (i, (x, &y)) in problem.data.x.iter().zip(&problem.data.y).enumerate() {
         let mut a: Vec<Vec<Q>> = x.iter().map(|v| trim(vec![v.clone()])).collect();
         for l in 1..=arch.depth() {
             let mut z = Vec::with_capacity(arch.widths[l]);
@@ -237,7 +237,21 @@ fn loss_along_arc(
         }
         let f = a;
         let mut args: Vec<Vec<Q>> = Vec::new();
+        let residual = || {
+            let t = problem.data.targets.get(i).cloned().unwrap_or_else(Q::zero);
+            padd(&f[0], &trim(vec![-t]))
+        };
         match problem.loss {
+            LossKind::Absolute => {
+                // |r|: r or -r by the sign of its germ (a zero germ is
+                // O(t^(cut+1)) and changes no coefficient kept)
+                let r = residual();
+                total = padd(&total, &pscale(&r, &Q::from_integer(germ(&r).into())));
+            }
+            LossKind::Squared => {
+                let r = residual();
+                total = padd(&total, &pmul(&r, &r, cut));
+            }
             LossKind::Hinge => args.push(padd(&one, &pscale(&f[0], &-Q::from_integer(y.into())))),
             LossKind::MulticlassHinge => {
                 let yc = y as usize;

@@ -109,7 +109,11 @@ pub fn check_multiclass(
 ) -> Result<(), CheckError> {
     let fail = |s: String| Err(CheckError::MulticlassLpBound(s));
     let arch = &problem.arch;
-    if !linear_model(problem) || problem.loss == LossKind::Hinge {
+    let multiclass = matches!(
+        problem.loss,
+        LossKind::MulticlassHinge | LossKind::CrammerSinger
+    );
+    if !linear_model(problem) || !multiclass {
         return fail("only for linear models with a multiclass loss".to_string());
     }
     if arch.bias.iter().any(|&b| b) && !affine {

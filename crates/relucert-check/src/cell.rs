@@ -148,6 +148,31 @@ pub fn loss_poly(problem: &Problem, pattern: &Pattern) -> Poly {
                     total = total.add(&one.add(&f[k]).sub(&f[y as usize]));
                 }
             }
+            LossKind::Absolute => {
+                let t = problem
+                    .data
+                    .targets
+                    .get(i)
+                    .cloned()
+                    .unwrap_or_else(|| Q::from_integer(0.into()));
+                let r = f[0].sub(&Poly::constant(t));
+                // the branch f - t on the positive side, t - f on the negative
+                total = if counted(0) {
+                    total.add(&r)
+                } else {
+                    total.sub(&r)
+                };
+            }
+            LossKind::Squared => {
+                let t = problem
+                    .data
+                    .targets
+                    .get(i)
+                    .cloned()
+                    .unwrap_or_else(|| Q::from_integer(0.into()));
+                let r = f[0].sub(&Poly::constant(t));
+                total = total.add(&r.mul(&r));
+            }
         }
     }
     total.scale(&(Q::one() / Q::from_integer((problem.data.len() as i64).into())))

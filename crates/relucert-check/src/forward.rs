@@ -91,10 +91,12 @@ pub struct PointEval {
 pub struct Evaluation {
     /// One entry per data point.
     pub points: Vec<PointEval>,
-    /// The loss `(1/N) sum_i sum_terms max(0, argument)`.
+    /// The loss `(1/N) sum_i loss_i`.
     pub loss: Q,
     /// Whether zero pre-activations are kinks.
     pub kinks: bool,
+    /// A regression loss (every point's loss depends on its output).
+    pub regression: bool,
 }
 
 /// Evaluate `problem` at the flat parameter vector `theta` (FORMAT.md order,
@@ -104,7 +106,7 @@ pub fn evaluate(problem: &Problem, theta: &[Q]) -> Evaluation {
     let depth = arch.depth();
     let mut points = Vec::with_capacity(problem.data.len());
     let mut total = Q::zero();
-    for (x, &y) in problem.data.x.iter().zip(&problem.data.y) {
+    for (i, (x, &y)) in problem.data.x.iter().zip(&problem.data.y).enumerate() {
         let mut a: Vec<Q> = x.clone();
         let mut pre = Vec::new();
         for l in 1..=depth {
@@ -129,10 +131,24 @@ pub fn evaluate(problem: &Problem, theta: &[Q]) -> Evaluation {
                 a = z;
             }
         }
-        let (terms, argmax) = hinge_terms(problem.loss, &a, y);
-        for (_, arg) in &terms {
-            if arg.is_positive() {
-                total += arg;
+        let target = problem.data.targets.get(i).cloned().unwrap_or_else(Q::zero);
+        let (terms, argmax) = hinge_terms(problem.loss, &a, y, &target);
+        match problem.loss {
+            LossKind::Absolute => {
+                for (_, arg) in &terms {
+                    total += if arg.is_negative() { -arg } else { arg.clone() };
+                }
+            }
+            LossKind::Squared => {
+                let r = &a[0] - &target;
+                total += &r * &r;
+            }
+            _ => {
+                for (_, arg) in &terms {
+                    if arg.is_positive() {
+                        total += arg;
+                    }
+                }
             }
         }
         points.push(PointEval {
@@ -147,6 +163,7 @@ pub fn evaluate(problem: &Problem, theta: &[Q]) -> Evaluation {
         points,
         loss: total / n,
         kinks: has_kink(&arch.activation),
+        regression: matches!(problem.loss, LossKind::Absolute | LossKind::Squared),
     }
 }
 
@@ -155,10 +172,13 @@ pub fn loss(problem: &Problem, theta: &[Q]) -> Q {
     evaluate(problem, theta).loss
 }
 
-/// Hinge arguments of one point from its outputs `f` and label `y`, and the
-/// Crammer-Singer arg-max set.
-fn hinge_terms(kind: LossKind, f: &[Q], y: i64) -> (Vec<Term>, Option<Vec<usize>>) {
+/// Hinge arguments of one point from its outputs `f` and label `y` (or
+/// target), and the Crammer-Singer arg-max set. Absolute loss: one term, the
+/// residual `f - t` (the loss is its absolute value); squared loss: none.
+fn hinge_terms(kind: LossKind, f: &[Q], y: i64, target: &Q) -> (Vec<Term>, Option<Vec<usize>>) {
     match kind {
+        LossKind::Absolute => (vec![(None, &f[0] - target)], None),
+        LossKind::Squared => (Vec::new(), None),
         LossKind::Hinge => {
             let yq = Q::from_integer(y.into());
             (vec![(None, Q::one() - yq * &f[0])], None)
@@ -226,8 +246,12 @@ impl Evaluation {
     }
 
     /// Whether a zero entry's side can matter: a kink on a point whose hinge
-    /// arguments are all `< 0` changes no term of the loss nearby.
+    /// arguments are all `< 0` changes no term of the loss nearby (hinge
+    /// losses only: a regression point's loss depends on its output always).
     pub fn live(&self, z: &Zero) -> bool {
+        if self.regression {
+            return true;
+        }
         match z {
             Zero::Kink { point, .. } => self.points[*point]
                 .terms

@@ -21,6 +21,9 @@ pub fn check(problem: &Problem, loss: &Q, lambda: &[Vec<Q>]) -> Result<(), Check
     let data = &problem.data;
     let n = data.len();
     let classes = problem.arch.output_width();
+    if problem.loss.is_regression() {
+        return fail("only for the hinge losses".to_string());
+    }
     if n == 0 || lambda.len() != n || data.y.len() != n {
         return fail(format!("`lambda` needs one row per data point ({n})"));
     }
@@ -66,6 +69,9 @@ pub fn check(problem: &Problem, loss: &Q, lambda: &[Vec<Q>]) -> Result<(), Check
                     coef[m] += l;
                 }
                 coef[label] -= &row_sum;
+            }
+            LossKind::Absolute | LossKind::Squared => {
+                return fail("only for the hinge losses".to_string());
             }
         }
     }

@@ -114,6 +114,22 @@ fn terms_on(
                     .collect();
                 vec![(tied, Q::one() + best - &fv[t])]
             }
+            LossKind::Absolute => {
+                // |r| = max(0, r) + max(0, -r), r = f - t: two hinge terms
+                let t = problem.data.targets.get(i).cloned().unwrap_or_default();
+                let r = f[0].sub(&Poly::constant(t.clone()));
+                let rv = &fv[0] - &t;
+                vec![
+                    (vec![r.clone()], rv.clone()),
+                    (vec![Poly::zero().sub(&r)], -rv),
+                ]
+            }
+            LossKind::Squared => {
+                return Err(
+                    "piecewise-second-order certificates are for the hinge and absolute losses"
+                        .to_string(),
+                );
+            }
         };
         for (args, value) in groups {
             if value.is_negative() {

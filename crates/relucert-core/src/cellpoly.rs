@@ -65,6 +65,8 @@ pub fn output_polys(problem: &Problem, pattern: &Pattern, i: usize) -> Vec<Poly>
 
 /// The cell polynomial `phi_S`: `(1/N) sum_i` of the active hinge arguments
 /// of point i, with the network replaced by its polynomial form on the cell.
+/// Absolute loss: `f - t` or `t - f` by the side of the residual; squared
+/// loss: `(f - t)^2` (no longer multilinear).
 pub fn loss_poly(problem: &Problem, pattern: &Pattern) -> Poly {
     let n = problem.data.len();
     let mut total = Poly::zero();
@@ -95,6 +97,19 @@ pub fn loss_poly(problem: &Problem, pattern: &Pattern) -> Poly {
                         total = total.add(&one.add(&f[k]).sub(&f[yc]));
                     }
                 }
+            }
+            LossKind::Absolute => {
+                // |f - t|: f - t on the positive side, t - f on the negative
+                let r = f[0].sub(&Poly::constant(problem.data.target(i)));
+                if pattern.hinge_active[i].first().copied().unwrap_or(false) {
+                    total = total.add(&r);
+                } else {
+                    total = total.sub(&r);
+                }
+            }
+            LossKind::Squared => {
+                let r = f[0].sub(&Poly::constant(problem.data.target(i)));
+                total = total.add(&r.mul(&r));
             }
         }
     }

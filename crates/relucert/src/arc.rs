@@ -248,7 +248,7 @@ pub fn loss_along_within(
     };
     let mut total = UPoly::zero();
     let one = UPoly::constant(Q::one());
-    for (x, &y) in problem.data.x.iter().zip(&problem.data.y) {
+    for (point, (x, &y)) in problem.data.x.iter().zip(&problem.data.y).enumerate() {
         let mut a: Vec<UPoly> = x.iter().map(|v| UPoly::constant(v.clone())).collect();
         for l in 1..=arch.depth() {
             let mut z = Vec::with_capacity(arch.widths[l]);
@@ -281,6 +281,18 @@ pub fn loss_along_within(
         let f = a;
         let mut args: Vec<UPoly> = Vec::new();
         match problem.loss {
+            LossKind::Absolute => {
+                // |f - t|: the residual or its negative by its germ's sign
+                let r = f[0].sub(&UPoly::constant(problem.data.target(point)));
+                deadline.check()?;
+                note(&r);
+                let s = Q::from_integer(r.germ_sign().into());
+                total = total.add(&r.scale(&s));
+            }
+            LossKind::Squared => {
+                let r = f[0].sub(&UPoly::constant(problem.data.target(point)));
+                total = total.add(&r.mul(&r));
+            }
             LossKind::Hinge => args.push(one.sub(&f[0].scale(&Q::from_integer(y.into())))),
             LossKind::MulticlassHinge => {
                 let yc = y as usize;

@@ -184,7 +184,7 @@ impl Probe {
                     None => v > 0.0,
                 };
                 let class = match self.loss {
-                    LossKind::Hinge => None,
+                    LossKind::Hinge | LossKind::Absolute | LossKind::Squared => None,
                     LossKind::MulticlassHinge => (0..self.widths[self.widths.len() - 1])
                         .filter(|&k| k != yc)
                         .nth(t),
@@ -312,6 +312,8 @@ impl Probe {
             }
             for (t, &(v, e)) in p.args.iter().enumerate() {
                 let darg = match self.loss {
+                    // regression: `directions` proposes nothing (yet)
+                    LossKind::Absolute | LossKind::Squared => 0.0,
                     LossKind::Hinge => -(p.y as f64) * dz[0],
                     LossKind::MulticlassHinge => {
                         let c = (0..dz.len()).filter(|&k| k != yc).nth(t).unwrap_or(yc);
@@ -373,6 +375,8 @@ impl Probe {
             }
             let yc = y as usize;
             total += match self.loss {
+                // regression: `directions` proposes nothing (yet)
+                LossKind::Absolute | LossKind::Squared => 0.0,
                 LossKind::Hinge => (1.0 - y as f64 * a[0]).max(0.0),
                 LossKind::MulticlassHinge => (0..a.len())
                     .filter(|&k| k != yc)
@@ -394,6 +398,9 @@ impl Probe {
     /// fixed-point iteration from a few starting sides. Each returned
     /// direction has a negative float directional derivative.
     pub fn directions(&self, max: usize) -> Vec<Vec<f64>> {
+        if self.loss.is_regression() {
+            return Vec::new();
+        }
         let m = self.entries.len();
         let first_class = |pos: bool| -> Sides {
             self.entries

@@ -299,6 +299,21 @@ pub fn smtlib(inst: &Instance, radius: &Q) -> Result<String, SmtlibError> {
         // Hinge terms of this point.
         let f = |k: usize| format!("f{k}_d{i}");
         match problem.loss {
+            LossKind::Absolute | LossKind::Squared => {
+                let t = real(&problem.data.target(i));
+                let h = if problem.loss == LossKind::Absolute {
+                    format!("(ite (>= r_d{i} 0) r_d{i} (- r_d{i}))")
+                } else {
+                    format!("(* r_d{i} r_d{i})")
+                };
+                let _ = writeln!(
+                    s,
+                    "(define-fun r_d{i} () Real (- {} {t})) ; f - t
+                     (define-fun h_d{i} () Real {h})",
+                    f(0)
+                );
+                point_terms.push(format!("h_d{i}"));
+            }
             LossKind::Hinge => {
                 let arg = if y > 0 {
                     format!("(- 1 {})", f(0))

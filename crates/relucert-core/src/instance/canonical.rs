@@ -60,9 +60,14 @@ pub fn canonical_text(inst: &Instance) -> String {
     let _ = write!(out, ",\"loss\":\"{}\",\"x\":", p.loss.name());
     list(&mut out, &p.data.x, |o, row| list(o, row, q));
     out.push_str(",\"y\":");
-    list(&mut out, &p.data.y, |o, y| {
-        let _ = write!(o, "{y}");
-    });
+    if p.loss.is_regression() {
+        // regression targets: rationals as "p/q" strings
+        list(&mut out, &p.data.targets, q);
+    } else {
+        list(&mut out, &p.data.y, |o, y| {
+            let _ = write!(o, "{y}");
+        });
+    }
     out.push_str(",\"point\":");
     match &inst.point {
         Some(pt) => list(&mut out, &pt.flat(), q),

@@ -414,17 +414,19 @@ impl<'a> Reader<'a> {
             "loss",
             node,
             "kind",
-            "\"hinge\", \"multiclass-hinge\" or \"crammer-singer\"",
+            "\"hinge\", \"multiclass-hinge\", \"crammer-singer\", \"absolute\" or \"squared\"",
         )?;
         let kind = match self.string(knode, "loss.kind")?.as_str() {
             "hinge" => LossKind::Hinge,
             "multiclass-hinge" => LossKind::MulticlassHinge,
             "crammer-singer" => LossKind::CrammerSinger,
+            "absolute" => LossKind::Absolute,
+            "squared" => LossKind::Squared,
             other => {
                 return Err(self.err(
                     "loss.kind",
                     Some(knode),
-                    format!("unknown loss \"{}\" (expected \"hinge\", \"multiclass-hinge\" or \"crammer-singer\")", excerpt(other)),
+                    format!("unknown loss \"{}\" (expected \"hinge\", \"multiclass-hinge\", \"crammer-singer\", \"absolute\" or \"squared\")", excerpt(other)),
                 ))
             }
         };
@@ -435,6 +437,14 @@ impl<'a> Reader<'a> {
                 Some(knode),
                 format!(
                     "the binary hinge loss needs output width 1, but network.widths ends in {k}"
+                ),
+            )),
+            LossKind::Absolute | LossKind::Squared if k != 1 => Err(self.err(
+                "loss.kind",
+                Some(knode),
+                format!(
+                    "the {} (regression) loss needs output width 1, but network.widths ends in {k}",
+                    kind.name()
                 ),
             )),
             LossKind::MulticlassHinge | LossKind::CrammerSinger if k < 2 => Err(self.err(
@@ -462,24 +472,53 @@ impl<'a> Reader<'a> {
             ));
         }
         let x = self.matrix(xnode, "data.x", rows.len(), d)?;
+        let what_y = if loss.is_regression() {
+            "targets"
+        } else {
+            "labels"
+        };
         let ynode = self.require(
             t,
             "data",
             node,
             "y",
-            "an array of labels, one per row of data.x",
+            &format!("an array of {what_y}, one per row of data.x"),
         )?;
-        let ys = self.array(ynode, "data.y", "an array of labels")?;
+        let ys = self.array(ynode, "data.y", &format!("an array of {what_y}"))?;
         if ys.len() != x.len() {
             return Err(self.err(
                 "data.y",
                 Some(ynode),
                 format!(
-                    "expected {} labels (one per row of data.x), found {}",
+                    "expected {} {what_y} (one per row of data.x), found {}",
                     x.len(),
                     ys.len()
                 ),
             ));
+        }
+        if loss.is_regression() {
+            let mut targets = Vec::with_capacity(ys.len());
+            for (i, n) in ys.iter().enumerate() {
+                let key = format!("data.y[{i}]");
+                let v = match &n.raw {
+                    Raw::Str(_) | Raw::Int(_) | Raw::Decimal(_) | Raw::TooLong(_) | Raw::Float(_) => {
+                        self.number(n, &key)?
+                    }
+                    other => {
+                        return Err(self.err(
+                            &key,
+                            Some(n),
+                            format!(
+                                "expected a regression target, a rational number such as \"3/2\" (loss.kind = \"{}\"), found {}",
+                                loss.name(),
+                                kind_name(other)
+                            ),
+                        ))
+                    }
+                };
+                targets.push(v);
+            }
+            return Ok(Data::regression(x, targets));
         }
         let k = arch.output_width();
         let mut y = Vec::with_capacity(ys.len());
@@ -489,21 +528,26 @@ impl<'a> Reader<'a> {
                 LossKind::Hinge => "a label 1 or -1".to_string(),
                 _ => format!("a class label from 0 to {}", k - 1),
             };
-            let v = self.integer(n, &key, &what)?;
+            let v = self
+                .integer(n, &key, &what)
+                .map_err(|e| regression_hint(e, loss))?;
             let ok = match loss {
                 LossKind::Hinge => v == BigInt::one() || v == -BigInt::one(),
                 _ => !v.is_negative() && v < BigInt::from(k),
             };
             if !ok {
-                return Err(self.err(
-                    &key,
-                    Some(n),
-                    format!("expected {what}, found {}", shown(&v)),
+                return Err(regression_hint(
+                    self.err(
+                        &key,
+                        Some(n),
+                        format!("expected {what}, found {}", shown(&v)),
+                    ),
+                    loss,
                 ));
             }
             y.push(v.to_i64().unwrap_or(0));
         }
-        Ok(Data { x, y })
+        Ok(Data::labelled(x, y))
     }
 
     fn point(&self, node: &Node, arch: &Architecture) -> R<Params> {
@@ -604,6 +648,24 @@ impl<'a> Reader<'a> {
 }
 
 /// A value read from the input as shown in a message (cut to one short line).
+/// A label error of a hinge loss gets a hint when the value could be a
+/// regression target: a fraction, or an integer out of range.
+fn regression_hint(mut e: InstanceError, loss: LossKind) -> InstanceError {
+    let found_number = e.message.contains("found the fraction")
+        || e.message.rsplit("found ").next().is_some_and(|f| {
+            f.trim_start_matches('-')
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_digit())
+        });
+    if found_number && loss.is_hinge_type() {
+        e.message.push_str(
+            "; rational targets are for the regression losses (loss.kind = \"absolute\" or \"squared\")",
+        );
+    }
+    e
+}
+
 fn shown(v: &impl std::fmt::Display) -> String {
     excerpt(&v.to_string())
 }

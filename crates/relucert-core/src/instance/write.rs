@@ -46,8 +46,12 @@ pub fn to_toml(inst: &Instance) -> String {
     let _ = writeln!(s, "bias = [{}]", bias.join(", "));
     let _ = writeln!(s, "\n[loss]\nkind = \"{}\"", p.loss.name());
     let _ = writeln!(s, "\n[data]\nx = {}", mat(&p.data.x));
-    let ys: Vec<String> = p.data.y.iter().map(i64::to_string).collect();
-    let _ = writeln!(s, "y = [{}]", ys.join(", "));
+    if p.loss.is_regression() {
+        let _ = writeln!(s, "y = {}", vec(&p.data.targets));
+    } else {
+        let ys: Vec<String> = p.data.y.iter().map(i64::to_string).collect();
+        let _ = writeln!(s, "y = [{}]", ys.join(", "));
+    }
     if let Some(pt) = &inst.point {
         let _ = writeln!(s, "\n[point]");
         for (l, layer) in pt.layers.iter().enumerate() {

@@ -96,7 +96,8 @@ pub fn forward_rational(arch: &Architecture, params: &Params, x: &[Q]) -> Trace 
 pub struct HingeTerm {
     /// Weston-Watkins: the competitor class k. Binary and Crammer-Singer: None.
     pub class: Option<usize>,
-    /// The hinge argument (`1 - y f`, `1 + f_k - f_y`, or `1 + max - f_y`).
+    /// The hinge argument (`1 - y f`, `1 + f_k - f_y`, or `1 + max - f_y`);
+    /// for the absolute loss the residual `f - t` (the term is `|f - t|`).
     pub argument: Q,
 }
 
@@ -105,9 +106,11 @@ pub struct HingeTerm {
 pub struct PointLoss {
     /// The network output `f(x_i)` (one entry per output unit).
     pub output: Vec<Q>,
-    /// Binary: `y f`. Multiclass: `f_y - max_{k != y} f_k`.
+    /// Binary: `y f`. Multiclass: `f_y - max_{k != y} f_k`. Regression: the
+    /// residual `f - t`.
     pub margin: Q,
-    /// The hinge terms of this point's loss, with their arguments.
+    /// The hinge terms of this point's loss, with their arguments (absolute:
+    /// one term, the residual; squared: none).
     pub terms: Vec<HingeTerm>,
     /// Crammer-Singer: the competitor classes attaining the max (sorted).
     pub argmax: Option<Vec<usize>>,
@@ -115,13 +118,34 @@ pub struct PointLoss {
     pub loss: Q,
 }
 
-/// Hinge terms, margin and loss of one point from its output.
-pub fn point_loss(kind: LossKind, output: &[Q], y: i64) -> PointLoss {
+/// Hinge terms, margin and loss of one point from its output; `y` is the
+/// label (hinge losses), `target` the target (regression losses; ignored
+/// otherwise).
+pub fn point_loss(kind: LossKind, output: &[Q], y: i64, target: &Q) -> PointLoss {
+    if kind.is_regression() {
+        let residual = &output[0] - target;
+        let (terms, loss) = if kind == LossKind::Absolute {
+            let term = HingeTerm {
+                class: None,
+                argument: residual.clone(),
+            };
+            (vec![term], abs(&residual))
+        } else {
+            (Vec::new(), &residual * &residual)
+        };
+        return PointLoss {
+            output: output.to_vec(),
+            margin: residual,
+            terms,
+            argmax: None,
+            loss,
+        };
+    }
     let one = Q::one();
     // binary: y f; multiclass: f_y - max_{k != y} f_k (with its arg-max set)
     let (margin, others) = match kind {
         LossKind::Hinge => (qi(y) * &output[0], Vec::new()),
-        LossKind::MulticlassHinge | LossKind::CrammerSinger => {
+        _ => {
             let yc = y as usize;
             let others: Vec<usize> = (0..output.len()).filter(|&k| k != yc).collect();
             let best = others
@@ -173,6 +197,14 @@ pub fn point_loss(kind: LossKind, output: &[Q], y: i64) -> PointLoss {
         terms,
         argmax,
         loss,
+    }
+}
+
+fn abs(q: &Q) -> Q {
+    if sign(q) < 0 {
+        -q.clone()
+    } else {
+        q.clone()
     }
 }
 
@@ -242,8 +274,8 @@ impl Problem {
         let traces: Vec<Trace> = self.data.x.iter().map(|x| prepared.forward(x)).collect();
         let points: Vec<PointLoss> = traces
             .iter()
-            .zip(&self.data.y)
-            .map(|(t, &y)| point_loss(self.loss, &t.output, y))
+            .enumerate()
+            .map(|(i, t)| point_loss(self.loss, &t.output, self.data.y[i], &self.data.target(i)))
             .collect();
         let total = points.iter().fold(Q::zero(), |acc, p| acc + &p.loss);
         Evaluation {

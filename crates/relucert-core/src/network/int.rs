@@ -473,49 +473,110 @@ pub struct PointView {
     pub top: Option<Vec<usize>>,
 }
 
-/// Hinge-argument numerators over `out.den`, in `point_loss` order, and
-/// the Crammer-Singer arg-max set.
+/// A point's label as the integer pass sees it: the class or sign label,
+/// and for the regression losses the target scaled to `(numerator,
+/// denominator > 0)`.
+struct Label<T> {
+    y: i64,
+    target: Option<(T, T)>,
+}
+
+impl Label<i128> {
+    fn small(y: i64, target: Option<&Q>) -> Option<Label<i128>> {
+        let target = match target {
+            Some(t) => {
+                let s = scale_small(std::slice::from_ref(t))?;
+                Some((s.num[0], s.den))
+            }
+            None => None,
+        };
+        Some(Label { y, target })
+    }
+}
+
+impl Label<BigInt> {
+    fn big(y: i64, target: Option<&Q>) -> Label<BigInt> {
+        Label {
+            y,
+            target: target.map(|t| (t.numer().clone(), t.denom().clone())),
+        }
+    }
+}
+
+/// Hinge-argument numerators over a common denominator (returned), in
+/// `point_loss` order, and the Crammer-Singer arg-max set. Regression: one
+/// argument, the residual `f - t`, for both regression losses.
 fn hinge_numerators<T: Int>(
     kind: LossKind,
     out: &Scaled<T>,
-    y: i64,
-) -> Option<(Vec<T>, Option<Vec<usize>>)> {
+    label: &Label<T>,
+) -> Option<(Vec<T>, T, Option<Vec<usize>>)> {
     let f = &out.num;
     let den = &out.den;
+    let y = label.y;
     match kind {
-        LossKind::Hinge => Some((vec![den.sub(&f[0].mul(&T::from_i64(y))?)?], None)),
+        LossKind::Hinge => Some((
+            vec![den.sub(&f[0].mul(&T::from_i64(y))?)?],
+            den.clone(),
+            None,
+        )),
         LossKind::MulticlassHinge => {
             let yc = y as usize;
             let args = (0..f.len())
                 .filter(|&k| k != yc)
                 .map(|k| den.add(&f[k])?.sub(&f[yc]))
                 .collect::<Option<Vec<T>>>()?;
-            Some((args, None))
+            Some((args, den.clone(), None))
         }
         LossKind::CrammerSinger => {
             let yc = y as usize;
             let best = (0..f.len()).filter(|&k| k != yc).map(|k| &f[k]).max()?;
             let top: Vec<usize> = (0..f.len()).filter(|&k| k != yc && &f[k] == best).collect();
-            Some((vec![den.add(best)?.sub(&f[yc])?], Some(top)))
+            Some((vec![den.add(best)?.sub(&f[yc])?], den.clone(), Some(top)))
+        }
+        LossKind::Absolute | LossKind::Squared => {
+            // f / den - tn / td = (f td - tn den) / (den td)
+            let (tn, td) = label.target.as_ref()?;
+            let r = f[0].mul(td)?.sub(&tn.mul(den)?)?;
+            Some((vec![r], den.mul(td)?, None))
         }
     }
 }
 
-/// One point: `(sum of its positive hinge numerators, denominator, view)`.
+fn abs_int<T: Int>(a: &T) -> Option<T> {
+    if a.is_negative() {
+        T::zero().sub(a)
+    } else {
+        Some(a.clone())
+    }
+}
+
+/// One point: `(its loss's numerator, denominator, view)`.
 fn point_eval<T: Int>(
     layers: &[IntLayer<T>],
     slope: (T, T),
     linear: bool,
     x: &Scaled<T>,
     kind: LossKind,
-    y: i64,
+    label: &Label<T>,
     view: bool,
 ) -> Option<(T, T, Option<PointView>)> {
     let (pre, out) = run_scaled(layers, slope, linear, x, view)?;
-    let (args, top) = hinge_numerators(kind, &out, y)?;
-    let mut sum = T::zero();
-    for a in args.iter().filter(|a| a.is_positive()) {
-        sum = sum.add(a)?;
+    let (mut args, den, top) = hinge_numerators(kind, &out, label)?;
+    let (sum, loss_den) = match kind {
+        LossKind::Absolute => (abs_int(&args[0])?, den.clone()),
+        LossKind::Squared => (args[0].mul(&args[0])?, den.mul(&den)?),
+        _ => {
+            let mut sum = T::zero();
+            for a in args.iter().filter(|a| a.is_positive()) {
+                sum = sum.add(a)?;
+            }
+            (sum, den.clone())
+        }
+    };
+    if kind == LossKind::Squared {
+        // the squared loss has no hinge terms (no corner)
+        args.clear();
     }
     let view = view.then(|| PointView {
         pre: pre
@@ -534,16 +595,11 @@ fn point_eval<T: Int>(
             .collect(),
         terms: args
             .iter()
-            .map(|a| {
-                (
-                    T::ratio_f64(a, &out.den),
-                    !a.is_positive() && !a.is_negative(),
-                )
-            })
+            .map(|a| (T::ratio_f64(a, &den), !a.is_positive() && !a.is_negative()))
             .collect(),
         top,
     });
-    Some((sum, out.den, view))
+    Some((sum, loss_den, view))
 }
 
 /// One point's contribution to the directional derivative: numerator over
@@ -555,13 +611,31 @@ fn point_derivative<T: Int>(
     linear: bool,
     x: &Scaled<T>,
     kind: LossKind,
-    y: i64,
+    label: &Label<T>,
 ) -> Option<(T, T)> {
     let (f, df) = run_tangent(layers, dlayers, slope, linear, x)?;
-    let (args, top) = hinge_numerators(kind, &f, y)?;
+    let (args, den, top) = hinge_numerators(kind, &f, label)?;
     let d = &df.num;
+    let y = label.y;
     let yc = y as usize;
     let dargs: Vec<T> = match kind {
+        LossKind::Squared => {
+            // d (f - t)^2 = 2 (f - t) df: 2 r d0 over den * df.den
+            let two = T::from_i64(2);
+            return Some((two.mul(&args[0])?.mul(&d[0])?, den.mul(&df.den)?));
+        }
+        LossKind::Absolute => {
+            // d |r| = sign(r) df, and |df| at r = 0
+            let d0 = &d[0];
+            let v = if args[0].is_positive() {
+                d0.clone()
+            } else if args[0].is_negative() {
+                T::zero().sub(d0)?
+            } else {
+                abs_int(d0)?
+            };
+            return Some((v, df.den));
+        }
         LossKind::Hinge => vec![T::zero().sub(&d[0].mul(&T::from_i64(y))?)?],
         LossKind::MulticlassHinge => (0..d.len())
             .filter(|&k| k != yc)
@@ -604,11 +678,17 @@ impl IntParams {
     ) -> Result<(Q, Vec<PointView>), Expired> {
         let mut acc = Acc::zero();
         let mut out = Vec::new();
-        for (x, &y) in data.x.iter().zip(&data.y) {
+        for (i, (x, &y)) in data.x.iter().zip(&data.y).enumerate() {
             deadline.check()?;
-            let small = match (&self.small, self.small_slope, scale_small(x)) {
-                (Some(layers), Some(slope), Some(xs)) => {
-                    point_eval(layers, slope, self.linear, &xs, kind, y, views)
+            let target = kind.is_regression().then(|| data.target(i));
+            let small = match (
+                &self.small,
+                self.small_slope,
+                scale_small(x),
+                Label::small(y, target.as_ref()),
+            ) {
+                (Some(layers), Some(slope), Some(xs), Some(label)) => {
+                    point_eval(layers, slope, self.linear, &xs, kind, &label, views)
                 }
                 _ => None,
             };
@@ -621,8 +701,9 @@ impl IntParams {
                     let slope = (self.slope_neg.0.clone(), self.slope_neg.1.clone());
                     let xs = scale_big(x.iter());
                     // Invariant: BigInt arithmetic never reports overflow.
+                    let label = Label::big(y, target.as_ref());
                     let (n, d, view) =
-                        point_eval(self.big(), slope, self.linear, &xs, kind, y, views)
+                        point_eval(self.big(), slope, self.linear, &xs, kind, &label, views)
                             .expect("BigInt pass cannot overflow");
                     BigInt::add_to(&mut acc, &n, &d);
                     view
@@ -637,10 +718,17 @@ impl IntParams {
     /// (prepared the same way); see `Problem::directional_derivative`.
     pub fn directional_derivative(&self, dir: &IntParams, kind: LossKind, data: &Data) -> Q {
         let mut acc = Acc::zero();
-        for (x, &y) in data.x.iter().zip(&data.y) {
-            let small = match (&self.small, &dir.small, self.small_slope, scale_small(x)) {
-                (Some(layers), Some(dlayers), Some(slope), Some(xs)) => {
-                    point_derivative(layers, dlayers, slope, self.linear, &xs, kind, y)
+        for (i, (x, &y)) in data.x.iter().zip(&data.y).enumerate() {
+            let target = kind.is_regression().then(|| data.target(i));
+            let small = match (
+                &self.small,
+                &dir.small,
+                self.small_slope,
+                scale_small(x),
+                Label::small(y, target.as_ref()),
+            ) {
+                (Some(layers), Some(dlayers), Some(slope), Some(xs), Some(label)) => {
+                    point_derivative(layers, dlayers, slope, self.linear, &xs, kind, &label)
                 }
                 _ => None,
             };
@@ -650,9 +738,17 @@ impl IntParams {
                     let slope = (self.slope_neg.0.clone(), self.slope_neg.1.clone());
                     let xs = scale_big(x.iter());
                     // Invariant: BigInt arithmetic never reports overflow.
-                    let (n, d) =
-                        point_derivative(self.big(), dir.big(), slope, self.linear, &xs, kind, y)
-                            .expect("BigInt pass cannot overflow");
+                    let label = Label::big(y, target.as_ref());
+                    let (n, d) = point_derivative(
+                        self.big(),
+                        dir.big(),
+                        slope,
+                        self.linear,
+                        &xs,
+                        kind,
+                        &label,
+                    )
+                    .expect("BigInt pass cannot overflow");
                     BigInt::add_to(&mut acc, &n, &d);
                 }
             }

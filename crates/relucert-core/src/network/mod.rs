@@ -2,7 +2,7 @@
 //!
 //! Owns: the architecture (`Architecture`: widths, hidden activation, bias
 //! flags), parameter points (`Params`, and the flat parameter order of
-//! FORMAT.md), data sets, the three hinge losses, the exact forward pass, the
+//! FORMAT.md), data sets, the five losses (three hinge, two regression), the exact forward pass, the
 //! exact loss, per-point margins, and the *signature* of a point (signs of
 //! every hidden pre-activation and every hinge argument, Crammer-Singer
 //! arg-max sets) with its list of zero entries, and the exact one-sided
@@ -58,7 +58,8 @@ impl Activation {
     }
 }
 
-/// The three losses of FORMAT.md.
+/// The five losses of FORMAT.md: three hinge-type classification losses
+/// and two regression losses (THEORY section 10).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LossKind {
     /// Binary hinge `max(0, 1 - y f)`, output width 1, labels +-1.
@@ -67,6 +68,15 @@ pub enum LossKind {
     MulticlassHinge,
     /// Crammer-Singer: `max(0, 1 + max_{k != y} f_k - f_y)`.
     CrammerSinger,
+    /// Regression, `|f - t|` with a rational target `t`, output width 1. Its
+    /// one "hinge" term has the argument `f - t` and two branches, `f - t`
+    /// on the positive side and `t - f` on the negative side (a corner at
+    /// `f = t`).
+    Absolute,
+    /// Regression, `(f - t)^2` with a rational target `t`, output width 1.
+    /// Smooth: no hinge terms; on a cell the loss is a polynomial of degree
+    /// two per layer, not multilinear.
+    Squared,
 }
 
 impl LossKind {
@@ -76,6 +86,31 @@ impl LossKind {
             LossKind::Hinge => "hinge",
             LossKind::MulticlassHinge => "multiclass-hinge",
             LossKind::CrammerSinger => "crammer-singer",
+            LossKind::Absolute => "absolute",
+            LossKind::Squared => "squared",
+        }
+    }
+
+    /// True for the regression losses (`absolute`, `squared`): rational
+    /// targets in `Data::targets`, output width 1.
+    pub fn is_regression(&self) -> bool {
+        matches!(self, LossKind::Absolute | LossKind::Squared)
+    }
+
+    /// True for the three hinge-type classification losses.
+    pub fn is_hinge_type(&self) -> bool {
+        !self.is_regression()
+    }
+
+    /// The slope of a loss term on the negative side of its argument:
+    /// 0 for the hinge losses (`max(0, a)`), -1 for the absolute loss
+    /// (`|a| = max(a, -a)`). On the positive side it is always 1. The
+    /// squared loss has no terms (`None`).
+    pub fn term_negative_slope(&self) -> Option<i64> {
+        match self {
+            LossKind::Hinge | LossKind::MulticlassHinge | LossKind::CrammerSinger => Some(0),
+            LossKind::Absolute => Some(-1),
+            LossKind::Squared => None,
         }
     }
 }
@@ -206,16 +241,43 @@ impl Params {
 }
 
 /// A labelled data set. For `hinge`, labels are +1 / -1; for the multiclass
-/// losses, class indices `0..K`.
+/// losses, class indices `0..K`; for the regression losses, rational
+/// targets in `targets` (and `y` is all zeros, one per point, so that code
+/// walking the points by their labels still walks all of them).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Data {
     /// Inputs, one row of `widths[0]` entries per point.
     pub x: Vec<Vec<Q>>,
-    /// Labels, one per point.
+    /// Labels, one per point (all 0 for the regression losses).
     pub y: Vec<i64>,
+    /// Regression targets, one per point; empty for the hinge losses.
+    pub targets: Vec<Q>,
 }
 
 impl Data {
+    /// A classification data set (no targets).
+    pub fn labelled(x: Vec<Vec<Q>>, y: Vec<i64>) -> Data {
+        Data {
+            x,
+            y,
+            targets: Vec::new(),
+        }
+    }
+
+    /// A regression data set: `y` is set to zeros.
+    pub fn regression(x: Vec<Vec<Q>>, targets: Vec<Q>) -> Data {
+        Data {
+            y: vec![0; x.len()],
+            x,
+            targets,
+        }
+    }
+
+    /// Point `i`'s regression target (0 when there are no targets).
+    pub fn target(&self, i: usize) -> Q {
+        self.targets.get(i).cloned().unwrap_or_else(Q::zero)
+    }
+
     /// Number of points N.
     pub fn len(&self) -> usize {
         self.x.len()

@@ -377,7 +377,9 @@ impl std::error::Error for SideError {}
 pub struct Pattern {
     /// `active[l][i][j]`: unit j of hidden layer l+1 is on its positive side on point i.
     pub active: Vec<Vec<Vec<bool>>>,
-    /// `hinge_active[i][t]`: hinge term t of point i is active (argument counted).
+    /// `hinge_active[i][t]`: hinge term t of point i is active (argument
+    /// counted). Absolute loss: true for the branch `f - t`, false for the
+    /// branch `t - f` (the term is never zero). Squared loss: no terms.
     pub hinge_active: Vec<Vec<bool>>,
     /// Crammer-Singer: the competitor class used in point i's hinge term.
     pub competitor: Vec<Option<usize>>,

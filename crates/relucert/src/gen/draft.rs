@@ -95,7 +95,7 @@ impl Draft {
                 problem: Problem {
                     arch,
                     loss,
-                    data: Data { x, y },
+                    data: Data::labelled(x, y),
                 },
                 point: Some(Params { layers }),
                 expect: any.then_some(expect),

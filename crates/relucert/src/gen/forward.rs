@@ -63,6 +63,20 @@ fn pos(q: Q) -> Q {
 /// One point's hinge loss from its outputs (FORMAT.md), written out here.
 pub(super) fn point_hinge(loss: LossKind, f: &[Q], y: i64) -> Q {
     match loss {
+        // `y` read as an integer target (the classification families of
+        // `gen`, the only callers, never use these losses)
+        LossKind::Absolute => {
+            let r = &f[0] - qi(y);
+            if r.is_negative() {
+                -r
+            } else {
+                r
+            }
+        }
+        LossKind::Squared => {
+            let r = &f[0] - qi(y);
+            &r * &r
+        }
         LossKind::Hinge => pos(Q::one() - qi(y) * &f[0]),
         LossKind::MulticlassHinge => {
             let fy = &f[y as usize];

@@ -44,6 +44,8 @@ pub(super) fn best_affine(
     let mut objective = Vec::new();
     for (x, &y) in xs.iter().zip(ys) {
         match loss {
+            // the classification families of `gen` never ask for these
+            LossKind::Absolute | LossKind::Squared => return None,
             LossKind::Hinge => {
                 let xi = model.add_var(Some(Q::zero()), None);
                 let mut row = vec![(xi, Q::one())];

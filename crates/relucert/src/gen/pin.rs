@@ -168,7 +168,7 @@ pub(super) fn unit_margins(
             break;
         }
         let class = match loss {
-            LossKind::Hinge => None,
+            LossKind::Hinge | LossKind::Absolute | LossKind::Squared => None,
             LossKind::CrammerSinger => margin(loss, &out_of(layers, i), ys[i]).1.first().copied(),
             LossKind::MulticlassHinge => {
                 if n == 0 && scaled {

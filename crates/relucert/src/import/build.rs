@@ -164,6 +164,10 @@ pub(super) fn build(
     }
     let mut labels = Vec::with_capacity(y.len());
     for (i, q) in y.iter().enumerate() {
+        if loss.is_regression() {
+            // regression targets are any rationals (read exactly)
+            break;
+        }
         let v = q
             .is_integer()
             .then(|| q.to_integer().to_i64())
@@ -224,7 +228,13 @@ pub(super) fn build(
                 )));
             }
         }
+        LossKind::Absolute | LossKind::Squared => {}
     }
+    let data = if loss.is_regression() {
+        Data::regression(x, y)
+    } else {
+        Data::labelled(x, labels)
+    };
 
     let data_name = file_name(data_path);
     let weights_name = file_name(wfile);
@@ -247,7 +257,7 @@ pub(super) fn build(
                 bias,
             },
             loss,
-            data: Data { x, y: labels },
+            data,
         },
         point: Some(Params { layers: params }),
         expect: None,

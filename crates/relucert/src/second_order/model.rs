@@ -267,6 +267,19 @@ impl<'a> LocalModel<'a> {
                 groups.push(tied.iter().map(|&k| one.add(&f[k]).sub(&f[yc])).collect());
                 values.push(Q::one() + best - &fv[yc]);
             }
+            LossKind::Absolute => {
+                // |r| = max(0, r) + max(0, -r), r = f - t: two hinge terms
+                // (a corner of both at r = 0), so the multilinear theory of
+                // hinge terms applies unchanged
+                let r = f[0].sub(&Poly::constant(problem.data.target(i)));
+                let rv = &fv[0] - problem.data.target(i);
+                groups.push(vec![r.clone()]);
+                values.push(rv.clone());
+                groups.push(vec![Poly::zero().sub(&r)]);
+                values.push(-rv);
+            }
+            // not a sum of hinge terms: the squared loss has its own proofs
+            LossKind::Squared => return None,
         }
         for (args, v) in groups.into_iter().zip(values) {
             if v.is_negative() {

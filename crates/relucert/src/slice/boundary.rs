@@ -167,7 +167,12 @@ pub fn quantity_at(problem: &Problem, plane: &Plane, kind: BoundaryKind, s: &Q, 
     match kind {
         BoundaryKind::PreActivation { layer, unit, .. } => trace.pre[layer - 1][unit].clone(),
         BoundaryKind::Hinge { class, .. } => {
-            let pl = point_loss(problem.loss, &trace.output, problem.data.y[point]);
+            let pl = point_loss(
+                problem.loss,
+                &trace.output,
+                problem.data.y[point],
+                &problem.data.target(point),
+            );
             pl.terms
                 .into_iter()
                 .find(|term| term.class == class)

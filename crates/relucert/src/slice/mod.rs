@@ -274,9 +274,9 @@ pub(crate) struct Quantities {
 pub(crate) fn quantities(problem: &Problem, params: &Params) -> Quantities {
     let mut pre = Vec::with_capacity(problem.data.len());
     let mut hinge = Vec::with_capacity(problem.data.len());
-    for (x, &y) in problem.data.x.iter().zip(&problem.data.y) {
+    for (i, (x, &y)) in problem.data.x.iter().zip(&problem.data.y).enumerate() {
         let trace = forward(&problem.arch, params, x);
-        let terms = point_loss(problem.loss, &trace.output, y).terms;
+        let terms = point_loss(problem.loss, &trace.output, y, &problem.data.target(i)).terms;
         hinge.push(terms.into_iter().map(|t| (t.class, t.argument)).collect());
         pre.push(trace.pre);
     }

@@ -299,6 +299,19 @@ fn first_order_candidates(
                     Some(k) => vec![one.add(&f[k]).sub(&f[y as usize])],
                     None => Vec::new(),
                 },
+                // |r| = max(0, r) + max(0, -r)
+                LossKind::Absolute => {
+                    let r = f[0].sub(&Poly::constant(problem.data.target(i)));
+                    vec![r.clone(), Poly::zero().sub(&r)]
+                }
+                // smooth: its gradient is always counted
+                LossKind::Squared => {
+                    let r = f[0].sub(&Poly::constant(problem.data.target(i)));
+                    for (acc, g) in active.iter_mut().zip(grad(&r.mul(&r))) {
+                        *acc += g;
+                    }
+                    Vec::new()
+                }
             };
             for a in args {
                 let v = a.evaluate(theta);

@@ -222,7 +222,11 @@ pub fn multiclass_lower_bound_within(
 ) -> Option<MulticlassBound> {
     let arch = &problem.arch;
     let linear_model = arch.hidden_layers() == 0 || !arch.activation.has_kink();
-    if !linear_model || problem.loss == LossKind::Hinge {
+    let multiclass = matches!(
+        problem.loss,
+        LossKind::MulticlassHinge | LossKind::CrammerSinger
+    );
+    if !linear_model || !multiclass {
         return None;
     }
     let cs = problem.loss == LossKind::CrammerSinger;

@@ -36,12 +36,20 @@ pub(super) struct PieceSides {
 
 /// The completions to examine: every one if there are at most
 /// `max_pieces`, else a deterministic sample of 256.
-pub(super) fn piece_sides(ev: &Evaluation, sig: &Signature, max_pieces: usize) -> PieceSides {
+pub(super) fn piece_sides(
+    ev: &Evaluation,
+    sig: &Signature,
+    regression: bool,
+    max_pieces: usize,
+) -> PieceSides {
     let all_zeros = sig.zero_entries();
     // a kink on a point whose hinge arguments are all < 0 changes no term of
     // the loss near the point (only that point's outputs depend on it): its
     // side is fixed to +, not enumerated
+    // (hinge losses only: a regression point's loss always depends on its
+    // output)
     let live = |z: &ZeroEntry| match z {
+        ZeroEntry::PreActivation { .. } if regression => true,
         ZeroEntry::PreActivation { point, .. } => ev.points[*point]
             .terms
             .iter()

@@ -65,6 +65,8 @@ pub enum FunctionSpaceError {
     /// exact re-check (an internal inconsistency: the LP is always feasible
     /// and bounded).
     NotProven,
+    /// The loss is a regression loss (not yet covered by this bound).
+    Regression,
     /// The deadline (`--timeout`) stopped the LP before it ended.
     TimeLimit,
 }
@@ -83,6 +85,9 @@ impl std::fmt::Display for FunctionSpaceError {
             ),
             FunctionSpaceError::NotProven => f.write_str(
                 "function-space bound: the exact LP gave no optimum with a re-checked dual solution",
+            ),
+            FunctionSpaceError::Regression => f.write_str(
+                "function-space bound: not available for the regression losses",
             ),
             FunctionSpaceError::TimeLimit => f.write_str(
                 "function-space bound: the time limit (--timeout) was reached before the LP ended",
@@ -133,8 +138,12 @@ pub fn function_space_bound_within(
             labels: data.y.len(),
         });
     }
+    if problem.loss.is_regression() {
+        return Err(FunctionSpaceError::Regression);
+    }
     let classes = problem.arch.output_width();
     let label_ok = |l: i64| match problem.loss {
+        LossKind::Absolute | LossKind::Squared => false,
         LossKind::Hinge => l == 1 || l == -1,
         LossKind::MulticlassHinge | LossKind::CrammerSinger => {
             usize::try_from(l).is_ok_and(|l| l < classes)
@@ -153,6 +162,7 @@ pub fn function_space_bound_within(
                 b.lambda.into_iter().map(|l| vec![l]).collect::<Vec<_>>(),
             )
         }),
+        LossKind::Absolute | LossKind::Squared => None,
         LossKind::MulticlassHinge | LossKind::CrammerSinger => {
             let cs = problem.loss == LossKind::CrammerSinger;
             multiclass_lp(&rows, &data.y, groups, classes, cs, false, deadline)
