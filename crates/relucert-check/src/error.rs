@@ -60,6 +60,10 @@ pub enum CheckError {
     FunctionSpaceBound(String),
     /// A `pattern-lp`, `width-optimum` or `width-optimum-shard` proof failed.
     PatternLp(EvidenceKind, String),
+    /// A `linear-regression-bound` proof failed.
+    LinearRegressionBound(String),
+    /// A `path-lifting-bound` proof failed.
+    PathLiftingBound(String),
 }
 
 /// Longest run of digits a message shows in full; longer ones are shown
@@ -148,6 +152,8 @@ impl CheckError {
             CheckError::PiecewiseSecondOrder(d) => (EvidenceKind::PiecewiseSecondOrder, d),
             CheckError::FunctionSpaceBound(d) => (EvidenceKind::FunctionSpaceBound, d),
             CheckError::PatternLp(kind, d) => (*kind, d),
+            CheckError::LinearRegressionBound(d) => (EvidenceKind::LinearRegressionBound, d),
+            CheckError::PathLiftingBound(d) => (EvidenceKind::PathLiftingBound, d),
         };
         format!("{kind}: {detail}")
     }

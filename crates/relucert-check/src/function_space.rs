@@ -6,6 +6,10 @@
 //! with exactly equal inputs, and that the bound `(1/N) sum lambda` equals
 //! the loss.
 //!
+//! The regression losses (one multiplier per point on its residual, as
+//! `linear-regression-bound`) go through
+//! `regression_bounds::dual_bound` with the group indicators as features.
+//!
 //! Must not: solve an LP or evaluate a network (any depth, any activation:
 //! only the data and the loss matter).
 
@@ -22,7 +26,7 @@ pub fn check(problem: &Problem, loss: &Q, lambda: &[Vec<Q>]) -> Result<(), Check
     let n = data.len();
     let classes = problem.arch.output_width();
     if problem.loss.is_regression() {
-        return fail("only for the hinge losses".to_string());
+        return check_regression(problem, loss, lambda);
     }
     if n == 0 || lambda.len() != n || data.y.len() != n {
         return fail(format!("`lambda` needs one row per data point ({n})"));
@@ -86,4 +90,35 @@ pub fn check(problem: &Problem, loss: &Q, lambda: &[Vec<Q>]) -> Result<(), Check
     }
     crate::bounds::bound_is_loss(lambda.iter().flatten(), n, loss)
         .map_err(CheckError::FunctionSpaceBound)
+}
+
+/// The regression losses: the free outputs are the group indicators'
+/// coefficients, so the multipliers (one per point, the convention of
+/// `linear-regression-bound`) must cancel on each group of equal inputs,
+/// and the bound they prove must equal the loss.
+fn check_regression(problem: &Problem, loss: &Q, lambda: &[Vec<Q>]) -> Result<(), CheckError> {
+    let mut index: HashMap<&[Q], usize> = HashMap::new();
+    let group: Vec<usize> = problem
+        .data
+        .x
+        .iter()
+        .map(|x| {
+            let next = index.len();
+            *index.entry(x.as_slice()).or_insert(next)
+        })
+        .collect();
+    let phi: Vec<Vec<Q>> = group
+        .iter()
+        .map(|&g| (0..index.len()).map(|h| if h == g { Q::one() } else { Q::zero() }).collect())
+        .collect();
+    let bound = crate::regression_bounds::dual_bound(problem, &phi, lambda)
+        .map_err(CheckError::FunctionSpaceBound)?;
+    if bound != *loss {
+        return Err(CheckError::FunctionSpaceBound(format!(
+            "the bound {} does not equal the loss {}",
+            fmt_q(&bound),
+            fmt_q(loss)
+        )));
+    }
+    Ok(())
 }

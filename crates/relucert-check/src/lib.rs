@@ -12,7 +12,9 @@
 //! - `descent-arc`, `descent-direction` (claim `not-local-min`): `arc`;
 //! - `linear-lp-bound`, `multiclass-lp-bound` (claim `global-min`): `bounds`;
 //! - `piecewise-second-order` (claim `local-min`): `second_order`, with
-//!   the linear algebra of `linalg`.
+//!   the linear algebra of `linalg`;
+//! - `linear-regression-bound` (claim `global-min`): `regression_bounds`;
+//! - `path-lifting-bound` (claim `local-min`): `path_lifting`.
 //!
 //! Everything is recomputed with the checker's own exact arithmetic: its
 //! forward pass ([`forward`]), its polynomials ([`poly`]) and symbolic
@@ -61,14 +63,17 @@ mod flat;
 pub mod forward;
 mod function_space;
 mod linalg;
+mod path_lifting;
 mod pattern;
 pub mod poly;
+mod regression_bounds;
 mod second_order;
 
 pub use arc::{MAX_ARC_DEGREE, MAX_ARC_DIRECTIONS};
 pub use error::CheckError;
 pub use flat::MAX_FLAT_PIECES;
 pub use linalg::MAX_COPOSITIVE_ORDER;
+pub use path_lifting::{MAX_LIFTING_PATHS, MAX_LIFTING_PIECES};
 pub use pattern::MAX_SETS;
 pub use relucert_core::Deadline;
 pub use second_order::MAX_REGIONS;
@@ -204,6 +209,14 @@ pub fn check_certificate_within(
             second_order::check_second_order(problem, &ev, &theta, &parts, deadline)?
         }
         Evidence::FunctionSpaceBound { lambda } => function_space::check(problem, loss, lambda)?,
+        Evidence::LinearRegressionBound { affine, lambda } => {
+            regression_bounds::check_linear_regression(problem, loss, *affine, lambda)?
+        }
+        Evidence::PathLiftingBound {
+            kinks,
+            pieces,
+            duals,
+        } => path_lifting::check(problem, &ev, *kinks, *pieces, duals, deadline)?,
         Evidence::PatternLp(p) => {
             let width = problem.arch.widths.get(1).copied();
             if problem.arch.hidden_layers() != 1 || width != Some(p.width) {

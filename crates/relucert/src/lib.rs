@@ -54,6 +54,7 @@ pub mod gen;
 pub mod gen_file;
 pub mod global;
 pub mod import;
+pub mod path_lifting;
 pub mod probe;
 pub mod report;
 pub mod rng;

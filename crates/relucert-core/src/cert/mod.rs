@@ -107,10 +107,14 @@ pub enum EvidenceKind {
     WidthOptimum,
     /// `width-optimum-shard`.
     WidthOptimumShard,
+    /// `linear-regression-bound`.
+    LinearRegressionBound,
+    /// `path-lifting-bound`.
+    PathLiftingBound,
 }
 
 impl EvidenceKind {
-    const ALL: [EvidenceKind; 11] = [
+    const ALL: [EvidenceKind; 13] = [
         EvidenceKind::ZeroLoss,
         EvidenceKind::Flat,
         EvidenceKind::DescentArc,
@@ -122,6 +126,8 @@ impl EvidenceKind {
         EvidenceKind::PatternLp,
         EvidenceKind::WidthOptimum,
         EvidenceKind::WidthOptimumShard,
+        EvidenceKind::LinearRegressionBound,
+        EvidenceKind::PathLiftingBound,
     ];
 
     /// The kind's name in certificates (the `kind` field).
@@ -138,6 +144,8 @@ impl EvidenceKind {
             EvidenceKind::PatternLp => "pattern-lp",
             EvidenceKind::WidthOptimum => "width-optimum",
             EvidenceKind::WidthOptimumShard => "width-optimum-shard",
+            EvidenceKind::LinearRegressionBound => "linear-regression-bound",
+            EvidenceKind::PathLiftingBound => "path-lifting-bound",
         }
     }
 
@@ -153,10 +161,13 @@ impl EvidenceKind {
             | EvidenceKind::LinearLpBound
             | EvidenceKind::MulticlassLpBound
             | EvidenceKind::FunctionSpaceBound
-            | EvidenceKind::PatternLp => Claim::GlobalMin,
+            | EvidenceKind::PatternLp
+            | EvidenceKind::LinearRegressionBound => Claim::GlobalMin,
             EvidenceKind::WidthOptimum => Claim::GlobalOptimum,
             EvidenceKind::WidthOptimumShard => Claim::ShardOptimum,
-            EvidenceKind::Flat | EvidenceKind::PiecewiseSecondOrder => Claim::LocalMin,
+            EvidenceKind::Flat
+            | EvidenceKind::PiecewiseSecondOrder
+            | EvidenceKind::PathLiftingBound => Claim::LocalMin,
             EvidenceKind::DescentArc | EvidenceKind::DescentDirection => Claim::NotLocalMin,
         }
     }
@@ -296,6 +307,25 @@ pub enum Evidence {
     WidthOptimum(PatternLp),
     /// `width-optimum-shard`: the same over one shard of the sets of pairs.
     WidthOptimumShard(PatternLp),
+    /// `linear-regression-bound`: weak duality for a linear model with a
+    /// regression loss; one multiplier per data point.
+    LinearRegressionBound {
+        /// `affine`: whether the bound allows an offset.
+        affine: bool,
+        /// `lambda`.
+        lambda: Vec<Q>,
+    },
+    /// `path-lifting-bound`: on every completion of the zero
+    /// pre-activations, weak duality over the free path products.
+    PathLiftingBound {
+        /// `kinks`: number of zero pre-activations.
+        kinks: usize,
+        /// `pieces`: number of completions (`2^kinks`).
+        pieces: usize,
+        /// `duals`: one multiplier matrix (a row per data point) per
+        /// distinct feature matrix, in order of first completion.
+        duals: Vec<Vec<Vec<Q>>>,
+    },
 }
 
 impl Evidence {
@@ -313,6 +343,8 @@ impl Evidence {
             Evidence::PatternLp(_) => EvidenceKind::PatternLp,
             Evidence::WidthOptimum(_) => EvidenceKind::WidthOptimum,
             Evidence::WidthOptimumShard(_) => EvidenceKind::WidthOptimumShard,
+            Evidence::LinearRegressionBound { .. } => EvidenceKind::LinearRegressionBound,
+            Evidence::PathLiftingBound { .. } => EvidenceKind::PathLiftingBound,
         }
     }
 }

@@ -328,6 +328,15 @@ fn read_evidence(at: At<'_>) -> Read<Evidence> {
         EvidenceKind::WidthOptimumShard => {
             Evidence::WidthOptimumShard(read_pattern(at, true, true)?)
         }
+        EvidenceKind::LinearRegressionBound => Evidence::LinearRegressionBound {
+            affine: at.field("affine", |v| v.boolean())?,
+            lambda: at.field("lambda", |v| v.vector())?,
+        },
+        EvidenceKind::PathLiftingBound => Evidence::PathLiftingBound {
+            kinks: at.field("kinks", |v| v.index())?,
+            pieces: at.field("pieces", |v| v.index())?,
+            duals: at.field("duals", |v| v.array(|d| d.matrix()))?,
+        },
     })
 }
 

@@ -149,6 +149,19 @@ impl Evidence {
             Evidence::PatternLp(p) | Evidence::WidthOptimum(p) | Evidence::WidthOptimumShard(p) => {
                 pattern_json(kind, p)
             }
+            Evidence::LinearRegressionBound { affine, lambda } => {
+                json!({"kind": kind, "affine": affine, "lambda": qv(lambda)})
+            }
+            Evidence::PathLiftingBound {
+                kinks,
+                pieces,
+                duals,
+            } => json!({
+                "kind": kind,
+                "kinks": kinks,
+                "pieces": pieces,
+                "duals": duals.iter().map(|d| qm(d)).collect::<Vec<_>>(),
+            }),
         }
     }
 }

@@ -125,7 +125,7 @@ fn dense_rows(x: &[Vec<Q>], keep_zeros: bool) -> Vec<Vec<(usize, Q)>> {
 /// `y_i = +-1`), with its dual solution re-checked exactly. Shared by the
 /// linear-model bound (the features are the inputs) and the function-space
 /// bound (the features are the indicators of the distinct inputs).
-pub(super) fn hinge_lp(
+pub(crate) fn hinge_lp(
     rows: &[Vec<(usize, Q)>],
     labels: &[i64],
     d: usize,
@@ -248,7 +248,7 @@ pub fn multiclass_lower_bound_within(
 /// (sparse rows `(index, value)`, `d` of them, labels in `0..classes`),
 /// with its dual solution re-checked exactly. Shared by the linear-model
 /// bound and the function-space bound (indicator features).
-pub(super) fn multiclass_lp(
+pub(crate) fn multiclass_lp(
     rows: &[Vec<(usize, Q)>],
     labels: &[i64],
     d: usize,

@@ -53,12 +53,16 @@ mod descent;
 mod flat;
 mod function_space;
 mod global_stage;
+mod path_lifting_stage;
 mod probe_stage;
+mod regression_bounds;
 mod second_order_stage;
 mod zero_loss;
 
 pub use bounds::{linear_lower_bound, multiclass_lower_bound, LinearBound, MulticlassBound};
 pub use function_space::{function_space_bound, FunctionSpaceBound, FunctionSpaceError};
+pub(crate) use bounds::{hinge_lp, multiclass_lp};
+pub use regression_bounds::{linear_regression_bound, RegressionBound};
 
 use crate::instance::Instance;
 use crate::network::{Side, Signature, ZeroEntry};
@@ -299,6 +303,9 @@ fn verify_local(inst: &Instance, limits: &Limits) -> Result<Outcome, VerifyError
     if let Some(out) = bounds::decide(inst, &loss, bound.as_ref(), deadline) {
         return stop("the linear-model bounds", out);
     }
+    if let Some(out) = regression_bounds::decide(inst, &loss, deadline) {
+        return stop("the linear-model bounds", out);
+    }
     // Any architecture: the loss is at least its optimum over arbitrary
     // outputs per distinct input, an LP whose dual proves it.
     if deadline.expired() {
@@ -342,6 +349,11 @@ fn verify_local(inst: &Instance, limits: &Limits) -> Result<Outcome, VerifyError
     };
     if let Some(out) = flat::decide(inst, &loss, &sides, &pieces) {
         return stop("building pieces", out);
+    }
+    if let Some(out) =
+        path_lifting_stage::decide(inst, params, &loss, limits.max_pieces, deadline)
+    {
+        return stop("the path-lifting bound", out);
     }
     let tried = match arcs::search(
         inst,
