@@ -72,7 +72,11 @@ fn at<'a>(v: &'a mut Value, path: &[Value]) -> &'a mut Value {
 /// Every single-number mutation of the evidence (and the loss) is rejected.
 pub fn assert_mutations_rejected(inst: &Instance, cert: &Value) {
     let mut paths = Vec::new();
-    numbers(&cert["evidence"], &mut vec![Value::from("evidence")], &mut paths);
+    numbers(
+        &cert["evidence"],
+        &mut vec![Value::from("evidence")],
+        &mut paths,
+    );
     paths.push(vec![Value::from("loss")]);
     for path in &paths {
         for delta in [qi(1), Q::new(1.into(), 7.into()), qi(-1)] {
@@ -80,7 +84,9 @@ pub fn assert_mutations_rejected(inst: &Instance, cert: &Value) {
             let slot = at(&mut m, path);
             *slot = match &*slot {
                 Value::String(s) => {
-                    let Ok(q) = relucert::number::parse_rational(s) else { continue };
+                    let Ok(q) = relucert::number::parse_rational(s) else {
+                        continue;
+                    };
                     let q = q + &delta;
                     Value::String(relucert::number::fmt_q(&q))
                 }
@@ -140,7 +146,10 @@ fn assert_minimum(inst: &Instance, seed: u64) -> relucert::cert::EvidenceKind {
     relucert_check::check(inst, &json).expect("certificate accepted");
     let kind = cert.evidence.kind();
     eprintln!("KIND {}", kind.name());
-    if matches!(kind.name(), "path-lifting-bound" | "linear-regression-bound") {
+    if matches!(
+        kind.name(),
+        "path-lifting-bound" | "linear-regression-bound"
+    ) {
         assert_mutations_rejected(inst, &json);
     }
     assert_probe(inst, &out.loss, seed);
@@ -152,8 +161,16 @@ fn data_for(kind: LossKind, x: Vec<Vec<Q>>, raw: &[i64], classes: usize) -> Data
         LossKind::Absolute | LossKind::Squared => {
             Data::regression(x, raw.iter().map(|&t| Q::new(t.into(), 2.into())).collect())
         }
-        LossKind::Hinge => Data::labelled(x, raw.iter().map(|&t| if t % 2 == 0 { 1 } else { -1 }).collect()),
-        _ => Data::labelled(x, raw.iter().map(|&t| t.rem_euclid(classes as i64)).collect()),
+        LossKind::Hinge => Data::labelled(
+            x,
+            raw.iter()
+                .map(|&t| if t % 2 == 0 { 1 } else { -1 })
+                .collect(),
+        ),
+        _ => Data::labelled(
+            x,
+            raw.iter().map(|&t| t.rem_euclid(classes as i64)).collect(),
+        ),
     }
 }
 
@@ -186,7 +203,12 @@ fn best_constant(kind: LossKind, data: &Data, classes: usize) -> Vec<Q> {
     let candidates: Vec<Vec<Q>> = match kind {
         LossKind::Squared => {
             let n = qi(data.len() as i64);
-            vec![vec![(0..data.len()).map(|i| data.target(i)).fold(Q::zero(), |a, b| a + b) / n]]
+            vec![vec![
+                (0..data.len())
+                    .map(|i| data.target(i))
+                    .fold(Q::zero(), |a, b| a + b)
+                    / n,
+            ]]
         }
         LossKind::Absolute => (0..data.len()).map(|i| vec![data.target(i)]).collect(),
         LossKind::Hinge => vec![vec![qi(-1)], vec![qi(1)]],
@@ -195,11 +217,13 @@ fn best_constant(kind: LossKind, data: &Data, classes: usize) -> Vec<Q> {
             for _ in 0..classes {
                 all = all
                     .into_iter()
-                    .flat_map(|p: Vec<Q>| (0..classes as i64).map(move |v| {
-                        let mut p = p.clone();
-                        p.push(qi(v));
-                        p
-                    }))
+                    .flat_map(|p: Vec<Q>| {
+                        (0..classes as i64).map(move |v| {
+                            let mut p = p.clone();
+                            p.push(qi(v));
+                            p
+                        })
+                    })
                     .collect();
             }
             all
@@ -334,17 +358,27 @@ fn best_line(kind: LossKind, data: &Data) -> (Q, Q) {
         let nq = qi(n as i64);
         let mx = xs.iter().fold(Q::zero(), |a, b| a + b) / &nq;
         let mt = (0..n).map(|i| data.target(i)).fold(Q::zero(), |a, b| a + b) / &nq;
-        let sxy = (0..n).fold(Q::zero(), |s, i| s + (&xs[i] - &mx) * (data.target(i) - &mt));
+        let sxy = (0..n).fold(Q::zero(), |s, i| {
+            s + (&xs[i] - &mx) * (data.target(i) - &mt)
+        });
         let sxx = (0..n).fold(Q::zero(), |s, i| s + (&xs[i] - &mx) * (&xs[i] - &mx));
         let a = sxy / sxx;
         return (a.clone(), mt - a * mx);
     }
     // the value line i passes through at x_i: t_i, or 1 / y_i
-    let level = |i: usize| if kind == LossKind::Absolute { data.target(i) } else { Q::one() / qi(data.y[i]) };
+    let level = |i: usize| {
+        if kind == LossKind::Absolute {
+            data.target(i)
+        } else {
+            Q::one() / qi(data.y[i])
+        }
+    };
     let mut best: Option<(Q, Q, Q)> = None;
     for i in 0..n {
         for j in 0..n {
-            if xs[i] == xs[j] { continue; }
+            if xs[i] == xs[j] {
+                continue;
+            }
             let a = (level(j) - level(i)) / (&xs[j] - &xs[i]);
             let c = level(i) - &a * &xs[i];
             let l = line_loss(kind, data, &a, &c);
@@ -366,14 +400,45 @@ fn best_line(kind: LossKind, data: &Data) -> (Q, Q) {
 #[test]
 fn a_kink_at_a_point_the_best_line_passes_through() {
     let x: Vec<Vec<Q>> = (0..4).map(|i| vec![qi(i)]).collect();
-    let t = vec![Q::new(1.into(), 2.into()), Q::new(5.into(), 2.into()), Q::new(1.into(), 2.into()), Q::new(9.into(), 2.into())];
-    let arch = Architecture { widths: vec![1, 2, 1], activation: Activation::Relu, bias: vec![true, true] };
-    let params = Params { layers: vec![
-        relucert::network::LayerParams { w: vec![vec![qi(1)], vec![qi(1)]], b: Some(vec![qi(1), qi(0)]) },
-        relucert::network::LayerParams { w: vec![vec![qi(1), qi(0)]], b: Some(vec![Q::new((-1).into(), 2.into())]) },
-    ] };
-    let inst = inst(Problem { arch, loss: LossKind::Squared, data: Data::regression(x, t) }, params);
-    let b = relucert::path_lifting::path_lifting_bound(&inst.problem, inst.point.as_ref().unwrap(), 64, None, &relucert::Deadline::never()).unwrap();
+    let t = vec![
+        Q::new(1.into(), 2.into()),
+        Q::new(5.into(), 2.into()),
+        Q::new(1.into(), 2.into()),
+        Q::new(9.into(), 2.into()),
+    ];
+    let arch = Architecture {
+        widths: vec![1, 2, 1],
+        activation: Activation::Relu,
+        bias: vec![true, true],
+    };
+    let params = Params {
+        layers: vec![
+            relucert::network::LayerParams {
+                w: vec![vec![qi(1)], vec![qi(1)]],
+                b: Some(vec![qi(1), qi(0)]),
+            },
+            relucert::network::LayerParams {
+                w: vec![vec![qi(1), qi(0)]],
+                b: Some(vec![Q::new((-1).into(), 2.into())]),
+            },
+        ],
+    };
+    let inst = inst(
+        Problem {
+            arch,
+            loss: LossKind::Squared,
+            data: Data::regression(x, t),
+        },
+        params,
+    );
+    let b = relucert::path_lifting::path_lifting_bound(
+        &inst.problem,
+        inst.point.as_ref().unwrap(),
+        64,
+        None,
+        &relucert::Deadline::never(),
+    )
+    .unwrap();
     assert_eq!((b.kinks, b.pieces, b.duals.len()), (1, 2, 2));
     assert_eq!(b.min_value, Q::new(3.into(), 2.into()));
     let kind = assert_minimum(&inst, 5);

@@ -29,7 +29,13 @@ fn qi(n: i64) -> Q {
 }
 
 fn inst(problem: Problem, params: Params) -> Instance {
-    Instance { name: None, source: None, problem, point: Some(params), expect: None }
+    Instance {
+        name: None,
+        source: None,
+        problem,
+        point: Some(params),
+        expect: None,
+    }
 }
 
 /// One solution of `A z = b` by Gaussian elimination (free variables 0).
@@ -38,15 +44,17 @@ fn solve(mut a: Vec<Vec<Q>>, mut b: Vec<Q>) -> Vec<Q> {
     let mut pivots = Vec::new();
     let mut r = 0;
     for c in 0..n {
-        let Some(p) = (r..a.len()).find(|&i| !a[i][c].is_zero()) else { continue };
+        let Some(p) = (r..a.len()).find(|&i| !a[i][c].is_zero()) else {
+            continue;
+        };
         a.swap(r, p);
         b.swap(r, p);
         for i in 0..a.len() {
             if i != r && !a[i][c].is_zero() {
                 let f = &a[i][c] / &a[r][c];
-                for k in 0..n {
-                    let v = &f * &a[r][k];
-                    a[i][k] -= v;
+                let pivot_row = a[r].clone();
+                for (x, p) in a[i].iter_mut().zip(&pivot_row) {
+                    *x -= &f * p;
                 }
                 let v = &f * &b[r];
                 b[i] -= v;
@@ -65,15 +73,23 @@ fn solve(mut a: Vec<Vec<Q>>, mut b: Vec<Q>) -> Vec<Q> {
 /// Squared loss of the affine map with coefficients `z` over rows `phi`.
 fn sq_loss(phi: &[Vec<Q>], t: &[Q], z: &[Q]) -> Q {
     let n = qi(phi.len() as i64);
-    phi.iter().zip(t).map(|(row, ti)| {
-        let f = row.iter().zip(z).fold(Q::zero(), |a, (p, q)| a + p * q);
-        (&f - ti) * (&f - ti)
-    }).fold(Q::zero(), |a, b| a + b) / n
+    phi.iter()
+        .zip(t)
+        .map(|(row, ti)| {
+            let f = row.iter().zip(z).fold(Q::zero(), |a, (p, q)| a + p * q);
+            (&f - ti) * (&f - ti)
+        })
+        .fold(Q::zero(), |a, b| a + b)
+        / n
 }
 
 fn abs_loss(x: &[Q], t: &[Q], a: &Q, c: &Q) -> Q {
     let n = qi(x.len() as i64);
-    x.iter().zip(t).map(|(xi, ti)| (a * xi + c - ti).abs()).fold(Q::zero(), |s, v| s + v) / n
+    x.iter()
+        .zip(t)
+        .map(|(xi, ti)| (a * xi + c - ti).abs())
+        .fold(Q::zero(), |s, v| s + v)
+        / n
 }
 
 /// The network `[d, 1]` (no hidden layer) or `[d, 1, 1]` linear computing
@@ -81,21 +97,52 @@ fn abs_loss(x: &[Q], t: &[Q], a: &Q, c: &Q) -> Q {
 fn linear_params(deep: bool, a: &[Q], c: &Q) -> (Architecture, Params) {
     let d = a.len();
     if deep {
-        (Architecture { widths: vec![d, 1, 1], activation: Activation::Linear, bias: vec![true, true] },
-         Params { layers: vec![
-             LayerParams { w: vec![a.to_vec()], b: Some(vec![Q::zero()]) },
-             LayerParams { w: vec![vec![qi(1)]], b: Some(vec![c.clone()]) },
-         ] })
+        (
+            Architecture {
+                widths: vec![d, 1, 1],
+                activation: Activation::Linear,
+                bias: vec![true, true],
+            },
+            Params {
+                layers: vec![
+                    LayerParams {
+                        w: vec![a.to_vec()],
+                        b: Some(vec![Q::zero()]),
+                    },
+                    LayerParams {
+                        w: vec![vec![qi(1)]],
+                        b: Some(vec![c.clone()]),
+                    },
+                ],
+            },
+        )
     } else {
-        (Architecture { widths: vec![d, 1], activation: Activation::Relu, bias: vec![true] },
-         Params { layers: vec![LayerParams { w: vec![a.to_vec()], b: Some(vec![c.clone()]) }] })
+        (
+            Architecture {
+                widths: vec![d, 1],
+                activation: Activation::Relu,
+                bias: vec![true],
+            },
+            Params {
+                layers: vec![LayerParams {
+                    w: vec![a.to_vec()],
+                    b: Some(vec![c.clone()]),
+                }],
+            },
+        )
     }
 }
 
 /// Certificate accepted, each single-number mutation of it rejected.
 fn assert_certified(inst: &Instance, verdict: Verdict, kind: &str) {
     let out = verify(inst, &Limits::default()).unwrap();
-    assert_eq!(out.verdict, verdict, "{}: {}", relucert::instance::to_toml(inst), out.reason);
+    assert_eq!(
+        out.verdict,
+        verdict,
+        "{}: {}",
+        relucert::instance::to_toml(inst),
+        out.reason
+    );
     let cert = out.certificate.unwrap();
     assert_eq!(cert.evidence.kind().name(), kind);
     let json = cert.to_json();
@@ -104,10 +151,17 @@ fn assert_certified(inst: &Instance, verdict: Verdict, kind: &str) {
     for (i, l) in lambda.iter().enumerate() {
         for delta in [qi(1), Q::new(1.into(), 5.into()), qi(-1)] {
             let mut m = json.clone();
-            let slot = if l.is_array() { &mut m["evidence"]["lambda"][i][0] } else { &mut m["evidence"]["lambda"][i] };
+            let slot = if l.is_array() {
+                &mut m["evidence"]["lambda"][i][0]
+            } else {
+                &mut m["evidence"]["lambda"][i]
+            };
             let q = relucert::number::parse_rational(slot.as_str().unwrap()).unwrap() + &delta;
             *slot = relucert::number::fmt_q(&q).into();
-            assert!(relucert_check::check(inst, &m).is_err(), "mutant lambda[{i}] + {delta} accepted");
+            assert!(
+                relucert_check::check(inst, &m).is_err(),
+                "mutant lambda[{i}] + {delta} accepted"
+            );
         }
     }
     let mut m = json.clone();
@@ -219,15 +273,37 @@ proptest! {
 /// function-space bound.
 #[test]
 fn one_group_at_its_mean_and_median() {
-    for (kind, c) in [(LossKind::Squared, Q::new(5.into(), 3.into())), (LossKind::Absolute, qi(1))] {
+    for (kind, c) in [
+        (LossKind::Squared, Q::new(5.into(), 3.into())),
+        (LossKind::Absolute, qi(1)),
+    ] {
         let x = vec![vec![qi(1)]; 3];
         let t = vec![qi(0), qi(1), qi(4)];
-        let arch = Architecture { widths: vec![1, 2, 1], activation: Activation::Relu, bias: vec![true, true] };
-        let params = Params { layers: vec![
-            LayerParams { w: vec![vec![qi(-1)], vec![qi(2)]], b: Some(vec![qi(-1), qi(-3)]) },
-            LayerParams { w: vec![vec![qi(1), qi(-2)]], b: Some(vec![c]) },
-        ] };
-        let i = inst(Problem { arch, loss: kind, data: Data::regression(x, t) }, params);
+        let arch = Architecture {
+            widths: vec![1, 2, 1],
+            activation: Activation::Relu,
+            bias: vec![true, true],
+        };
+        let params = Params {
+            layers: vec![
+                LayerParams {
+                    w: vec![vec![qi(-1)], vec![qi(2)]],
+                    b: Some(vec![qi(-1), qi(-3)]),
+                },
+                LayerParams {
+                    w: vec![vec![qi(1), qi(-2)]],
+                    b: Some(vec![c]),
+                },
+            ],
+        };
+        let i = inst(
+            Problem {
+                arch,
+                loss: kind,
+                data: Data::regression(x, t),
+            },
+            params,
+        );
         assert_certified(&i, Verdict::GlobalMin, "function-space-bound");
     }
     let _ = Q::one();

@@ -109,7 +109,11 @@ fn check_regression(problem: &Problem, loss: &Q, lambda: &[Vec<Q>]) -> Result<()
         .collect();
     let phi: Vec<Vec<Q>> = group
         .iter()
-        .map(|&g| (0..index.len()).map(|h| if h == g { Q::one() } else { Q::zero() }).collect())
+        .map(|&g| {
+            (0..index.len())
+                .map(|h| if h == g { Q::one() } else { Q::zero() })
+                .collect()
+        })
         .collect();
     let bound = crate::regression_bounds::dual_bound(problem, &phi, lambda)
         .map_err(CheckError::FunctionSpaceBound)?;

@@ -66,7 +66,9 @@ pub fn check(
         paths = paths.and_then(|p| (p + usize::from(arch.bias[l])).checked_mul(arch.widths[l + 1]));
     }
     if paths.is_none_or(|p| p + 1 > MAX_LIFTING_PATHS) {
-        return fail(format!("more than {MAX_LIFTING_PATHS} paths (MAX_LIFTING_PATHS)"));
+        return fail(format!(
+            "more than {MAX_LIFTING_PATHS} paths (MAX_LIFTING_PATHS)"
+        ));
     }
     let kinky = crate::forward::has_kink(&arch.activation);
     let mut zeros = Vec::new();
@@ -92,7 +94,9 @@ pub fn check(
         .and_then(|k| 1usize.checked_shl(k))
         .filter(|&t| kinks < 63 && t <= MAX_LIFTING_PIECES);
     let Some(total) = total else {
-        return fail(format!("more than {MAX_LIFTING_PIECES} completions (MAX_LIFTING_PIECES)"));
+        return fail(format!(
+            "more than {MAX_LIFTING_PIECES} completions (MAX_LIFTING_PIECES)"
+        ));
     };
     if pieces != total {
         return fail(format!(
@@ -139,7 +143,9 @@ pub fn check(
             continue;
         }
         let Some(lambda) = duals.get(next) else {
-            return fail(format!("`duals` has {next} entries, fewer than the distinct feature matrices"));
+            return fail(format!(
+                "`duals` has {next} entries, fewer than the distinct feature matrices"
+            ));
         };
         let bound = dual_bound(problem, &phi, lambda)
             .map_err(|s| CheckError::PathLiftingBound(format!("duals[{next}]: {s}")))?;

@@ -111,12 +111,7 @@ fn balanced(rows: &[Vec<(usize, Q)>], d: usize, lambda: &[Q]) -> bool {
 }
 
 /// L1 regression: minimise `(1/N) sum e_i` with `e_i >= +-(Phi_i T - t_i)`.
-fn l1_fit(
-    rows: &[Vec<(usize, Q)>],
-    d: usize,
-    targets: &[Q],
-    deadline: &Deadline,
-) -> Option<Fit> {
+fn l1_fit(rows: &[Vec<(usize, Q)>], d: usize, targets: &[Q], deadline: &Deadline) -> Option<Fit> {
     let n = rows.len();
     if targets.len() != n {
         return None;
@@ -152,9 +147,8 @@ fn l1_fit(
         .zip(targets)
         .fold(Q::zero(), |acc, (l, t)| acc + l * t)
         / &nq;
-    let ok = lambda.iter().all(|l| l.abs() <= Q::one())
-        && balanced(rows, d, &lambda)
-        && bound == value;
+    let ok =
+        lambda.iter().all(|l| l.abs() <= Q::one()) && balanced(rows, d, &lambda) && bound == value;
     ok.then(|| Fit {
         value,
         lambda: lambda.into_iter().map(|l| vec![l]).collect(),

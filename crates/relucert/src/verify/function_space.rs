@@ -228,8 +228,15 @@ pub(super) fn decide(inst: &Instance, loss: &Q, deadline: &Deadline) -> Option<O
     if bound.value != *loss {
         return None;
     }
+    let how = match inst.problem.loss {
+        crate::network::LossKind::Squared => "the group means; the residuals are the certificate",
+        crate::network::LossKind::Absolute => {
+            "group medians, by an LP; its dual solution is the certificate"
+        }
+        _ => "an LP; its dual solution is the certificate",
+    };
     let reason = format!(
-        "the loss equals the optimum {} of the {} loss over arbitrary outputs on the {} distinct inputs (an LP; its dual solution is the certificate), which no network of any architecture can beat",
+        "the loss equals the optimum {} of the {} loss over arbitrary outputs on the {} distinct inputs ({how}), which no network of any architecture can beat",
         fmt_q(&bound.value),
         inst.problem.loss.name(),
         bound.groups

@@ -14,6 +14,12 @@
 //!   (every completion of the signature's live zero entries, see
 //!   `network::Signature::complete`) is the constant polynomial L(theta*),
 //!   so the loss is constant on a neighbourhood;
+//! - `global-min` for linear models with a regression loss: the loss equals
+//!   the least-squares or L1-regression optimum over affine maps
+//!   (`regression_bounds`, `linear-regression-bound` evidence);
+//! - `local-min` by path lifting (`path_lifting_stage`, any depth, every
+//!   loss): on every completion of the zero pre-activations the loss is at
+//!   least a convex optimum over free path products, equal to L(theta*);
 //! - `local-min` by the piecewise second-order argument of `second_order`
 //!   (at most one hidden layer);
 //! - `not-local-min` by a first-order descent direction: `probe` proposes
@@ -37,9 +43,12 @@
 //! The stages, in the order `verify` runs them (each in its own file; the
 //! first that decides ends the run): `zero_loss`; `probe_stage` (the
 //! probe's float proposals decided exactly; `--no-probe` skips it);
-//! `bounds` (linear and multiclass LP bounds); `function_space` (the
-//! function-space LP bound, any architecture); `flat` (the pieces around
-//! the point and flatness); the early second-order attempt for many pieces
+//! `bounds` (linear and multiclass LP bounds) and `regression_bounds`;
+//! `function_space` (the function-space bound, any architecture); `flat`
+//! (the pieces around the point and flatness); `path_lifting_stage` (here
+//! for regression losses and depths other than one hidden layer; for one
+//! hidden layer with a hinge loss after the second-order stage, before its
+//! `undecided`); the early second-order attempt for many pieces
 //! (`second_order_stage::early`); `arcs` (candidate descent arcs);
 //! `second_order_stage::finish` (the full second-order proof, its proposed
 //! arcs, the final `undecided`). `descent` checks every arc, `certificate`
@@ -59,9 +68,9 @@ mod regression_bounds;
 mod second_order_stage;
 mod zero_loss;
 
+pub(crate) use bounds::{hinge_lp, multiclass_lp};
 pub use bounds::{linear_lower_bound, multiclass_lower_bound, LinearBound, MulticlassBound};
 pub use function_space::{function_space_bound, FunctionSpaceBound, FunctionSpaceError};
-pub(crate) use bounds::{hinge_lp, multiclass_lp};
 pub use regression_bounds::{linear_regression_bound, RegressionBound};
 
 use crate::instance::Instance;
@@ -350,10 +359,15 @@ fn verify_local(inst: &Instance, limits: &Limits) -> Result<Outcome, VerifyError
     if let Some(out) = flat::decide(inst, &loss, &sides, &pieces) {
         return stop("building pieces", out);
     }
-    if let Some(out) =
-        path_lifting_stage::decide(inst, params, &loss, limits.max_pieces, deadline)
-    {
-        return stop("the path-lifting bound", out);
+    // Path lifting before the arcs where the second-order proof cannot
+    // apply (regression, or not one hidden layer); elsewhere after it, so
+    // that its certificates stay what they were.
+    let lifting_first = problem.loss.is_regression() || problem.arch.hidden_layers() != 1;
+    let lifting = || path_lifting_stage::decide(inst, params, &loss, limits.max_pieces, deadline);
+    if lifting_first {
+        if let Some(out) = lifting() {
+            return stop("the path-lifting bound", out);
+        }
     }
     let tried = match arcs::search(
         inst,
@@ -391,6 +405,11 @@ fn verify_local(inst: &Instance, limits: &Limits) -> Result<Outcome, VerifyError
         &pieces,
         &sides.note,
     );
+    if out.verdict == Verdict::Undecided && !lifting_first && !deadline.expired() {
+        if let Some(proved) = lifting() {
+            return stop("the path-lifting bound", proved);
+        }
+    }
     stop("the second-order analysis", out)
 }
 
