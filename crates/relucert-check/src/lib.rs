@@ -12,7 +12,8 @@
 //! - `descent-arc`, `descent-direction` (claim `not-local-min`): `arc`;
 //! - `linear-lp-bound`, `multiclass-lp-bound` (claim `global-min`): `bounds`;
 //! - `piecewise-second-order` (claim `local-min`): `second_order`, with
-//!   the linear algebra of `linalg`.
+//!   the linear algebra of `linalg`;
+//! - `squared-second-order` (claim `local-min`): `squared`.
 //!
 //! Everything is recomputed with the checker's own exact arithmetic: its
 //! forward pass ([`forward`]), its polynomials ([`poly`]) and symbolic
@@ -64,6 +65,7 @@ mod linalg;
 mod pattern;
 pub mod poly;
 mod second_order;
+mod squared;
 
 pub use arc::{MAX_ARC_DEGREE, MAX_ARC_DIRECTIONS};
 pub use error::CheckError;
@@ -72,6 +74,7 @@ pub use linalg::MAX_COPOSITIVE_ORDER;
 pub use pattern::MAX_SETS;
 pub use relucert_core::Deadline;
 pub use second_order::MAX_REGIONS;
+pub use squared::{MAX_SQUARED_KINKS, MAX_STRICT_ORDER};
 
 use num_traits::Zero;
 use relucert_core::cert::{Certificate, Claim, Evidence, EvidenceKind};
@@ -204,6 +207,20 @@ pub fn check_certificate_within(
             second_order::check_second_order(problem, &ev, &theta, &parts, deadline)?
         }
         Evidence::FunctionSpaceBound { lambda } => function_space::check(problem, loss, lambda)?,
+        Evidence::SquaredSecondOrder {
+            kinks,
+            rescaled,
+            dead,
+            pieces,
+        } => {
+            let parts = squared::SquaredParts {
+                kinks,
+                rescaled,
+                dead,
+                pieces,
+            };
+            squared::check_squared(problem, &ev, &theta, &parts, deadline)?
+        }
         Evidence::PatternLp(p) => {
             let width = problem.arch.widths.get(1).copied();
             if problem.arch.hidden_layers() != 1 || width != Some(p.width) {

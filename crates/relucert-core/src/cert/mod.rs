@@ -107,10 +107,12 @@ pub enum EvidenceKind {
     WidthOptimum,
     /// `width-optimum-shard`.
     WidthOptimumShard,
+    /// `squared-second-order`.
+    SquaredSecondOrder,
 }
 
 impl EvidenceKind {
-    const ALL: [EvidenceKind; 11] = [
+    const ALL: [EvidenceKind; 12] = [
         EvidenceKind::ZeroLoss,
         EvidenceKind::Flat,
         EvidenceKind::DescentArc,
@@ -122,6 +124,7 @@ impl EvidenceKind {
         EvidenceKind::PatternLp,
         EvidenceKind::WidthOptimum,
         EvidenceKind::WidthOptimumShard,
+        EvidenceKind::SquaredSecondOrder,
     ];
 
     /// The kind's name in certificates (the `kind` field).
@@ -138,6 +141,7 @@ impl EvidenceKind {
             EvidenceKind::PatternLp => "pattern-lp",
             EvidenceKind::WidthOptimum => "width-optimum",
             EvidenceKind::WidthOptimumShard => "width-optimum-shard",
+            EvidenceKind::SquaredSecondOrder => "squared-second-order",
         }
     }
 
@@ -156,7 +160,9 @@ impl EvidenceKind {
             | EvidenceKind::PatternLp => Claim::GlobalMin,
             EvidenceKind::WidthOptimum => Claim::GlobalOptimum,
             EvidenceKind::WidthOptimumShard => Claim::ShardOptimum,
-            EvidenceKind::Flat | EvidenceKind::PiecewiseSecondOrder => Claim::LocalMin,
+            EvidenceKind::Flat
+            | EvidenceKind::PiecewiseSecondOrder
+            | EvidenceKind::SquaredSecondOrder => Claim::LocalMin,
             EvidenceKind::DescentArc | EvidenceKind::DescentDirection => Claim::NotLocalMin,
         }
     }
@@ -199,6 +205,25 @@ pub struct Kink {
     pub point: usize,
     /// Hidden unit index (first hidden layer).
     pub unit: usize,
+}
+
+/// A hidden unit named by a `squared-second-order` certificate
+/// (`{"layer": l, "unit": j}`, `l` 1-based).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Unit {
+    /// Hidden layer, 1-based.
+    pub layer: usize,
+    /// Unit in that layer.
+    pub unit: usize,
+}
+
+/// One piece (a side per kink) of a `squared-second-order` certificate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SquaredPiece {
+    /// `sides`: one side per kink, `true` for `+`.
+    pub sides: Vec<bool>,
+    /// `lambda`: one Farkas multiplier per kink.
+    pub lambda: Vec<Q>,
 }
 
 /// How a region of a `piecewise-second-order` certificate is proven.
@@ -296,6 +321,18 @@ pub enum Evidence {
     WidthOptimum(PatternLp),
     /// `width-optimum-shard`: the same over one shard of the sets of pairs.
     WidthOptimumShard(PatternLp),
+    /// `squared-second-order`: the squared loss, the second-order sufficient
+    /// condition on every piece restricted to the gauge slice.
+    SquaredSecondOrder {
+        /// `kinks`: every zero pre-activation of the point, in order.
+        kinks: Vec<Kink>,
+        /// `rescaled`: the units whose rescaling orbit is quotiented.
+        rescaled: Vec<Unit>,
+        /// `dead`: the units dead on every point, their parameters fixed.
+        dead: Vec<Unit>,
+        /// `pieces`: one per combination of kink sides.
+        pieces: Vec<SquaredPiece>,
+    },
 }
 
 impl Evidence {
@@ -313,6 +350,7 @@ impl Evidence {
             Evidence::PatternLp(_) => EvidenceKind::PatternLp,
             Evidence::WidthOptimum(_) => EvidenceKind::WidthOptimum,
             Evidence::WidthOptimumShard(_) => EvidenceKind::WidthOptimumShard,
+            Evidence::SquaredSecondOrder { .. } => EvidenceKind::SquaredSecondOrder,
         }
     }
 }

@@ -149,6 +149,33 @@ impl Evidence {
             Evidence::PatternLp(p) | Evidence::WidthOptimum(p) | Evidence::WidthOptimumShard(p) => {
                 pattern_json(kind, p)
             }
+            Evidence::SquaredSecondOrder {
+                kinks,
+                rescaled,
+                dead,
+                pieces,
+            } => {
+                let units = |us: &[Unit]| -> Vec<Value> {
+                    us.iter()
+                        .map(|u| json!({"layer": u.layer, "unit": u.unit}))
+                        .collect()
+                };
+                let pieces: Vec<Value> = pieces
+                    .iter()
+                    .map(|p| {
+                        let sides: String =
+                            p.sides.iter().map(|&s| if s { '+' } else { '-' }).collect();
+                        json!({"sides": sides, "lambda": qv(&p.lambda)})
+                    })
+                    .collect();
+                json!({
+                    "kind": kind,
+                    "kinks": kinks.iter().map(|k| json!({"point": k.point, "unit": k.unit})).collect::<Vec<_>>(),
+                    "rescaled": units(rescaled),
+                    "dead": units(dead),
+                    "pieces": pieces,
+                })
+            }
         }
     }
 }
