@@ -123,11 +123,11 @@ fn positive_definite(a: &[Vec<Q>]) -> bool {
         if !m[i][i].is_positive() {
             return false;
         }
-        for j in i + 1..n {
-            let f = &m[j][i] / &m[i][i];
-            for k in i..n {
-                let d = &f * &m[i][k];
-                m[j][k] -= d;
+        let pivot = m[i].clone();
+        for row in m.iter_mut().skip(i + 1) {
+            let f = &row[i] / &pivot[i];
+            for (x, y) in row.iter_mut().zip(&pivot).skip(i) {
+                *x -= &f * y;
             }
         }
     }

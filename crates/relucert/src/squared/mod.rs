@@ -100,17 +100,20 @@ fn dot(a: &[Q], b: &[Q]) -> Q {
 pub fn jet(p: &Poly, theta: &[Q], n: usize) -> (Vec<Q>, Vec<Vec<Q>>) {
     let firsts: Vec<Poly> = (0..n).map(|v| p.partial(v as u32)).collect();
     let g: Vec<Q> = firsts.iter().map(|f| f.evaluate(theta)).collect();
-    let mut h = vec![vec![Q::zero(); n]; n];
-    for v in 0..n {
-        if firsts[v].is_zero() {
-            continue;
-        }
-        for w in v..n {
-            let x = firsts[v].partial(w as u32).evaluate(theta);
-            h[w][v] = x.clone();
-            h[v][w] = x;
-        }
-    }
+    let h: Vec<Vec<Q>> = firsts
+        .iter()
+        .map(|f| {
+            (0..n)
+                .map(|w| {
+                    if f.is_zero() {
+                        Q::zero()
+                    } else {
+                        f.partial(w as u32).evaluate(theta)
+                    }
+                })
+                .collect()
+        })
+        .collect();
     (g, h)
 }
 
