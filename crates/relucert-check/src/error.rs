@@ -58,6 +58,8 @@ pub enum CheckError {
     PiecewiseSecondOrder(String),
     /// A `function-space-bound` proof failed.
     FunctionSpaceBound(String),
+    /// A `squared-second-order` proof failed.
+    SquaredSecondOrder(String),
     /// A `pattern-lp`, `width-optimum` or `width-optimum-shard` proof failed.
     PatternLp(EvidenceKind, String),
     /// A `linear-regression-bound` proof failed.
@@ -151,6 +153,7 @@ impl CheckError {
             CheckError::MulticlassLpBound(d) => (EvidenceKind::MulticlassLpBound, d),
             CheckError::PiecewiseSecondOrder(d) => (EvidenceKind::PiecewiseSecondOrder, d),
             CheckError::FunctionSpaceBound(d) => (EvidenceKind::FunctionSpaceBound, d),
+            CheckError::SquaredSecondOrder(d) => (EvidenceKind::SquaredSecondOrder, d),
             CheckError::PatternLp(kind, d) => (*kind, d),
             CheckError::LinearRegressionBound(d) => (EvidenceKind::LinearRegressionBound, d),
             CheckError::PathLiftingBound(d) => (EvidenceKind::PathLiftingBound, d),

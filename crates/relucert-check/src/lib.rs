@@ -15,6 +15,7 @@
 //!   the linear algebra of `linalg`;
 //! - `linear-regression-bound` (claim `global-min`): `regression_bounds`;
 //! - `path-lifting-bound` (claim `local-min`): `path_lifting`.
+//! - `squared-second-order` (claim `local-min`): `squared`.
 //!
 //! Everything is recomputed with the checker's own exact arithmetic: its
 //! forward pass ([`forward`]), its polynomials ([`poly`]) and symbolic
@@ -68,6 +69,7 @@ mod pattern;
 pub mod poly;
 mod regression_bounds;
 mod second_order;
+mod squared;
 
 pub use arc::{MAX_ARC_DEGREE, MAX_ARC_DIRECTIONS};
 pub use error::CheckError;
@@ -77,6 +79,7 @@ pub use path_lifting::{MAX_LIFTING_PATHS, MAX_LIFTING_PIECES};
 pub use pattern::MAX_SETS;
 pub use relucert_core::Deadline;
 pub use second_order::MAX_REGIONS;
+pub use squared::{MAX_SQUARED_KINKS, MAX_STRICT_ORDER};
 
 use num_traits::Zero;
 use relucert_core::cert::{Certificate, Claim, Evidence, EvidenceKind};
@@ -217,6 +220,20 @@ pub fn check_certificate_within(
             pieces,
             duals,
         } => path_lifting::check(problem, &ev, *kinks, *pieces, duals, deadline)?,
+        Evidence::SquaredSecondOrder {
+            kinks,
+            rescaled,
+            dead,
+            pieces,
+        } => {
+            let parts = squared::SquaredParts {
+                kinks,
+                rescaled,
+                dead,
+                pieces,
+            };
+            squared::check_squared(problem, &ev, &theta, &parts, deadline)?
+        }
         Evidence::PatternLp(p) => {
             let width = problem.arch.widths.get(1).copied();
             if problem.arch.hidden_layers() != 1 || width != Some(p.width) {

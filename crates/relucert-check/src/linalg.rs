@@ -24,7 +24,7 @@ use relucert_core::{Deadline, Expired};
 pub const MAX_COPOSITIVE_ORDER: usize = 20;
 
 /// Reduced row echelon form; returns the pivot columns.
-fn rref(m: &mut [Vec<Q>], ncols: usize) -> Vec<usize> {
+pub(crate) fn rref(m: &mut [Vec<Q>], ncols: usize) -> Vec<usize> {
     let mut pivots = Vec::new();
     let mut r = 0;
     for c in 0..ncols {
@@ -51,7 +51,7 @@ fn rref(m: &mut [Vec<Q>], ncols: usize) -> Vec<usize> {
     pivots
 }
 
-fn mat_inverse(a: &[Vec<Q>]) -> Option<Vec<Vec<Q>>> {
+pub(crate) fn mat_inverse(a: &[Vec<Q>]) -> Option<Vec<Vec<Q>>> {
     let n = a.len();
     let mut m: Vec<Vec<Q>> = a
         .iter()

@@ -61,6 +61,7 @@ pub mod rng;
 pub mod second_order;
 pub mod slice;
 pub mod smtlib;
+pub mod squared;
 pub mod theorems;
 pub mod verify;
 

@@ -111,10 +111,12 @@ pub enum EvidenceKind {
     LinearRegressionBound,
     /// `path-lifting-bound`.
     PathLiftingBound,
+    /// `squared-second-order`.
+    SquaredSecondOrder,
 }
 
 impl EvidenceKind {
-    const ALL: [EvidenceKind; 13] = [
+    const ALL: [EvidenceKind; 14] = [
         EvidenceKind::ZeroLoss,
         EvidenceKind::Flat,
         EvidenceKind::DescentArc,
@@ -128,6 +130,7 @@ impl EvidenceKind {
         EvidenceKind::WidthOptimumShard,
         EvidenceKind::LinearRegressionBound,
         EvidenceKind::PathLiftingBound,
+        EvidenceKind::SquaredSecondOrder,
     ];
 
     /// The kind's name in certificates (the `kind` field).
@@ -146,6 +149,7 @@ impl EvidenceKind {
             EvidenceKind::WidthOptimumShard => "width-optimum-shard",
             EvidenceKind::LinearRegressionBound => "linear-regression-bound",
             EvidenceKind::PathLiftingBound => "path-lifting-bound",
+            EvidenceKind::SquaredSecondOrder => "squared-second-order",
         }
     }
 
@@ -168,6 +172,7 @@ impl EvidenceKind {
             EvidenceKind::Flat
             | EvidenceKind::PiecewiseSecondOrder
             | EvidenceKind::PathLiftingBound => Claim::LocalMin,
+            EvidenceKind::SquaredSecondOrder => Claim::LocalMin,
             EvidenceKind::DescentArc | EvidenceKind::DescentDirection => Claim::NotLocalMin,
         }
     }
@@ -210,6 +215,25 @@ pub struct Kink {
     pub point: usize,
     /// Hidden unit index (first hidden layer).
     pub unit: usize,
+}
+
+/// A hidden unit named by a `squared-second-order` certificate
+/// (`{"layer": l, "unit": j}`, `l` 1-based).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Unit {
+    /// Hidden layer, 1-based.
+    pub layer: usize,
+    /// Unit in that layer.
+    pub unit: usize,
+}
+
+/// One piece (a side per kink) of a `squared-second-order` certificate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SquaredPiece {
+    /// `sides`: one side per kink, `true` for `+`.
+    pub sides: Vec<bool>,
+    /// `lambda`: one Farkas multiplier per kink.
+    pub lambda: Vec<Q>,
 }
 
 /// How a region of a `piecewise-second-order` certificate is proven.
@@ -326,6 +350,18 @@ pub enum Evidence {
         /// distinct feature matrix, in order of first completion.
         duals: Vec<Vec<Vec<Q>>>,
     },
+    /// `squared-second-order`: the squared loss, the second-order sufficient
+    /// condition on every piece restricted to the gauge slice.
+    SquaredSecondOrder {
+        /// `kinks`: every zero pre-activation of the point, in order.
+        kinks: Vec<Kink>,
+        /// `rescaled`: the units whose rescaling orbit is quotiented.
+        rescaled: Vec<Unit>,
+        /// `dead`: the units dead on every point, their parameters fixed.
+        dead: Vec<Unit>,
+        /// `pieces`: one per combination of kink sides.
+        pieces: Vec<SquaredPiece>,
+    },
 }
 
 impl Evidence {
@@ -345,6 +381,7 @@ impl Evidence {
             Evidence::WidthOptimumShard(_) => EvidenceKind::WidthOptimumShard,
             Evidence::LinearRegressionBound { .. } => EvidenceKind::LinearRegressionBound,
             Evidence::PathLiftingBound { .. } => EvidenceKind::PathLiftingBound,
+            Evidence::SquaredSecondOrder { .. } => EvidenceKind::SquaredSecondOrder,
         }
     }
 }

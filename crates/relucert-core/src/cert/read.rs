@@ -278,6 +278,41 @@ fn read_region(at: At<'_>) -> Read<Region> {
     })
 }
 
+fn read_sides(at: At<'_>) -> Read<Vec<bool>> {
+    at.text()?
+        .chars()
+        .map(|c| match c {
+            '+' => Ok(true),
+            '-' => Ok(false),
+            _ => at.err(FormatProblem::BadSides),
+        })
+        .collect()
+}
+
+fn read_unit(at: At<'_>) -> Read<Unit> {
+    Ok(Unit {
+        layer: at.field("layer", |v| v.index())?,
+        unit: at.field("unit", |v| v.index())?,
+    })
+}
+
+fn read_kink(at: At<'_>) -> Read<Kink> {
+    Ok(Kink {
+        point: at.field("point", |p| p.index())?,
+        unit: at.field("unit", |u| u.index())?,
+    })
+}
+
+fn read_squared_piece(at: At<'_>) -> Read<SquaredPiece> {
+    if !at.v.is_object() {
+        return at.err(FormatProblem::NotObject);
+    }
+    Ok(SquaredPiece {
+        sides: at.field("sides", read_sides)?,
+        lambda: at.field("lambda", |v| v.vector())?,
+    })
+}
+
 fn read_evidence(at: At<'_>) -> Read<Evidence> {
     let name = at.field("kind", |v| v.text())?;
     let Some(kind) = EvidenceKind::from_name(&name) else {
@@ -336,6 +371,12 @@ fn read_evidence(at: At<'_>) -> Read<Evidence> {
             kinks: at.field("kinks", |v| v.index())?,
             pieces: at.field("pieces", |v| v.index())?,
             duals: at.field("duals", |v| v.array(|d| d.matrix()))?,
+        },
+        EvidenceKind::SquaredSecondOrder => Evidence::SquaredSecondOrder {
+            kinks: at.field("kinks", |v| v.array(read_kink))?,
+            rescaled: at.field("rescaled", |v| v.array(read_unit))?,
+            dead: at.field("dead", |v| v.array(read_unit))?,
+            pieces: at.field("pieces", |v| v.array(read_squared_piece))?,
         },
     })
 }

@@ -162,6 +162,33 @@ impl Evidence {
                 "pieces": pieces,
                 "duals": duals.iter().map(|d| qm(d)).collect::<Vec<_>>(),
             }),
+            Evidence::SquaredSecondOrder {
+                kinks,
+                rescaled,
+                dead,
+                pieces,
+            } => {
+                let units = |us: &[Unit]| -> Vec<Value> {
+                    us.iter()
+                        .map(|u| json!({"layer": u.layer, "unit": u.unit}))
+                        .collect()
+                };
+                let pieces: Vec<Value> = pieces
+                    .iter()
+                    .map(|p| {
+                        let sides: String =
+                            p.sides.iter().map(|&s| if s { '+' } else { '-' }).collect();
+                        json!({"sides": sides, "lambda": qv(&p.lambda)})
+                    })
+                    .collect();
+                json!({
+                    "kind": kind,
+                    "kinks": kinks.iter().map(|k| json!({"point": k.point, "unit": k.unit})).collect::<Vec<_>>(),
+                    "rescaled": units(rescaled),
+                    "dead": units(dead),
+                    "pieces": pieces,
+                })
+            }
         }
     }
 }

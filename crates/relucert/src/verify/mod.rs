@@ -66,6 +66,7 @@ mod path_lifting_stage;
 mod probe_stage;
 mod regression_bounds;
 mod second_order_stage;
+mod squared_stage;
 mod zero_loss;
 
 pub(crate) use bounds::{hinge_lp, multiclass_lp};
@@ -386,14 +387,10 @@ fn verify_local(inst: &Instance, limits: &Limits) -> Result<Outcome, VerifyError
         return Ok(time_limit(&loss, "the arc search"));
     }
     if squared {
-        return stop(
-            "the arc search",
-            certificate::undecided(
-                loss.clone(),
-                "no descent found, and no proof of a local minimum for the squared loss applies here"
-                    .to_string(),
-            ),
-        );
+        let theta = params.flat();
+        let out =
+            squared_stage::finish(inst, &theta, &sig, &sides, &pieces, &loss, tried, deadline);
+        return stop("the squared second-order analysis", out);
     }
     let out = second_order_stage::finish(
         inst,
