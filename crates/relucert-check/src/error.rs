@@ -60,6 +60,8 @@ pub enum CheckError {
     FunctionSpaceBound(String),
     /// A `pattern-lp`, `width-optimum` or `width-optimum-shard` proof failed.
     PatternLp(EvidenceKind, String),
+    /// A `pattern-star-bound` proof failed.
+    PatternStar(String),
 }
 
 /// Longest run of digits a message shows in full; longer ones are shown
@@ -148,6 +150,7 @@ impl CheckError {
             CheckError::PiecewiseSecondOrder(d) => (EvidenceKind::PiecewiseSecondOrder, d),
             CheckError::FunctionSpaceBound(d) => (EvidenceKind::FunctionSpaceBound, d),
             CheckError::PatternLp(kind, d) => (*kind, d),
+            CheckError::PatternStar(d) => (EvidenceKind::PatternStarBound, d),
         };
         format!("{kind}: {detail}")
     }

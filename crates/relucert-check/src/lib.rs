@@ -12,7 +12,8 @@
 //! - `descent-arc`, `descent-direction` (claim `not-local-min`): `arc`;
 //! - `linear-lp-bound`, `multiclass-lp-bound` (claim `global-min`): `bounds`;
 //! - `piecewise-second-order` (claim `local-min`): `second_order`, with
-//!   the linear algebra of `linalg`.
+//!   the linear algebra of `linalg`;
+//! - `pattern-star-bound` (claim `local-min`): `star`.
 //!
 //! Everything is recomputed with the checker's own exact arithmetic: its
 //! forward pass ([`forward`]), its polynomials ([`poly`]) and symbolic
@@ -64,6 +65,7 @@ mod linalg;
 mod pattern;
 pub mod poly;
 mod second_order;
+mod star;
 
 pub use arc::{MAX_ARC_DEGREE, MAX_ARC_DIRECTIONS};
 pub use error::CheckError;
@@ -72,6 +74,7 @@ pub use linalg::MAX_COPOSITIVE_ORDER;
 pub use pattern::MAX_SETS;
 pub use relucert_core::Deadline;
 pub use second_order::MAX_REGIONS;
+pub use star::{MAX_STAR_CHOICES, MAX_STAR_ZERO};
 
 use num_traits::Zero;
 use relucert_core::cert::{Certificate, Claim, Evidence, EvidenceKind};
@@ -214,6 +217,7 @@ pub fn check_certificate_within(
             }
             pattern::check(problem, kind, loss, p, deadline)?
         }
+        Evidence::PatternStarBound(p) => star::check(problem, &ev, &theta, loss, p, deadline)?,
         Evidence::WidthOptimum(p) | Evidence::WidthOptimumShard(p) => {
             // Checked above without a point; checked the same way here.
             pattern::check(problem, kind, &cert.header.loss, p, deadline)?

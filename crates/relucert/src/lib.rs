@@ -60,6 +60,7 @@ pub mod rng;
 pub mod second_order;
 pub mod slice;
 pub mod smtlib;
+pub mod star;
 pub mod theorems;
 pub mod verify;
 

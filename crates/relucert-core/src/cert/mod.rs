@@ -19,11 +19,13 @@
 
 mod pattern;
 mod read;
+mod star;
 mod write;
 
 pub use pattern::{
     Chamber, DualBound, EmptyFlip, PairProof, PatternLp, Shard, Sparse, WitnessNet, WitnessUnit,
 };
+pub use star::{PatternStar, StarBlock, StarChamber, StarEmpty, StarOption, StarUnit};
 
 use crate::number::{NumberError, Q};
 
@@ -107,10 +109,12 @@ pub enum EvidenceKind {
     WidthOptimum,
     /// `width-optimum-shard`.
     WidthOptimumShard,
+    /// `pattern-star-bound`.
+    PatternStarBound,
 }
 
 impl EvidenceKind {
-    const ALL: [EvidenceKind; 11] = [
+    const ALL: [EvidenceKind; 12] = [
         EvidenceKind::ZeroLoss,
         EvidenceKind::Flat,
         EvidenceKind::DescentArc,
@@ -122,6 +126,7 @@ impl EvidenceKind {
         EvidenceKind::PatternLp,
         EvidenceKind::WidthOptimum,
         EvidenceKind::WidthOptimumShard,
+        EvidenceKind::PatternStarBound,
     ];
 
     /// The kind's name in certificates (the `kind` field).
@@ -138,6 +143,7 @@ impl EvidenceKind {
             EvidenceKind::PatternLp => "pattern-lp",
             EvidenceKind::WidthOptimum => "width-optimum",
             EvidenceKind::WidthOptimumShard => "width-optimum-shard",
+            EvidenceKind::PatternStarBound => "pattern-star-bound",
         }
     }
 
@@ -156,7 +162,9 @@ impl EvidenceKind {
             | EvidenceKind::PatternLp => Claim::GlobalMin,
             EvidenceKind::WidthOptimum => Claim::GlobalOptimum,
             EvidenceKind::WidthOptimumShard => Claim::ShardOptimum,
-            EvidenceKind::Flat | EvidenceKind::PiecewiseSecondOrder => Claim::LocalMin,
+            EvidenceKind::Flat
+            | EvidenceKind::PiecewiseSecondOrder
+            | EvidenceKind::PatternStarBound => Claim::LocalMin,
             EvidenceKind::DescentArc | EvidenceKind::DescentDirection => Claim::NotLocalMin,
         }
     }
@@ -296,6 +304,9 @@ pub enum Evidence {
     WidthOptimum(PatternLp),
     /// `width-optimum-shard`: the same over one shard of the sets of pairs.
     WidthOptimumShard(PatternLp),
+    /// `pattern-star-bound`: the local pattern-star bound (one hidden
+    /// layer) equals the loss.
+    PatternStarBound(PatternStar),
 }
 
 impl Evidence {
@@ -313,6 +324,7 @@ impl Evidence {
             Evidence::PatternLp(_) => EvidenceKind::PatternLp,
             Evidence::WidthOptimum(_) => EvidenceKind::WidthOptimum,
             Evidence::WidthOptimumShard(_) => EvidenceKind::WidthOptimumShard,
+            Evidence::PatternStarBound(_) => EvidenceKind::PatternStarBound,
         }
     }
 }

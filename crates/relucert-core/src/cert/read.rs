@@ -328,6 +328,72 @@ fn read_evidence(at: At<'_>) -> Read<Evidence> {
         EvidenceKind::WidthOptimumShard => {
             Evidence::WidthOptimumShard(read_pattern(at, true, true)?)
         }
+        EvidenceKind::PatternStarBound => Evidence::PatternStarBound(read_star(at)?),
+    })
+}
+
+/// A string of `+` and `-`.
+fn read_sides(at: At<'_>) -> Read<Vec<bool>> {
+    at.text()?
+        .chars()
+        .map(|c| match c {
+            '+' => Ok(true),
+            '-' => Ok(false),
+            _ => at.err(FormatProblem::BadSides),
+        })
+        .collect()
+}
+
+/// The `pattern-star-bound` evidence.
+fn read_star(at: At<'_>) -> Read<PatternStar> {
+    let unit = |u: At<'_>| -> Read<StarUnit> {
+        u.object()?;
+        Ok(StarUnit {
+            zero: u.field("zero", |v| v.array(|i| i.index()))?,
+            chambers: u.field("chambers", |v| {
+                v.array(|c| {
+                    c.object()?;
+                    Ok(StarChamber {
+                        sides: c.field("sides", read_sides)?,
+                        witness: c.field("witness", |w| w.vector())?,
+                    })
+                })
+            })?,
+            empty: u.field("empty", |v| {
+                v.array(|e| {
+                    e.object()?;
+                    Ok(StarEmpty {
+                        sides: e.field("sides", read_sides)?,
+                        farkas: e.field("farkas", |f| f.sparse())?,
+                    })
+                })
+            })?,
+        })
+    };
+    let option = |o: At<'_>| -> Read<StarOption> {
+        o.object()?;
+        let chamber = o.field("chamber", |v| v.index())?;
+        let positive = o.field("sign", |v| match read_sides(v)?.as_slice() {
+            [s] => Ok(*s),
+            _ => v.err(FormatProblem::BadSides),
+        })?;
+        Ok(StarOption {
+            chamber,
+            positive,
+            nu: o.field("nu", |v| v.sparse())?,
+        })
+    };
+    Ok(PatternStar {
+        units: at.field("units", |v| v.array(unit))?,
+        blocks: at.field("blocks", |v| {
+            v.array(|b| {
+                b.object()?;
+                Ok(StarBlock {
+                    tangent: b.field("tangent", |t| t.vector())?,
+                    options: b.field("options", |o| o.array(|u| u.array(option)))?,
+                })
+            })
+        })?,
     })
 }
 

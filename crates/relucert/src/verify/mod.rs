@@ -55,6 +55,7 @@ mod function_space;
 mod global_stage;
 mod probe_stage;
 mod second_order_stage;
+mod star_stage;
 mod zero_loss;
 
 pub use bounds::{linear_lower_bound, multiclass_lower_bound, LinearBound, MulticlassBound};
@@ -343,6 +344,15 @@ fn verify_local(inst: &Instance, limits: &Limits) -> Result<Outcome, VerifyError
     if let Some(out) = flat::decide(inst, &loss, &sides, &pieces) {
         return stop("building pieces", out);
     }
+    // regression: the local pattern-star bound (hinge: after second order)
+    let star = if problem.loss.is_regression() {
+        match star_stage::decide(inst, &loss, deadline) {
+            Ok(out) => return stop("the pattern-star bound", out),
+            Err(e) => star_stage::note(&e),
+        }
+    } else {
+        None
+    };
     let tried = match arcs::search(
         inst,
         &model,
@@ -360,13 +370,15 @@ fn verify_local(inst: &Instance, limits: &Limits) -> Result<Outcome, VerifyError
         return Ok(time_limit(&loss, "the arc search"));
     }
     if squared {
+        let mut reason =
+            "no descent found, and no proof of a local minimum for the squared loss applies here"
+                .to_string();
+        if let Some(note) = star {
+            reason = format!("{reason} ({note})");
+        }
         return stop(
             "the arc search",
-            certificate::undecided(
-                loss.clone(),
-                "no descent found, and no proof of a local minimum for the squared loss applies here"
-                    .to_string(),
-            ),
+            certificate::undecided(loss.clone(), reason),
         );
     }
     let out = second_order_stage::finish(
@@ -379,6 +391,11 @@ fn verify_local(inst: &Instance, limits: &Limits) -> Result<Outcome, VerifyError
         &pieces,
         &sides.note,
     );
+    if out.verdict == Verdict::Undecided && problem.loss == crate::network::LossKind::Hinge {
+        if let Ok(star) = star_stage::decide(inst, &loss, deadline) {
+            return stop("the pattern-star bound", star);
+        }
+    }
     stop("the second-order analysis", out)
 }
 
