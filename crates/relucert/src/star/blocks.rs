@@ -20,6 +20,12 @@ use relucert_core::Deadline;
 /// One option: (chamber index, sign positive).
 type Opt = (usize, bool);
 
+/// A solved block: the tangent and, per unit, its options with multipliers.
+type Solved = (Vec<Q>, Vec<Vec<StarOption>>);
+
+/// An option's multiplier variables, by data point.
+type NuVars = (Opt, Vec<(usize, VarId)>);
+
 fn q(n: usize) -> Q {
     Q::from_integer((n as i64).into())
 }
@@ -63,7 +69,7 @@ fn solve_block(
     units: &[StarUnit],
     opts: &[Vec<Opt>],
     fixed: Option<&[Q]>,
-) -> Result<Option<(Vec<Q>, Vec<Vec<StarOption>>)>, StarError> {
+) -> Result<Option<Solved>, StarError> {
     let nq = q(s.n);
     let mut lp = Lp::new(Sense::Minimize);
     // the tangent: d beta_i / d lambda_i and alpha_i per unit lambda_i
@@ -85,7 +91,7 @@ fn solve_block(
             .map(|_| lp.add_var(Some(lo.clone()), Some(Q::one())))
             .collect(),
     };
-    let mut nus: Vec<Vec<(Opt, Vec<(usize, VarId)>)>> = Vec::new();
+    let mut nus: Vec<Vec<NuVars>> = Vec::new();
     for (j, list) in opts.iter().enumerate() {
         let mut unit = Vec::new();
         for &(c, pos) in list {
