@@ -462,10 +462,10 @@ fn kinked() -> impl Strategy<Value = Instance> {
                 bias: vec![true, obias],
             };
             // unit j: w_j x + b_j with kink at an integer point
-            let mut theta = Vec::new();
-            for j in 0..m {
-                theta.push(q(if w[j] == 0 { 1 } else { w[j].signum() }, 1));
-            }
+            let mut theta: Vec<Q> = w[..m]
+                .iter()
+                .map(|&v| q(if v == 0 { 1 } else { v.signum() }, 1))
+                .collect();
             for j in 0..m {
                 theta.push(q(-w[2 + j].signum() * (w[2 + j].abs() % 2), 1) * &theta[j]);
             }
