@@ -287,11 +287,27 @@ fn z3_no_lower(inst: &Instance, r: &Q) -> Option<bool> {
     let n = theta.len();
     let (d, m) = (p.arch.widths[0], p.arch.widths[1]);
     let off = m * d + m;
-    // one QF_NRA query per side of every pre-activation (Z3 is much faster
-    // on the case split than on the If terms of the activations)
+    // one QF_NRA query per side of every pre-activation that may change
+    // sign in the box (|z*| <= r (sum |x| + 1)); Z3 is much faster on the
+    // case split than on the If terms of the activations
+    let mut side = Vec::new();
+    let mut free = 0;
+    for x in &p.data.x {
+        for j in 0..m {
+            let z = (0..d).fold(theta[m * d + j].clone(), |acc, k| {
+                acc + &theta[j * d + k] * &x[k]
+            });
+            let reach = r * x.iter().fold(Q::one(), |acc, v| acc + v.abs());
+            if z.abs() <= reach {
+                side.push(format!("sides[{free}]"));
+                free += 1;
+            } else {
+                side.push(if z.is_positive() { "True" } else { "False" }.to_string());
+            }
+        }
+    }
     let mut py = format!(
-        "from z3 import *\nimport itertools\nt = RealVector('t', {n})\nbad = False\nfor sides in itertools.product([True, False], repeat={}):\n    s = SolverFor('QF_NRA')\n    L = 0\n",
-        p.data.len() * m
+        "from z3 import *\nimport itertools\nt = RealVector('t', {n})\nbad = False\nfor sides in itertools.product([True, False], repeat={free}):\n    s = SolverFor('QF_NRA')\n    L = 0\n"
     );
     for (k, v) in theta.iter().enumerate() {
         py += &format!(
@@ -312,10 +328,10 @@ fn z3_no_lower(inst: &Instance, r: &Q) -> Option<bool> {
                 .map(|k| format!("t[{}] * {}", j * d + k, rv(&x[k])))
                 .collect();
             let z = format!("({} + t[{}])", z.join(" + "), m * d + j);
-            let c = i * m + j;
-            py += &format!("    s.add({z} >= 0 if sides[{c}] else {z} <= 0)\n");
+            let c = &side[i * m + j];
+            py += &format!("    s.add({z} >= 0 if {c} else {z} <= 0)\n");
             py += &format!(
-                "    f = f + t[{}] * ({z} if sides[{c}] else {} * {z})\n",
+                "    f = f + t[{}] * ({z} if {c} else {} * {z})\n",
                 off + j,
                 rv(&neg)
             );
@@ -393,6 +409,35 @@ fn fixed() -> Vec<(&'static str, Instance, bool)> {
             false,
         ));
     }
+    // 2-D, width 2: unit 0 passes through (0, 0) (target below the output),
+    // unit 1 is dead everywhere with a* = 0
+    let arch = Architecture {
+        widths: vec![2, 2, 1],
+        activation: Activation::Relu,
+        bias: vec![true, true],
+    };
+    let xs = [(0, 0), (1, 0), (0, 1), (-1, -1), (2, 2)];
+    let data = Data::regression(
+        xs.iter().map(|&(a, b)| vec![one(a), one(b)]).collect(),
+        [0, 2, 2, 2, 5].iter().map(|&t| one(t)).collect(),
+    );
+    let theta: Vec<Q> = [1, 1, 0, 0, 0, -1, 1, 0, 1]
+        .iter()
+        .map(|&v| one(v))
+        .collect();
+    let params = Params::from_flat(&arch, &theta).unwrap();
+    out.push((
+        "plane-width-2",
+        instance(
+            Problem {
+                arch,
+                loss: LossKind::Squared,
+                data,
+            },
+            params,
+        ),
+        true,
+    ));
     // hinge: a dead unit (a* = 0) whose cone lets no point gain
     out.push((
         "hinge-dead-unit",
