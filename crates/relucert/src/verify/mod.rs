@@ -16,6 +16,10 @@
 //!   so the loss is constant on a neighbourhood;
 //! - `local-min` by the piecewise second-order argument of `second_order`
 //!   (at most one hidden layer);
+//! - `local-min` by the local pattern-star bound of `star` (one hidden
+//!   layer, one output; `star_stage`: after `flat` for the regression
+//!   losses, after the second-order analysis when it is undecided for the
+//!   binary hinge);
 //! - `not-local-min` by a first-order descent direction: `probe` proposes
 //!   directions in floats, and the exact one-sided directional derivative
 //!   (`Problem::directional_derivative`) must be negative, with an exact
