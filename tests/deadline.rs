@@ -104,7 +104,7 @@ proptest! {
         (problem, point) in common::problem_and_point(1)
     ) {
         let inst = Instance { name: None, source: None, point: Some(point), problem, expect: None };
-        let quick = |deadline| Limits { max_pieces: 256, deadline, probe: true, global_budget: 0 };
+        let quick = |deadline| Limits { max_pieces: 256, deadline, probe: true, global_budget: 0, local_bounds: true };
         let a = verify(&inst, &quick(Deadline::never())).expect("runs");
         let b = verify(&inst, &quick(far())).expect("runs");
         prop_assert_eq!(a.verdict, b.verdict);

@@ -292,6 +292,7 @@ fn second_order_minima_at_descent_endpoints_check_and_survive_probing() {
             deadline: relucert::Deadline::after(std::time::Duration::from_secs(10)),
             probe: true,
             global_budget: 0,
+            local_bounds: true,
         };
         let problem = small_problem(seed);
         let start = Instance {
@@ -312,6 +313,7 @@ fn second_order_minima_at_descent_endpoints_check_and_survive_probing() {
                 deadline: relucert::Deadline::never(),
                 probe: true,
                 global_budget: 0,
+                local_bounds: true,
             },
         )
         .unwrap();

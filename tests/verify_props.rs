@@ -93,7 +93,7 @@ proptest! {
         probes in probe_dirs(64),
     ) {
         let inst = instance(problem.clone(), p.clone());
-        let limits = Limits { max_pieces: 256, deadline: relucert::Deadline::never(), probe: true, global_budget: 0 };
+        let limits = Limits { max_pieces: 256, deadline: relucert::Deadline::never(), probe: true, global_budget: 0, local_bounds: true };
         let out = verify(&inst, &limits).unwrap();
         prop_assert_eq!(&out.loss, &problem.loss(&p));
         let Some(cert) = out.certificate.as_ref().map(|c| c.to_json()) else {
@@ -204,6 +204,7 @@ fn random_instances_yield_certificates_of_each_kind() {
                 deadline: relucert::Deadline::never(),
                 probe: true,
                 global_budget: 0,
+                local_bounds: true,
             },
         )
         .unwrap();
@@ -321,6 +322,7 @@ fn generated_corpus_certificates_check_and_mutants_fail() {
                 deadline: relucert::Deadline::after(std::time::Duration::from_secs(2)),
                 probe: true,
                 global_budget: 0,
+                local_bounds: true,
             };
             let inst = generate(family, 3, index).instance;
             let out = verify(&inst, &limits).unwrap();

@@ -66,6 +66,8 @@ pub enum CheckError {
     LinearRegressionBound(String),
     /// A `path-lifting-bound` proof failed.
     PathLiftingBound(String),
+    /// A `pattern-star-bound` proof failed.
+    PatternStar(String),
 }
 
 /// Longest run of digits a message shows in full; longer ones are shown
@@ -157,6 +159,7 @@ impl CheckError {
             CheckError::PatternLp(kind, d) => (*kind, d),
             CheckError::LinearRegressionBound(d) => (EvidenceKind::LinearRegressionBound, d),
             CheckError::PathLiftingBound(d) => (EvidenceKind::PathLiftingBound, d),
+            CheckError::PatternStar(d) => (EvidenceKind::PatternStarBound, d),
         };
         format!("{kind}: {detail}")
     }

@@ -16,6 +16,7 @@
 //! - `linear-regression-bound` (claim `global-min`): `regression_bounds`;
 //! - `path-lifting-bound` (claim `local-min`): `path_lifting`.
 //! - `squared-second-order` (claim `local-min`): `squared`.
+//! - `pattern-star-bound` (claim `local-min`): `star`.
 //!
 //! Everything is recomputed with the checker's own exact arithmetic: its
 //! forward pass ([`forward`]), its polynomials ([`poly`]) and symbolic
@@ -70,6 +71,7 @@ pub mod poly;
 mod regression_bounds;
 mod second_order;
 mod squared;
+mod star;
 
 pub use arc::{MAX_ARC_DEGREE, MAX_ARC_DIRECTIONS};
 pub use error::CheckError;
@@ -80,6 +82,7 @@ pub use pattern::MAX_SETS;
 pub use relucert_core::Deadline;
 pub use second_order::MAX_REGIONS;
 pub use squared::{MAX_SQUARED_KINKS, MAX_STRICT_ORDER};
+pub use star::{MAX_STAR_CHOICES, MAX_STAR_ZERO};
 
 use num_traits::Zero;
 use relucert_core::cert::{Certificate, Claim, Evidence, EvidenceKind};
@@ -244,6 +247,7 @@ pub fn check_certificate_within(
             }
             pattern::check(problem, kind, loss, p, deadline)?
         }
+        Evidence::PatternStarBound(p) => star::check(problem, &ev, &theta, loss, p, deadline)?,
         Evidence::WidthOptimum(p) | Evidence::WidthOptimumShard(p) => {
             // Checked above without a point; checked the same way here.
             pattern::check(problem, kind, &cert.header.loss, p, deadline)?

@@ -62,6 +62,7 @@ pub mod second_order;
 pub mod slice;
 pub mod smtlib;
 pub mod squared;
+pub mod star;
 pub mod theorems;
 pub mod verify;
 

@@ -19,11 +19,13 @@
 
 mod pattern;
 mod read;
+mod star;
 mod write;
 
 pub use pattern::{
     Chamber, DualBound, EmptyFlip, PairProof, PatternLp, Shard, Sparse, WitnessNet, WitnessUnit,
 };
+pub use star::{PatternStar, StarBlock, StarChamber, StarEmpty, StarOption, StarUnit};
 
 use crate::number::{NumberError, Q};
 
@@ -113,10 +115,12 @@ pub enum EvidenceKind {
     PathLiftingBound,
     /// `squared-second-order`.
     SquaredSecondOrder,
+    /// `pattern-star-bound`.
+    PatternStarBound,
 }
 
 impl EvidenceKind {
-    const ALL: [EvidenceKind; 14] = [
+    const ALL: [EvidenceKind; 15] = [
         EvidenceKind::ZeroLoss,
         EvidenceKind::Flat,
         EvidenceKind::DescentArc,
@@ -131,6 +135,7 @@ impl EvidenceKind {
         EvidenceKind::LinearRegressionBound,
         EvidenceKind::PathLiftingBound,
         EvidenceKind::SquaredSecondOrder,
+        EvidenceKind::PatternStarBound,
     ];
 
     /// The kind's name in certificates (the `kind` field).
@@ -150,6 +155,7 @@ impl EvidenceKind {
             EvidenceKind::LinearRegressionBound => "linear-regression-bound",
             EvidenceKind::PathLiftingBound => "path-lifting-bound",
             EvidenceKind::SquaredSecondOrder => "squared-second-order",
+            EvidenceKind::PatternStarBound => "pattern-star-bound",
         }
     }
 
@@ -173,6 +179,7 @@ impl EvidenceKind {
             | EvidenceKind::PiecewiseSecondOrder
             | EvidenceKind::PathLiftingBound => Claim::LocalMin,
             EvidenceKind::SquaredSecondOrder => Claim::LocalMin,
+            EvidenceKind::PatternStarBound => Claim::LocalMin,
             EvidenceKind::DescentArc | EvidenceKind::DescentDirection => Claim::NotLocalMin,
         }
     }
@@ -362,6 +369,9 @@ pub enum Evidence {
         /// `pieces`: one per combination of kink sides.
         pieces: Vec<SquaredPiece>,
     },
+    /// `pattern-star-bound`: the local pattern-star bound (one hidden
+    /// layer) equals the loss.
+    PatternStarBound(PatternStar),
 }
 
 impl Evidence {
@@ -382,6 +392,7 @@ impl Evidence {
             Evidence::LinearRegressionBound { .. } => EvidenceKind::LinearRegressionBound,
             Evidence::PathLiftingBound { .. } => EvidenceKind::PathLiftingBound,
             Evidence::SquaredSecondOrder { .. } => EvidenceKind::SquaredSecondOrder,
+            Evidence::PatternStarBound(_) => EvidenceKind::PatternStarBound,
         }
     }
 }

@@ -278,6 +278,7 @@ fn read_region(at: At<'_>) -> Read<Region> {
     })
 }
 
+/// A string of `+` and `-`.
 fn read_sides(at: At<'_>) -> Read<Vec<bool>> {
     at.text()?
         .chars()
@@ -378,6 +379,60 @@ fn read_evidence(at: At<'_>) -> Read<Evidence> {
             dead: at.field("dead", |v| v.array(read_unit))?,
             pieces: at.field("pieces", |v| v.array(read_squared_piece))?,
         },
+        EvidenceKind::PatternStarBound => Evidence::PatternStarBound(read_star(at)?),
+    })
+}
+
+/// The `pattern-star-bound` evidence.
+fn read_star(at: At<'_>) -> Read<PatternStar> {
+    let unit = |u: At<'_>| -> Read<StarUnit> {
+        u.object()?;
+        Ok(StarUnit {
+            zero: u.field("zero", |v| v.array(|i| i.index()))?,
+            chambers: u.field("chambers", |v| {
+                v.array(|c| {
+                    c.object()?;
+                    Ok(StarChamber {
+                        sides: c.field("sides", read_sides)?,
+                        witness: c.field("witness", |w| w.vector())?,
+                    })
+                })
+            })?,
+            empty: u.field("empty", |v| {
+                v.array(|e| {
+                    e.object()?;
+                    Ok(StarEmpty {
+                        sides: e.field("sides", read_sides)?,
+                        farkas: e.field("farkas", |f| f.sparse())?,
+                    })
+                })
+            })?,
+        })
+    };
+    let option = |o: At<'_>| -> Read<StarOption> {
+        o.object()?;
+        let chamber = o.field("chamber", |v| v.index())?;
+        let positive = o.field("sign", |v| match read_sides(v)?.as_slice() {
+            [s] => Ok(*s),
+            _ => v.err(FormatProblem::BadSides),
+        })?;
+        Ok(StarOption {
+            chamber,
+            positive,
+            nu: o.field("nu", |v| v.sparse())?,
+        })
+    };
+    Ok(PatternStar {
+        units: at.field("units", |v| v.array(unit))?,
+        blocks: at.field("blocks", |v| {
+            v.array(|b| {
+                b.object()?;
+                Ok(StarBlock {
+                    tangent: b.field("tangent", |t| t.vector())?,
+                    options: b.field("options", |o| o.array(|u| u.array(option)))?,
+                })
+            })
+        })?,
     })
 }
 

@@ -95,6 +95,43 @@ fn pattern_json(kind: &str, p: &PatternLp) -> Value {
     Value::Object(m)
 }
 
+fn sides_text(sides: &[bool]) -> Value {
+    Value::String(sides.iter().map(|&s| if s { '+' } else { '-' }).collect())
+}
+
+fn star_json(kind: &str, p: &PatternStar) -> Value {
+    let units = p.units.iter().map(|u| {
+        let chambers: Vec<Value> = u
+            .chambers
+            .iter()
+            .map(|c| json!({"sides": sides_text(&c.sides), "witness": qv(&c.witness)}))
+            .collect();
+        let empty: Vec<Value> = u
+            .empty
+            .iter()
+            .map(|e| json!({"sides": sides_text(&e.sides), "farkas": sparse_json(&e.farkas)}))
+            .collect();
+        json!({"zero": u.zero, "chambers": chambers, "empty": empty})
+    });
+    let blocks = p.blocks.iter().map(|b| {
+        let options: Vec<Value> = b
+            .options
+            .iter()
+            .map(|unit| {
+                Value::Array(
+                    unit.iter()
+                        .map(|o| {
+                            json!({"chamber": o.chamber, "sign": sides_text(&[o.positive]), "nu": sparse_json(&o.nu)})
+                        })
+                        .collect(),
+                )
+            })
+            .collect();
+        json!({"tangent": qv(&b.tangent), "options": options})
+    });
+    json!({"kind": kind, "units": units.collect::<Vec<_>>(), "blocks": blocks.collect::<Vec<_>>()})
+}
+
 impl Evidence {
     /// The evidence object, keys in the verifier's order.
     pub fn to_json(&self) -> Value {
@@ -189,6 +226,7 @@ impl Evidence {
                     "pieces": pieces,
                 })
             }
+            Evidence::PatternStarBound(p) => star_json(kind, p),
         }
     }
 }

@@ -22,6 +22,10 @@
 //!   least a convex optimum over free path products, equal to L(theta*);
 //! - `local-min` by the piecewise second-order argument of `second_order`
 //!   (at most one hidden layer);
+//! - `local-min` by the local pattern-star bound of `star` (one hidden
+//!   layer, one output; `star_stage`: after `flat` for the regression
+//!   losses, after the second-order analysis when it is undecided for the
+//!   binary hinge);
 //! - `not-local-min` by a first-order descent direction: `probe` proposes
 //!   directions in floats, and the exact one-sided directional derivative
 //!   (`Problem::directional_derivative`) must be negative, with an exact
@@ -67,6 +71,7 @@ mod probe_stage;
 mod regression_bounds;
 mod second_order_stage;
 mod squared_stage;
+mod star_stage;
 mod zero_loss;
 
 pub(crate) use bounds::{hinge_lp, multiclass_lp};
@@ -140,6 +145,11 @@ pub struct Limits {
     /// binary-hinge instance with the width's exact optimum when it takes
     /// at most this many sets of pairs (0: never).
     pub global_budget: u128,
+    /// Try the local lower bounds (path lifting, THEORY 9; the pattern-star
+    /// bound of one hidden layer). Off, local minima are proven only by
+    /// flatness and the second-order analyses (`relucert verify
+    /// --no-local-bounds`; used to test those alone).
+    pub local_bounds: bool,
 }
 
 /// Default of [`Limits::global_budget`]: 8 points in the plane at width 3
@@ -167,6 +177,7 @@ impl Default for Limits {
             deadline: Deadline::never(),
             probe: true,
             global_budget: DEFAULT_GLOBAL_BUDGET,
+            local_bounds: true,
         }
     }
 }
@@ -365,11 +376,20 @@ fn verify_local(inst: &Instance, limits: &Limits) -> Result<Outcome, VerifyError
     // that its certificates stay what they were.
     let lifting_first = problem.loss.is_regression() || problem.arch.hidden_layers() != 1;
     let lifting = || path_lifting_stage::decide(inst, params, &loss, limits.max_pieces, deadline);
-    if lifting_first {
+    if lifting_first && limits.local_bounds {
         if let Some(out) = lifting() {
             return stop("the path-lifting bound", out);
         }
     }
+    // regression: the local pattern-star bound (hinge: after second order)
+    let star = if problem.loss.is_regression() && limits.local_bounds {
+        match star_stage::decide(inst, &loss, deadline) {
+            Ok(out) => return stop("the pattern-star bound", out),
+            Err(e) => star_stage::note(&e),
+        }
+    } else {
+        None
+    };
     let tried = match arcs::search(
         inst,
         &model,
@@ -388,8 +408,13 @@ fn verify_local(inst: &Instance, limits: &Limits) -> Result<Outcome, VerifyError
     }
     if squared {
         let theta = params.flat();
-        let out =
+        let mut out =
             squared_stage::finish(inst, &theta, &sig, &sides, &pieces, &loss, tried, deadline);
+        if out.verdict == Verdict::Undecided {
+            if let Some(note) = star {
+                out.reason = format!("{} ({note})", out.reason);
+            }
+        }
         return stop("the squared second-order analysis", out);
     }
     let out = second_order_stage::finish(
@@ -402,9 +427,22 @@ fn verify_local(inst: &Instance, limits: &Limits) -> Result<Outcome, VerifyError
         &pieces,
         &sides.note,
     );
-    if out.verdict == Verdict::Undecided && !lifting_first && !deadline.expired() {
+    if out.verdict == Verdict::Undecided
+        && !lifting_first
+        && limits.local_bounds
+        && !deadline.expired()
+    {
         if let Some(proved) = lifting() {
             return stop("the path-lifting bound", proved);
+        }
+    }
+    if out.verdict == Verdict::Undecided
+        && problem.loss == crate::network::LossKind::Hinge
+        && limits.local_bounds
+        && !deadline.expired()
+    {
+        if let Ok(star) = star_stage::decide(inst, &loss, deadline) {
+            return stop("the pattern-star bound", star);
         }
     }
     stop("the second-order analysis", out)
