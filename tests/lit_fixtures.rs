@@ -201,5 +201,8 @@ fn verify_never_contradicts_the_literature_and_its_certificates_check() {
         "literature fixtures: {decided} decided and checked, {} undecided: {undecided:?}",
         undecided.len()
     );
-    assert!(decided >= 1, "at least the descents and zero-loss are decided");
+    assert!(
+        decided >= 1,
+        "at least the descents and zero-loss are decided"
+    );
 }
