@@ -3,10 +3,10 @@
 //! here with the `toml` crate (not relucert's reader), its exact loss is
 //! recomputed by a forward pass written in this file (not `Problem::loss`) and
 //! compared with the hand-derived `[expect] loss`; then `relucert verify`
-//! runs on it. A decided verdict that contradicts `[expect]` fails; an
-//! `undecided` verdict is printed but does not fail yet (the squared-loss
-//! proofs are being built); every certificate produced must pass
-//! `relucert check`. The `[expect]` claims themselves are re-derived by
+//! runs on it. A verdict that contradicts `[expect]` fails, and so does an
+//! `undecided` one (every literature fixture is decided: by zero loss, a
+//! descent, path lifting, pattern-star or the squared second-order proof);
+//! every certificate produced must pass `relucert check`. The `[expect]` claims themselves are re-derived by
 //! `scripts/check_lit_fixtures.py` (Fractions, Z3, exact probing).
 
 use num_bigint::BigInt;
@@ -200,6 +200,10 @@ fn verify_never_contradicts_the_literature_and_its_certificates_check() {
     println!(
         "literature fixtures: {decided} decided and checked, {} undecided: {undecided:?}",
         undecided.len()
+    );
+    assert!(
+        undecided.is_empty(),
+        "every literature fixture must be decided; undecided: {undecided:?}"
     );
     assert!(
         decided >= 1,
