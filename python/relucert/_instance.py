@@ -400,7 +400,10 @@ def _labels(y: Any, file: str) -> List[int]:
     out = []
     for i, v in enumerate(vals):
         if v.denominator != 1:
-            raise InstanceError(f"{file}: y[{i}]: expected an integer label, got {fmt_q(v)}")
+            raise InstanceError(
+                f"{file}: y[{i}]: expected an integer label, got {fmt_q(v)}; "
+                f"rational targets are for the regression losses (loss=\"absolute\" or \"squared\")"
+            )
         out.append(int(v))
     return out
 
