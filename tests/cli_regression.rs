@@ -212,3 +212,54 @@ fn corpus_runs_the_regression_families() {
     );
     assert_eq!(v["problems"].as_array().unwrap().len(), 0, "{out}");
 }
+
+/// Regression pieces equal exact evaluation: on generated regression
+/// instances (random and kinks families, both losses), at points moved off
+/// the instance's point by a pseudo-random step of size 1/1000 into the
+/// interior of a cell, the cell polynomial of that cell (`cellpoly`) equals
+/// the loss by the exact forward pass (`Problem::loss`), two separate code
+/// paths.
+#[test]
+fn regression_pieces_equal_exact_evaluation() {
+    use relucert::cellpoly::loss_poly;
+    use relucert::gen::{generate, Family};
+    use relucert::network::Params;
+    use relucert::number::{qf, Q};
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (state >> 33) as i64
+    };
+    let mut checked = 0;
+    for name in [
+        "squared-random",
+        "absolute-random",
+        "squared-kinks",
+        "absolute-kinks",
+    ] {
+        let family = Family::parse(name).unwrap();
+        for i in 0..25 {
+            let inst = generate(family, 4, i).instance;
+            let p = &inst.problem;
+            let theta = inst.point.as_ref().unwrap().flat();
+            for _ in 0..3 {
+                let moved: Vec<Q> = theta.iter().map(|t| t + qf(next() % 7 - 3, 1000)).collect();
+                let params = Params::from_flat(&p.arch, &moved).unwrap();
+                let sig = p.signature(&params);
+                if !sig.zero_entries().is_empty() {
+                    continue;
+                }
+                let pattern = sig.pattern().expect("no zero entries: a cell");
+                assert_eq!(
+                    loss_poly(p, &pattern).evaluate(&moved),
+                    p.loss(&params),
+                    "{name} {i}"
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 150, "only {checked} interior points");
+}

@@ -225,7 +225,7 @@ fn expect_json(inst: &Instance) -> Value {
 }
 
 /// `relucert eval FILE --json`: `file`, `name`, `loss`, `points[]`
-/// (`index`, `label`, `output`, `margin`, `loss`, `hinge_arguments`,
+/// (`index`, `label`, `output`, `margin`, `loss`, `hinge_arguments`; regression: `target`, `residual`;
 /// `argmax`), `signature` (`hidden[l][i]`: the signs of layer l+1's units on
 /// point i), `zero_entries`.
 pub fn eval(text: &str, syntax: Syntax, file: &str) -> Result<String, BridgeError> {
