@@ -200,6 +200,42 @@ const CASES: &[(&str, &[&str])] = &[
         "expect-unknown-key.toml",
         &["expect.saddle (line 20)", "unknown key"],
     ),
+    (
+        "regression-label-fraction-hinge.toml",
+        &[
+            "data.y[0] (line 11)",
+            "label 1 or -1, found the fraction 3/2",
+            "rational targets are for the regression losses",
+        ],
+    ),
+    (
+        "regression-target-bool.toml",
+        &[
+            "data.y[0] (line 11)",
+            "expected a regression target",
+            "found a boolean",
+        ],
+    ),
+    (
+        "regression-targets-count.toml",
+        &["data.y (line 11)", "expected 2 targets", "found 3"],
+    ),
+    (
+        "regression-target-float.toml",
+        &["data.y[0] (line 11)", "float literal 0.5", "\"0.5\""],
+    ),
+    (
+        "regression-target-garbage.toml",
+        &["data.y[0] (line 11)", "`x` is not a number"],
+    ),
+    (
+        "regression-wide-output.toml",
+        &[
+            "loss.kind (line 7)",
+            "squared (regression) loss needs output width 1",
+            "ends in 2",
+        ],
+    ),
     ("json-syntax.json", &["line 1", "JSON syntax error"]),
     (
         "json-label-fraction.json",
@@ -270,7 +306,7 @@ fn every_bad_file_has_a_case_and_gives_a_clear_error() {
 fn the_valid_bases_of_the_bad_files_are_accepted() {
     // Guards against a bad case failing for a reason other than its own edit.
     let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).join("tests/data/bad");
-    for base in ["ok-base.toml", "ok-base.json"] {
+    for base in ["ok-base.toml", "ok-base.json", "ok-regression.toml"] {
         let out = run(&["eval", dir.join(base).to_str().unwrap()]);
         assert_eq!(
             out.status.code(),

@@ -542,3 +542,66 @@ fn cli_corpus_small_run() {
         .iter()
         .all(|p| p.margin >= Q::one() && !p.margin.is_negative()));
 }
+
+/// The regression families: exact fits have every residual 0 (recomputed by
+/// the exact forward pass); dead-unit instances have every unit strictly
+/// dead, and their claimed (non-)minimality agrees with moving the output
+/// bias by +-1/1000 (near the point the loss depends on the output bias
+/// alone, convexly: a minimum resists both moves, a non-minimum yields to
+/// one).
+#[test]
+fn regression_families_keep_their_promises() {
+    use relucert::gen::Regression;
+    for r in [Regression::Squared, Regression::Absolute] {
+        for g in batch(Family::ExactFit(r)) {
+            let inst = &g.instance;
+            assert_eq!(inst.problem.loss, r.loss());
+            let ev = inst.problem.evaluate(point(inst));
+            assert!(ev.points.iter().all(|p| p.margin.is_zero()));
+            assert!(ev.loss.is_zero());
+        }
+        let (mut minima, mut others) = (0, 0);
+        for g in batch(Family::RegressionDead(r)) {
+            let inst = &g.instance;
+            let name = inst.name.as_deref().unwrap_or_default();
+            let params = point(inst);
+            let ev = inst.problem.evaluate(params);
+            assert!(
+                ev.traces
+                    .iter()
+                    .all(|t| t.pre[0].iter().all(Q::is_negative)),
+                "{name}: a unit is not strictly dead"
+            );
+            let claim = inst.expect.as_ref().and_then(|e| e.local_min);
+            let eps = Q::new(1.into(), 1000.into());
+            let lowered = [eps.clone(), -eps].iter().any(|d| {
+                let mut moved = params.clone();
+                if let Some(b) = moved.layers[1].b.as_mut() {
+                    b[0] += d;
+                }
+                inst.problem.loss(&moved) < ev.loss
+            });
+            match claim {
+                Some(true) => {
+                    minima += 1;
+                    assert!(!lowered, "{name}: a claimed minimum yields to a bias move");
+                }
+                Some(false) => {
+                    others += 1;
+                    assert!(lowered, "{name}: a claimed non-minimum resists bias moves");
+                }
+                None => panic!("{name}: no local_min claim"),
+            }
+        }
+        assert!(
+            minima >= 20 && others >= 5,
+            "{minima} minima, {others} others"
+        );
+        for g in batch(Family::RegressionKinks(r)) {
+            assert_eq!(
+                g.instance.problem.data.targets.len(),
+                g.instance.problem.data.len()
+            );
+        }
+    }
+}

@@ -120,6 +120,50 @@ fn to_toml_round_trips() {
     }
 }
 
+/// Regression instances (both losses, targets written as integers, strings,
+/// decimals and fractions, in TOML and JSON) read to the same exact targets,
+/// survive `to_toml`, and so do the generated regression families.
+#[test]
+fn regression_instances_round_trip() {
+    use relucert::gen::{generate, Family};
+    use relucert::instance::to_toml;
+    for kind in ["absolute", "squared"] {
+        let toml_text = format!(
+            "[network]\nwidths = [1, 1]\nactivation = \"linear\"\nbias = true\n[loss]\nkind = \"{kind}\"\n\
+             [data]\nx = [[\"0\"], [\"1\"], [\"2\"], [\"3\"]]\ny = [3, \"-3/4\", \"0.125\", \"-2e-1\"]\n\
+             [point]\nW1 = [[\"1/2\"]]\nb1 = [\"-1\"]\n"
+        );
+        let json_text = format!(
+            r#"{{"network": {{"widths": [1, 1], "activation": "linear", "bias": true}}, "loss": {{"kind": "{kind}"}},
+               "data": {{"x": [["0"], ["1"], ["2"], ["3"]], "y": [3, "-3/4", 0.125, "-2e-1"]}},
+               "point": {{"W1": [["1/2"]], "b1": ["-1"]}}}}"#
+        );
+        let a = parse(&toml_text, Syntax::Toml, "r.toml").unwrap();
+        let b = parse(&json_text, Syntax::Json, "r.json").unwrap();
+        assert_eq!(a, b, "{kind}: TOML and JSON spellings");
+        assert_eq!(
+            a.problem.data.targets,
+            vec![q(3, 1), q(-3, 4), q(1, 8), q(-1, 5)]
+        );
+        let again = parse(&to_toml(&a), Syntax::Toml, "written.toml").unwrap();
+        assert_eq!(a, again, "{kind}: to_toml round trip");
+    }
+    for name in [
+        "squared-kinks",
+        "absolute-random",
+        "absolute-dead",
+        "squared-exact-fit",
+    ] {
+        let family = Family::parse(name).unwrap();
+        for i in 0..20 {
+            let inst = generate(family, 3, i).instance;
+            let again = parse(&to_toml(&inst), Syntax::Toml, "written.toml").unwrap();
+            assert_eq!(inst, again, "{name} {i}");
+            assert_eq!(inst.problem.data.targets.len(), inst.problem.data.len());
+        }
+    }
+}
+
 /// The certificate hash covers `canonical_text`, which is written by hand
 /// for speed: it must be byte for byte serde_json's compact output of the
 /// documented object, on every fixture and on generated instances of every
@@ -145,7 +189,8 @@ fn canonical_text_is_serde_jsons_output() {
             "bias": p.arch.bias,
             "loss": p.loss.name(),
             "x": p.data.x.iter().map(|r| qs(r)).collect::<Vec<_>>(),
-            "y": p.data.y,
+            // regression: the targets as "p/q" strings under "y"
+            "y": if p.loss.is_regression() { qs(&p.data.targets) } else { json!(p.data.y) },
             "point": inst.point.as_ref().map(|pt| qs(&pt.flat())),
         })
         .to_string()

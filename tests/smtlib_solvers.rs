@@ -182,14 +182,19 @@ fn model_from_get_value(text: &str, n: usize) -> Option<Vec<Option<Q>>> {
 }
 
 fn query(s: &Solver, file: &Path, n: usize) -> Answer {
-    let limit = Duration::from_secs(QUERY_LIMIT_S + 3);
+    query_within(s, file, n, QUERY_LIMIT_S)
+}
+
+/// `query` with a time limit of `secs` seconds.
+fn query_within(s: &Solver, file: &Path, n: usize, secs: u64) -> Answer {
+    let limit = Duration::from_secs(secs + 3);
     match &s.how {
         How::Binary(bin) => {
             let mut cmd = Command::new(bin);
             if s.name == "z3" {
-                cmd.arg(format!("-T:{QUERY_LIMIT_S}"));
+                cmd.arg(format!("-T:{secs}"));
             } else {
-                cmd.arg(format!("--tlimit-per={}", QUERY_LIMIT_S * 1000));
+                cmd.arg(format!("--tlimit-per={}", secs * 1000));
             }
             cmd.arg(file);
             let (out, finished) = run_limited(cmd, limit);
@@ -213,7 +218,7 @@ fn query(s: &Solver, file: &Path, n: usize) -> Answer {
                 .arg(s.name)
                 .arg(file)
                 .arg("--timeout")
-                .arg(QUERY_LIMIT_S.to_string());
+                .arg(secs.to_string());
             let (out, finished) = run_limited(cmd, limit);
             if !finished {
                 return Answer::Timeout;
@@ -374,4 +379,123 @@ fn solvers_agree_with_relucert_on_fixtures() {
             s.name
         );
     }
+}
+
+/// Regression (squared and absolute): generated dead-unit instances, whose
+/// construction settles local minimality independently of relucert (units
+/// dead on a margin far wider than the box, so near the point the loss is a
+/// convex function of the output bias alone), and not-local-min verdicts of
+/// the kinks families. A claimed minimum needs `unsat` at radii 1/1000 and
+/// 1/10000 (two radii); a claimed non-minimum (by construction or by
+/// relucert) needs `sat` at 1/100, with its model re-checked exactly.
+#[test]
+fn solvers_agree_on_regression_instances() {
+    use relucert::gen::{generate, Family};
+    use relucert::network::LossKind;
+    use relucert::verify::{verify, Limits, Verdict};
+    let Some(s) = find_solvers().into_iter().next() else {
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED smtlib_solvers (regression): no SMT solver found"
+        );
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("relucert-smt-reg-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let start = Instant::now();
+    let (mut problems, mut asked, mut timeouts, mut squared_unsat) = (Vec::new(), 0, 0, 0);
+    let mut cases: Vec<(String, instance::Instance, bool)> = Vec::new();
+    for name in ["squared-dead", "absolute-dead"] {
+        for i in 0..6 {
+            let inst = generate(Family::parse(name).unwrap(), 1, i).instance;
+            let min = inst.expect.as_ref().and_then(|e| e.local_min).unwrap();
+            cases.push((format!("{name}-{i}"), inst, min));
+        }
+    }
+    for name in ["squared-kinks", "absolute-kinks"] {
+        let mut found = 0;
+        for i in 0..20 {
+            let inst = generate(Family::parse(name).unwrap(), 1, i).instance;
+            if found < 3
+                && verify(&inst, &Limits::default()).unwrap().verdict == Verdict::NotLocalMin
+            {
+                found += 1;
+                cases.push((format!("{name}-{i}"), inst, false));
+            }
+        }
+    }
+    for (name, inst, min) in &cases {
+        let point = inst.point.clone().unwrap();
+        let c = point.flat();
+        let lstar = inst.problem.loss(&point);
+        let out = verify(inst, &Limits::default()).unwrap();
+        let decided = match out.verdict {
+            Verdict::LocalMin | Verdict::GlobalMin => Some(true),
+            Verdict::NotLocalMin => Some(false),
+            _ => None,
+        };
+        if decided.is_some_and(|d| d != *min) {
+            problems.push(format!(
+                "{name}: construction says {min}, relucert {:?}",
+                out.verdict
+            ));
+        }
+        let radii: &[&str] = if *min {
+            &["1/1000", "1/10000"]
+        } else {
+            &["1/100"]
+        };
+        for r in radii {
+            if start.elapsed() > Duration::from_secs(25) {
+                break;
+            }
+            let radius = parse_rational(r).unwrap();
+            let file = dir.join(format!("{name}-{}.smt2", r.replace('/', "_")));
+            std::fs::write(&file, smtlib(inst, &radius).unwrap()).unwrap();
+            let ans = query_within(&s, &file, c.len(), 3);
+            asked += 1;
+            let (timed_out, unsat) = (matches!(ans, Answer::Timeout), matches!(ans, Answer::Unsat));
+            match ans {
+                Answer::Unsat if !*min => problems.push(format!("{name}: unsat at {r}")),
+                Answer::Sat(_) if *min => problems.push(format!("{name}: sat at {r}")),
+                Answer::Sat(Some(model)) => {
+                    if let Some(vals) = model.into_iter().collect::<Option<Vec<Q>>>() {
+                        let inside = vals
+                            .iter()
+                            .zip(&c)
+                            .all(|(a, b)| (a - b) <= radius && (b - a) <= radius);
+                        let p = Params::from_flat(&inst.problem.arch, &vals).unwrap();
+                        if !inside || inst.problem.loss(&p) >= lstar {
+                            problems.push(format!("{name}: model at {r} does not lower the loss"));
+                        }
+                    }
+                }
+                Answer::Error(e) => problems.push(format!("{name}: {} error: {e}", s.name)),
+                _ => {}
+            }
+            if unsat && inst.problem.loss == LossKind::Squared {
+                squared_unsat += 1;
+            }
+            if timed_out {
+                timeouts += 1;
+                break;
+            }
+        }
+    }
+    std::fs::remove_dir_all(&dir).ok();
+    let _ = writeln!(
+        std::io::stderr(),
+        "smtlib_solvers (regression): {} cases, {asked} queries to {} ({timeouts} timeouts at 3 s, \
+         {squared_unsat} squared unsat), {:.1} s",
+        cases.len(),
+        s.name,
+        start.elapsed().as_secs_f64()
+    );
+    assert!(
+        problems.is_empty(),
+        "disagreements:\n{}",
+        problems.join("\n")
+    );
+    assert!(asked >= 15, "only {asked} queries");
+    assert!(squared_unsat >= 1, "no squared-loss minimum confirmed");
 }

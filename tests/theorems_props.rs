@@ -6,6 +6,7 @@
 
 mod common;
 
+use num_traits::Signed;
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use relucert::descend::{descend, random_point};
@@ -123,4 +124,86 @@ proptest! {
             }
         }
     }
+}
+
+/// A 1-2-1 ReLU network with both units dead on every point and output bias
+/// `b2`, on 1-D data `x = 0..N-1` with the given targets.
+fn dead_regression(kind: &str, targets: &[i64], b2: &str) -> Instance {
+    let xs: Vec<String> = (0..targets.len()).map(|i| format!("[\"{i}\"]")).collect();
+    let ys: Vec<String> = targets.iter().map(|t| format!("\"{t}\"")).collect();
+    let text = format!(
+        "[network]\nwidths = [1, 2, 1]\nactivation = \"relu\"\nbias = true\n[loss]\nkind = \"{kind}\"\n\
+         [data]\nx = [{}]\ny = [{}]\n[point]\nW1 = [[\"-1\"], [\"-2\"]]\nb1 = [\"-1\", \"-1\"]\n\
+         W2 = [[\"1\", \"-1\"]]\nb2 = [\"{b2}\"]\n",
+        xs.join(", "),
+        ys.join(", ")
+    );
+    relucert::instance::parse(&text, relucert::instance::Syntax::Toml, "dead.toml").unwrap()
+}
+
+/// Regression: P2..P4 are hinge-only (not applicable, saying so); P1 is not
+/// applicable to the squared loss (interior minima need not be flat) and
+/// holds for the absolute loss at a dead-unit minimum strictly between the
+/// two middle targets (hand proof: the loss there is the constant mean
+/// absolute deviation, computed here independently of the library).
+#[test]
+fn theorems_on_regression_dead_minima() {
+    for (targets, b2) in [
+        (vec![0i64, 1, 3, 5], "2"),
+        (vec![-4, 7, 1, 3, 9, -1], "5/2"),
+        (vec![3, -3], "0"),
+    ] {
+        let inst = dead_regression("absolute", &targets, b2);
+        let out = verify(&inst, &Limits::default()).unwrap();
+        assert_eq!(out.verdict, Verdict::LocalMin, "absolute {targets:?}");
+        let b = relucert::number::parse_rational(b2).unwrap();
+        let mad = targets
+            .iter()
+            .map(|&t| (relucert::number::qi(t) - &b).abs())
+            .fold(relucert::number::qi(0), |a, x| a + x)
+            / relucert::number::qi(targets.len() as i64);
+        for r in evaluate(&inst, &out).unwrap() {
+            if r.predicate == "P1-flat-interior-minima" {
+                assert_eq!(
+                    r.outcome,
+                    PredicateOutcome::Holds(format!(
+                        "phi_S is the constant {}",
+                        relucert::number::fmt_q(&mad)
+                    ))
+                );
+            } else if r.predicate != "P2-deep-linear-local-is-global" {
+                assert!(
+                    matches!(&r.outcome, PredicateOutcome::NotApplicable(e) if e.contains("hinge-only")),
+                    "{}: {:?}",
+                    r.predicate,
+                    r.outcome
+                );
+            }
+        }
+        let sq = dead_regression("squared", &targets, b2);
+        let out = verify(&sq, &Limits::default()).unwrap();
+        for r in evaluate(&sq, &out).unwrap() {
+            assert!(
+                matches!(r.outcome, PredicateOutcome::NotApplicable(_)),
+                "squared {}: {:?}",
+                r.predicate,
+                r.outcome
+            );
+            if r.predicate == "P1-flat-interior-minima" {
+                assert!(r.outcome.evidence().contains("squared loss"));
+            }
+        }
+    }
+    // a deep linear regression network: P2 is hinge-only too
+    let text = "[network]\nwidths = [1, 1, 1]\nactivation = \"linear\"\nbias = false\n[loss]\nkind = \"squared\"\n\
+                [data]\nx = [[\"1\"], [\"2\"]]\ny = [\"1\", \"3\"]\n[point]\nW1 = [[\"1\"]]\nW2 = [[\"7/5\"]]\n";
+    let inst =
+        relucert::instance::parse(text, relucert::instance::Syntax::Toml, "lin.toml").unwrap();
+    let out = verify(&inst, &Limits::default()).unwrap();
+    let p2 = evaluate(&inst, &out)
+        .unwrap()
+        .into_iter()
+        .find(|r| r.predicate == "P2-deep-linear-local-is-global")
+        .unwrap();
+    assert!(p2.outcome.evidence().contains("hinge-only"), "{p2:?}");
 }

@@ -26,7 +26,8 @@ from ._results import CheckResult, DescendResult, EvalResult, TheoremReport, Ver
 PathLike = Union[str, "os.PathLike[str]"]
 
 ACTIVATIONS = ("relu", "leaky", "linear")
-LOSSES = ("hinge", "multiclass-hinge", "crammer-singer")
+LOSSES = ("hinge", "multiclass-hinge", "crammer-singer", "absolute", "squared")
+REGRESSION = ("absolute", "squared")
 
 
 class Instance:
@@ -82,7 +83,9 @@ class Instance:
         file: str = "<from_arrays>",
     ) -> "Instance":
         """An instance from arrays: ``X`` (N x d), labels ``y`` (N; hinge:
-        +1/-1, multiclass: 0..K-1) and ``weights = [W1, b1, W2, b2, ...]``
+        +1/-1, multiclass: 0..K-1; for ``loss="absolute"`` or ``"squared"``
+        rational regression targets, taken exactly like the weights) and
+        ``weights = [W1, b1, W2, b2, ...]``
         (``W_l`` has ``widths[l]`` rows and ``widths[l-1]`` columns, as
         ``torch.nn.Linear.weight``).
 
@@ -101,10 +104,16 @@ class Instance:
         """
         conv = Converter(snap)
         x = conv.array(X, f"{file}: X", 2)
-        labels = _labels(y, file)
+        labels: List[Any]
+        if loss in REGRESSION:
+            labels = [fmt_q(t) for t in _targets(conv, y, file)]
+            what = "target"
+        else:
+            labels = _labels(y, file)
+            what = "label"
         if len(labels) != len(x):
             raise InstanceError(
-                f"{file}: y: expected one label per row of X ({len(x)}), got {len(labels)}"
+                f"{file}: y: expected one {what} per row of X ({len(x)}), got {len(labels)}"
             )
         if activation not in ACTIVATIONS:
             raise InstanceError(
@@ -221,7 +230,7 @@ class Instance:
 
     @property
     def loss_kind(self) -> str:
-        """``hinge``, ``multiclass-hinge`` or ``crammer-singer``."""
+        """``hinge``, ``multiclass-hinge``, ``crammer-singer``, ``absolute`` or ``squared``."""
         return str(self._view()["loss"]["kind"])
 
     @property
@@ -230,9 +239,18 @@ class Instance:
         return [[Fraction(v) for v in row] for row in self._view()["data"]["x"]]
 
     @property
-    def y(self) -> List[int]:
-        """The labels."""
-        return [int(v) for v in self._view()["data"]["y"]]
+    def y(self) -> List[Any]:
+        """The labels (``int``), or for the regression losses the targets
+        (exact ``Fraction``)."""
+        ys = self._view()["data"]["y"]
+        if self.is_regression:
+            return [Fraction(v) for v in ys]
+        return [int(v) for v in ys]
+
+    @property
+    def is_regression(self) -> bool:
+        """Whether the loss is a regression loss (``absolute`` or ``squared``)."""
+        return self.loss_kind in REGRESSION
 
     @property
     def point(self) -> Optional[Dict[str, Any]]:
@@ -360,6 +378,17 @@ def _fractions(v: Any) -> Any:
     return [_fractions(x) for x in v] if isinstance(v, list) else Fraction(v)
 
 
+def _targets(conv: Converter, y: Any, file: str) -> List[Fraction]:
+    """Regression targets, exact (floats at their binary value, or snapped
+    by ``conv`` like the weights)."""
+    s = shape_of(y)
+    if s is not None and len(s) == 2 and s[1] == 1:
+        y = [row[0] for row in y]
+    elif s is not None and len(s) != 1:
+        raise InstanceError(f"{file}: y: expected a 1-D array of targets (N), got shape {tuple(s)}")
+    return list(conv.array(y, f"{file}: y", 1))
+
+
 def _labels(y: Any, file: str) -> List[int]:
     """Integer labels (a float label must be an exact integer: ``1.0``)."""
     s = shape_of(y)
@@ -371,7 +400,10 @@ def _labels(y: Any, file: str) -> List[int]:
     out = []
     for i, v in enumerate(vals):
         if v.denominator != 1:
-            raise InstanceError(f"{file}: y[{i}]: expected an integer label, got {fmt_q(v)}")
+            raise InstanceError(
+                f"{file}: y[{i}]: expected an integer label, got {fmt_q(v)}; "
+                f"rational targets are for the regression losses (loss=\"absolute\" or \"squared\")"
+            )
         out.append(int(v))
     return out
 

@@ -111,22 +111,28 @@ class VerifyResult(_Pretty):
 @dataclass(frozen=True, repr=False)
 class PointEval(_Pretty):
     """One data point at the instance's point: its label, outputs, margin
-    (binary: ``y f``; multiclass: ``f_y - max_{k != y} f_k``) and its loss
-    term (before averaging)."""
+    (binary: ``y f``; multiclass: ``f_y - max_{k != y} f_k``; regression:
+    the residual ``f - t``) and its loss term (before averaging). For the
+    regression losses ``label`` is None and ``target`` / ``residual`` are
+    set (None otherwise)."""
 
     index: int
-    label: int
+    label: Optional[int]
     output: Tuple[Fraction, ...]
     margin: Fraction
     loss: Fraction
     hinge_arguments: Tuple[Tuple[Optional[int], Fraction], ...]
     argmax: Optional[Tuple[int, ...]]
+    target: Optional[Fraction] = None
+    residual: Optional[Fraction] = None
 
 
 @dataclass(frozen=True, repr=False)
 class EvalResult(_Pretty):
     """``Instance.eval()``: the exact loss, per point outputs, margins and
-    loss terms, the sign pattern and the zero entries (as ``relucert eval --json``)."""
+    loss terms, the sign pattern and the zero entries (as ``relucert eval --json``).
+    For the regression losses ``targets`` and ``residuals`` (``f - t``) are
+    set (None otherwise)."""
 
     loss: Fraction
     outputs: Tuple[Tuple[Fraction, ...], ...]
@@ -135,8 +141,17 @@ class EvalResult(_Pretty):
     points: Tuple[PointEval, ...]
     signature: Dict[str, Any]
     zero_entries: Tuple[Dict[str, Any], ...]
+    targets: Optional[Tuple[Fraction, ...]] = None
+    residuals: Optional[Tuple[Fraction, ...]] = None
 
     _shown = ("loss", "margins", "losses", "zero_entries")
+
+    def _pairs(self) -> List[Tuple[str, str]]:
+        # regression: targets and residuals instead of margins
+        names = self._shown
+        if self.targets is not None:
+            names = ("loss", "targets", "residuals", "losses", "zero_entries")
+        return [(n, _show(getattr(self, n))) for n in names]
 
     @staticmethod
     def _from(d: Dict[str, Any]) -> "EvalResult":
@@ -151,9 +166,12 @@ class EvalResult(_Pretty):
                     (h["class"], Fraction(h["value"])) for h in p["hinge_arguments"]
                 ),
                 argmax=None if p["argmax"] is None else tuple(p["argmax"]),
+                target=_q(p.get("target")),
+                residual=_q(p.get("residual")),
             )
             for p in d["points"]
         )
+        regression = any(p.target is not None for p in pts)
         return EvalResult(
             loss=Fraction(d["loss"]),
             outputs=tuple(p.output for p in pts),
@@ -162,6 +180,8 @@ class EvalResult(_Pretty):
             points=pts,
             signature=d["signature"],
             zero_entries=tuple(d["zero_entries"]),
+            targets=tuple(p.target for p in pts) if regression else None,  # type: ignore[misc]
+            residuals=tuple(p.residual for p in pts) if regression else None,  # type: ignore[misc]
         )
 
 

@@ -117,7 +117,9 @@ def from_torch(
     (the activation and ``alpha = negative_slope`` are read from it), or a
     ``state_dict`` (its ``*.weight`` / ``*.bias`` entries in order, a
     ``module.`` prefix tolerated; give ``activation=``, and ``alpha=`` for
-    leaky). ``X``, ``y``: tensors, arrays or lists. Float weights are taken at
+    leaky). ``X``, ``y``: tensors, arrays or lists (``y``: labels, or for
+    ``loss="absolute"`` / ``"squared"`` regression targets of shape (N,) or
+    (N, 1), taken exactly like the weights). Float weights are taken at
     their exact binary values (float32 ``0.1`` is 13421773/134217728); see
     ``Instance.from_arrays`` for ``snap``.
     """

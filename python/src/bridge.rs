@@ -85,7 +85,8 @@ pub fn parse(text: &str, syntax: Syntax, file: &str) -> Result<String, BridgeErr
 }
 
 /// Validate instance text and return it as FORMAT.md JSON (every number an
-/// exact `"p/q"` string; labels integers; keys as in the TOML).
+/// exact `"p/q"` string; labels integers, regression targets `"p/q"`
+/// strings; keys as in the TOML).
 pub fn to_json(text: &str, syntax: Syntax, file: &str) -> Result<String, BridgeError> {
     let inst = instance(text, syntax, file)?;
     let p = &inst.problem;
@@ -109,6 +110,10 @@ pub fn to_json(text: &str, syntax: Syntax, file: &str) -> Result<String, BridgeE
         "loss": {"kind": p.loss.name()},
         "data": {"x": mat(&p.data.x), "y": p.data.y},
     });
+    if p.loss.is_regression() {
+        // regression targets, exact "p/q" strings (y holds zeros)
+        v["data"]["y"] = Value::Array(p.data.targets.iter().map(qs).collect());
+    }
     if let Some(n) = &inst.name {
         v["name"] = Value::String(n.clone());
     }
@@ -220,7 +225,7 @@ fn expect_json(inst: &Instance) -> Value {
 }
 
 /// `relucert eval FILE --json`: `file`, `name`, `loss`, `points[]`
-/// (`index`, `label`, `output`, `margin`, `loss`, `hinge_arguments`,
+/// (`index`, `label`, `output`, `margin`, `loss`, `hinge_arguments`; regression: `target`, `residual`;
 /// `argmax`), `signature` (`hidden[l][i]`: the signs of layer l+1's units on
 /// point i), `zero_entries`.
 pub fn eval(text: &str, syntax: Syntax, file: &str) -> Result<String, BridgeError> {

@@ -22,6 +22,11 @@ def forward(x, layers, activation, alpha):
 
 
 def point_loss(kind, f, y):
+    """``y``: the label, or for the regression losses the target (exact)."""
+    if kind == "absolute":
+        return abs(f[0] - y)
+    if kind == "squared":
+        return (f[0] - y) ** 2
     if kind == "hinge":
         return max(Fraction(0), 1 - y * f[0])
     others = [f[k] for k in range(len(f)) if k != y]

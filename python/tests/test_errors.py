@@ -36,7 +36,7 @@ def test_the_good_case_builds():
         (dict(weights=[[[1, 2, 3], [4, 5]]]), "W1: expected a rectangular 2-D array"),
         (dict(activation="tanh"), "activation: expected one of relu, leaky, linear, got 'tanh'"),
         (dict(activation="leaky"), "alpha: expected the leaky slope (0 < alpha < 1)"),
-        (dict(loss="mse"), "loss: expected one of hinge, multiclass-hinge, crammer-singer, got 'mse'"),
+        (dict(loss="mse"), "loss: expected one of hinge, multiclass-hinge, crammer-singer, absolute, squared, got 'mse'"),
     ],
 )
 def test_bad_shapes_and_options_say_what_was_expected(kw, expected):

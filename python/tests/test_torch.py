@@ -105,3 +105,18 @@ def test_real_torch_model_verifies_like_its_toml_twin():
     assert inst.verify().verdict == Instance.load(TWIN).verify().verdict == "local-min"
     inst2 = from_torch(model.state_dict(), X, Y, activation="relu")
     assert inst2 == inst
+
+
+def test_from_torch_regression_takes_float_targets_exactly():
+    # f(x) = 0.5 relu(x) + 0.25 on x = 0, 1, 2 against float32 targets of
+    # shape (N, 1): 0.1f32 is 13421773/134217728 exactly
+    model = [Linear([[1.0]], [0.0]), ReLU(), Linear([[0.5]], [0.25])]
+    targets = np.array([[0.1], [0.75], [1.5]], dtype=np.float32)
+    inst = from_torch(Sequential(model), [[0.0], [1.0], [2.0]], FakeTensor(targets), loss="squared")
+    t0 = Fraction(13421773, 134217728)
+    assert inst.loss_kind == "squared" and inst.is_regression
+    assert inst.y == [t0, Fraction(3, 4), Fraction(3, 2)]
+    ev = inst.eval()
+    # outputs 1/4, 3/4, 5/4; residuals 1/4 - t0, 0, -1/4
+    assert ev.residuals == (Fraction(1, 4) - t0, Fraction(0), Fraction(-1, 4))
+    assert ev.loss == ((Fraction(1, 4) - t0) ** 2 + Fraction(1, 16)) / 3

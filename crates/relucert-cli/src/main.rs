@@ -211,7 +211,7 @@ enum Command {
         after_help = "Examples:\n  relucert gen --family kinks --seed 3\n  relucert gen --family dead --count 50 --out corpus/"
     )]
     Gen {
-        /// The family: separable, nonseparable, kinks, dead, zero-loss, linear, saddle, random.
+        /// The family: separable, nonseparable, kinks, dead, zero-loss, linear, saddle, random; regression: squared-exact-fit, squared-dead, squared-kinks, squared-random, absolute-exact-fit, absolute-dead, absolute-kinks, absolute-random.
         #[arg(long, value_name = "F")]
         family: String,
         /// Seed of the family's stream.
@@ -232,7 +232,7 @@ enum Command {
         after_help = "Examples:\n  relucert corpus --count 20\n  relucert corpus --family kinks,saddle --seed 2 --count 100 --json --write-undecided undecided/"
     )]
     Corpus {
-        /// Comma-separated families (default: linear,kinks,dead,saddle).
+        /// Comma-separated families (default: linear,kinks,dead,saddle; `regression`: the exact-fit, dead and kinks families of both regression losses).
         #[arg(long, value_name = "F,...")]
         family: Option<String>,
         /// Seed of every family's stream.

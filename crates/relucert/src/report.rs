@@ -59,7 +59,9 @@ pub fn entry_json(e: &ZeroEntry) -> Value {
 
 /// `eval --json` without its `expect` part: `file`, `name`, `loss`,
 /// `points[]` (`index`, `label`, `output`, `margin`, `loss`,
-/// `hinge_arguments`, `argmax`), `signature` (counts; `hidden[l][i]`: layer
+/// `hinge_arguments`, `argmax`; for the regression losses `label` is null
+/// and the point also has `target` and `residual` = `f - t`, which equals
+/// `margin`), `signature` (counts; `hidden[l][i]`: layer
 /// l+1's signs on point i; `hidden_units[l][j]`: unit j's pattern over the
 /// points; `hinge[i]`), `zero_entries`.
 pub fn eval_json(file: &str, inst: &Instance, ev: &Evaluation, sig: &Signature) -> Value {
@@ -69,7 +71,7 @@ pub fn eval_json(file: &str, inst: &Instance, ev: &Evaluation, sig: &Signature) 
         .iter()
         .enumerate()
         .map(|(i, p)| {
-            json!({
+            let mut v = json!({
                 "index": i,
                 "label": problem.data.y.get(i),
                 "output": p.output.iter().map(qs).collect::<Vec<_>>(),
@@ -77,7 +79,14 @@ pub fn eval_json(file: &str, inst: &Instance, ev: &Evaluation, sig: &Signature) 
                 "loss": qs(&p.loss),
                 "hinge_arguments": p.terms.iter().map(|t| json!({"class": t.class, "value": qs(&t.argument)})).collect::<Vec<_>>(),
                 "argmax": p.argmax,
-            })
+            });
+            if problem.loss.is_regression() {
+                // a regression point has a target, not a label (y is all zeros)
+                v["label"] = Value::Null;
+                v["target"] = qs(&problem.data.target(i));
+                v["residual"] = qs(&p.margin);
+            }
+            v
         })
         .collect();
     let hidden: Vec<Vec<String>> = sig

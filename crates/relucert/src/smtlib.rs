@@ -243,7 +243,12 @@ pub fn smtlib(inst: &Instance, radius: &Q) -> Result<String, SmtlibError> {
     let mut point_terms: Vec<String> = Vec::with_capacity(n);
     for (i, (x, &y)) in problem.data.x.iter().zip(&problem.data.y).enumerate() {
         let xs: Vec<String> = x.iter().map(fmt_q).collect();
-        let _ = writeln!(s, "; data point {i}: x = [{}], y = {y}", xs.join(", "));
+        if problem.loss.is_regression() {
+            let t = fmt_q(&problem.data.target(i));
+            let _ = writeln!(s, "; data point {i}: x = [{}], t = {t}", xs.join(", "));
+        } else {
+            let _ = writeln!(s, "; data point {i}: x = [{}], y = {y}", xs.join(", "));
+        }
         // Inputs of the current layer: either constants (layer 1) or names.
         let mut inputs: Vec<Input> = x.iter().map(|v| Input::Const(v.clone())).collect();
         for l in 1..=depth {

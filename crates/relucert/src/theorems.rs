@@ -5,7 +5,9 @@
 //! (depth, activation and loss read from the instance; separability decided
 //! by an exact LP, with a witness classifier or a Farkas certificate):
 //! - P1 flat interior minima: a local minimum with no zero in the
-//!   signature has a constant cell polynomial phi_S;
+//!   signature has a constant cell polynomial phi_S (any loss whose pieces
+//!   are multilinear: the hinge losses and absolute; not squared);
+//! - P2 .. P4 are hinge-only: not applicable to the regression losses.
 //! - P2 deep linear networks, binary hinge: a local minimum is global, i.e.
 //!   its loss equals the LP optimum over linear/affine classifiers;
 //! - P3 one hidden layer, leaky ReLU, separable data, binary hinge: a
@@ -229,7 +231,21 @@ pub fn evaluate(inst: &Instance, verdict: &VerifyOutcome) -> Result<Vec<Report>,
     ])
 }
 
+/// Why a hinge-only hypothesis fails for a regression loss.
+const REGRESSION_HINGE_ONLY: &str =
+    "a regression loss: the hypothesis is the binary hinge loss (hinge-only)";
+
 fn p1(problem: &Problem, params: &Params, v: &VerifyOutcome) -> PredicateOutcome {
+    // P1 rests on phi_S being multilinear (hence harmonic). The absolute
+    // loss's pieces are +-(f - t) summed: multilinear, so P1 applies; the
+    // squared loss's pieces have degree 2 per layer, and interior minima
+    // need not be flat (THEORY section 10).
+    if problem.loss == LossKind::Squared {
+        return PredicateOutcome::NotApplicable(
+            "the squared loss: phi_S is not multilinear (degree 2 in each layer), and interior minima need not be flat"
+                .to_string(),
+        );
+    }
     if !is_min(v) {
         return PredicateOutcome::NotApplicable(not_min_reason(v));
     }
@@ -264,6 +280,9 @@ fn p2(problem: &Problem, v: &VerifyOutcome) -> PredicateOutcome {
     if arch.activation != Activation::Linear || arch.hidden_layers() == 0 {
         return PredicateOutcome::NotApplicable("not a deep linear network".to_string());
     }
+    if problem.loss.is_regression() {
+        return PredicateOutcome::NotApplicable(REGRESSION_HINGE_ONLY.to_string());
+    }
     if problem.loss != LossKind::Hinge {
         return PredicateOutcome::NotApplicable(
             "multiclass losses: the LP bound over linear classifiers is not implemented"
@@ -291,6 +310,9 @@ fn p2(problem: &Problem, v: &VerifyOutcome) -> PredicateOutcome {
 }
 
 fn one_hidden_binary(problem: &Problem) -> Result<(), String> {
+    if problem.loss.is_regression() {
+        return Err(REGRESSION_HINGE_ONLY.to_string());
+    }
     if problem.arch.hidden_layers() != 1 {
         return Err(format!(
             "{} hidden layers, not one",

@@ -84,7 +84,7 @@ pub fn run(path: &Path, sides: Option<&str>, as_json: bool) -> Result<Output, Cl
             if zeros.len() == 1 { "y" } else { "ies" }
         );
         for (n, e) in zeros.iter().enumerate() {
-            let _ = writeln!(s, "  {}. {}", n + 1, entry_text(e));
+            let _ = writeln!(s, "  {}. {}", n + 1, entry_text(e, problem.loss));
         }
         let example: Vec<String> = zeros
             .iter()
@@ -95,8 +95,13 @@ pub fn run(path: &Path, sides: Option<&str>, as_json: bool) -> Result<Output, Cl
             .collect();
         let _ = writeln!(
             s,
-            "choose a side for each, in this order, with --side (e.g. --side={}): + or - for a pre-activation or hinge argument, a class index for a tie",
-            example.join(",")
+            "choose a side for each, in this order, with --side (e.g. --side={}): + or - for a pre-activation or {}, a class index for a tie",
+            example.join(","),
+            if problem.loss.is_regression() {
+                "residual (+: f > t)"
+            } else {
+                "hinge argument"
+            }
         );
         return Ok(Output::ok(s));
     }
@@ -137,6 +142,13 @@ pub fn run(path: &Path, sides: Option<&str>, as_json: bool) -> Result<Output, Cl
         phi.total_degree()
     );
     let _ = writeln!(s, "  {}", phi.to_text(&name));
+    if problem.loss == relucert::network::LossKind::Squared {
+        // the other losses' pieces are multilinear (degree <= 1 per layer)
+        let _ = writeln!(
+            s,
+            "  (squared loss: phi_S is (1/N) sum (f - t)^2, of degree up to 2 in each layer's parameters)"
+        );
+    }
     let _ = writeln!(
         s,
         "value at the point: {} (loss: {})",

@@ -13,7 +13,7 @@ use super::output::{
     EXIT_DISAGREE, EXIT_OK,
 };
 use relucert::expect::{self, Computed};
-use relucert::network::{Evaluation, Signature};
+use relucert::network::{Evaluation, LossKind, Signature};
 use serde_json::json;
 use std::fmt::Write as _;
 use std::path::Path;
@@ -22,6 +22,7 @@ use std::path::Path;
 pub fn run(path: &Path, as_json: bool) -> Result<Output, CliError> {
     let (inst, params) = load_with_point(path, "eval")?;
     let problem = &inst.problem;
+    let regression = problem.loss.is_regression();
     let ev: Evaluation = problem.evaluate(&params);
     let sig = Signature::of(problem, &ev);
     let zeros = sig.zero_entries();
@@ -66,23 +67,47 @@ pub fn run(path: &Path, as_json: bool) -> Result<Output, CliError> {
     let _ = writeln!(s, "points: {}", ev.points.len());
     for (i, p) in ev.points.iter().enumerate() {
         let out: Vec<String> = p.output.iter().map(with_decimal).collect();
-        let _ = write!(
-            s,
-            "  point {i}: y = {}  f = [{}]  margin = {}  loss = {}",
-            problem.data.y[i],
-            out.join(", "),
-            with_decimal(&p.margin),
-            with_decimal(&p.loss)
-        );
+        if regression {
+            let _ = write!(
+                s,
+                "  point {i}: t = {}  f = [{}]  residual f - t = {}  loss = {}",
+                with_decimal(&problem.data.target(i)),
+                out.join(", "),
+                with_decimal(&p.margin),
+                with_decimal(&p.loss)
+            );
+        } else {
+            let _ = write!(
+                s,
+                "  point {i}: y = {}  f = [{}]  margin = {}  loss = {}",
+                problem.data.y[i],
+                out.join(", "),
+                with_decimal(&p.margin),
+                with_decimal(&p.loss)
+            );
+        }
         if let Some(a) = &p.argmax {
             let _ = write!(s, "  argmax = {a:?}");
         }
         s.push('\n');
     }
-    let _ = writeln!(
-        s,
-        "signature: {np} pre-activations ({zp} zero), {nh} hinge arguments ({zh} zero), {zt} ties"
-    );
+    match problem.loss {
+        LossKind::Squared => {
+            let _ = writeln!(s, "signature: {np} pre-activations ({zp} zero)");
+        }
+        LossKind::Absolute => {
+            let _ = writeln!(
+                s,
+                "signature: {np} pre-activations ({zp} zero), {nh} residuals ({zh} zero)"
+            );
+        }
+        _ => {
+            let _ = writeln!(
+                s,
+                "signature: {np} pre-activations ({zp} zero), {nh} hinge arguments ({zh} zero), {zt} ties"
+            );
+        }
+    }
     for (l, layer) in sig.hidden.iter().enumerate() {
         let row: Vec<String> = unit_patterns(layer)
             .iter()
@@ -102,16 +127,25 @@ pub fn run(path: &Path, as_json: bool) -> Result<Output, CliError> {
         .iter()
         .map(|t| t.iter().map(|(_, s)| s.symbol()).collect())
         .collect();
-    let _ = writeln!(
-        s,
-        "  hinge argument signs, per point over its hinge terms: {}",
-        hinge
-            .iter()
-            .enumerate()
-            .map(|(i, h)| format!("point {i} {h}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
+    let per_point = hinge
+        .iter()
+        .enumerate()
+        .map(|(i, h)| format!("point {i} {h}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    match problem.loss {
+        // the squared loss has no kinks in the residual: no hinge section
+        LossKind::Squared => {}
+        LossKind::Absolute => {
+            let _ = writeln!(s, "  residual signs (f - t), per point: {per_point}");
+        }
+        _ => {
+            let _ = writeln!(
+                s,
+                "  hinge argument signs, per point over its hinge terms: {per_point}"
+            );
+        }
+    }
     if zeros.is_empty() {
         let _ = writeln!(s, "zero entries: none (the point is inside a cell)");
     } else {
@@ -121,7 +155,7 @@ pub fn run(path: &Path, as_json: bool) -> Result<Output, CliError> {
             zeros.len()
         );
         for (n, e) in zeros.iter().enumerate() {
-            let _ = writeln!(s, "  {}. {}", n + 1, entry_text(e));
+            let _ = writeln!(s, "  {}. {}", n + 1, entry_text(e, problem.loss));
         }
     }
     if let Some(c) = &loss_cmp {

@@ -46,8 +46,8 @@ pub struct Args {
     /// Leaky slope (exact: 0.01 is 1/100), required with --activation leaky.
     #[arg(long, value_name = "ALPHA")]
     pub alpha: Option<String>,
-    /// Loss [default: hinge for one output, multiclass-hinge for more].
-    #[arg(long, value_name = "L", value_parser = ["hinge", "multiclass-hinge", "crammer-singer"])]
+    /// Loss [default: hinge for one output, multiclass-hinge for more; absolute and squared read the label column as exact regression targets].
+    #[arg(long, value_name = "L", value_parser = ["hinge", "multiclass-hinge", "crammer-singer", "absolute", "squared"])]
     pub loss: Option<String>,
     /// Require that no layer has a bias tensor.
     #[arg(long)]
@@ -108,6 +108,8 @@ fn loss(args: &Args) -> Option<LossKind> {
         Some("hinge") => Some(LossKind::Hinge),
         Some("multiclass-hinge") => Some(LossKind::MulticlassHinge),
         Some("crammer-singer") => Some(LossKind::CrammerSinger),
+        Some("absolute") => Some(LossKind::Absolute),
+        Some("squared") => Some(LossKind::Squared),
         _ => None,
     }
 }
@@ -134,7 +136,13 @@ fn to_json(inst: &Instance) -> Value {
     }
     out.insert("network".into(), Value::Object(network));
     out.insert("loss".into(), json!({ "kind": p.loss.name() }));
-    out.insert("data".into(), json!({ "x": mat(&p.data.x), "y": p.data.y }));
+    let y = if p.loss.is_regression() {
+        // regression targets (y holds zeros)
+        vec(&p.data.targets)
+    } else {
+        json!(p.data.y)
+    };
+    out.insert("data".into(), json!({ "x": mat(&p.data.x), "y": y }));
     if let Some(pt) = &inst.point {
         let mut point = Map::new();
         for (l, layer) in pt.layers.iter().enumerate() {

@@ -20,7 +20,7 @@ use num_bigint::BigInt;
 use num_traits::{Signed, Zero};
 use relucert::instance::{self, Instance, InstanceError, Syntax};
 use relucert::network::Architecture;
-use relucert::network::{Params, ZeroEntry};
+use relucert::network::{LossKind, Params, ZeroEntry};
 use relucert::number::{fmt_q, Q};
 /// The JSON shapes shared with the Python package (`relucert::report`).
 pub use relucert::report::{entry_json, qs, signs_string, unit_patterns};
@@ -172,11 +172,15 @@ pub fn int_json(n: &num_bigint::BigInt) -> Value {
 }
 
 /// Human-readable description of a zero entry (wording shared by every
-/// command: `unit U of layer L`, `point P`, `class K`).
-pub fn entry_text(e: &ZeroEntry) -> String {
+/// command: `unit U of layer L`, `point P`, `class K`). For the absolute
+/// loss the one "hinge argument" of a point is its residual `f - t`.
+pub fn entry_text(e: &ZeroEntry, loss: LossKind) -> String {
     match e {
         ZeroEntry::PreActivation { point, layer, unit } => {
             format!("pre-activation of unit {unit} of layer {layer} is 0 at point {point}")
+        }
+        ZeroEntry::Hinge { point, class: None } if loss.is_regression() => {
+            format!("residual at point {point} is 0 (f = t)")
         }
         ZeroEntry::Hinge { point, class: None } => {
             format!("hinge argument at point {point} is 0 (margin exactly 1)")

@@ -21,6 +21,7 @@ pub(super) struct Draft {
     loss: LossKind,
     x: Vec<Vec<Q>>,
     y: Vec<i64>,
+    targets: Vec<Q>,
     layers: Vec<LayerParams>,
     expect: Expect,
     promised: Vec<ZeroEntry>,
@@ -43,11 +44,26 @@ impl Draft {
             loss,
             x,
             y,
+            targets: Vec::new(),
             layers,
             expect: Expect::default(),
             promised: Vec::new(),
             what: String::new(),
         }
+    }
+
+    /// A draft with a regression loss (`absolute` or `squared`): rational
+    /// targets instead of labels.
+    pub(super) fn regression(
+        arch: Architecture,
+        loss: LossKind,
+        x: Vec<Vec<Q>>,
+        targets: Vec<Q>,
+        layers: Vec<LayerParams>,
+    ) -> Draft {
+        let mut d = Draft::new(arch, loss, x, Vec::new(), layers);
+        d.targets = targets;
+        d
     }
 
     /// The `[expect]` entries the construction establishes.
@@ -81,22 +97,24 @@ impl Draft {
             loss,
             x,
             y,
+            targets,
             layers,
             expect,
             promised,
             what,
         } = self;
+        let data = if loss.is_regression() {
+            Data::regression(x, targets)
+        } else {
+            Data::labelled(x, y)
+        };
         let any =
             expect.local_min.is_some() || expect.global_min.is_some() || expect.loss.is_some();
         Generated {
             instance: Instance {
                 name: Some(format!("{}-{seed}-{index}: {what}", family.name())),
                 source: Some(source_line(family, seed, index)),
-                problem: Problem {
-                    arch,
-                    loss,
-                    data: Data::labelled(x, y),
-                },
+                problem: Problem { arch, loss, data },
                 point: Some(Params { layers }),
                 expect: any.then_some(expect),
             },

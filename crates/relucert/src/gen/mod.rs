@@ -38,7 +38,17 @@
 //!   at factorisations of an LP-optimal affine classifier, with a zero
 //!   factor, or at random points;
 //! - `saddle`: one hidden layer with zero outgoing weights for some units;
-//! - `random`: random architectures and points.
+//! - `random`: random architectures and points;
+//! - `squared-exact-fit` / `absolute-exact-fit`: regression targets produced
+//!   by a planted one-hidden-layer network at the point (loss 0: a global
+//!   minimum);
+//! - `squared-dead` / `absolute-dead`: relu units strictly dead on every
+//!   point, the output bias at the best constant (the mean for squared, a
+//!   median for absolute) or off it;
+//! - `squared-kinks` / `absolute-kinks`: chosen pre-activations and chosen
+//!   residuals exactly 0;
+//! - `squared-random` / `absolute-random`: random architectures, targets
+//!   and points.
 //!
 //! `[expect]` entries are written only where the construction establishes
 //! them independently of the verifier: zero loss (global minimum); the loss
@@ -55,7 +65,7 @@
 //! the same bytes).
 
 use crate::instance::Instance;
-use crate::network::ZeroEntry;
+use crate::network::{LossKind, ZeroEntry};
 use crate::rng::Rng;
 use std::fmt;
 
@@ -67,6 +77,7 @@ mod linear;
 mod optimum;
 mod pin;
 mod random;
+mod regression;
 mod sample;
 mod zero_loss;
 
@@ -89,6 +100,33 @@ pub enum Family {
     Saddle,
     /// Random architectures and points.
     Random,
+    /// Regression: targets planted by the network (loss 0).
+    ExactFit(Regression),
+    /// Regression: all units dead, output bias at or off the best constant.
+    RegressionDead(Regression),
+    /// Regression: chosen pre-activations and residuals exactly 0.
+    RegressionKinks(Regression),
+    /// Regression: random architectures, targets and points.
+    RegressionRandom(Regression),
+}
+
+/// The regression loss of a regression family.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Regression {
+    /// `kind = "squared"`.
+    Squared,
+    /// `kind = "absolute"`.
+    Absolute,
+}
+
+impl Regression {
+    /// The loss kind.
+    pub fn loss(self) -> LossKind {
+        match self {
+            Regression::Squared => LossKind::Squared,
+            Regression::Absolute => LossKind::Absolute,
+        }
+    }
 }
 
 /// Why a command-line family name (or list of names) was refused.
@@ -119,7 +157,7 @@ impl std::error::Error for FamilyError {}
 
 impl Family {
     /// Every family, in the order of `relucert gen --help`.
-    pub const ALL: [Family; 8] = [
+    pub const ALL: [Family; 16] = [
         Family::Separable,
         Family::Nonseparable,
         Family::Kinks,
@@ -128,6 +166,25 @@ impl Family {
         Family::Linear,
         Family::Saddle,
         Family::Random,
+        Family::ExactFit(Regression::Squared),
+        Family::RegressionDead(Regression::Squared),
+        Family::RegressionKinks(Regression::Squared),
+        Family::RegressionRandom(Regression::Squared),
+        Family::ExactFit(Regression::Absolute),
+        Family::RegressionDead(Regression::Absolute),
+        Family::RegressionKinks(Regression::Absolute),
+        Family::RegressionRandom(Regression::Absolute),
+    ];
+
+    /// The regression corpus of `relucert corpus --regression`: the exact
+    /// fits, dead units and kinks of both regression losses.
+    pub const REGRESSION_CORPUS: [Family; 6] = [
+        Family::ExactFit(Regression::Squared),
+        Family::RegressionDead(Regression::Squared),
+        Family::RegressionKinks(Regression::Squared),
+        Family::ExactFit(Regression::Absolute),
+        Family::RegressionDead(Regression::Absolute),
+        Family::RegressionKinks(Regression::Absolute),
     ];
 
     /// The default corpus of `relucert corpus` (issue 5: deep linear depth
@@ -147,6 +204,14 @@ impl Family {
             Family::Linear => "linear",
             Family::Saddle => "saddle",
             Family::Random => "random",
+            Family::ExactFit(Regression::Squared) => "squared-exact-fit",
+            Family::RegressionDead(Regression::Squared) => "squared-dead",
+            Family::RegressionKinks(Regression::Squared) => "squared-kinks",
+            Family::RegressionRandom(Regression::Squared) => "squared-random",
+            Family::ExactFit(Regression::Absolute) => "absolute-exact-fit",
+            Family::RegressionDead(Regression::Absolute) => "absolute-dead",
+            Family::RegressionKinks(Regression::Absolute) => "absolute-kinks",
+            Family::RegressionRandom(Regression::Absolute) => "absolute-random",
         }
     }
 
@@ -160,16 +225,23 @@ impl Family {
             .ok_or_else(|| FamilyError::Unknown(t.to_string()))
     }
 
-    /// Parse a comma-separated list of names (duplicates dropped, order kept).
+    /// Parse a comma-separated list of names (duplicates dropped, order
+    /// kept); the name `regression` stands for `REGRESSION_CORPUS`.
     pub fn parse_list(text: &str) -> Result<Vec<Family>, FamilyError> {
         let mut out: Vec<Family> = Vec::new();
         for part in text.split(',') {
             if part.trim().is_empty() {
                 return Err(FamilyError::EmptyName(text.to_string()));
             }
-            let f = Family::parse(part)?;
-            if !out.contains(&f) {
-                out.push(f);
+            let group = if part.trim() == "regression" {
+                Family::REGRESSION_CORPUS.to_vec()
+            } else {
+                vec![Family::parse(part)?]
+            };
+            for f in group {
+                if !out.contains(&f) {
+                    out.push(f);
+                }
             }
         }
         Ok(out)
@@ -232,6 +304,10 @@ pub fn generate(family: Family, seed: u64, index: u64) -> Generated {
         Family::Linear => linear::linear(&mut rng),
         Family::Saddle => boundary::saddle(&mut rng),
         Family::Random => random::random(&mut rng),
+        Family::ExactFit(r) => regression::exact_fit(&mut rng, r.loss()),
+        Family::RegressionDead(r) => regression::dead(&mut rng, r.loss()),
+        Family::RegressionKinks(r) => regression::kinks(&mut rng, r.loss()),
+        Family::RegressionRandom(r) => regression::random(&mut rng, r.loss()),
     };
     draft.finish(family, seed, index)
 }
@@ -251,11 +327,18 @@ mod tests {
             Ok(vec![Family::Linear, Family::Kinks])
         );
         assert!(Family::parse_list("linear,,kinks").is_err());
+        assert_eq!(
+            Family::parse_list("kinks,regression"),
+            Ok([&[Family::Kinks][..], &Family::REGRESSION_CORPUS[..]].concat())
+        );
+        assert!(Family::parse("regression").is_err());
     }
 
     #[test]
     fn family_errors_keep_their_text() {
-        let all = "separable, nonseparable, kinks, dead, zero-loss, linear, saddle, random";
+        let all = "separable, nonseparable, kinks, dead, zero-loss, linear, saddle, random, \
+                   squared-exact-fit, squared-dead, squared-kinks, squared-random, \
+                   absolute-exact-fit, absolute-dead, absolute-kinks, absolute-random";
         assert_eq!(
             Family::parse(" nope ").map_err(|e| e.to_string()),
             Err(format!("unknown family `nope` (expected one of: {all})"))
