@@ -14,9 +14,14 @@
 //! quadratic; when it has higher degree, as the squared loss gives, its
 //! local minimisers in (0, 256] found in floats and rounded to dyadic
 //! rationals; the arc's breakpoints; and the dyadic steps 2^k, k = 8 ..
-//! -60), keeping the one with
-//! the lowest exact loss. Every comparison is between exact losses, so the
-//! loss strictly decreases at every step.
+//! -60), keeping the one with the lowest exact loss. Regression losses
+//! then try, each kept only when its exact loss is lower: bias shifts that
+//! put a nearly zero residual or pre-activation exactly on its corner, the
+//! point rounded to a short dyadic grid (when it keeps half the decrease),
+//! and for the squared loss the exact least-squares output layer; a
+//! regression descent that lowers the loss by less than 2^-30 of it over
+//! 8 steps stops as stalled. Every comparison is between exact losses, so
+//! the loss strictly decreases at every step.
 //!
 //! Must not: accept a step that does not lower the exact loss, or report a
 //! minimum the verifier has not certified.
@@ -113,7 +118,7 @@ pub fn descend(
             Verdict::NotLocalMin if step == max_steps => {
                 Some(format!("step limit {max_steps} reached"))
             }
-            Verdict::NotLocalMin if stalled(&losses) => Some(format!(
+            Verdict::NotLocalMin if problem.loss.is_regression() && stalled(&losses) => Some(format!(
                 "stalled: the last {STALL_STEPS} steps lowered the loss by less than 2^-30 of it (a descent creeping towards a corner it cannot reach exactly)"
             )),
             Verdict::NotLocalMin => None,
@@ -201,7 +206,12 @@ pub fn descend(
         // decrease (a smooth squared-loss descent otherwise doubles its
         // digits at every step and never lands anywhere exact)
         let enough = (&outcome.loss + &best_loss) / Q::from_integer(2.into());
-        for bits in [8u32, 16, 24, 32, 48] {
+        let grids: &[u32] = if problem.loss.is_regression() {
+            &[8, 16, 24, 32, 48]
+        } else {
+            &[]
+        };
+        for &bits in grids {
             let rounded: Vec<Q> = flat.iter().map(|q| round_dyadic(q, bits)).collect();
             if rounded == flat {
                 break;
