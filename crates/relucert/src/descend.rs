@@ -11,9 +11,17 @@
 //! certificate's arc `theta(t) = theta + t d_1 + ...` and choose the step
 //! by an exact line search over candidate steps (the exact minimiser of the
 //! arc's loss polynomial on its first piece when that is a convex
-//! quadratic, and the dyadic steps 2^k, k = 8 .. -60), keeping the one with
-//! the lowest exact loss. Every comparison is between exact losses, so the
-//! loss strictly decreases at every step.
+//! quadratic; when it has higher degree, as the squared loss gives, its
+//! local minimisers in (0, 256] found in floats and rounded to dyadic
+//! rationals; the arc's breakpoints; and the dyadic steps 2^k, k = 8 ..
+//! -60), keeping the one with the lowest exact loss. Regression losses
+//! then try, each kept only when its exact loss is lower: bias shifts that
+//! put a nearly zero residual or pre-activation exactly on its corner, the
+//! point rounded to a short dyadic grid (when it keeps half the decrease),
+//! and for the squared loss the exact least-squares output layer; a
+//! regression descent that lowers the loss by less than 2^-30 of it over
+//! 8 steps stops as stalled. Every comparison is between exact losses, so
+//! the loss strictly decreases at every step.
 //!
 //! Must not: accept a step that does not lower the exact loss, or report a
 //! minimum the verifier has not certified.
@@ -110,6 +118,9 @@ pub fn descend(
             Verdict::NotLocalMin if step == max_steps => {
                 Some(format!("step limit {max_steps} reached"))
             }
+            Verdict::NotLocalMin if problem.loss.is_regression() && stalled(&losses) => Some(format!(
+                "stalled: the last {STALL_STEPS} steps lowered the loss by less than 2^-30 of it (a descent creeping towards a corner it cannot reach exactly)"
+            )),
             Verdict::NotLocalMin => None,
         };
         if let Some(stop) = stop {
@@ -150,6 +161,14 @@ pub fn descend(
                 candidates.push(-&c[1] / (&c[2] * Q::from_integer(2.into())));
             }
         }
+        // the squared loss (and deep networks) make the first piece's loss
+        // a polynomial of higher degree: its local minimisers, found in
+        // floats and rounded to short dyadic rationals, are only proposals
+        if let Some(al) = along.as_ref() {
+            if al.loss.0.len() > 3 {
+                candidates.extend(float_minimisers(&al.loss.0));
+            }
+        }
         candidates.push(lower_point.t.clone());
         // breakpoints of the arc: land exactly on kinks and hinge corners
         // (otherwise a descent can creep towards a kink forever)
@@ -177,14 +196,240 @@ pub fn descend(
                 best = Some((l, flat));
             }
         }
-        let Some((_, flat)) = best else {
+        let Some((best_loss, mut flat)) = best else {
             return Err(DescendError::Internal(
                 "no step along a certified descent arc lowers the loss",
             ));
         };
-        current.point = Params::from_flat(arch, &flat);
+        // keep the numbers short: the point rounded to a dyadic grid
+        // replaces the step when its exact loss keeps at least half the
+        // decrease (a smooth squared-loss descent otherwise doubles its
+        // digits at every step and never lands anywhere exact)
+        let enough = (&outcome.loss + &best_loss) / Q::from_integer(2.into());
+        let grids: &[u32] = if problem.loss.is_regression() {
+            &[8, 16, 24, 32, 48]
+        } else {
+            &[]
+        };
+        for &bits in grids {
+            let rounded: Vec<Q> = flat.iter().map(|q| round_dyadic(q, bits)).collect();
+            if rounded == flat {
+                break;
+            }
+            if let Some(p) = Params::from_flat(arch, &rounded) {
+                if problem.loss(&p) <= enough {
+                    flat = rounded;
+                    break;
+                }
+            }
+        }
+        // regression: snap a nearly zero residual or pre-activation of the
+        // new point exactly to zero through its bias (a descent creeping
+        // towards a corner whose place on the ray is irrational otherwise
+        // never reaches it), kept when the exact loss is lower
+        if problem.loss.is_regression() {
+            if let Some(p) = Params::from_flat(arch, &flat) {
+                let mut best_loss = problem.loss(&p);
+                for cand in snaps(&problem, &p) {
+                    let l = problem.loss(&cand);
+                    if l < best_loss {
+                        best_loss = l;
+                        flat = cand.flat();
+                    }
+                }
+            }
+        }
+        let mut next = Params::from_flat(arch, &flat);
+        // squared loss: the exact least-squares output layer for the
+        // hidden activations of the new point (a convex quadratic in the
+        // output layer), kept when its exact loss is lower
+        if problem.loss == crate::network::LossKind::Squared {
+            if let Some(p) = next.as_ref() {
+                if let Some(fit) = output_layer_fit(&problem, p) {
+                    if problem.loss(&fit) < problem.loss(p) {
+                        next = Some(fit);
+                    }
+                }
+            }
+        }
+        current.point = next;
     }
     Err(DescendError::Internal("descent loop ended"))
+}
+
+/// The output layer (weights and bias) minimising the squared loss for
+/// the hidden activations of `params`, exactly from the normal equations
+/// (free variables 0 when they are singular); `None` if there is no output
+/// layer to fit.
+fn output_layer_fit(problem: &crate::network::Problem, params: &Params) -> Option<Params> {
+    let arch = &problem.arch;
+    let depth = arch.depth();
+    let bias = arch.bias_index(depth, 0).is_some();
+    let rows: Vec<Vec<Q>> = problem
+        .data
+        .x
+        .iter()
+        .map(|x| {
+            let trace = crate::network::forward(arch, params, x);
+            let mut row: Vec<Q> = match trace.pre.last() {
+                Some(z) => z
+                    .iter()
+                    .map(|v| arch.activation.slope(v.is_positive()) * v)
+                    .collect(),
+                None => x.clone(),
+            };
+            if bias {
+                row.push(Q::from_integer(1.into()));
+            }
+            row
+        })
+        .collect();
+    let m = rows.first()?.len();
+    let ata: Vec<Vec<Q>> = (0..m)
+        .map(|a| {
+            (0..m)
+                .map(|b| rows.iter().map(|r| &r[a] * &r[b]).sum())
+                .collect()
+        })
+        .collect();
+    let atb: Vec<Q> = (0..m)
+        .map(|a| {
+            rows.iter()
+                .enumerate()
+                .map(|(i, r)| &r[a] * problem.data.target(i))
+                .sum()
+        })
+        .collect();
+    let u = crate::linalg::solve(&ata, &atb)?;
+    let mut out = params.clone();
+    let layer = out.layers.last_mut()?;
+    let width = layer.w.first()?.len();
+    layer.w[0] = u[..width].to_vec();
+    if let Some(b) = layer.b.as_mut() {
+        b[0] = u.get(width)?.clone();
+    }
+    Some(out)
+}
+
+/// Candidate points: for every data point's residual (regression output
+/// minus target) or hidden pre-activation that is nonzero but at most
+/// `1e-6` times the largest of its layer over the data, `params` with that
+/// unit's bias shifted to make it exactly zero (at most 16 candidates).
+fn snaps(problem: &crate::network::Problem, params: &Params) -> Vec<Params> {
+    let arch = &problem.arch;
+    // values[i][l][j]: hidden pre-activations, then the residual
+    let values: Vec<Vec<Vec<Q>>> = problem
+        .data
+        .x
+        .iter()
+        .enumerate()
+        .map(|(i, x)| {
+            let trace = crate::network::forward(arch, params, x);
+            let mut v = trace.pre;
+            v.push(vec![&trace.output[0] - problem.data.target(i)]);
+            v
+        })
+        .collect();
+    let mut big: Vec<Q> = vec![Q::zero(); arch.depth()];
+    for v in &values {
+        for (l, zs) in v.iter().enumerate() {
+            for z in zs {
+                if z.abs() > big[l] {
+                    big[l] = z.abs();
+                }
+            }
+        }
+    }
+    let million = Q::from_integer(1_000_000.into());
+    let mut out = Vec::new();
+    for v in &values {
+        for (l, zs) in v.iter().enumerate() {
+            for (j, z) in zs.iter().enumerate() {
+                if z.is_zero() || z.abs() * &million > big[l] || out.len() >= 16 {
+                    continue;
+                }
+                let mut p = params.clone();
+                if let Some(b) = p.layers[l].b.as_mut() {
+                    b[j] -= z;
+                    out.push(p);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Steps over which [`stalled`] measures the decrease.
+const STALL_STEPS: usize = 8;
+
+/// Did the last `STALL_STEPS` steps lower the loss by less than `2^-30`
+/// of it? (A stop rule only: the point stays certified `not-local-min`.)
+fn stalled(losses: &[Q]) -> bool {
+    if losses.len() <= STALL_STEPS {
+        return false;
+    }
+    let last = &losses[losses.len() - 1];
+    let before = &losses[losses.len() - 1 - STALL_STEPS];
+    (before - last) * Q::from_integer((1i64 << 30).into()) < *last
+}
+
+/// `q` rounded to the nearest multiple of `2^-bits` (ties up).
+fn round_dyadic(q: &Q, bits: u32) -> Q {
+    let scale = num_bigint::BigInt::from(1u8) << bits;
+    let scaled = q * Q::from_integer(scale.clone()) + Q::new(1.into(), 2.into());
+    Q::new(scaled.floor().to_integer(), scale)
+}
+
+/// Proposed local minimisers in `(0, 256]` of the polynomial with
+/// coefficients `c` (constant first): sign changes of its derivative from
+/// negative to positive on a geometric grid, refined by float bisection and
+/// rounded to 24 significant bits (a dyadic rational). Floats only
+/// propose: the caller compares exact losses.
+fn float_minimisers(c: &[Q]) -> Vec<Q> {
+    use num_traits::ToPrimitive;
+    let dc: Vec<f64> = c
+        .iter()
+        .enumerate()
+        .skip(1)
+        .map(|(k, a)| k as f64 * a.to_f64().unwrap_or(0.0))
+        .collect();
+    if dc.iter().any(|v| !v.is_finite()) {
+        return Vec::new();
+    }
+    let deriv = |t: f64| dc.iter().rev().fold(0.0, |acc, a| acc * t + a);
+    let grid: Vec<f64> = (0..=544)
+        .map(|i| (2f64).powf(-60.0 + i as f64 / 8.0))
+        .collect();
+    let mut out = Vec::new();
+    for w in grid.windows(2) {
+        let (mut lo, mut hi) = (w[0], w[1]);
+        if !(deriv(lo) < 0.0 && deriv(hi) >= 0.0) {
+            continue;
+        }
+        for _ in 0..80 {
+            let mid = 0.5 * (lo + hi);
+            if deriv(mid) < 0.0 {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        let e = 23 - hi.log2().floor() as i32;
+        let scaled = (hi * (2f64).powi(e)).round();
+        if scaled <= 0.0 || !scaled.is_finite() {
+            continue;
+        }
+        let num = num_bigint::BigInt::from(scaled as i64);
+        out.push(if e >= 0 {
+            Q::new(num, num_bigint::BigInt::from(1u8) << e as u32)
+        } else {
+            Q::from_integer(num << (-e) as u32)
+        });
+        if out.len() >= 8 {
+            break;
+        }
+    }
+    out
 }
 
 /// A pseudo-random starting point (fixed seed): every parameter an
@@ -434,6 +679,16 @@ mod tests {
             assert_eq!(r.end == End::MinZeroLoss, min && zero);
             assert_eq!(r.end == End::MinPositiveLoss, min && !zero);
         }
+    }
+
+    #[test]
+    fn float_minimisers_find_the_quartic_minimum() {
+        // (t - 3/4)^2 (t + 1)^2 + 1: minimum at t = 3/4 on (0, 256]
+        let q = |n: i64, d: i64| Q::new(n.into(), d.into());
+        // expand: (t^2 + t/4 - 3/4)^2 + 1
+        let c = vec![q(25, 16), q(-3, 8), q(-23, 16), q(1, 2), q(1, 1)];
+        let m = float_minimisers(&c);
+        assert_eq!(m, vec![q(3, 4)]);
     }
 
     #[test]

@@ -13,6 +13,12 @@
 //! gradients is tried too (steepest descent across a hinge corner). Every
 //! direction whose float directional derivative is negative is proposed.
 //!
+//! Regression: the absolute loss is two hinge terms, `|r| = max(0, r) +
+//! max(0, -r)` with `r = f - t`, so an exactly zero residual is a corner
+//! whose two sides are the branches `r` (side 1) and `-r` (side 0), never
+//! zero; the squared loss is a smooth term `r^2` with gradient `2 r grad f`,
+//! counted on every piece (its kinks still give pieces).
+//!
 //! Values at the point come from the exact evaluation (so a zero entry is
 //! exactly the exact signature's zero entry); gradients, tangents and losses
 //! along a step are f64.
@@ -43,6 +49,10 @@ enum Entry {
 
 struct Point {
     y: i64,
+    /// Regression: the target (0 for the hinge losses).
+    target: f64,
+    /// Squared loss: the float residual `f - t` at the point.
+    resid: f64,
     /// `a[0]` = input; `a[l]` = activation of hidden layer l.
     a: Vec<Vec<f64>>,
     /// `z[l-1]` = pre-activation of hidden layer l.
@@ -83,11 +93,13 @@ impl Probe {
         let arch = &problem.arch;
         let depth = arch.depth();
         let mut w = Vec::with_capacity(depth);
+        let mut b: Vec<Vec<f64>> = Vec::with_capacity(depth);
         let mut w_index = Vec::with_capacity(depth);
         let mut b_index = Vec::with_capacity(depth);
         for (li, layer) in params.layers.iter().enumerate() {
             let l = li + 1;
             w.push(layer.w.iter().flatten().map(f).collect::<Vec<_>>());
+            b.push(layer.b.iter().flatten().map(f).collect());
             let cols = arch.widths[l - 1];
             w_index.push(
                 (0..arch.widths[l] * cols)
@@ -149,8 +161,20 @@ impl Probe {
                     (set.clone(), None)
                 }
             });
+            let target = if problem.loss.is_regression() {
+                f(&problem.data.target(i))
+            } else {
+                0.0
+            };
+            let resid = if problem.loss == LossKind::Squared {
+                output0(&w, &b, &arch.widths, a.last()) - target
+            } else {
+                0.0
+            };
             points.push(Point {
                 y: problem.data.y[i],
+                target,
+                resid,
                 a,
                 z,
                 unit,
@@ -208,15 +232,26 @@ impl Probe {
             let kout = self.widths[depth];
             let mut delta = vec![0.0; kout];
             let yc = p.y as usize;
-            for (class, active) in self.terms(p, sides) {
-                if !active {
-                    continue;
+            match self.loss {
+                // d|r|/df = +1 on the branch r, -1 on the branch -r
+                LossKind::Absolute => {
+                    for (_, active) in self.terms(p, sides) {
+                        delta[0] += if active { 1.0 } else { -1.0 };
+                    }
                 }
-                match class {
-                    None => delta[0] -= p.y as f64,
-                    Some(c) => {
-                        delta[c] += 1.0;
-                        delta[yc] -= 1.0;
+                LossKind::Squared => delta[0] += 2.0 * p.resid,
+                _ => {
+                    for (class, active) in self.terms(p, sides) {
+                        if !active {
+                            continue;
+                        }
+                        match class {
+                            None => delta[0] -= p.y as f64,
+                            Some(c) => {
+                                delta[c] += 1.0;
+                                delta[yc] -= 1.0;
+                            }
+                        }
                     }
                 }
             }
@@ -310,9 +345,31 @@ impl Probe {
                     .unwrap_or(set[0]);
                 out[*e] = best;
             }
+            match self.loss {
+                LossKind::Squared => {
+                    total += 2.0 * p.resid * dz[0];
+                    continue;
+                }
+                LossKind::Absolute => {
+                    // one term, the residual: a corner takes the side the
+                    // ray enters and counts |dr|; otherwise sign(r) dr
+                    for &(v, e) in &p.args {
+                        match e {
+                            Some(e) => {
+                                out[e] = usize::from(dz[0] > 0.0);
+                                total += dz[0].abs();
+                            }
+                            None if v > 0.0 => total += dz[0],
+                            None => total -= dz[0],
+                        }
+                    }
+                    continue;
+                }
+                _ => {}
+            }
             for (t, &(v, e)) in p.args.iter().enumerate() {
                 let darg = match self.loss {
-                    // regression: `directions` proposes nothing (yet)
+                    // handled above
                     LossKind::Absolute | LossKind::Squared => 0.0,
                     LossKind::Hinge => -(p.y as f64) * dz[0],
                     LossKind::MulticlassHinge => {
@@ -375,8 +432,8 @@ impl Probe {
             }
             let yc = y as usize;
             total += match self.loss {
-                // regression: `directions` proposes nothing (yet)
-                LossKind::Absolute | LossKind::Squared => 0.0,
+                LossKind::Absolute => (a[0] - p.target).abs(),
+                LossKind::Squared => (a[0] - p.target) * (a[0] - p.target),
                 LossKind::Hinge => (1.0 - y as f64 * a[0]).max(0.0),
                 LossKind::MulticlassHinge => (0..a.len())
                     .filter(|&k| k != yc)
@@ -398,9 +455,6 @@ impl Probe {
     /// fixed-point iteration from a few starting sides. Each returned
     /// direction has a negative float directional derivative.
     pub fn directions(&self, max: usize) -> Vec<Vec<f64>> {
-        if self.loss.is_regression() {
-            return Vec::new();
-        }
         let m = self.entries.len();
         let first_class = |pos: bool| -> Sides {
             self.entries
@@ -479,6 +533,20 @@ impl Probe {
         }
         out
     }
+}
+
+/// The float output of unit 0 of the last layer from the activations
+/// `last` of the layer before it (`w`, `b`: the float weights and biases).
+fn output0(w: &[Vec<f64>], b: &[Vec<f64>], widths: &[usize], last: Option<&Vec<f64>>) -> f64 {
+    let depth = widths.len() - 1;
+    let cols = widths[depth - 1];
+    let mut s = b[depth - 1].first().copied().unwrap_or(0.0);
+    if let Some(a) = last {
+        for (k, ak) in a.iter().enumerate().take(cols) {
+            s += w[depth - 1][k] * ak;
+        }
+    }
+    s
 }
 
 /// The point of the segment `[a, b]` closest to the origin (None if it is
