@@ -232,6 +232,7 @@ fn limits() -> Limits {
         deadline: relucert::Deadline::after(std::time::Duration::from_secs(1)),
         probe: true,
         global_budget: 0,
+        local_bounds: true,
     }
 }
 
@@ -255,7 +256,8 @@ fn cases(n: usize, seed: u8) -> Vec<(Problem, Params)> {
 // ---------------------------------------------------------------- mutations
 
 /// Every way to corrupt one number (or the hash) of a certificate.
-fn mutations(cert: &Value) -> Vec<Value> {
+/// Every single-number mutation of `cert`, with the path of the number.
+fn mutations(cert: &Value) -> Vec<(String, Value)> {
     fn walk(v: &Value, path: &mut Vec<Value>, out: &mut Vec<Vec<Value>>) {
         match v {
             Value::Object(m) => {
@@ -298,9 +300,24 @@ fn mutations(cert: &Value) -> Vec<Value> {
             _ => continue,
         };
         *slot = replaced;
-        out.push(c);
+        let path: Vec<String> = p
+            .iter()
+            .map(|s| match s {
+                Value::String(k) => k.clone(),
+                other => other.to_string(),
+            })
+            .collect();
+        out.push((path.join("."), c));
     }
     out
+}
+
+/// Numbers of a certificate that are one proof among many: a chamber's
+/// witness point, an empty sign vector's Farkas vector, a pattern-star
+/// tangent. Bumping one may leave a valid proof of the same statement.
+fn non_unique(path: &str) -> bool {
+    path.starts_with("evidence.units.") && (path.contains(".witness.") || path.contains(".farkas."))
+        || path.starts_with("evidence.blocks.") && path.contains(".tangent.")
 }
 
 // ---------------------------------------------------------------- probing
@@ -536,11 +553,17 @@ fn regression_verdicts_survive_their_oracles() {
             Ok(out.verdict.name().to_string()),
             "case {index}: {problem:?} {flat:?}"
         );
-        for m in mutations(&cert) {
-            assert!(
-                check(&inst, &m).is_err(),
-                "case {index}: mutant accepted: {m}"
-            );
+        for (path, m) in mutations(&cert) {
+            match check(&inst, &m) {
+                Err(_) => {}
+                // still a proof of the same claim at the same loss: the
+                // same true statement (the checker recomputes the loss)
+                Ok(a) if non_unique(&path) => {
+                    assert_eq!(a.claim.name(), out.verdict.name(), "case {index}: {path}");
+                    assert_eq!(m["loss"], cert["loss"], "case {index}: {path}");
+                }
+                Ok(_) => panic!("case {index}: mutant at {path} accepted: {m}"),
+            }
         }
         match out.verdict {
             Verdict::NotLocalMin => {
@@ -594,7 +617,19 @@ fn regression_verdicts_survive_their_oracles() {
         .filter(|(k, _)| k.ends_with("undecided"))
         .map(|(_, v)| v)
         .sum();
-    assert!(undecided < 200, "{undecided} of 400 undecided: {counts:?}");
+    // measured 9 of 400 once the regression proofs landed (2.25%)
+    assert!(undecided <= 20, "{undecided} of 400 undecided: {counts:?}");
+    // the probing and Z3 oracles have minima to work on
+    let proven: usize = counts
+        .iter()
+        .filter(|(k, _)| {
+            ["flat", "bound", "second-order"]
+                .iter()
+                .any(|kind| k.ends_with(kind))
+        })
+        .map(|(_, v)| v)
+        .sum();
+    assert!(proven >= 20, "only {proven} proven minima: {counts:?}");
     eprintln!("verify and oracles: {:?}", clock.elapsed());
     for (problem, flat, l0) in z3_sample {
         for r in [Q::one() / ten_to(3), Q::one() / ten_to(6)] {
