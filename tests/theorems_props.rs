@@ -194,7 +194,10 @@ fn theorems_on_regression_dead_minima() {
             }
         }
     }
-    // a deep linear regression network: P2 is hinge-only too
+    // a deep linear squared-loss network: P2 (Laurent & von Brecht 2018,
+    // convex differentiable losses) holds at the least-squares fit, whose
+    // slope (1*1 + 2*3) / (1*1 + 2*2) = 7/5 and loss ((7/5 - 1)^2 +
+    // (14/5 - 3)^2) / 2 = 1/10 are computed by hand
     let text = "[network]\nwidths = [1, 1, 1]\nactivation = \"linear\"\nbias = false\n[loss]\nkind = \"squared\"\n\
                 [data]\nx = [[\"1\"], [\"2\"]]\ny = [\"1\", \"3\"]\n[point]\nW1 = [[\"1\"]]\nW2 = [[\"7/5\"]]\n";
     let inst =
@@ -205,5 +208,28 @@ fn theorems_on_regression_dead_minima() {
         .into_iter()
         .find(|r| r.predicate == "P2-deep-linear-local-is-global")
         .unwrap();
-    assert!(p2.outcome.evidence().contains("hinge-only"), "{p2:?}");
+    assert_eq!(
+        p2.outcome,
+        PredicateOutcome::Holds(
+            "loss 1/10 equals the least-squares optimum over linear maps".to_string()
+        ),
+        "{p2:?}"
+    );
+    // the absolute loss: not applicable, saying why
+    let abs = relucert::instance::parse(
+        &text.replace("squared", "absolute"),
+        relucert::instance::Syntax::Toml,
+        "lin.toml",
+    )
+    .unwrap();
+    let out = verify(&abs, &Limits::default()).unwrap();
+    let p2 = evaluate(&abs, &out)
+        .unwrap()
+        .into_iter()
+        .find(|r| r.predicate == "P2-deep-linear-local-is-global")
+        .unwrap();
+    assert!(
+        matches!(&p2.outcome, PredicateOutcome::NotApplicable(e) if e.contains("absolute loss")),
+        "{p2:?}"
+    );
 }

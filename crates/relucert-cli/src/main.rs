@@ -67,6 +67,10 @@ enum Command {
         /// descent arcs only (a cross-check of the slower search).
         #[arg(long)]
         no_probe: bool,
+        /// Skip the local lower bounds (path lifting, pattern-star): local
+        /// minima are then proven by flatness and second order only.
+        #[arg(long)]
+        no_local_bounds: bool,
         /// Compare a local minimum (one hidden layer, binary hinge) with the
         /// width's exact optimum when that takes at most N sets of pairs (0: never).
         #[arg(long, value_name = "N", default_value_t = relucert::verify::DEFAULT_GLOBAL_BUDGET)]
@@ -393,6 +397,7 @@ fn dispatch(command: Command) -> Result<Output, CliError> {
             max_pieces,
             timeout,
             no_probe,
+            no_local_bounds,
             global_budget,
             global_out,
         } => cmd::verify::run(
@@ -403,6 +408,7 @@ fn dispatch(command: Command) -> Result<Output, CliError> {
                 max_pieces,
                 deadline: relucert::Deadline::from_timeout(timeout),
                 probe: !no_probe,
+                local_bounds: !no_local_bounds,
                 global_budget: Some(global_budget),
                 global_out,
             },

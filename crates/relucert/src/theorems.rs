@@ -35,7 +35,7 @@ use crate::instance::Instance;
 use crate::lp::{self, Cmp, LpResult, Sense};
 use crate::network::{Activation, LossKind, Params, Problem, Sign};
 use crate::number::{fmt_q, Q};
-use crate::verify::{linear_lower_bound, Outcome as VerifyOutcome, Verdict};
+use crate::verify::{linear_lower_bound, linear_regression_bound, Outcome as VerifyOutcome, Verdict};
 use num_traits::{One, Signed, Zero};
 use std::fmt;
 
@@ -280,8 +280,14 @@ fn p2(problem: &Problem, v: &VerifyOutcome) -> PredicateOutcome {
     if arch.activation != Activation::Linear || arch.hidden_layers() == 0 {
         return PredicateOutcome::NotApplicable("not a deep linear network".to_string());
     }
+    if problem.loss == LossKind::Squared {
+        return p2_squared(problem, v);
+    }
     if problem.loss.is_regression() {
-        return PredicateOutcome::NotApplicable(REGRESSION_HINGE_ONLY.to_string());
+        return PredicateOutcome::NotApplicable(
+            "the absolute loss: the deep linear result used here is for the binary hinge and for convex differentiable losses"
+                .to_string(),
+        );
     }
     if problem.loss != LossKind::Hinge {
         return PredicateOutcome::NotApplicable(
@@ -303,6 +309,33 @@ fn p2(problem: &Problem, v: &VerifyOutcome) -> PredicateOutcome {
         )),
         Some(b) => PredicateOutcome::Violated(format!(
             "a local minimum with loss {} above the LP optimum {}",
+            fmt_q(&v.loss),
+            fmt_q(&b.value)
+        )),
+    }
+}
+
+/// P2 for the squared loss: deep linear networks with a convex
+/// differentiable loss have no spurious local minimum when every hidden
+/// width is at least min(input, output) width (Laurent & von Brecht, "Deep
+/// linear networks with arbitrary loss: all local minima are global", ICML
+/// 2018); with one output that is every width. Checkable: a local minimum's
+/// loss equals the least-squares optimum over affine (linear) maps.
+fn p2_squared(problem: &Problem, v: &VerifyOutcome) -> PredicateOutcome {
+    if !is_min(v) {
+        return PredicateOutcome::NotApplicable(not_min_reason(v));
+    }
+    match linear_regression_bound(problem, &crate::Deadline::never()) {
+        None => PredicateOutcome::NotApplicable(
+            "internal: the least-squares bound could not be computed".to_string(),
+        ),
+        Some(b) if b.value == v.loss => PredicateOutcome::Holds(format!(
+            "loss {} equals the least-squares optimum over {} maps",
+            fmt_q(&v.loss),
+            if b.affine { "affine" } else { "linear" }
+        )),
+        Some(b) => PredicateOutcome::Violated(format!(
+            "a local minimum with loss {} above the least-squares optimum {}",
             fmt_q(&v.loss),
             fmt_q(&b.value)
         )),

@@ -40,6 +40,8 @@ pub struct Options {
     pub deadline: relucert::Deadline,
     /// Try the first-order probe first (`--no-probe` turns it off).
     pub probe: bool,
+    /// Try the local lower bounds (`--no-local-bounds` turns them off).
+    pub local_bounds: bool,
     /// `--global-budget` (default [`relucert::verify::DEFAULT_GLOBAL_BUDGET`]).
     pub global_budget: Option<u128>,
     /// `--global-out`: write the width's optimal network here.
@@ -52,6 +54,7 @@ pub fn run(path: &Path, opts: &Options) -> Result<Output, CliError> {
     let inst = load(path)?;
     let mut limits = Limits {
         probe: opts.probe,
+        local_bounds: opts.local_bounds,
         ..Limits::default()
     };
     if let Some(m) = opts.max_pieces {

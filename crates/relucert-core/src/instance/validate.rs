@@ -627,7 +627,7 @@ impl<'a> Reader<'a> {
                 return Err(self.err(
                     "expect.loss",
                     n,
-                    format!("a hinge loss is never negative, found {}", shown(l)),
+                    format!("a loss is never negative, found {}", shown(l)),
                 ));
             }
         }

@@ -1,7 +1,7 @@
 //! The zero-loss stage: `global-min` by the lower bound 0.
 //!
 //! Owns: the `global-min` verdict when the exact loss at the point is 0
-//! (`zero-loss` evidence): a hinge loss is never negative.
+//! (`zero-loss` evidence): no loss of FORMAT.md is ever negative.
 //!
 //! Must not: decide anything for a nonzero loss.
 
@@ -19,7 +19,7 @@ pub(super) fn decide(inst: &Instance, loss: &Q) -> Option<Outcome> {
             inst,
             loss.clone(),
             Evidence::ZeroLoss,
-            "the loss is exactly 0, and a hinge loss is never negative".to_string(),
+            "the loss is exactly 0, and the loss is never negative".to_string(),
         )
     })
 }
