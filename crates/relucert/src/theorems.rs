@@ -35,7 +35,9 @@ use crate::instance::Instance;
 use crate::lp::{self, Cmp, LpResult, Sense};
 use crate::network::{Activation, LossKind, Params, Problem, Sign};
 use crate::number::{fmt_q, Q};
-use crate::verify::{linear_lower_bound, linear_regression_bound, Outcome as VerifyOutcome, Verdict};
+use crate::verify::{
+    linear_lower_bound, linear_regression_bound, Outcome as VerifyOutcome, Verdict,
+};
 use num_traits::{One, Signed, Zero};
 use std::fmt;
 
