@@ -113,22 +113,11 @@ fn is_copositive(s: &[Vec<Q>], deadline: &Deadline) -> Result<Result<bool, Strin
     Ok(Ok(true))
 }
 
-/// `d^T h d >= 0` on `{eq . d = 0, ineq . d >= 0}`, relaxed to a maximal
-/// subset of `ineq` independent on the subspace, chosen greedily in order.
-/// `Err(Expired)` once the deadline passes; `Ok(Err(reason))` when the test
-/// fails.
-pub fn cone_copositive(
-    h: &[Vec<Q>],
-    eq: &[Vec<Q>],
-    ineq: &[Vec<Q>],
-    n: usize,
-    deadline: &Deadline,
-) -> Result<Result<(), String>, Expired> {
-    deadline.check()?;
-    // basis of {eq . d = 0}
-    let mut e = eq.to_vec();
+/// A basis of `{rows . d = 0}` in `R^n`.
+pub(crate) fn nullspace(rows: &[Vec<Q>], n: usize) -> Vec<Vec<Q>> {
+    let mut e = rows.to_vec();
     let piv = rref(&mut e, n);
-    let basis: Vec<Vec<Q>> = (0..n)
+    (0..n)
         .filter(|c| !piv.contains(c))
         .map(|f| {
             let mut v = vec![Q::zero(); n];
@@ -138,21 +127,42 @@ pub fn cone_copositive(
             }
             v
         })
-        .collect();
+        .collect()
+}
+
+/// The rank of `rows` (each of length `n`).
+pub(crate) fn rank(rows: &[Vec<Q>], n: usize) -> usize {
+    rref(&mut rows.to_vec(), n).len()
+}
+
+/// The quadratic form `h` on the cone `{eq . d = 0, ineq . d >= 0}` in
+/// cone coordinates: with `B` a basis of the subspace and `T` the rows of
+/// `ineq` restricted to it, kept greedily in order while independent
+/// (dropping rows enlarges the cone: a relaxation), then completed by unit
+/// rows to an invertible matrix, `d = B T^-1 y` maps the relaxed cone onto
+/// `{y : y_0..y_r >= 0}` (the first `r` coordinates bounded, the rest
+/// free). Returns `(r, M)` with `M = P^T h P`, `P = B T^-1`; `None` when the
+/// subspace is `{0}`.
+pub(crate) fn cone_form(
+    h: &[Vec<Q>],
+    eq: &[Vec<Q>],
+    ineq: &[Vec<Q>],
+    n: usize,
+    deadline: &Deadline,
+) -> Result<Option<(usize, Vec<Vec<Q>>)>, Expired> {
+    deadline.check()?;
+    let basis = nullspace(eq, n);
     let m = basis.len();
     if m == 0 {
-        return Ok(Ok(()));
+        return Ok(None);
     }
     let dotq = |a: &[Q], b: &[Q]| a.iter().zip(b).fold(Q::zero(), |acc, (x, y)| acc + x * y);
-    // inequality rows restricted to the subspace, kept greedily in order
-    // while independent (dropping rows enlarges the cone: a relaxation)
     let mut t: Vec<Vec<Q>> = Vec::new();
     for row in ineq {
         deadline.check()?;
-        let restricted: Vec<Q> = basis.iter().map(|b| dotq(row, b)).collect();
         let mut trial = t.clone();
-        trial.push(restricted);
-        if rref(&mut trial.clone(), m).len() == trial.len() {
+        trial.push(basis.iter().map(|b| dotq(row, b)).collect());
+        if rank(&trial, m) == trial.len() {
             t = trial;
         }
     }
@@ -163,13 +173,12 @@ pub fn cone_copositive(
         let mut unit = vec![Q::zero(); m];
         unit[k] = Q::one();
         trial.push(unit);
-        if rref(&mut trial.clone(), m).len() == trial.len() {
+        if rank(&trial, m) == trial.len() {
             t = trial;
         }
     }
-    let Some(u) = mat_inverse(&t) else {
-        return Ok(Err("internal: no invertible completion".to_string()));
-    };
+    // Invariant: t holds m independent rows of length m (units complete it).
+    let u = mat_inverse(&t).expect("an invertible completion");
     deadline.check()?;
     // columns of P = B U, then M = P^T H P
     let p: Vec<Vec<Q>> = (0..m)
@@ -187,6 +196,24 @@ pub fn cone_copositive(
         .iter()
         .map(|a| hp.iter().map(|b| dotq(a, b)).collect())
         .collect();
+    Ok(Some((r, mm)))
+}
+
+/// `d^T h d >= 0` on `{eq . d = 0, ineq . d >= 0}`, relaxed to a maximal
+/// subset of `ineq` independent on the subspace, chosen greedily in order.
+/// `Err(Expired)` once the deadline passes; `Ok(Err(reason))` when the test
+/// fails.
+pub fn cone_copositive(
+    h: &[Vec<Q>],
+    eq: &[Vec<Q>],
+    ineq: &[Vec<Q>],
+    n: usize,
+    deadline: &Deadline,
+) -> Result<Result<(), String>, Expired> {
+    let Some((r, mm)) = cone_form(h, eq, ineq, n, deadline)? else {
+        return Ok(Ok(()));
+    };
+    let m = mm.len();
     let w: Vec<Vec<Q>> = (r..m)
         .map(|i| (r..m).map(|j| mm[i][j].clone()).collect())
         .collect();

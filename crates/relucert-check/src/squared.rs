@@ -26,7 +26,7 @@
 use crate::cell::{loss_poly, Pattern, Side};
 use crate::error::Stop;
 use crate::forward::{Evaluation, Zero};
-use crate::linalg::{mat_inverse, rref};
+use crate::linalg::{cone_form, mat_inverse, nullspace, rank};
 use crate::poly::Poly;
 use crate::CheckError;
 use num_traits::{One, Signed, Zero as _};
@@ -94,27 +94,6 @@ fn jet(p: &Poly, theta: &[Q], n: usize) -> (Vec<Q>, Vec<Vec<Q>>) {
     (g, h)
 }
 
-/// A basis of `{rows . d = 0}` in `R^n`.
-fn nullspace(rows: &[Vec<Q>], n: usize) -> Vec<Vec<Q>> {
-    let mut e = rows.to_vec();
-    let piv = rref(&mut e, n);
-    (0..n)
-        .filter(|c| !piv.contains(c))
-        .map(|f| {
-            let mut v = vec![Q::zero(); n];
-            v[f] = Q::one();
-            for (r, &pc) in piv.iter().enumerate() {
-                v[pc] = -e[r][f].clone();
-            }
-            v
-        })
-        .collect()
-}
-
-fn rank(rows: &[Vec<Q>], n: usize) -> usize {
-    rref(&mut rows.to_vec(), n).len()
-}
-
 /// Positive definite: every pivot of symmetric elimination, in order, `> 0`.
 fn positive_definite(a: &[Vec<Q>]) -> bool {
     let mut m = a.to_vec();
@@ -177,45 +156,10 @@ fn strict_on_cone(
     m: usize,
     deadline: &Deadline,
 ) -> Result<(), Stop> {
-    let basis = nullspace(eq, m);
-    let k = basis.len();
-    let mut t: Vec<Vec<Q>> = Vec::new();
-    for row in ineq {
-        let mut trial = t.clone();
-        trial.push(basis.iter().map(|b| dot(row, b)).collect());
-        if rank(&trial, k) == trial.len() {
-            t = trial;
-        }
-    }
-    let r = t.len();
-    for e in 0..k {
-        let mut unit = vec![Q::zero(); k];
-        unit[e] = Q::one();
-        let mut trial = t.clone();
-        trial.push(unit);
-        if rank(&trial, k) == trial.len() {
-            t = trial;
-        }
-    }
-    deadline.check()?;
-    let Some(u) = mat_inverse(&t) else {
-        return fail("internal: no invertible completion");
+    let Some((r, mm)) = cone_form(h, eq, ineq, m, deadline)? else {
+        return Ok(());
     };
-    let p: Vec<Vec<Q>> = (0..k)
-        .map(|c| {
-            (0..m)
-                .map(|row| (0..k).fold(Q::zero(), |acc, i| acc + &basis[i][row] * &u[i][c]))
-                .collect()
-        })
-        .collect();
-    let hp: Vec<Vec<Q>> = p
-        .iter()
-        .map(|col| h.iter().map(|hr| dot(hr, col)).collect())
-        .collect();
-    let mm: Vec<Vec<Q>> = p
-        .iter()
-        .map(|a| hp.iter().map(|b| dot(a, b)).collect())
-        .collect();
+    let k = mm.len();
     let w: Vec<Vec<Q>> = (r..k)
         .map(|i| (r..k).map(|j| mm[i][j].clone()).collect())
         .collect();
