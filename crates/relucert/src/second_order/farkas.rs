@@ -68,7 +68,7 @@ pub(super) fn prove_bound(
 /// lower bound if there is none.
 /// The LPs stop at `deadline` (then no multipliers and no direction: the
 /// caller tests the deadline before trusting a failure).
-fn farkas_multipliers(
+pub(crate) fn farkas_multipliers(
     rows: &[Vec<Q>],
     g: &[Q],
     n: usize,

@@ -55,7 +55,6 @@
 pub mod slice;
 pub mod strict;
 
-use crate::lp::{self, Cmp, LpResult, Sense};
 use crate::network::{Problem, Side, ZeroEntry};
 use crate::number::Q;
 use crate::poly::Poly;
@@ -118,73 +117,10 @@ pub fn jet(p: &Poly, theta: &[Q], n: usize) -> (Vec<Q>, Vec<Vec<Q>>) {
 }
 
 /// `lambda >= 0` with `sum lambda_k rows_k = g` and as many positive entries
-/// as the LPs find, re-checked exactly; `None` if there is none (or the
-/// deadline passed).
+/// as the LPs find, re-checked exactly (the piecewise second-order proof's
+/// Farkas multipliers); `None` if there is none (or the deadline passed).
 fn farkas(rows: &[Vec<Q>], g: &[Q], deadline: &Deadline) -> Option<Vec<Q>> {
-    let solve = |target: Option<usize>| -> Option<LpResult> {
-        let mut model = lp::Lp::new(Sense::Maximize);
-        let lam: Vec<lp::VarId> = rows
-            .iter()
-            .map(|_| model.add_var(Some(Q::zero()), None))
-            .collect();
-        for (c, gc) in g.iter().enumerate() {
-            let coeffs: Vec<(lp::VarId, Q)> = rows
-                .iter()
-                .zip(&lam)
-                .filter(|(r, _)| !r[c].is_zero())
-                .map(|(r, v)| (*v, r[c].clone()))
-                .collect();
-            if coeffs.is_empty() && gc.is_zero() {
-                continue;
-            }
-            model.add_row(coeffs, Cmp::Eq, gc.clone());
-        }
-        if let Some(k) = target {
-            let tau = model.add_var(Some(Q::zero()), Some(Q::from_integer(1.into())));
-            model.add_row(
-                vec![
-                    (tau, Q::from_integer(1.into())),
-                    (lam[k], -Q::from_integer(1.into())),
-                ],
-                Cmp::Le,
-                Q::zero(),
-            );
-            model.set_objective(vec![(tau, Q::from_integer(1.into()))]);
-        }
-        lp::solve_within(&model, deadline).ok()
-    };
-    let mut lam = match solve(None)? {
-        LpResult::Optimal { x, .. } => x[..rows.len()].to_vec(),
-        _ => return None,
-    };
-    let mut count = 1i64;
-    for k in 0..rows.len() {
-        if lam[k].is_positive() || rows[k].iter().all(Zero::is_zero) {
-            continue;
-        }
-        if let Some(LpResult::Optimal { x, value, .. }) = solve(Some(k)) {
-            if value.is_positive() {
-                count += 1;
-                let w = Q::new(1.into(), count.into());
-                for (m, xm) in lam.iter_mut().zip(&x) {
-                    *m = &*m + (xm - &*m) * &w;
-                }
-            }
-        }
-    }
-    for (m, r) in lam.iter_mut().zip(rows) {
-        if r.iter().all(Zero::is_zero) {
-            *m = Q::zero();
-        }
-    }
-    let ok = lam.iter().all(|m| !m.is_negative())
-        && (0..g.len()).all(|c| {
-            rows.iter()
-                .zip(&lam)
-                .fold(Q::zero(), |acc, (r, m)| acc + &r[c] * m)
-                == g[c]
-        });
-    ok.then_some(lam)
+    crate::second_order::farkas_multipliers(rows, g, g.len(), deadline).ok()
 }
 
 /// Try the proof at `theta` for the squared loss. `zeros`: the signature's
