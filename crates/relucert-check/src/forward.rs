@@ -5,7 +5,9 @@
 //! / linear, the outputs), the hinge arguments of the three losses (binary
 //! hinge `1 - y f`; Weston-Watkins `1 + f_k - f_y` for each `k != y` in
 //! increasing order; Crammer-Singer `1 + max_{k != y} f_k - f_y` with its
-//! sorted arg-max set), the exact loss `(1/N) sum_i sum_terms max(0, a)`, and
+//! sorted arg-max set; absolute: the residual `f - t`, whose absolute value
+//! is the loss; squared: no term, the loss is `(f - t)^2`), the exact loss
+//! `(1/N) sum_i loss_i`, and
 //! the point's zero entries in the order certificates index them: every zero
 //! pre-activation (only when the activation has a kink) by layer, point,
 //! unit; then per point its zero hinge arguments and its Crammer-Singer tie.

@@ -1,7 +1,7 @@
 //! The exact evaluation of a network on its data.
 //!
 //! Owns: the forward pass (`forward`, fraction-free through `int`, and
-//! `forward_rational`, the plain rational reference), the three hinge losses
+//! `forward_rational`, the plain rational reference), the five losses
 //! per point (`point_loss`), and `Problem`'s exact loss, evaluation,
 //! signature and one-sided directional derivative.
 //!
