@@ -135,6 +135,9 @@ pub(crate) fn rank(rows: &[Vec<Q>], n: usize) -> usize {
     rref(&mut rows.to_vec(), n).len()
 }
 
+/// `(r, M)`: a quadratic form in cone coordinates (see [`cone_form`]).
+pub(crate) type ConeForm = (usize, Vec<Vec<Q>>);
+
 /// The quadratic form `h` on the cone `{eq . d = 0, ineq . d >= 0}` in
 /// cone coordinates: with `B` a basis of the subspace and `T` the rows of
 /// `ineq` restricted to it, kept greedily in order while independent
@@ -149,7 +152,7 @@ pub(crate) fn cone_form(
     ineq: &[Vec<Q>],
     n: usize,
     deadline: &Deadline,
-) -> Result<Option<(usize, Vec<Vec<Q>>)>, Expired> {
+) -> Result<Option<ConeForm>, Expired> {
     deadline.check()?;
     let basis = nullspace(eq, n);
     let m = basis.len();
