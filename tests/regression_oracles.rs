@@ -32,7 +32,6 @@ use relucert::network::{Activation, Architecture, Data, LossKind, Params, Patter
 use relucert::number::{fmt_q, parse_rational, Q};
 use relucert::verify::{verify, Limits, Verdict};
 use relucert_check::check;
-use serde_json::Value;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
@@ -254,63 +253,6 @@ fn cases(n: usize, seed: u8) -> Vec<(Problem, Params)> {
 }
 
 // ---------------------------------------------------------------- mutations
-
-/// Every way to corrupt one number (or the hash) of a certificate.
-/// Every single-number mutation of `cert`, with the path of the number.
-fn mutations(cert: &Value) -> Vec<(String, Value)> {
-    fn walk(v: &Value, path: &mut Vec<Value>, out: &mut Vec<Vec<Value>>) {
-        match v {
-            Value::Object(m) => {
-                for (k, x) in m {
-                    path.push(Value::from(k.clone()));
-                    walk(x, path, out);
-                    path.pop();
-                }
-            }
-            Value::Array(a) => {
-                for (i, x) in a.iter().enumerate() {
-                    path.push(Value::from(i));
-                    walk(x, path, out);
-                    path.pop();
-                }
-            }
-            Value::String(_) | Value::Number(_) => out.push(path.clone()),
-            _ => {}
-        }
-    }
-    let mut paths = Vec::new();
-    walk(cert, &mut Vec::new(), &mut paths);
-    let mut out = Vec::new();
-    for p in paths {
-        let mut c = cert.clone();
-        let mut slot = &mut c;
-        for step in &p {
-            slot = match step {
-                Value::String(k) => &mut slot[k.as_str()],
-                Value::Number(i) => &mut slot[i.as_u64().unwrap_or(0) as usize],
-                _ => unreachable!("paths hold keys and indices"),
-            };
-        }
-        let replaced = match slot {
-            Value::String(s) => match parse_rational(s) {
-                Ok(v) if s.len() < 60 => Value::String(fmt_q(&(v + q(1, 1)))),
-                _ => Value::String(format!("{s}x")),
-            },
-            Value::Number(n) => Value::from(n.as_u64().unwrap_or(0) + 1),
-            _ => continue,
-        };
-        *slot = replaced;
-        let path: Vec<String> = p
-            .iter()
-            .map(|s| match s {
-                Value::String(k) => k.clone(),
-                other => other.to_string(),
-            })
-            .collect();
-        out.push((path.join("."), c));
-    }
-    out
-}
 
 /// Numbers of a certificate that are one proof among many: a chamber's
 /// witness point, an empty sign vector's Farkas vector, a pattern-star
@@ -553,7 +495,7 @@ fn regression_verdicts_survive_their_oracles() {
             Ok(out.verdict.name().to_string()),
             "case {index}: {problem:?} {flat:?}"
         );
-        for (path, m) in mutations(&cert) {
+        for (path, m) in common::mutate::mutations(&cert) {
             match check(&inst, &m) {
                 Err(_) => {}
                 // still a proof of the same claim at the same loss: the

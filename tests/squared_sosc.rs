@@ -5,6 +5,8 @@
 //! 1e-30 with an evaluator written here, Z3 (no lower point in a box) at two
 //! radii, and a proptest over least-squares fits of small random instances.
 
+mod common;
+
 use num_bigint::BigInt;
 use num_traits::{One, Signed, Zero};
 use proptest::prelude::*;
@@ -206,50 +208,9 @@ fn probe_never_lower(i: &Instance, loss: &Q, seed: u64) {
 
 /// Every way to change one number of a certificate by one (or spoil a string).
 fn mutations(cert: &Value) -> Vec<Value> {
-    fn walk(v: &Value, path: &mut Vec<Value>, out: &mut Vec<Vec<Value>>) {
-        match v {
-            Value::Object(m) => {
-                for (k, x) in m {
-                    path.push(Value::String(k.clone()));
-                    walk(x, path, out);
-                    path.pop();
-                }
-            }
-            Value::Array(a) => {
-                for (i, x) in a.iter().enumerate() {
-                    path.push(Value::from(i));
-                    walk(x, path, out);
-                    path.pop();
-                }
-            }
-            Value::String(_) | Value::Number(_) => out.push(path.clone()),
-            _ => {}
-        }
-    }
-    let mut paths = Vec::new();
-    walk(cert, &mut Vec::new(), &mut paths);
-    paths
+    common::mutate::mutations(cert)
         .into_iter()
-        .map(|p| {
-            let mut c = cert.clone();
-            let mut slot = &mut c;
-            for step in &p {
-                slot = match step {
-                    Value::String(k) => &mut slot[k.as_str()],
-                    Value::Number(i) => &mut slot[i.as_u64().unwrap_or(0) as usize],
-                    _ => unreachable!("paths hold keys and indices"),
-                };
-            }
-            *slot = match slot {
-                Value::String(s) => match parse_rational(s) {
-                    Ok(v) if s.len() < 60 => Value::String(fmt_q(&(v + Q::one()))),
-                    _ => Value::String(format!("{s}x")),
-                },
-                Value::Number(n) => Value::from(n.as_u64().unwrap_or(0) + 1),
-                _ => unreachable!("only strings and numbers"),
-            };
-            c
-        })
+        .map(|(_, m)| m)
         .collect()
 }
 

@@ -9,7 +9,7 @@ use common::{problem_and_point, q};
 use proptest::prelude::*;
 use relucert::instance::Instance;
 use relucert::network::{Params, Problem};
-use relucert::number::{fmt_q, parse_rational, Q};
+use relucert::number::Q;
 use relucert::verify::{verify, Limits, Verdict};
 use relucert_check::check;
 use serde_json::Value;
@@ -27,56 +27,10 @@ fn instance(problem: Problem, p: Params) -> Instance {
 
 /// Every way to corrupt one number (or the hash) of a certificate.
 fn mutations(cert: &Value) -> Vec<Value> {
-    fn walk(v: &Value, path: &mut Vec<PathStep>, out: &mut Vec<Vec<PathStep>>) {
-        match v {
-            Value::Object(m) => {
-                for (k, x) in m {
-                    path.push(PathStep::Key(k.clone()));
-                    walk(x, path, out);
-                    path.pop();
-                }
-            }
-            Value::Array(a) => {
-                for (i, x) in a.iter().enumerate() {
-                    path.push(PathStep::Index(i));
-                    walk(x, path, out);
-                    path.pop();
-                }
-            }
-            Value::String(_) | Value::Number(_) => out.push(path.clone()),
-            _ => {}
-        }
-    }
-    let mut paths = Vec::new();
-    walk(cert, &mut Vec::new(), &mut paths);
-    let mut out = Vec::new();
-    for p in paths {
-        let mut c = cert.clone();
-        let mut slot = &mut c;
-        for step in &p {
-            slot = match step {
-                PathStep::Key(k) => &mut slot[k.as_str()],
-                PathStep::Index(i) => &mut slot[*i],
-            };
-        }
-        let replaced = match slot {
-            Value::String(s) => match parse_rational(s) {
-                Ok(v) if s.len() < 60 => Value::String(fmt_q(&(v + q(1, 1)))),
-                _ => Value::String(format!("{s}x")),
-            },
-            Value::Number(n) => Value::from(n.as_u64().unwrap_or(0) + 1),
-            _ => continue,
-        };
-        *slot = replaced;
-        out.push(c);
-    }
-    out
-}
-
-#[derive(Clone)]
-enum PathStep {
-    Key(String),
-    Index(usize),
+    common::mutate::mutations(cert)
+        .into_iter()
+        .map(|(_, m)| m)
+        .collect()
 }
 
 fn probe_dirs(n: usize) -> impl Strategy<Value = Vec<(Vec<Q>, Vec<Q>)>> {

@@ -3,6 +3,8 @@
 //! counterexamples.
 #![allow(dead_code)]
 
+pub mod mutate;
+
 use num_bigint::BigInt;
 use num_traits::Zero;
 use proptest::prelude::*;

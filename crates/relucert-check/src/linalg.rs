@@ -101,11 +101,7 @@ fn is_copositive(s: &[Vec<Q>], deadline: &Deadline) -> Result<Result<bool, Strin
     }
     for mask in 1u32..(1u32 << r) {
         deadline.check()?;
-        let idx: Vec<usize> = (0..r).filter(|&i| mask >> i & 1 == 1).collect();
-        let sub: Vec<Vec<Q>> = idx
-            .iter()
-            .map(|&i| idx.iter().map(|&j| s[i][j].clone()).collect())
-            .collect();
+        let (_, sub) = principal(s, mask);
         if mat_inverse(&sub).is_some_and(|inv| inv.iter().flatten().all(|x| !x.is_positive())) {
             return Ok(Ok(false));
         }
@@ -128,6 +124,17 @@ pub(crate) fn nullspace(rows: &[Vec<Q>], n: usize) -> Vec<Vec<Q>> {
             v
         })
         .collect()
+}
+
+/// The principal submatrix of `s` on the indices set in `mask`, with
+/// those indices.
+pub(crate) fn principal(s: &[Vec<Q>], mask: u32) -> (Vec<usize>, Vec<Vec<Q>>) {
+    let idx: Vec<usize> = (0..s.len()).filter(|&i| mask >> i & 1 == 1).collect();
+    let sub = idx
+        .iter()
+        .map(|&i| idx.iter().map(|&j| s[i][j].clone()).collect())
+        .collect();
+    (idx, sub)
 }
 
 /// The rank of `rows` (each of length `n`).

@@ -26,7 +26,7 @@
 use crate::cell::{loss_poly, Pattern, Side};
 use crate::error::Stop;
 use crate::forward::{Evaluation, Zero};
-use crate::linalg::{cone_form, mat_inverse, nullspace, rank};
+use crate::linalg::{cone_form, mat_inverse, nullspace, principal, rank};
 use crate::poly::Poly;
 use crate::CheckError;
 use num_traits::{One, Signed, Zero as _};
@@ -127,11 +127,7 @@ fn strictly_copositive(s: &[Vec<Q>], deadline: &Deadline) -> Result<(), Stop> {
     }
     for mask in 1u32..(1u32 << r) {
         deadline.check()?;
-        let idx: Vec<usize> = (0..r).filter(|&i| mask >> i & 1 == 1).collect();
-        let sub: Vec<Vec<Q>> = idx
-            .iter()
-            .map(|&i| idx.iter().map(|&j| s[i][j].clone()).collect())
-            .collect();
+        let (_, sub) = principal(s, mask);
         let Some(inv) = mat_inverse(&sub) else {
             return fail(
                 "a principal submatrix of the Schur complement is singular (strictness not shown)",

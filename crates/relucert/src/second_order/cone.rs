@@ -30,25 +30,44 @@ pub(super) fn mat_vec(m: &[Vec<Q>], v: &[Q]) -> Vec<Q> {
         .collect()
 }
 
-/// Is `d^T h d >= 0` on `{d : eq . d = 0, ineq . d >= 0}`? Dependent
-/// inequality rows are relaxed to a maximal independent subset.
-pub(super) fn cone_test(
+/// A quadratic form on a polyhedral cone in cone coordinates: with `B` a
+/// basis of `{eq . d = 0}` and `T` the `ineq` rows restricted to it, kept
+/// greedily in order while independent (dropping rows enlarges the cone: a
+/// relaxation) and completed by unit rows to an invertible matrix,
+/// `d = P z` with `P = B T^-1` maps the relaxed cone onto `{z : z_0..z_r
+/// >= 0}` (the rest free).
+pub(crate) struct ConeCoords {
+    /// Indices (the `usize` of `ineq`) of the kept rows.
+    pub(crate) kept: Vec<usize>,
+    /// Whether a dependent row was dropped.
+    pub(crate) relaxed: bool,
+    /// Number of kept rows: the bounded coordinates come first.
+    pub(crate) r: usize,
+    /// `P` (n x m): `d = P z`.
+    pub(crate) p: Vec<Vec<Q>>,
+    /// `M = P^T h P` (m x m).
+    pub(crate) mm: Vec<Vec<Q>>,
+}
+
+/// [`ConeCoords`] of `h` on `{eq . d = 0, ineq . d >= 0}` in `R^n`;
+/// `Ok(None)` when the subspace is `{0}`, `Err` with the reason at the
+/// deadline.
+pub(crate) fn cone_coords(
     h: &[Vec<Q>],
     eq: &[Vec<Q>],
     ineq: &[(usize, Vec<Q>)],
     n: usize,
     deadline: &Deadline,
-) -> ConeTest {
-    // at the deadline: nothing shown (the caller ends the attempt)
-    let stopped = || ConeTest::Fails(Vec::new(), "the time limit (--timeout) was reached".into());
+) -> Result<Option<ConeCoords>, String> {
+    let stopped = || "the time limit (--timeout) was reached".to_string();
     if deadline.expired() {
-        return stopped();
+        return Err(stopped());
     }
     // basis of the subspace V = {eq . d = 0}: columns of b (n x m)
     let basis = linalg::nullspace(eq, n);
     let m = basis.len();
     if m == 0 {
-        return ConeTest::Nonneg(Vec::new());
+        return Ok(None);
     }
     let restrict = |r: &[Q]| -> Vec<Q> { basis.iter().map(|b| dot(r, b)).collect() };
     // independent inequality rows (restricted to V), greedily
@@ -57,7 +76,7 @@ pub(super) fn cone_test(
     let mut relaxed = false;
     for (idx, r) in ineq {
         if deadline.expired() {
-            return stopped();
+            return Err(stopped());
         }
         let rr = restrict(r);
         if rr.iter().all(|x| x.is_zero()) {
@@ -74,13 +93,13 @@ pub(super) fn cone_test(
     }
     let r = c_rows.len();
     // complete to an invertible T (m x m) with unit rows
-    let mut t = c_rows.clone();
+    let mut t = c_rows;
     for e in 0..m {
         if t.len() == m {
             break;
         }
         if deadline.expired() {
-            return stopped();
+            return Err(stopped());
         }
         let mut unit = vec![Q::zero(); m];
         unit[e] = Q::one();
@@ -91,10 +110,7 @@ pub(super) fn cone_test(
         }
     }
     let Some(u) = inverse(&t) else {
-        return ConeTest::Fails(
-            Vec::new(),
-            "internal: completion not invertible".to_string(),
-        );
+        return Err("internal: completion not invertible".to_string());
     };
     // P = B U (n x m): d = P z, z = (s, w)
     let p: Vec<Vec<Q>> = (0..n)
@@ -119,6 +135,42 @@ pub(super) fn cone_test(
                 .collect()
         })
         .collect();
+    Ok(Some(ConeCoords {
+        kept,
+        relaxed,
+        r,
+        p,
+        mm,
+    }))
+}
+
+/// Is `d^T h d >= 0` on `{d : eq . d = 0, ineq . d >= 0}`? Dependent
+/// inequality rows are relaxed to a maximal independent subset.
+pub(super) fn cone_test(
+    h: &[Vec<Q>],
+    eq: &[Vec<Q>],
+    ineq: &[(usize, Vec<Q>)],
+    n: usize,
+    deadline: &Deadline,
+) -> ConeTest {
+    // at the deadline: nothing shown (the caller ends the attempt)
+    let stopped = || ConeTest::Fails(Vec::new(), "the time limit (--timeout) was reached".into());
+    if deadline.expired() {
+        return stopped();
+    }
+    let coords = match cone_coords(h, eq, ineq, n, deadline) {
+        Ok(Some(c)) => c,
+        Ok(None) => return ConeTest::Nonneg(Vec::new()),
+        Err(why) => return ConeTest::Fails(Vec::new(), why),
+    };
+    let ConeCoords {
+        kept,
+        relaxed,
+        r,
+        p,
+        mm,
+    } = coords;
+    let m = mm.len();
     let dir = |z: &[Q]| -> Vec<Q> { mat_vec(&p, z) };
     let w_idx: Vec<usize> = (r..m).collect();
     let s_idx: Vec<usize> = (0..r).collect();

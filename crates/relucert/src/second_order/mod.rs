@@ -49,6 +49,7 @@
 
 mod cone;
 mod farkas;
+pub(crate) use cone::{cone_coords, ConeCoords};
 pub(crate) use farkas::farkas_multipliers;
 mod model;
 mod proposals;

@@ -229,7 +229,7 @@ pub fn prove(
             .filter(|(r, l)| l.is_zero() && r.iter().any(|x| !x.is_zero()))
             .map(|(r, _)| r.clone())
             .collect();
-        match strict_on_cone(&hb, &eq, &ineq, m) {
+        match strict_on_cone(&hb, &eq, &ineq, m, deadline) {
             Strict::Yes => {}
             Strict::No(why, witness) => {
                 let candidates = witness

@@ -16,10 +16,10 @@
 //!
 //! Must not: use floats; answer yes without the exact argument above.
 
-use crate::linalg;
 use crate::number::Q;
-use crate::second_order::{inverse, psd};
-use num_traits::{One, Signed, Zero};
+use crate::second_order::{cone_coords, inverse, psd, ConeCoords};
+use crate::Deadline;
+use num_traits::{Signed, Zero};
 
 /// Largest order of the Schur complement whose principal submatrices are
 /// enumerated (the checker has the same limit).
@@ -32,10 +32,6 @@ pub enum Strict {
     Yes,
     /// Not shown; a direction with `y^T h y <= 0` if one was found.
     No(String, Option<Vec<Q>>),
-}
-
-fn dot(a: &[Q], b: &[Q]) -> Q {
-    a.iter().zip(b).fold(Q::zero(), |acc, (x, y)| acc + x * y)
 }
 
 /// Positive definite by symmetric elimination with positive pivots in order.
@@ -59,7 +55,10 @@ pub fn positive_definite(a: &[Vec<Q>]) -> bool {
 
 /// Strict copositivity of `s` on the nonnegative orthant (see the module
 /// doc); `Err` with a nonnegative nonzero `x` of `x^T s x <= 0` if found.
-pub fn strictly_copositive(s: &[Vec<Q>]) -> Result<(), (String, Option<Vec<Q>>)> {
+pub fn strictly_copositive(
+    s: &[Vec<Q>],
+    deadline: &Deadline,
+) -> Result<(), (String, Option<Vec<Q>>)> {
     let r = s.len();
     let shortcut =
         (0..r).all(|i| s[i][i].is_positive() && (0..r).all(|j| i == j || !s[i][j].is_negative()));
@@ -75,6 +74,9 @@ pub fn strictly_copositive(s: &[Vec<Q>]) -> Result<(), (String, Option<Vec<Q>>)>
     let mut subsets: Vec<u32> = (1..(1u32 << r)).collect();
     subsets.sort_by_key(|m| m.count_ones());
     for mask in subsets {
+        if deadline.expired() {
+            return Err(("the time limit (--timeout) was reached".into(), None));
+        }
         let idx: Vec<usize> = (0..r).filter(|&i| mask >> i & 1 == 1).collect();
         let sub: Vec<Vec<Q>> = idx
             .iter()
@@ -109,56 +111,25 @@ pub fn strictly_copositive(s: &[Vec<Q>]) -> Result<(), (String, Option<Vec<Q>>)>
 }
 
 /// Is `y^T h y > 0` on `{eq . y = 0, ineq . y >= 0} \ {0}` (in `R^m`)?
-pub fn strict_on_cone(h: &[Vec<Q>], eq: &[Vec<Q>], ineq: &[Vec<Q>], m: usize) -> Strict {
-    let basis = linalg::nullspace(eq, m);
-    let k = basis.len();
-    if k == 0 {
-        return Strict::Yes;
-    }
-    let mut t: Vec<Vec<Q>> = Vec::new();
-    for row in ineq {
-        let restricted: Vec<Q> = basis.iter().map(|b| dot(row, b)).collect();
-        let mut trial = t.clone();
-        trial.push(restricted);
-        if linalg::rank(&trial) == trial.len() {
-            t = trial;
-        }
-    }
-    let r = t.len();
-    for e in 0..k {
-        if t.len() == k {
-            break;
-        }
-        let mut unit = vec![Q::zero(); k];
-        unit[e] = Q::one();
-        let mut trial = t.clone();
-        trial.push(unit);
-        if linalg::rank(&trial) == trial.len() {
-            t = trial;
-        }
-    }
-    let Some(u) = inverse(&t) else {
-        return Strict::No("internal: no invertible completion".into(), None);
+/// The cone coordinates are the piecewise second-order proof's
+/// (`second_order::cone_coords`: dependent inequality rows relaxed).
+pub fn strict_on_cone(
+    h: &[Vec<Q>],
+    eq: &[Vec<Q>],
+    ineq: &[Vec<Q>],
+    m: usize,
+    deadline: &Deadline,
+) -> Strict {
+    let rows: Vec<(usize, Vec<Q>)> = ineq.iter().cloned().enumerate().collect();
+    let ConeCoords { r, p, mm, .. } = match cone_coords(h, eq, &rows, m, deadline) {
+        Ok(Some(c)) => c,
+        Ok(None) => return Strict::Yes,
+        Err(why) => return Strict::No(why, None),
     };
-    // columns of P = B U (in R^m), M = P^T h P
-    let p: Vec<Vec<Q>> = (0..k)
-        .map(|c| {
-            (0..m)
-                .map(|row| (0..k).fold(Q::zero(), |acc, i| acc + &basis[i][row] * &u[i][c]))
-                .collect()
-        })
-        .collect();
-    let hp: Vec<Vec<Q>> = p
-        .iter()
-        .map(|col| h.iter().map(|hr| dot(hr, col)).collect())
-        .collect();
-    let mm: Vec<Vec<Q>> = p
-        .iter()
-        .map(|a| hp.iter().map(|b| dot(a, b)).collect())
-        .collect();
+    let k = mm.len();
     let lift = |z: &[Q]| -> Vec<Q> {
-        (0..m)
-            .map(|row| (0..k).fold(Q::zero(), |acc, c| acc + &p[c][row] * &z[c]))
+        p.iter()
+            .map(|row| row.iter().zip(z).fold(Q::zero(), |acc, (a, b)| acc + a * b))
             .collect()
     };
     let w: Vec<Vec<Q>> = (r..k)
@@ -203,7 +174,7 @@ pub fn strict_on_cone(h: &[Vec<Q>], eq: &[Vec<Q>], ineq: &[Vec<Q>], m: usize) ->
                 .collect()
         })
         .collect();
-    match strictly_copositive(&s) {
+    match strictly_copositive(&s, deadline) {
         Ok(()) => Strict::Yes,
         Err((why, sv)) => {
             let witness = sv.map(|sv| {
@@ -236,13 +207,17 @@ mod tests {
     /// [[1,2],[2,1]] is strictly copositive though indefinite.
     #[test]
     fn strict_copositivity_hand_cases() {
-        assert!(strictly_copositive(&m(&[&[1, -1], &[-1, 1]])).is_err());
-        assert!(strictly_copositive(&m(&[&[1, -1], &[-1, 2]])).is_ok());
-        assert!(strictly_copositive(&m(&[&[0]])).is_err());
-        assert!(strictly_copositive(&m(&[&[1, 2], &[2, 1]])).is_ok());
-        assert!(strictly_copositive(&m(&[&[1, -2], &[-2, 1]])).is_err());
+        assert!(strictly_copositive(&m(&[&[1, -1], &[-1, 1]]), &Deadline::never()).is_err());
+        assert!(strictly_copositive(&m(&[&[1, -1], &[-1, 2]]), &Deadline::never()).is_ok());
+        assert!(strictly_copositive(&m(&[&[0]]), &Deadline::never()).is_err());
+        assert!(strictly_copositive(&m(&[&[1, 2], &[2, 1]]), &Deadline::never()).is_ok());
+        assert!(strictly_copositive(&m(&[&[1, -2], &[-2, 1]]), &Deadline::never()).is_err());
         // 3x3: Horn-like with a negative pair but strictly copositive
-        assert!(strictly_copositive(&m(&[&[2, -1, 0], &[-1, 2, 3], &[0, 3, 1]])).is_ok());
+        assert!(strictly_copositive(
+            &m(&[&[2, -1, 0], &[-1, 2, 3], &[0, 3, 1]]),
+            &Deadline::never()
+        )
+        .is_ok());
     }
 
     /// On the cone y_0 >= 0 in R^2, diag(-1, 1) fails, diag(1, 1) holds;
@@ -251,16 +226,16 @@ mod tests {
     fn cone_hand_cases() {
         let ineq = m(&[&[1, 0]]);
         assert!(matches!(
-            strict_on_cone(&m(&[&[-1, 0], &[0, 1]]), &[], &ineq, 2),
+            strict_on_cone(&m(&[&[-1, 0], &[0, 1]]), &[], &ineq, 2, &Deadline::never()),
             Strict::No(..)
         ));
         assert!(matches!(
-            strict_on_cone(&m(&[&[1, 0], &[0, 1]]), &[], &ineq, 2),
+            strict_on_cone(&m(&[&[1, 0], &[0, 1]]), &[], &ineq, 2, &Deadline::never()),
             Strict::Yes
         ));
         let eq = m(&[&[0, 1]]);
         assert!(matches!(
-            strict_on_cone(&m(&[&[1, 0], &[0, -1]]), &eq, &[], 2),
+            strict_on_cone(&m(&[&[1, 0], &[0, -1]]), &eq, &[], 2, &Deadline::never()),
             Strict::Yes
         ));
         // y^T h y = y0 y1 on y >= 0 is 0 on the axes: not strict
@@ -269,6 +244,9 @@ mod tests {
             vec![Q::zero(), Q::new(1.into(), 2.into())],
             vec![Q::new(1.into(), 2.into()), Q::zero()],
         ];
-        assert!(matches!(strict_on_cone(&h, &[], &both, 2), Strict::No(..)));
+        assert!(matches!(
+            strict_on_cone(&h, &[], &both, 2, &Deadline::never()),
+            Strict::No(..)
+        ));
     }
 }

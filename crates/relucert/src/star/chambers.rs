@@ -12,6 +12,7 @@ use super::{Setting, StarError};
 use crate::cert::{StarChamber, StarEmpty, StarUnit};
 use crate::lp::{solve, Cmp, Lp, LpResult, Sense};
 use crate::number::Q;
+use crate::Deadline;
 use num_traits::{Signed, Zero};
 
 /// `sum_k v_k eps_k x~_k` over `Z_j` (`v` indexed like `Z_j`).
@@ -27,11 +28,16 @@ fn combine(s: &Setting, zero: &[usize], sides: &[bool], v: &[Q]) -> Vec<Q> {
 }
 
 /// Unit `j`'s local chambers and the emptiness proofs of the other sign vectors.
-pub(super) fn local_chambers(s: &Setting, j: usize) -> Result<StarUnit, StarError> {
+pub(super) fn local_chambers(
+    s: &Setting,
+    j: usize,
+    deadline: &Deadline,
+) -> Result<StarUnit, StarError> {
     let zero = s.zero[j].clone();
     let mut chambers = Vec::new();
     let mut empty = Vec::new();
     for mask in 0u32..(1u32 << zero.len()) {
+        deadline.check().map_err(|_| StarError::TimeLimit)?;
         let sides: Vec<bool> = (0..zero.len()).map(|p| mask & (1 << p) == 0).collect();
         if zero.is_empty() {
             chambers.push(StarChamber {

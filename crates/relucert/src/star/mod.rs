@@ -253,7 +253,7 @@ pub fn pattern_star(
     let mut units = Vec::with_capacity(s.a.len());
     for j in 0..s.a.len() {
         deadline.check().map_err(|_| StarError::TimeLimit)?;
-        units.push(chambers::local_chambers(&s, j)?);
+        units.push(chambers::local_chambers(&s, j, deadline)?);
     }
     let blocks = blocks::blocks(&s, &units, deadline)?;
     Ok(PatternStar { units, blocks })
