@@ -21,7 +21,10 @@
 //!   loss): on every completion of the zero pre-activations the loss is at
 //!   least a convex optimum over free path products, equal to L(theta*);
 //! - `local-min` by the piecewise second-order argument of `second_order`
-//!   (at most one hidden layer);
+//!   (at most one hidden layer; the hinge losses and absolute);
+//! - `local-min` for the squared loss by the second-order sufficient
+//!   condition on every piece restricted to the gauge slice (`squared`,
+//!   `squared_stage`: one hidden layer with kinks, or any depth without);
 //! - `local-min` by the local pattern-star bound of `star` (one hidden
 //!   layer, one output; `star_stage`: after `flat` for the regression
 //!   losses, after the second-order analysis when it is undecided for the
@@ -52,10 +55,12 @@
 //! (the pieces around the point and flatness); `path_lifting_stage` (here
 //! for regression losses and depths other than one hidden layer; for one
 //! hidden layer with a hinge loss after the second-order stage, before its
-//! `undecided`); the early second-order attempt for many pieces
-//! (`second_order_stage::early`); `arcs` (candidate descent arcs);
-//! `second_order_stage::finish` (the full second-order proof, its proposed
-//! arcs, the final `undecided`). `descent` checks every arc, `certificate`
+//! `undecided`); `star_stage` (regression; for the binary hinge after the
+//! second-order stage); the early second-order attempt for many pieces
+//! (`second_order_stage::early`, not for squared); `arcs` (candidate
+//! descent arcs); `second_order_stage::finish` (the full second-order
+//! proof, its proposed arcs, the final `undecided`), or for the squared
+//! loss `squared_stage`. `descent` checks every arc, `certificate`
 //! wraps evidence into outcomes. The local model of `second_order` (kinks,
 //! terms, Taylor data) is built once and shared by the stages that need it.
 
