@@ -444,3 +444,130 @@ fn a_kink_at_a_point_the_best_line_passes_through() {
     let kind = assert_minimum(&inst, 5);
     assert_eq!(kind.name(), "path-lifting-bound");
 }
+
+fn parse(text: &str) -> Instance {
+    relucert::instance::parse(text, relucert::instance::Syntax::Toml, "test.toml").unwrap()
+}
+
+/// Tied completions, dead upstream (relu 1-1-1-1, hinge). Layer 1 is
+/// strictly dead on every point (pre-activation x - 10 < 0), so layer 2's
+/// pre-activation is `b2 + W2 * 0 = 0` at all three points and stays one
+/// number near the point: the three zeros are one tie group. Hand proof of
+/// the minimum: near the point the network is the constant
+/// `c = b3 + W3 relu(b2)` on the data, and with labels (1, 1, -1) the
+/// hinge sum `2 max(0, 1 - c) + max(0, 1 + c)` is least, 2, at c = 1 (the
+/// slope is -2 + 1 < 0 left of 1 and +1 right of it): L >= 2/3 = L(point).
+/// Untied, the completion "point 2 on the + side, the others on -" lets
+/// point 2's output move alone, a looser bound (below the loss).
+#[test]
+fn zeros_behind_a_dead_layer_are_tied() {
+    let inst = parse(
+        r#"
+[network]
+widths = [1, 1, 1, 1]
+activation = "relu"
+bias = true
+[loss]
+kind = "hinge"
+[data]
+x = [["0"], ["1"], ["2"]]
+y = ["1", "1", "-1"]
+[point]
+W1 = [["1"]]
+b1 = ["-10"]
+W2 = [["1"]]
+b2 = ["0"]
+W3 = [["1"]]
+b3 = ["1"]
+"#,
+    );
+    let b = relucert::path_lifting::path_lifting_bound(
+        &inst.problem,
+        inst.point.as_ref().unwrap(),
+        64,
+        None,
+        &relucert::Deadline::never(),
+    )
+    .unwrap();
+    assert_eq!((b.zeros, b.kinks, b.pieces), (3, 1, 2));
+    assert_eq!(b.min_value, Q::new(2.into(), 3.into()));
+    let out = verify(&inst, &Limits::default()).unwrap();
+    assert_eq!(out.verdict, Verdict::LocalMin, "{}", out.reason);
+    let kind = assert_minimum(&inst, 11);
+    assert_eq!(kind.name(), "path-lifting-bound");
+}
+
+/// Tied completions, a duplicated input with opposite labels (relu
+/// 1-3-2-1, hinge): points 1 and 4 are both x = 2, where unit 0 of layer 2
+/// has pre-activation exactly 0. Hand proof: points 0, 2, 3 (x = -2, 0,
+/// -1) have every layer-1 unit strictly negative (pre-activations x - 1,
+/// -1, x/2 - 1/2) and layer 2's biases are -1, so near the point their
+/// output is one number c, and `max(0, 1 - c) + 2 max(0, 1 + c) >= 2`;
+/// points 1 and 4 share one output f (equal inputs), and
+/// `max(0, 1 + f) + max(0, 1 - f) >= 2`. So L >= 4/5 = L(point). Untied,
+/// the completion "point 4 active, point 1 dead" frees point 4 alone: its
+/// bound is 2/5.
+#[test]
+fn zeros_of_a_repeated_input_are_tied() {
+    let inst = parse(
+        r#"
+[network]
+widths = [1, 3, 2, 1]
+activation = "relu"
+bias = true
+[loss]
+kind = "hinge"
+[data]
+x = [["-2"], ["2"], ["0"], ["-1"], ["2"]]
+y = ["1", "-1", "-1", "-1", "1"]
+[point]
+W1 = [["1"], ["0"], ["1/2"]]
+b1 = ["-1", "-1", "-1/2"]
+W2 = [["1/2", "1/2", "1"], ["0", "0", "0"]]
+b2 = ["-1", "-1"]
+W3 = [["-1", "1"]]
+b3 = ["-1"]
+"#,
+    );
+    let point = inst.point.as_ref().unwrap();
+    let b = relucert::path_lifting::path_lifting_bound(
+        &inst.problem,
+        point,
+        64,
+        None,
+        &relucert::Deadline::never(),
+    )
+    .unwrap();
+    assert_eq!((b.zeros, b.kinks, b.pieces), (2, 1, 2));
+    assert_eq!(b.min_value, Q::new(4.into(), 5.into()));
+    let kind = assert_minimum(&inst, 12);
+    assert_eq!(kind.name(), "path-lifting-bound");
+
+    // The untied completion the ties rule out is looser: its optimum,
+    // from the library's own fit on features built here, is 2/5.
+    let problem = &inst.problem;
+    let ev = problem.evaluate(point);
+    let row = |i: usize, kink_active: bool| {
+        relucert::path_lifting::feature_row(problem, &problem.data.x[i], |l, j| {
+            let z = &ev.traces[i].pre[l][j];
+            let positive = if z.is_zero() {
+                kink_active
+            } else {
+                z.is_positive()
+            };
+            problem.arch.activation.slope(positive)
+        })
+    };
+    let phi: Vec<Vec<Q>> = (0..5).map(|i| row(i, i == 4)).collect();
+    let targets: Vec<Q> = (0..5).map(|i| problem.data.target(i)).collect();
+    let fit = relucert::path_lifting::convex_fit(
+        problem.loss,
+        &phi,
+        &problem.data.y,
+        &targets,
+        1,
+        &relucert::Deadline::never(),
+    )
+    .unwrap();
+    assert_eq!(fit.value, Q::new(2.into(), 5.into()));
+}

@@ -3,8 +3,13 @@
 //! products, and every such optimum is at least the loss at the point.
 //!
 //! Owns: recomputing, with the checker's own forward pass, the zero
-//! pre-activations (by layer, point, unit; completion `c` puts entry `e`
-//! on its `-` side iff bit `e` of `c` is set), each completion's feature
+//! pre-activations (by layer, point, unit) and their tie groups (entries
+//! of one unit whose inputs are identical near the point: the same data
+//! point `x`, or, under relu, a previous layer strictly dead on both
+//! points; groups in order of their first entry; completion `c` puts
+//! group `g` on its `-` side iff bit `g` of `c` is set; a certificate
+//! whose `kinks` counts the entries one by one, as before ties, is read
+//! with one group per entry), each completion's feature
 //! matrix in the canonical path order of docs/certificates.md, the dedupe
 //! of identical matrices in order of first completion (one multiplier
 //! matrix each, in that order, no more, no fewer), and each bound by
@@ -50,6 +55,49 @@ fn features(problem: &Problem, x: &[Q], slope: &[Vec<Q>]) -> Vec<Q> {
     v
 }
 
+/// The tie group of each zero entry `(l, i, j)` of `zeros`: entries of
+/// one unit are tied when the unit's input is the same function of the
+/// parameters near the point at both points. Inputs of layer 0 are tied
+/// when the data points are equal; inputs of layer `l + 1` when those of
+/// layer `l` are, or (`relu`) when every unit of layer `l` is strictly
+/// negative at both points (its output is 0 near the point).
+fn tie_groups(
+    problem: &Problem,
+    ev: &Evaluation,
+    zeros: &[(usize, usize, usize)],
+    relu: bool,
+) -> Vec<usize> {
+    let x = &problem.data.x;
+    let n = ev.points.len();
+    // same[l][i]: the least point whose layer-l input is tied to point i's
+    let mut same: Vec<Vec<usize>> = vec![(0..n)
+        .map(|i| (0..i).find(|&k| x[k] == x[i]).unwrap_or(i))
+        .collect()];
+    for l in 0..problem.arch.hidden_layers() {
+        let dead = |i: usize| relu && ev.points[i].pre[l].iter().all(|z| z.is_negative());
+        let prev = &same[l];
+        let row = (0..n)
+            .map(|i| {
+                (0..i)
+                    .find(|&k| prev[k] == prev[i] || (dead(k) && dead(i)))
+                    .unwrap_or(i)
+            })
+            .collect();
+        same.push(row);
+    }
+    let mut keys: Vec<(usize, usize, usize)> = Vec::new();
+    zeros
+        .iter()
+        .map(|&(l, i, j)| {
+            let key = (l, same[l][i], j);
+            keys.iter().position(|k| *k == key).unwrap_or_else(|| {
+                keys.push(key);
+                keys.len() - 1
+            })
+        })
+        .collect()
+}
+
 /// `path-lifting-bound`: see the module documentation.
 pub fn check(
     problem: &Problem,
@@ -83,12 +131,19 @@ pub fn check(
             }
         }
     }
-    if kinks != zeros.len() {
+    let neg = negative_slope(&arch.activation);
+    let tied = tie_groups(problem, ev, &zeros, neg.is_zero());
+    let groups = tied.iter().max().map_or(0, |g| g + 1);
+    let group_of: Vec<usize> = if kinks == groups {
+        tied
+    } else if kinks == zeros.len() {
+        (0..zeros.len()).collect()
+    } else {
         return fail(format!(
-            "the point has {} zero pre-activations, not the certificate's `kinks`",
+            "the point has {} zero pre-activations in {groups} tie groups, not the certificate's `kinks`",
             zeros.len()
         ));
-    }
+    };
     let total = u32::try_from(kinks)
         .ok()
         .and_then(|k| 1usize.checked_shl(k))
@@ -103,7 +158,6 @@ pub fn check(
             "the point has {total} completions, not the certificate's `pieces`"
         ));
     }
-    let neg = negative_slope(&arch.activation);
     let mut seen: HashSet<Vec<Vec<Q>>> = HashSet::new();
     let mut next = 0usize;
     for c in 0..total {
@@ -123,7 +177,7 @@ pub fn check(
                             .map(|(j, z)| {
                                 let positive = if z.is_zero() && kinky {
                                     let e = zeros.iter().position(|&k| k == (l, i, j));
-                                    e.is_none_or(|e| (c >> e) & 1 == 0)
+                                    e.is_none_or(|e| (c >> group_of[e]) & 1 == 0)
                                 } else {
                                     !z.is_negative()
                                 };

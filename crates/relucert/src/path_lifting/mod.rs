@@ -18,10 +18,18 @@
 //! Hinge corners and Crammer-Singer ties need no completion: the relaxed
 //! problem keeps the loss itself, convex in the outputs.
 //!
+//! Zero pre-activations of one unit whose inputs are the same function of
+//! the parameters near the point (equal data points, or, under relu, a
+//! previous layer strictly dead on both points) are *tied*: near the point
+//! they have one sign, so they take one side in every completion. Untied
+//! completions would also be sound, only looser (a duplicated input with
+//! both sides is a network no parameter gives).
+//!
 //! Owns: the features `Phi` per completion in the canonical column order
 //! of docs/certificates.md (`path-lifting-bound`), the enumeration of the
-//! completions (zero pre-activations by layer, point, unit; completion
-//! `c`'s entry `e` is on its `-` side iff bit `e` of `c` is set), dedupe of
+//! completions (zero pre-activations by layer, point, unit, in tie groups
+//! numbered by first entry; completion `c`'s group `g` is on its `-` side
+//! iff bit `g` of `c` is set), dedupe of
 //! identical feature matrices (first occurrence order), and the bound with
 //! its multipliers.
 //!
@@ -46,8 +54,11 @@ pub const MAX_PATHS: usize = 4096;
 /// `min_value` or more.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PathLifting {
-    /// Number of zero pre-activations (the completions are `2^kinks`).
+    /// Number of tie groups of zero pre-activations (the completions are
+    /// `2^kinks`).
     pub kinks: usize,
+    /// Number of zero pre-activations.
+    pub zeros: usize,
     /// Number of completions.
     pub pieces: usize,
     /// One multiplier matrix per distinct feature matrix, in order of the
@@ -74,6 +85,46 @@ pub fn zero_preactivations(problem: &Problem, pre: &[Vec<Vec<Q>>]) -> Vec<(usize
         }
     }
     out
+}
+
+/// The tie group of each entry of `zeros` (see the module documentation),
+/// groups numbered in order of their first entry.
+pub fn tie_groups(
+    problem: &Problem,
+    pre: &[Vec<Vec<Q>>],
+    zeros: &[(usize, usize, usize)],
+) -> Vec<usize> {
+    let x = &problem.data.x;
+    let n = pre.len();
+    let relu = problem.arch.activation.slope(false).is_zero();
+    // same[l][i]: the least point whose input to hidden layer l is tied to
+    // point i's
+    let mut same: Vec<Vec<usize>> = Vec::with_capacity(problem.arch.hidden_layers() + 1);
+    same.push(
+        (0..n)
+            .map(|i| (0..i).find(|&k| x[k] == x[i]).unwrap_or(i))
+            .collect(),
+    );
+    for l in 0..problem.arch.hidden_layers() {
+        let dead = |i: usize| relu && pre[i][l].iter().all(Signed::is_negative);
+        let prev = &same[l];
+        let row = (0..n)
+            .map(|i| {
+                (0..i)
+                    .find(|&k| prev[k] == prev[i] || (dead(k) && dead(i)))
+                    .unwrap_or(i)
+            })
+            .collect();
+        same.push(row);
+    }
+    let mut first: HashMap<(usize, usize, usize), usize> = HashMap::new();
+    zeros
+        .iter()
+        .map(|&(l, i, j)| {
+            let next = first.len();
+            *first.entry((l, same[l][i], j)).or_insert(next)
+        })
+        .collect()
 }
 
 /// Point i's feature row: `v` starts as `x_i`; hidden layer l's unit j
@@ -129,7 +180,8 @@ pub fn path_lifting_bound(
     let ev = problem.evaluate(params);
     let pre: Vec<Vec<Vec<Q>>> = ev.traces.iter().map(|t| t.pre.clone()).collect();
     let zeros = zero_preactivations(problem, &pre);
-    let kinks = zeros.len();
+    let group = tie_groups(problem, &pre, &zeros);
+    let kinks = group.iter().max().map_or(0, |g| g + 1);
     let pieces = 1usize.checked_shl(u32::try_from(kinks).ok()?)?;
     if kinks >= usize::BITS as usize || pieces > max_pieces {
         return None;
@@ -139,8 +191,8 @@ pub fn path_lifting_bound(
     let targets: Vec<Q> = (0..data.len()).map(|i| data.target(i)).collect();
     let classes = problem.arch.output_width();
     let mut index_of: HashMap<(usize, usize, usize), usize> = HashMap::new();
-    for (e, z) in zeros.iter().enumerate() {
-        index_of.insert(*z, e);
+    for (z, g) in zeros.iter().zip(&group) {
+        index_of.insert(*z, *g);
     }
     let mut seen: HashSet<Vec<Vec<Q>>> = HashSet::new();
     let mut duals = Vec::new();
@@ -178,6 +230,7 @@ pub fn path_lifting_bound(
     }
     Some(PathLifting {
         kinks,
+        zeros: zeros.len(),
         pieces,
         duals,
         min_value: min_value?,
