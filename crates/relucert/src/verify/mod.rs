@@ -71,6 +71,7 @@ mod descent;
 mod flat;
 mod function_space;
 mod global_stage;
+mod lines;
 mod path_lifting_stage;
 mod probe_stage;
 mod regression_bounds;
@@ -265,7 +266,20 @@ pub fn completions(zeros: &[ZeroEntry], cap: usize) -> Option<Vec<Vec<Side>>> {
 /// decides gives the outcome. `Err` for an instance without a point (and
 /// for an internal inconsistency).
 pub fn verify(inst: &Instance, limits: &Limits) -> Result<Outcome, VerifyError> {
-    let out = verify_local(inst, limits)?;
+    let mut out = verify_local(inst, limits)?;
+    if out.verdict == Verdict::Undecided && !limits.deadline.expired() {
+        if let Some(params) = inst.point.as_ref() {
+            let found = lines::search(&inst.problem, params, &out.loss, &limits.deadline);
+            if let Some(found) = found {
+                out = unless_expired(
+                    &limits.deadline,
+                    &out.loss,
+                    "the line search",
+                    certificate::descended(inst, out.loss.clone(), found),
+                );
+            }
+        }
+    }
     global_stage::compare(inst, limits, out)
 }
 
