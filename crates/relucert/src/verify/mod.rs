@@ -344,6 +344,20 @@ fn verify_local(inst: &Instance, limits: &Limits) -> Result<Outcome, VerifyError
         return Ok(time_limit(&loss, "the function-space bound"));
     }
     let ev = problem.evaluate(params);
+    // Path lifting before the pieces, the arcs and the second-order proof
+    // when its completions are few (at most 16 LPs): a point whose
+    // neighbours are affine on the data up to few kinks (dead units, hinge
+    // corners) is proven without enumerating the corners' regions.
+    let lifting_early = limits.local_bounds && path_lifting_stage::few_completions(problem, &ev);
+    let lifting = || path_lifting_stage::decide(inst, params, &loss, limits.max_pieces, deadline);
+    if lifting_early {
+        if let Some(out) = lifting() {
+            return stop("the path-lifting bound", out);
+        }
+        if deadline.expired() {
+            return Ok(time_limit(&loss, "the path-lifting bound"));
+        }
+    }
     let sig = Signature::of(problem, &ev);
     let sides = flat::piece_sides(&ev, &sig, problem.loss.is_regression(), limits.max_pieces);
     // the local model (kinks, terms, Taylor data), shared by the stages below
@@ -376,11 +390,12 @@ fn verify_local(inst: &Instance, limits: &Limits) -> Result<Outcome, VerifyError
     if let Some(out) = flat::decide(inst, &loss, &sides, &pieces) {
         return stop("building pieces", out);
     }
-    // Path lifting before the arcs where the second-order proof cannot
-    // apply (regression, or not one hidden layer); elsewhere after it, so
-    // that its certificates stay what they were.
-    let lifting_first = problem.loss.is_regression() || problem.arch.hidden_layers() != 1;
-    let lifting = || path_lifting_stage::decide(inst, params, &loss, limits.max_pieces, deadline);
+    // Many completions: path lifting before the arcs where the
+    // second-order proof cannot apply (regression, or not one hidden
+    // layer); elsewhere after it, so that its certificates stay what they
+    // were. (Few completions: it ran above.)
+    let lifting_first =
+        !lifting_early && (problem.loss.is_regression() || problem.arch.hidden_layers() != 1);
     if lifting_first && limits.local_bounds {
         if let Some(out) = lifting() {
             return stop("the path-lifting bound", out);
@@ -434,6 +449,7 @@ fn verify_local(inst: &Instance, limits: &Limits) -> Result<Outcome, VerifyError
     );
     if out.verdict == Verdict::Undecided
         && !lifting_first
+        && !lifting_early
         && limits.local_bounds
         && !deadline.expired()
     {
