@@ -51,8 +51,11 @@
 //! first that decides ends the run): `zero_loss`; `probe_stage` (the
 //! probe's float proposals decided exactly; `--no-probe` skips it);
 //! `bounds` (linear and multiclass LP bounds) and `regression_bounds`;
-//! `function_space` (the function-space bound, any architecture); `flat`
-//! (the pieces around the point and flatness); `path_lifting_stage` (here
+//! `function_space` (the function-space bound, any architecture);
+//! `path_lifting_stage` when it has at most 16 completions (at most 4 zero
+//! pre-activations: dead units and hinge corners need none), before any
+//! piece or second-order region is built; `flat` (the pieces around the
+//! point and flatness); `path_lifting_stage` with more completions (here
 //! for regression losses and depths other than one hidden layer; for one
 //! hidden layer with a hinge loss after the second-order stage, before its
 //! `undecided`); `star_stage` (regression; for the binary hinge after the
