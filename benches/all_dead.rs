@@ -3,8 +3,9 @@
 //! on every point, the output bias at the majority label; generated here,
 //! deterministically, seed 1):
 //! - `all_dead/width/W` at d = 5, W = 2, 4, 8, 16, 32, 64;
-//! - `all_dead/dim/D` at W = 8, D = 2, 5, 10, 20;
-//! each with default limits (`verify` as the CLI runs it, the comparison
+//! - `all_dead/dim/D` at W = 8, D = 2, 5, 10, 20.
+//!
+//! Each with default limits (`verify` as the CLI runs it, the comparison
 //! with the width's optimum included) and, as `local/...`, without that
 //! comparison (`global_budget = 0`: the local analysis alone).
 //! Every instance is checked to be `local-min` before it is timed.
