@@ -19,7 +19,7 @@ mod setting;
 mod witness;
 
 pub use merge::merge;
-pub use run::{plan, solve, EXACT_COUNT_CHAMBERS, MAX_CHAMBERS, MAX_WIDTH};
+pub use run::{plan, sets_lower_bound, solve, EXACT_COUNT_CHAMBERS, MAX_CHAMBERS, MAX_WIDTH};
 pub use setting::SCOPE_MESSAGE;
 pub use witness::witness_instance;
 

@@ -251,6 +251,20 @@ fn extend_dual(
     })
 }
 
+/// A lower bound on the sets of pairs [`solve`] would solve, found without
+/// listing any chamber: `h` distinct hyperplanes through the origin cut
+/// space into at least `2h` chambers (deletion-restriction: the first
+/// makes 2, each further one adds the chambers of its restriction to it,
+/// a nonempty central arrangement, so at least 2), and the count of sets
+/// grows with the chambers. Scope and options are checked as in `solve`.
+pub fn sets_lower_bound(problem: &Problem, opts: &Options<'_>) -> Result<u128, GlobalError> {
+    check_options(opts)?;
+    let setting = Setting::new(problem)?;
+    let h = setting.groups.len();
+    let chambers = if h == 0 { 1 } else { h.saturating_mul(2) };
+    Ok(sizes(&setting, chambers, opts).sets_total)
+}
+
 /// `L*_m` for `problem` (one hidden layer, binary hinge), with a witness
 /// network and (when complete) the certificate body.
 pub fn solve(problem: &Problem, opts: &Options<'_>) -> Result<Optimum, GlobalError> {

@@ -4,7 +4,8 @@
 //!
 //! Owns: deciding when the comparison runs (one hidden layer, binary hinge,
 //! a verdict of `local-min` or `undecided`, at most `Limits::global_budget`
-//! sets of pairs and at most one chamber per 100 of them), upgrading the verdict to `global-min` with a
+//! sets of pairs and at most one chamber per 100 of them; a cheap lower
+//! bound on the sets refuses before any chamber is listed), upgrading the verdict to `global-min` with a
 //! `pattern-lp` certificate when the point's loss equals `L*`, and
 //! otherwise reporting `L*` with its witness network.
 //!
@@ -14,7 +15,7 @@
 
 use super::certificate::decided;
 use super::{GlobalComparison, Limits, Outcome, Verdict};
-use crate::global::{solve, GlobalError, Options};
+use crate::global::{sets_lower_bound, solve, GlobalError, Options};
 use crate::instance::Instance;
 use crate::network::LossKind;
 use crate::number::fmt_q;
@@ -45,6 +46,18 @@ pub(super) fn compare(
         progress: None,
         reuse_duals: true,
     };
+    // Refused without listing a chamber when even the fewest chambers the
+    // data's hyperplanes allow give too many sets (listing them can take
+    // seconds in high dimension).
+    if let Ok(lower) = sets_lower_bound(problem, &opts) {
+        if lower > limits.global_budget {
+            out.reason = format!(
+                "{}; global optimum not computed (at least {lower} sets of pairs, budget {}: raise --global-budget)",
+                out.reason, limits.global_budget
+            );
+            return Ok(out);
+        }
+    }
     let opt = match solve(problem, &opts) {
         Ok(opt) => opt,
         Err(GlobalError::TooManyChambers { bound, .. }) => {

@@ -51,8 +51,11 @@
 //! first that decides ends the run): `zero_loss`; `probe_stage` (the
 //! probe's float proposals decided exactly; `--no-probe` skips it);
 //! `bounds` (linear and multiclass LP bounds) and `regression_bounds`;
-//! `function_space` (the function-space bound, any architecture); `flat`
-//! (the pieces around the point and flatness); `path_lifting_stage` (here
+//! `function_space` (the function-space bound, any architecture);
+//! `path_lifting_stage` when it has at most 16 completions (at most 4 zero
+//! pre-activations: dead units and hinge corners need none), before any
+//! piece or second-order region is built; `flat` (the pieces around the
+//! point and flatness); `path_lifting_stage` with more completions (here
 //! for regression losses and depths other than one hidden layer; for one
 //! hidden layer with a hinge loss after the second-order stage, before its
 //! `undecided`); `star_stage` (regression; for the binary hinge after the
@@ -358,6 +361,20 @@ fn verify_local(inst: &Instance, limits: &Limits) -> Result<Outcome, VerifyError
         return Ok(time_limit(&loss, "the function-space bound"));
     }
     let ev = problem.evaluate(params);
+    // Path lifting before the pieces, the arcs and the second-order proof
+    // when its completions are few (at most 16 LPs): a point whose
+    // neighbours are affine on the data up to few kinks (dead units, hinge
+    // corners) is proven without enumerating the corners' regions.
+    let lifting_early = limits.local_bounds && path_lifting_stage::few_completions(problem, &ev);
+    let lifting = || path_lifting_stage::decide(inst, params, &loss, limits.max_pieces, deadline);
+    if lifting_early {
+        if let Some(out) = lifting() {
+            return stop("the path-lifting bound", out);
+        }
+        if deadline.expired() {
+            return Ok(time_limit(&loss, "the path-lifting bound"));
+        }
+    }
     let sig = Signature::of(problem, &ev);
     let sides = flat::piece_sides(&ev, &sig, problem.loss.is_regression(), limits.max_pieces);
     // the local model (kinks, terms, Taylor data), shared by the stages below
@@ -390,11 +407,12 @@ fn verify_local(inst: &Instance, limits: &Limits) -> Result<Outcome, VerifyError
     if let Some(out) = flat::decide(inst, &loss, &sides, &pieces) {
         return stop("building pieces", out);
     }
-    // Path lifting before the arcs where the second-order proof cannot
-    // apply (regression, or not one hidden layer); elsewhere after it, so
-    // that its certificates stay what they were.
-    let lifting_first = problem.loss.is_regression() || problem.arch.hidden_layers() != 1;
-    let lifting = || path_lifting_stage::decide(inst, params, &loss, limits.max_pieces, deadline);
+    // Many completions: path lifting before the arcs where the
+    // second-order proof cannot apply (regression, or not one hidden
+    // layer); elsewhere after it, so that its certificates stay what they
+    // were. (Few completions: it ran above.)
+    let lifting_first =
+        !lifting_early && (problem.loss.is_regression() || problem.arch.hidden_layers() != 1);
     if lifting_first && limits.local_bounds {
         if let Some(out) = lifting() {
             return stop("the path-lifting bound", out);
@@ -448,6 +466,7 @@ fn verify_local(inst: &Instance, limits: &Limits) -> Result<Outcome, VerifyError
     );
     if out.verdict == Verdict::Undecided
         && !lifting_first
+        && !lifting_early
         && limits.local_bounds
         && !deadline.expired()
     {
