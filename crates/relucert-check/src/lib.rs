@@ -76,6 +76,7 @@ mod squared;
 mod star;
 
 pub use arc::{MAX_ARC_DEGREE, MAX_ARC_DIRECTIONS};
+pub use deep::MAX_DEEP_REGIONS;
 pub use error::CheckError;
 pub use flat::MAX_FLAT_PIECES;
 pub use linalg::MAX_COPOSITIVE_ORDER;
