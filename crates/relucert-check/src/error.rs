@@ -60,6 +60,8 @@ pub enum CheckError {
     FunctionSpaceBound(String),
     /// A `squared-second-order` proof failed.
     SquaredSecondOrder(String),
+    /// A `deep-second-order` proof failed.
+    DeepSecondOrder(String),
     /// A `pattern-lp`, `width-optimum` or `width-optimum-shard` proof failed.
     PatternLp(EvidenceKind, String),
     /// A `linear-regression-bound` proof failed.
@@ -156,6 +158,7 @@ impl CheckError {
             CheckError::PiecewiseSecondOrder(d) => (EvidenceKind::PiecewiseSecondOrder, d),
             CheckError::FunctionSpaceBound(d) => (EvidenceKind::FunctionSpaceBound, d),
             CheckError::SquaredSecondOrder(d) => (EvidenceKind::SquaredSecondOrder, d),
+            CheckError::DeepSecondOrder(d) => (EvidenceKind::DeepSecondOrder, d),
             CheckError::PatternLp(kind, d) => (*kind, d),
             CheckError::LinearRegressionBound(d) => (EvidenceKind::LinearRegressionBound, d),
             CheckError::PathLiftingBound(d) => (EvidenceKind::PathLiftingBound, d),

@@ -17,6 +17,7 @@
 //! - `path-lifting-bound` (claim `local-min`): `path_lifting`.
 //! - `squared-second-order` (claim `local-min`): `squared`.
 //! - `pattern-star-bound` (claim `local-min`): `star`.
+//! - `deep-second-order` (claim `local-min`): `deep`.
 //!
 //! Everything is recomputed with the checker's own exact arithmetic: its
 //! forward pass ([`forward`]), its polynomials ([`poly`]) and symbolic
@@ -60,6 +61,7 @@
 mod arc;
 mod bounds;
 pub mod cell;
+mod deep;
 mod error;
 mod flat;
 pub mod forward;
@@ -74,6 +76,7 @@ mod squared;
 mod star;
 
 pub use arc::{MAX_ARC_DEGREE, MAX_ARC_DIRECTIONS};
+pub use deep::MAX_DEEP_REGIONS;
 pub use error::CheckError;
 pub use flat::MAX_FLAT_PIECES;
 pub use linalg::MAX_COPOSITIVE_ORDER;
@@ -248,6 +251,20 @@ pub fn check_certificate_within(
             pattern::check(problem, kind, loss, p, deadline)?
         }
         Evidence::PatternStarBound(p) => star::check(problem, &ev, &theta, loss, p, deadline)?,
+        Evidence::DeepSecondOrder {
+            rescaled,
+            dead,
+            dropped,
+            regions,
+        } => {
+            let parts = deep::DeepParts {
+                rescaled,
+                dead,
+                dropped,
+                regions,
+            };
+            deep::check_deep(problem, &ev, &theta, &parts, deadline)?
+        }
         Evidence::WidthOptimum(p) | Evidence::WidthOptimumShard(p) => {
             // Checked above without a point; checked the same way here.
             pattern::check(problem, kind, &cert.header.loss, p, deadline)?

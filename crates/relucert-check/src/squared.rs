@@ -74,7 +74,7 @@ fn dot(a: &[Q], b: &[Q]) -> Q {
 }
 
 /// Gradient and Hessian of `p` at `theta` over `n` variables (any degree).
-fn jet(p: &Poly, theta: &[Q], n: usize) -> (Vec<Q>, Vec<Vec<Q>>) {
+pub(crate) fn jet(p: &Poly, theta: &[Q], n: usize) -> (Vec<Q>, Vec<Vec<Q>>) {
     let mut g = vec![Q::zero(); n];
     let mut h = vec![vec![Q::zero(); n]; n];
     for (m, c) in p.terms() {
@@ -145,7 +145,7 @@ fn strictly_copositive(s: &[Vec<Q>], deadline: &Deadline) -> Result<(), Stop> {
 
 /// `y^T h y > 0` on `{eq . y = 0, ineq . y >= 0} \ {0}` in `R^m` (the
 /// inequalities relaxed to a subset independent on the subspace).
-fn strict_on_cone(
+pub(crate) fn strict_on_cone(
     h: &[Vec<Q>],
     eq: &[Vec<Q>],
     ineq: &[Vec<Q>],
@@ -184,6 +184,74 @@ fn strict_on_cone(
     strictly_copositive(&s, deadline)
 }
 
+/// The units and slice equations of the gauge slice: the dead ReLU units
+/// (every pre-activation `< 0`; with one hidden layer, or at any depth
+/// when `any_depth`), the rows fixing their coordinates, the rescaled units
+/// (nonzero tangent `A'_j`: incoming row and bias, minus the outgoing
+/// column, with dead coordinates left out) and those tangents.
+#[allow(clippy::type_complexity)]
+pub(crate) fn quotient(
+    problem: &Problem,
+    ev: &Evaluation,
+    theta: &[Q],
+    any_depth: bool,
+) -> (Vec<Unit>, Vec<Unit>, Vec<Vec<Q>>, Vec<Vec<Q>>) {
+    let arch = &problem.arch;
+    let n = theta.len();
+    let coords = |l: usize, j: usize| -> Vec<(usize, bool)> {
+        let mut out: Vec<(usize, bool)> = (0..arch.widths[l - 1])
+            .map(|k| (arch.weight_index(l, j, k), true))
+            .collect();
+        out.extend(arch.bias_index(l, j).map(|b| (b, true)));
+        out.extend((0..arch.widths[l + 1]).map(|i| (arch.weight_index(l + 1, i, j), false)));
+        out
+    };
+    let relu = matches!(arch.activation, Activation::Relu)
+        && (arch.hidden_layers() == 1 || any_depth)
+        && !ev.points.is_empty();
+    let mut fixed = vec![false; n];
+    let mut dead = Vec::new();
+    for l in 1..=arch.hidden_layers() {
+        for j in 0..arch.widths[l] {
+            if relu && ev.points.iter().all(|p| p.pre[l - 1][j].is_negative()) {
+                dead.push(Unit { layer: l, unit: j });
+                for (c, _) in coords(l, j) {
+                    fixed[c] = true;
+                }
+            }
+        }
+    }
+    let rows: Vec<Vec<Q>> = (0..n)
+        .filter(|&c| fixed[c])
+        .map(|c| {
+            let mut e = vec![Q::zero(); n];
+            e[c] = Q::one();
+            e
+        })
+        .collect();
+    let (mut rescaled, mut tangents) = (Vec::new(), Vec::new());
+    for l in 1..=arch.hidden_layers() {
+        for j in 0..arch.widths[l] {
+            if dead.contains(&Unit { layer: l, unit: j }) {
+                continue;
+            }
+            let mut a = vec![Q::zero(); n];
+            for (c, plus) in coords(l, j).into_iter().filter(|(c, _)| !fixed[*c]) {
+                a[c] = if plus {
+                    theta[c].clone()
+                } else {
+                    -theta[c].clone()
+                };
+            }
+            if a.iter().any(|x| !x.is_zero()) {
+                rescaled.push(Unit { layer: l, unit: j });
+                tangents.push(a);
+            }
+        }
+    }
+    (dead, rescaled, rows, tangents)
+}
+
 fn check(
     problem: &Problem,
     ev: &Evaluation,
@@ -218,45 +286,7 @@ fn check(
         ));
     }
     // the quotient
-    let coords = |l: usize, j: usize| -> Vec<(usize, bool)> {
-        let mut out: Vec<(usize, bool)> = (0..arch.widths[l - 1])
-            .map(|k| (arch.weight_index(l, j, k), true))
-            .collect();
-        out.extend(arch.bias_index(l, j).map(|b| (b, true)));
-        out.extend((0..arch.widths[l + 1]).map(|i| (arch.weight_index(l + 1, i, j), false)));
-        out
-    };
-    let relu1 = arch.hidden_layers() == 1 && matches!(arch.activation, Activation::Relu);
-    let (mut dead, mut rescaled) = (Vec::new(), Vec::new());
-    let (mut rows, mut tangents) = (Vec::new(), Vec::new());
-    for l in 1..=arch.hidden_layers() {
-        for j in 0..arch.widths[l] {
-            if relu1
-                && !ev.points.is_empty()
-                && ev.points.iter().all(|p| p.pre[l - 1][j].is_negative())
-            {
-                dead.push(Unit { layer: l, unit: j });
-                for (c, _) in coords(l, j) {
-                    let mut e = vec![Q::zero(); n];
-                    e[c] = Q::one();
-                    rows.push(e);
-                }
-                continue;
-            }
-            let mut a = vec![Q::zero(); n];
-            for (c, plus) in coords(l, j) {
-                a[c] = if plus {
-                    theta[c].clone()
-                } else {
-                    -theta[c].clone()
-                };
-            }
-            if a.iter().any(|x| !x.is_zero()) {
-                rescaled.push(Unit { layer: l, unit: j });
-                tangents.push(a);
-            }
-        }
-    }
+    let (dead, rescaled, mut rows, tangents) = quotient(problem, ev, theta, false);
     if dead.as_slice() != cert.dead || rescaled.as_slice() != cert.rescaled {
         return fail("`dead` and `rescaled` must list exactly the dead units and the units with a rescaling orbit");
     }

@@ -48,6 +48,7 @@ pub use relucert_lp::linalg;
 pub mod arc;
 pub mod cells;
 pub mod corpus;
+pub mod deep_second_order;
 pub mod descend;
 pub mod expect;
 pub mod gen;

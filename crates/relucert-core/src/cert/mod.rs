@@ -117,10 +117,12 @@ pub enum EvidenceKind {
     SquaredSecondOrder,
     /// `pattern-star-bound`.
     PatternStarBound,
+    /// `deep-second-order`.
+    DeepSecondOrder,
 }
 
 impl EvidenceKind {
-    const ALL: [EvidenceKind; 15] = [
+    const ALL: [EvidenceKind; 16] = [
         EvidenceKind::ZeroLoss,
         EvidenceKind::Flat,
         EvidenceKind::DescentArc,
@@ -136,6 +138,7 @@ impl EvidenceKind {
         EvidenceKind::PathLiftingBound,
         EvidenceKind::SquaredSecondOrder,
         EvidenceKind::PatternStarBound,
+        EvidenceKind::DeepSecondOrder,
     ];
 
     /// The kind's name in certificates (the `kind` field).
@@ -156,6 +159,7 @@ impl EvidenceKind {
             EvidenceKind::PathLiftingBound => "path-lifting-bound",
             EvidenceKind::SquaredSecondOrder => "squared-second-order",
             EvidenceKind::PatternStarBound => "pattern-star-bound",
+            EvidenceKind::DeepSecondOrder => "deep-second-order",
         }
     }
 
@@ -179,7 +183,7 @@ impl EvidenceKind {
             | EvidenceKind::PiecewiseSecondOrder
             | EvidenceKind::PathLiftingBound => Claim::LocalMin,
             EvidenceKind::SquaredSecondOrder => Claim::LocalMin,
-            EvidenceKind::PatternStarBound => Claim::LocalMin,
+            EvidenceKind::PatternStarBound | EvidenceKind::DeepSecondOrder => Claim::LocalMin,
             EvidenceKind::DescentArc | EvidenceKind::DescentDirection => Claim::NotLocalMin,
         }
     }
@@ -240,6 +244,17 @@ pub struct SquaredPiece {
     /// `sides`: one side per kink, `true` for `+`.
     pub sides: Vec<bool>,
     /// `lambda`: one Farkas multiplier per kink.
+    pub lambda: Vec<Q>,
+}
+
+/// One region of a `deep-second-order` certificate: a side for every live
+/// zero entry and the Farkas multipliers of its rows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeepRegion {
+    /// `choice`: per live zero entry, 1 (`+`) or 0 (`-`) for a kink or a
+    /// hinge corner, the leading class for a Crammer-Singer tie.
+    pub choice: Vec<usize>,
+    /// `lambda`: one nonnegative multiplier per row of the region.
     pub lambda: Vec<Q>,
 }
 
@@ -372,6 +387,19 @@ pub enum Evidence {
     /// `pattern-star-bound`: the local pattern-star bound (one hidden
     /// layer) equals the loss.
     PatternStarBound(PatternStar),
+    /// `deep-second-order`: a hinge-type loss at any depth, the
+    /// second-order sufficient condition on the gauge slice on every region
+    /// (polyhedral kinks times leading branches).
+    DeepSecondOrder {
+        /// `rescaled`: the units whose rescaling orbit is quotiented.
+        rescaled: Vec<Unit>,
+        /// `dead`: the ReLU units dead on every point, their parameters fixed.
+        dead: Vec<Unit>,
+        /// `dropped`: live zero entries (hinge corners) bounded below by 0.
+        dropped: Vec<usize>,
+        /// `regions`: one per combination of the other live entries' sides.
+        regions: Vec<DeepRegion>,
+    },
 }
 
 impl Evidence {
@@ -393,6 +421,7 @@ impl Evidence {
             Evidence::PathLiftingBound { .. } => EvidenceKind::PathLiftingBound,
             Evidence::SquaredSecondOrder { .. } => EvidenceKind::SquaredSecondOrder,
             Evidence::PatternStarBound(_) => EvidenceKind::PatternStarBound,
+            Evidence::DeepSecondOrder { .. } => EvidenceKind::DeepSecondOrder,
         }
     }
 }

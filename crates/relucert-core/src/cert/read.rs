@@ -380,6 +380,20 @@ fn read_evidence(at: At<'_>) -> Read<Evidence> {
             pieces: at.field("pieces", |v| v.array(read_squared_piece))?,
         },
         EvidenceKind::PatternStarBound => Evidence::PatternStarBound(read_star(at)?),
+        EvidenceKind::DeepSecondOrder => Evidence::DeepSecondOrder {
+            rescaled: at.field("rescaled", |v| v.array(read_unit))?,
+            dead: at.field("dead", |v| v.array(read_unit))?,
+            dropped: at.field("dropped", |v| v.array(|i| i.index()))?,
+            regions: at.field("regions", |v| {
+                v.array(|r| {
+                    r.object()?;
+                    Ok(DeepRegion {
+                        choice: r.field("choice", |c| c.array(|i| i.index()))?,
+                        lambda: r.field("lambda", |l| l.vector())?,
+                    })
+                })
+            })?,
+        },
     })
 }
 

@@ -227,6 +227,29 @@ impl Evidence {
                 })
             }
             Evidence::PatternStarBound(p) => star_json(kind, p),
+            Evidence::DeepSecondOrder {
+                rescaled,
+                dead,
+                dropped,
+                regions,
+            } => {
+                let units = |us: &[Unit]| -> Vec<Value> {
+                    us.iter()
+                        .map(|u| json!({"layer": u.layer, "unit": u.unit}))
+                        .collect()
+                };
+                let regions: Vec<Value> = regions
+                    .iter()
+                    .map(|r| json!({"choice": r.choice, "lambda": qv(&r.lambda)}))
+                    .collect();
+                json!({
+                    "kind": kind,
+                    "rescaled": units(rescaled),
+                    "dead": units(dead),
+                    "dropped": dropped,
+                    "regions": regions,
+                })
+            }
         }
     }
 }

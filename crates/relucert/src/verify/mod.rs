@@ -70,6 +70,7 @@
 mod arcs;
 mod bounds;
 mod certificate;
+mod deep_second_order_stage;
 mod descent;
 mod flat;
 mod function_space;
@@ -454,7 +455,7 @@ fn verify_local(inst: &Instance, limits: &Limits) -> Result<Outcome, VerifyError
         }
         return stop("the squared second-order analysis", out);
     }
-    let out = second_order_stage::finish(
+    let mut out = second_order_stage::finish(
         inst,
         &model,
         &loss,
@@ -464,6 +465,23 @@ fn verify_local(inst: &Instance, limits: &Limits) -> Result<Outcome, VerifyError
         &pieces,
         &sides.note,
     );
+    // two or more hidden layers: the second-order condition on the slice
+    if out.verdict == Verdict::Undecided && problem.arch.hidden_layers() >= 2 && !deadline.expired()
+    {
+        match deep_second_order_stage::decide(
+            inst,
+            params,
+            &sig,
+            &loss,
+            limits.max_pieces,
+            deadline,
+        ) {
+            Ok(decided) => return stop("the deep second-order analysis", decided),
+            Err(why) => {
+                out.reason = format!("{}; the deep second-order proof fails: {why}", out.reason)
+            }
+        }
+    }
     if out.verdict == Verdict::Undecided
         && !lifting_first
         && !lifting_early
