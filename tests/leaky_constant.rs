@@ -243,6 +243,37 @@ fn exact_probing_finds_nothing_lower_at_claimed_minima() {
         }
     }
     assert!(probes >= 1000, "{probes} probes");
+    // the probe has teeth: at the claimed non-minima it finds lower points
+    let refuted: Vec<Instance> = batch()
+        .into_iter()
+        .filter(|i| i.expect.as_ref().and_then(|e| e.local_min) == Some(false))
+        .take(12)
+        .collect();
+    let found = refuted
+        .iter()
+        .filter(|inst| {
+            let point = inst.point.as_ref().unwrap();
+            let theta = point.flat();
+            let base = loss_here(inst, point);
+            (0..24).any(|_| {
+                let dir: Vec<Q> = theta.iter().map(|_| rng.next()).collect();
+                let moved: Vec<Q> = theta
+                    .iter()
+                    .zip(&dir)
+                    .map(|(a, d)| a + &radii[0] * d)
+                    .collect();
+                loss_here(
+                    inst,
+                    &Params::from_flat(&inst.problem.arch, &moved).unwrap(),
+                ) < base
+            })
+        })
+        .count();
+    assert!(
+        found * 2 >= refuted.len(),
+        "probing found lower points at only {found} of {} non-minima",
+        refuted.len()
+    );
 }
 
 fn z3_available() -> bool {
