@@ -27,7 +27,14 @@
 //!     layer (`g'` is continuous, and `lambda' = lambda + G'^+ (r' - G'
 //!     lambda)` stays in the open cube), so `F >= (dc, dv) . (sum_B g'_i -
 //!     sum_A lambda'_i g'_i) = 0` (as `max(0, -k) >= -lambda k`):
-//!     `local_min = true`. Otherwise (a boundary case) nothing is claimed;
+//!     `local_min = true`. If neither, but some unit j has the same
+//!     pre-activation `z_j` on every point: moving `w_j` by `t s e_d`, `v_j`
+//!     by `eps` and `c` by `-eps sigma(z_j)` changes every output by
+//!     `eps (sigma(z_j + t s x_id) - sigma(z_j))`, whose sign is `y_i`
+//!     (sigma strictly increasing, `y_i s x_id > 0`): every margin rises,
+//!     the minority's loss falls, `local_min = false` (a descent of order
+//!     2, bilinear in `t` and `eps`). Otherwise (a boundary case) nothing is
+//!     claimed;
 //!   - `c = -s` (the minority corner, `m < p`): moving `c` by `s eps`
 //!     changes `N L` by `-(p - m) eps`: `local_min = false`;
 //!   - `-1 < c < 1`: every hinge is in its linear part, so moving `c` by
@@ -119,6 +126,14 @@ fn corner(ga: &[Vec<Q>], gb: &[Vec<Q>]) -> Corner {
     }
 }
 
+/// Whether some hidden unit has the same pre-activation on every point.
+fn constant_unit(hidden: &LayerParams, x: &[Vec<Q>]) -> bool {
+    (0..hidden.w.len()).any(|j| {
+        let z: Vec<Q> = x.iter().map(|xi| affine(hidden, xi)[j].clone()).collect();
+        z.iter().all(|v| *v == z[0])
+    })
+}
+
 /// A `leaky-constant` instance (see the module documentation).
 pub(super) fn leaky_constant(rng: &mut Rng) -> Draft {
     let h = rng.range(1, 2);
@@ -203,6 +218,10 @@ pub(super) fn leaky_constant(rng: &mut Rng) -> Draft {
             match corner(&ga, &gb) {
                 Corner::Interior => (Some(true), "the majority corner, inside the zonotope"),
                 Corner::Outside => (Some(false), "the majority corner, outside the zonotope"),
+                Corner::Unknown if constant_unit(&hidden, &x) => (
+                    Some(false),
+                    "the majority corner, a unit constant on the data",
+                ),
                 Corner::Unknown => (None, "the majority corner, on the zonotope's boundary"),
             }
         }
