@@ -41,7 +41,8 @@ def test_absolute_dead_minimum_verifies_and_checks():
     assert inst.check(r).accepted
     reports = {t.predicate: t for t in inst.theorems()}
     assert reports["P1-flat-interior-minima"].outcome == "holds"
-    assert reports["P3-leaky-separable-zero-loss"].outcome == "not-applicable"
+    assert reports["P3a-leaky-separable-constant-output"].outcome == "not-applicable"
+    assert reports["P3b-leaky-separable-no-bias-zero-loss"].outcome == "not-applicable"
 
 
 def test_squared_off_the_mean_is_not_a_minimum():

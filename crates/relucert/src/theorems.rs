@@ -10,8 +10,13 @@
 //! - P2 .. P4 are hinge-only: not applicable to the regression losses.
 //! - P2 deep linear networks, binary hinge: a local minimum is global, i.e.
 //!   its loss equals the LP optimum over linear/affine classifiers;
-//! - P3 one hidden layer, leaky ReLU, separable data, binary hinge: a
-//!   local minimum has loss 0;
+//! - P3a one hidden layer, leaky ReLU, separable data, binary hinge: a
+//!   local minimum with loss > 0 has every outgoing weight 0 (constant
+//!   output; otherwise moving a unit's incoming weights along a separator
+//!   raises every margin), with or without an output bias;
+//! - P3b the same without an output bias: a local minimum has loss 0 (with
+//!   an output bias positive-loss minima with constant output exist, THEORY
+//!   section 6, and P3b is not applicable);
 //! - P4 one hidden layer, ReLU, separable data, binary hinge: at a local
 //!   minimum every positive-loss point is, for every unit with a nonzero
 //!   outgoing weight, dead (z < 0) or on a kink pointing the wrong way
@@ -216,9 +221,14 @@ pub fn evaluate(inst: &Instance, verdict: &VerifyOutcome) -> Result<Vec<Report>,
             outcome: p2(problem, verdict),
         },
         Report {
-            predicate: "P3-leaky-separable-zero-loss",
+            predicate: "P3a-leaky-separable-constant-output",
             theorem: true,
-            outcome: p3(problem, verdict),
+            outcome: p3a(problem, params, verdict),
+        },
+        Report {
+            predicate: "P3b-leaky-separable-no-bias-zero-loss",
+            theorem: true,
+            outcome: p3b(problem, verdict),
         },
         Report {
             predicate: "P4-relu-separable-dead-points",
@@ -360,26 +370,67 @@ fn one_hidden_binary(problem: &Problem) -> Result<(), String> {
     Ok(())
 }
 
-fn p3(problem: &Problem, v: &VerifyOutcome) -> PredicateOutcome {
-    if let Err(e) = one_hidden_binary(problem) {
-        return PredicateOutcome::NotApplicable(e);
-    }
+/// P3's hypotheses: one hidden layer, leaky, binary hinge; with `no_bias`
+/// also no output bias; a proven local minimum; separable data (affinely
+/// iff the hidden layer has a bias).
+fn p3_setting(problem: &Problem, v: &VerifyOutcome, no_bias: bool) -> Result<(), PredicateOutcome> {
+    one_hidden_binary(problem).map_err(PredicateOutcome::NotApplicable)?;
     if !matches!(problem.arch.activation, Activation::Leaky(_)) {
-        return PredicateOutcome::NotApplicable("activation is not leaky".to_string());
+        return Err(PredicateOutcome::NotApplicable(
+            "activation is not leaky".to_string(),
+        ));
+    }
+    if no_bias && problem.arch.bias[1] {
+        return Err(PredicateOutcome::NotApplicable(
+            "the network has an output bias: then positive-loss local minima with constant output exist (THEORY section 6), P3b assumes none"
+                .to_string(),
+        ));
     }
     if !is_min(v) {
-        return PredicateOutcome::NotApplicable(not_min_reason(v));
+        return Err(PredicateOutcome::NotApplicable(not_min_reason(v)));
     }
-    if let Err(e) = separable(problem, problem.arch.bias[0]) {
-        return PredicateOutcome::NotApplicable(e.to_string());
+    separable(problem, problem.arch.bias[0])
+        .map(|_| ())
+        .map_err(|e| PredicateOutcome::NotApplicable(e.to_string()))
+}
+
+/// P3a: at a local minimum with loss > 0 every outgoing weight is 0.
+fn p3a(problem: &Problem, params: &Params, v: &VerifyOutcome) -> PredicateOutcome {
+    if let Err(why) = p3_setting(problem, v, false) {
+        return why;
+    }
+    if v.loss.is_zero() {
+        return PredicateOutcome::Holds(
+            "separable data, leaky network, local minimum with loss 0".to_string(),
+        );
+    }
+    let out_w = &params.layers[1].w[0];
+    match out_w.iter().enumerate().find(|(_, vj)| !vj.is_zero()) {
+        None => PredicateOutcome::Holds(format!(
+            "a local minimum with loss {} > 0 and every outgoing weight 0 (constant output)",
+            fmt_q(&v.loss)
+        )),
+        Some((j, vj)) => PredicateOutcome::Violated(format!(
+            "a local minimum with loss {} > 0 on separable data and outgoing weight v_{j} = {} != 0",
+            fmt_q(&v.loss),
+            fmt_q(vj)
+        )),
+    }
+}
+
+/// P3b: without an output bias every local minimum has loss 0.
+fn p3b(problem: &Problem, v: &VerifyOutcome) -> PredicateOutcome {
+    if let Err(why) = p3_setting(problem, v, true) {
+        return why;
     }
     if v.loss.is_zero() {
         PredicateOutcome::Holds(
-            "separable data, leaky network, local minimum with loss 0".to_string(),
+            "separable data, leaky network without output bias, local minimum with loss 0"
+                .to_string(),
         )
     } else {
         PredicateOutcome::Violated(format!(
-            "a local minimum with loss {} > 0 on separable data",
+            "a local minimum with loss {} > 0 on separable data without an output bias",
             fmt_q(&v.loss)
         ))
     }

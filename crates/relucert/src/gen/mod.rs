@@ -39,6 +39,10 @@
 //!   factor, or at random points;
 //! - `saddle`: one hidden layer with zero outgoing weights for some units;
 //! - `random`: random architectures and points;
+//! - `leaky-constant`: one hidden leaky layer, binary hinge, separable data,
+//!   every outgoing weight 0 and the output bias at, beside or beyond the
+//!   majority hinge corner (the positive-loss minima of THEORY 6's P3a and
+//!   their non-minimal twins, `leaky_constant`);
 //! - `squared-exact-fit` / `absolute-exact-fit`: regression targets produced
 //!   by a planted one-hidden-layer network at the point (loss 0: a global
 //!   minimum);
@@ -73,6 +77,7 @@ mod boundary;
 mod classify;
 mod draft;
 mod forward;
+mod leaky_constant;
 mod linear;
 mod optimum;
 mod pin;
@@ -100,6 +105,8 @@ pub enum Family {
     Saddle,
     /// Random architectures and points.
     Random,
+    /// Leaky, separable data, every outgoing weight 0 (THEORY 6, P3a/P3b).
+    LeakyConstant,
     /// Regression: targets planted by the network (loss 0).
     ExactFit(Regression),
     /// Regression: all units dead, output bias at or off the best constant.
@@ -157,7 +164,7 @@ impl std::error::Error for FamilyError {}
 
 impl Family {
     /// Every family, in the order of `relucert gen --help`.
-    pub const ALL: [Family; 16] = [
+    pub const ALL: [Family; 17] = [
         Family::Separable,
         Family::Nonseparable,
         Family::Kinks,
@@ -166,6 +173,7 @@ impl Family {
         Family::Linear,
         Family::Saddle,
         Family::Random,
+        Family::LeakyConstant,
         Family::ExactFit(Regression::Squared),
         Family::RegressionDead(Regression::Squared),
         Family::RegressionKinks(Regression::Squared),
@@ -204,6 +212,7 @@ impl Family {
             Family::Linear => "linear",
             Family::Saddle => "saddle",
             Family::Random => "random",
+            Family::LeakyConstant => "leaky-constant",
             Family::ExactFit(Regression::Squared) => "squared-exact-fit",
             Family::RegressionDead(Regression::Squared) => "squared-dead",
             Family::RegressionKinks(Regression::Squared) => "squared-kinks",
@@ -304,6 +313,7 @@ pub fn generate(family: Family, seed: u64, index: u64) -> Generated {
         Family::Linear => linear::linear(&mut rng),
         Family::Saddle => boundary::saddle(&mut rng),
         Family::Random => random::random(&mut rng),
+        Family::LeakyConstant => leaky_constant::leaky_constant(&mut rng),
         Family::ExactFit(r) => regression::exact_fit(&mut rng, r.loss()),
         Family::RegressionDead(r) => regression::dead(&mut rng, r.loss()),
         Family::RegressionKinks(r) => regression::kinks(&mut rng, r.loss()),
@@ -336,7 +346,7 @@ mod tests {
 
     #[test]
     fn family_errors_keep_their_text() {
-        let all = "separable, nonseparable, kinks, dead, zero-loss, linear, saddle, random, \
+        let all = "separable, nonseparable, kinks, dead, zero-loss, linear, saddle, random, leaky-constant, \
                    squared-exact-fit, squared-dead, squared-kinks, squared-random, \
                    absolute-exact-fit, absolute-dead, absolute-kinks, absolute-random";
         assert_eq!(
