@@ -15,8 +15,7 @@ use super::Outcome;
 use crate::instance::Instance;
 use crate::network::{Evaluation, Params, Problem};
 use crate::number::Q;
-use crate::path_lifting::path_lifting_bound;
-use num_traits::Zero;
+use crate::path_lifting::{path_lifting_bound, tie_groups, zero_preactivations};
 use relucert_core::cert::Evidence;
 use relucert_core::Deadline;
 
@@ -25,24 +24,17 @@ use relucert_core::Deadline;
 /// completions, so at most 16 LPs (one per distinct feature matrix).
 pub(super) const EARLY_KINKS: usize = 4;
 
-/// The bound is cheap at this point: at most [`EARLY_KINKS`] zero
-/// pre-activations of hidden units (none for linear activation; hinge
+/// The bound is cheap at this point: at most [`EARLY_KINKS`] tie groups of
+/// zero pre-activations of hidden units (none for linear activation; hinge
 /// corners and ties need no completion).
 pub(super) fn few_completions(problem: &Problem, ev: &Evaluation) -> bool {
-    if !problem.arch.activation.has_kink() {
+    let pre: Vec<Vec<Vec<Q>>> = ev.traces.iter().map(|t| t.pre.clone()).collect();
+    let zeros = zero_preactivations(problem, &pre);
+    if zeros.len() <= EARLY_KINKS {
         return true;
     }
-    let hidden = problem.arch.hidden_layers();
-    let mut kinks = 0usize;
-    for t in &ev.traces {
-        for layer in t.pre.iter().take(hidden) {
-            kinks += layer.iter().filter(|z| z.is_zero()).count();
-            if kinks > EARLY_KINKS {
-                return false;
-            }
-        }
-    }
-    true
+    let groups = tie_groups(problem, &pre, &zeros);
+    groups.iter().max().is_none_or(|g| *g < EARLY_KINKS)
 }
 
 /// The stage (see the module documentation).
