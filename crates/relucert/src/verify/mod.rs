@@ -39,7 +39,11 @@
 //!   decreases, with an exact point of lower loss on it. Candidate arcs are
 //!   proposed by first-order LPs, orthant rays, the pieces' gradients and
 //!   Hessians, and the second-order analysis (exact, but only proposals: the
-//!   arc itself is what is checked).
+//!   arc itself is what is checked), and by straight lines of any order
+//!   (`lines`: germs of order 3 and more, e.g. deep linear origins).
+//! - `local-min` for two or more hidden layers and the hinge-type losses
+//!   by the second-order sufficient condition on polyhedral pieces
+//!   restricted to the gauge slice (`deep_second_order`).
 //!
 //! Everything else is `undecided`, with the reason.
 //!
@@ -52,8 +56,8 @@
 //! probe's float proposals decided exactly; `--no-probe` skips it);
 //! `bounds` (linear and multiclass LP bounds) and `regression_bounds`;
 //! `function_space` (the function-space bound, any architecture);
-//! `path_lifting_stage` when it has at most 16 completions (at most 4 zero
-//! pre-activations: dead units and hinge corners need none), before any
+//! `path_lifting_stage` when it has at most 16 completions (at most 4 tie
+//! groups of zero pre-activations: dead units and hinge corners need none), before any
 //! piece or second-order region is built; `flat` (the pieces around the
 //! point and flatness); `path_lifting_stage` with more completions (here
 //! for regression losses and depths other than one hidden layer; for one
@@ -62,8 +66,11 @@
 //! second-order stage); the early second-order attempt for many pieces
 //! (`second_order_stage::early`, not for squared); `arcs` (candidate
 //! descent arcs); `second_order_stage::finish` (the full second-order
-//! proof, its proposed arcs, the final `undecided`), or for the squared
-//! loss `squared_stage`. `descent` checks every arc, `certificate`
+//! proof, its proposed arcs), or for the squared loss `squared_stage`;
+//! `deep_second_order_stage` (two or more hidden layers, hinge-type
+//! losses, when the rest is undecided); `lines` (fixed pseudo-random
+//! straight lines decided by their exact germ, any order: the last
+//! resort before `undecided`). `descent` checks every arc, `certificate`
 //! wraps evidence into outcomes. The local model of `second_order` (kinks,
 //! terms, Taylor data) is built once and shared by the stages that need it.
 
