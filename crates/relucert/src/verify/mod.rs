@@ -68,6 +68,7 @@ mod arcs;
 mod bounds;
 mod certificate;
 mod descent;
+mod first_order;
 mod flat;
 mod function_space;
 mod global_stage;
