@@ -52,12 +52,9 @@ fn trace(problem: &Problem, theta: &[Q], pattern: &Pattern, i: usize) -> Trace {
         let a = &acts[l - 1];
         let z: Vec<Q> = (0..arch.widths[l])
             .map(|j| {
-                let mut acc = a
-                    .iter()
-                    .enumerate()
-                    .fold(Q::zero(), |acc, (k, ak)| {
-                        acc + &theta[arch.weight_index(l, j, k)] * ak
-                    });
+                let mut acc = a.iter().enumerate().fold(Q::zero(), |acc, (k, ak)| {
+                    acc + &theta[arch.weight_index(l, j, k)] * ak
+                });
                 if let Some(b) = arch.bias_index(l, j) {
                     acc += &theta[b];
                 }
@@ -190,8 +187,7 @@ fn linearise(
                 let g = gradient(problem, theta, &tr, depth, seed);
                 add_to(&mut lin.active, &g);
             } else if v.is_zero() {
-                lin.corners
-                    .push(gradient(problem, theta, &tr, depth, seed));
+                lin.corners.push(gradient(problem, theta, &tr, depth, seed));
             }
         }
         if !live {
@@ -199,8 +195,19 @@ fn linearise(
         }
         for (z, side) in zeros.iter().zip(key) {
             match (z, side) {
-                (ZeroEntry::PreActivation { point, layer, unit: j }, _) if *point == i => {
-                    let sign = if *side == Side::Pos { one.clone() } else { -one.clone() };
+                (
+                    ZeroEntry::PreActivation {
+                        point,
+                        layer,
+                        unit: j,
+                    },
+                    _,
+                ) if *point == i => {
+                    let sign = if *side == Side::Pos {
+                        one.clone()
+                    } else {
+                        -one.clone()
+                    };
                     let seed = unit(arch.widths[*layer], &[(*j, sign)]);
                     lin.stay.push(gradient(problem, theta, &tr, *layer, seed));
                 }
@@ -278,7 +285,12 @@ pub(super) fn candidates(
             let u = model.add_var(Some(Q::zero()), None);
             objective.push((u, Q::one()));
             let mut row: Vec<(lp::VarId, Q)> = vec![(u, Q::one())];
-            row.extend(d.iter().zip(g).filter(|(_, c)| !c.is_zero()).map(|(v, c)| (*v, -c)));
+            row.extend(
+                d.iter()
+                    .zip(g)
+                    .filter(|(_, c)| !c.is_zero())
+                    .map(|(v, c)| (*v, -c)),
+            );
             model.add_row(row, Cmp::Ge, Q::zero());
         }
         for g in &lin.stay {
