@@ -26,7 +26,7 @@
 
 use crate::arc::Arc;
 use crate::lp::{self, Cmp, LpResult, Sense};
-use crate::network::{LossKind, Pattern, Problem, Side, Signature, ZeroEntry};
+use crate::network::{LossKind, Pattern, Problem, Side, Sign, Signature, ZeroEntry};
 use crate::number::Q;
 use num_traits::{One, Signed, Zero};
 use relucert_core::Deadline;
@@ -232,8 +232,47 @@ fn add_to(acc: &mut [Q], g: &[Q]) {
     }
 }
 
-/// The first-order LP of every piece in `all` (hinge-corner sides merged),
-/// in order; each negative optimum's ray goes to `consume`. Returns `true`
+/// Most first-order LPs enumerated by `own_keys`.
+const KEY_CAP: usize = 4096;
+
+/// The sides to examine, one LP each: every completion of the live zero
+/// entries other than hinge corners (which the LP keeps as max terms), in
+/// the order of `completions` (the order in which the pieces' list, merged
+/// over hinge corners, gives them). `None` above `KEY_CAP`: then the
+/// caller's list (a sample) is used. Enumerating these directly matters
+/// when the hinge corners alone push the pieces over `--max-pieces`: the
+/// LPs need only the other entries' sides.
+fn own_keys(problem: &Problem, sig: &Signature, zeros: &[ZeroEntry]) -> Option<Vec<Vec<Side>>> {
+    let live = |z: &ZeroEntry| match z {
+        ZeroEntry::Hinge { .. } => false,
+        ZeroEntry::PreActivation { point, .. } => {
+            problem.loss.is_regression() || sig.hinge[*point].iter().any(|(_, s)| *s != Sign::Neg)
+        }
+        ZeroEntry::Tie { .. } => true,
+    };
+    let enumerated: Vec<ZeroEntry> = zeros.iter().filter(|z| live(z)).cloned().collect();
+    let list = super::completions(&enumerated, KEY_CAP)?;
+    Some(
+        list.into_iter()
+            .map(|sides| {
+                let mut it = sides.into_iter();
+                zeros
+                    .iter()
+                    .map(|z| {
+                        if live(z) {
+                            it.next().unwrap_or(Side::Pos)
+                        } else {
+                            Side::Pos
+                        }
+                    })
+                    .collect()
+            })
+            .collect(),
+    )
+}
+
+/// The first-order LP of every piece (`own_keys`, else `all`; hinge-corner
+/// sides merged), in order; each negative optimum's ray goes to `consume`. Returns `true`
 /// when `consume` did (a descent was found: stop), `false` when the pieces
 /// or the time ran out.
 pub(super) fn candidates(
@@ -246,6 +285,8 @@ pub(super) fn candidates(
 ) -> bool {
     let n = problem.arch.num_params();
     let zeros = sig.zero_entries();
+    let own = own_keys(problem, sig, &zeros);
+    let all = own.as_deref().unwrap_or(all);
     let mut seen: Vec<Vec<Side>> = Vec::new();
     for sides in all {
         if deadline.expired() {
