@@ -17,10 +17,8 @@ use super::certificate::{descended, undecided};
 use super::descent::{try_arc, Found};
 use super::Outcome;
 use crate::arc::Arc;
-use crate::cellpoly::output_polys;
 use crate::instance::Instance;
-use crate::lp::{self, Cmp, LpResult, Sense};
-use crate::network::{LossKind, Params, Problem, Side, Signature, ZeroEntry};
+use crate::network::{Params, Problem, Side, Signature};
 use crate::number::{fmt_q, Q};
 use crate::poly::{Poly, Var};
 use crate::second_order::LocalModel;
@@ -65,7 +63,13 @@ pub(super) fn search(
     let mut timed_out = false;
     let from_lp;
     {
+        // once an arc descends the search is over: a later candidate must
+        // neither run nor overwrite it (the first-order LPs report a
+        // descent only through `found`)
         let mut attempt = |arc: Arc| -> bool {
+            if found.is_some() {
+                return true;
+            }
             if deadline.expired() {
                 timed_out = true;
                 return true;
@@ -82,11 +86,11 @@ pub(super) fn search(
                 break;
             }
         }
+        let mut stop = stop_rays;
         if !stop_rays {
-            first_order_candidates(problem, sig, flat, all, deadline, &mut attempt);
+            stop = super::first_order::candidates(problem, sig, flat, all, deadline, &mut attempt);
         }
-        let mut stop = false;
-        if let Some(b) = bound {
+        if let (Some(b), false) = (bound, stop) {
             for arc in linear_model_arcs(problem, params, b) {
                 if attempt(arc) {
                     stop = true;
@@ -234,151 +238,6 @@ fn linear_model_arcs(problem: &Problem, params: &Params, b: &LinearBound) -> Vec
         });
     }
     out
-}
-
-/// First-order descent directions (THEORY 5.2), proposed by exact LPs: for
-/// each choice of sides of the zero pre-activations and ties (hinge
-/// arguments at 0 stay as `max(0, g . d)` terms), minimise the one-sided
-/// directional derivative `sum_active g_i . d + sum_corner max(0, g_i . d)`
-/// over the box `|d_v| <= 1`, with the first hidden layer's chosen sides as
-/// linear constraints. A negative optimum proposes the arc `theta* + t d`,
-/// which is then checked exactly like every other candidate.
-fn first_order_candidates(
-    problem: &Problem,
-    sig: &Signature,
-    theta: &[Q],
-    all: &[Vec<Side>],
-    deadline: &Deadline,
-    consume: &mut dyn FnMut(Arc) -> bool,
-) {
-    let arch = &problem.arch;
-    let n = arch.num_params();
-    let zeros = sig.zero_entries();
-    let mut seen: Vec<Vec<Side>> = Vec::new();
-    for sides in all {
-        if deadline.expired() {
-            return;
-        }
-        // hinge-argument zeros are handled by max terms: normalise their side
-        let key: Vec<Side> = zeros
-            .iter()
-            .zip(sides)
-            .map(|(z, s)| {
-                if matches!(z, ZeroEntry::Hinge { .. }) {
-                    Side::Pos
-                } else {
-                    *s
-                }
-            })
-            .collect();
-        if seen.contains(&key) {
-            continue;
-        }
-        seen.push(key.clone());
-        let Ok(pattern) = sig.complete(&key) else {
-            continue;
-        };
-        let grad = |p: &Poly| -> Vec<Q> {
-            (0..n)
-                .map(|v| p.partial(v as Var).evaluate(theta))
-                .collect()
-        };
-        let mut active = vec![Q::zero(); n];
-        let mut corners: Vec<Vec<Q>> = Vec::new();
-        for i in 0..problem.data.len() {
-            let f = output_polys(problem, &pattern, i);
-            let y = problem.data.y[i];
-            let one = Poly::constant(Q::one());
-            let args: Vec<Poly> = match problem.loss {
-                LossKind::Hinge => vec![one.sub(&f[0].scale(&Q::from_integer(y.into())))],
-                LossKind::MulticlassHinge => (0..f.len())
-                    .filter(|&k| k != y as usize)
-                    .map(|k| one.add(&f[k]).sub(&f[y as usize]))
-                    .collect(),
-                LossKind::CrammerSinger => match pattern.competitor[i] {
-                    Some(k) => vec![one.add(&f[k]).sub(&f[y as usize])],
-                    None => Vec::new(),
-                },
-                // |r| = max(0, r) + max(0, -r)
-                LossKind::Absolute => {
-                    let r = f[0].sub(&Poly::constant(problem.data.target(i)));
-                    vec![r.clone(), Poly::zero().sub(&r)]
-                }
-                // smooth: its gradient is always counted
-                LossKind::Squared => {
-                    let r = f[0].sub(&Poly::constant(problem.data.target(i)));
-                    for (acc, g) in active.iter_mut().zip(grad(&r.mul(&r))) {
-                        *acc += g;
-                    }
-                    Vec::new()
-                }
-            };
-            for a in args {
-                let v = a.evaluate(theta);
-                if v.is_positive() {
-                    for (acc, g) in active.iter_mut().zip(grad(&a)) {
-                        *acc += g;
-                    }
-                } else if v.is_zero() {
-                    corners.push(grad(&a));
-                }
-            }
-        }
-        let mut model = lp::Lp::new(Sense::Minimize);
-        let d: Vec<lp::VarId> = (0..n)
-            .map(|_| model.add_var(Some(-Q::one()), Some(Q::one())))
-            .collect();
-        let mut objective: Vec<(lp::VarId, Q)> = d
-            .iter()
-            .zip(&active)
-            .map(|(v, g)| (*v, g.clone()))
-            .collect();
-        for g in &corners {
-            let u = model.add_var(Some(Q::zero()), None);
-            objective.push((u, Q::one()));
-            let mut row: Vec<(lp::VarId, Q)> = vec![(u, Q::one())];
-            row.extend(d.iter().zip(g).map(|(v, c)| (*v, -c)));
-            model.add_row(row, Cmp::Ge, Q::zero());
-        }
-        // first-layer kinks: stay on the chosen side to first order
-        for (z, side) in zeros.iter().zip(&key) {
-            if let ZeroEntry::PreActivation {
-                point,
-                layer: 1,
-                unit,
-            } = z
-            {
-                let sign = if *side == Side::Pos {
-                    Q::one()
-                } else {
-                    -Q::one()
-                };
-                let mut row: Vec<(lp::VarId, Q)> = (0..arch.input_dim())
-                    .map(|k| {
-                        (
-                            d[arch.weight_index(1, *unit, k)],
-                            &sign * &problem.data.x[*point][k],
-                        )
-                    })
-                    .collect();
-                if let Some(b) = arch.bias_index(1, *unit) {
-                    row.push((d[b], sign.clone()));
-                }
-                model.add_row(row, Cmp::Ge, Q::zero());
-            }
-        }
-        model.set_objective(objective);
-        if let Ok(LpResult::Optimal { x, value, .. }) = lp::solve_within(&model, deadline) {
-            if value.is_negative()
-                && consume(Arc {
-                    point: theta.to_vec(),
-                    dirs: vec![x[..n].to_vec()],
-                })
-            {
-                return;
-            }
-        }
-    }
 }
 
 /// THEORY 5.4c: when the normals of the point's kinks (one hidden layer)

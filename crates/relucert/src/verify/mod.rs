@@ -79,6 +79,7 @@ mod bounds;
 mod certificate;
 mod deep_second_order_stage;
 mod descent;
+mod first_order;
 mod flat;
 mod function_space;
 mod global_stage;
