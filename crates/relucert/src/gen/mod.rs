@@ -39,6 +39,11 @@
 //!   factor, or at random points;
 //! - `saddle`: one hidden layer with zero outgoing weights for some units;
 //! - `random`: random architectures and points;
+//! - `deep`: two or three hidden layers, relu or leaky, all three hinge
+//!   losses: a relu layer strictly dead on every point (the first or a
+//!   deeper one, constant kinks after it), pinned kinks in the first and
+//!   deeper layers with unit margins, zero weight matrices and zero units,
+//!   or inputs carrying every label at a global minimum (`gen/deep.rs`);
 //! - `squared-exact-fit` / `absolute-exact-fit`: regression targets produced
 //!   by a planted one-hidden-layer network at the point (loss 0: a global
 //!   minimum);
@@ -71,6 +76,7 @@ use std::fmt;
 
 mod boundary;
 mod classify;
+mod deep;
 mod draft;
 mod forward;
 mod linear;
@@ -100,6 +106,8 @@ pub enum Family {
     Saddle,
     /// Random architectures and points.
     Random,
+    /// Two or three hidden layers: dead layers, deep kinks, zero weights, every label.
+    Deep,
     /// Regression: targets planted by the network (loss 0).
     ExactFit(Regression),
     /// Regression: all units dead, output bias at or off the best constant.
@@ -157,7 +165,7 @@ impl std::error::Error for FamilyError {}
 
 impl Family {
     /// Every family, in the order of `relucert gen --help`.
-    pub const ALL: [Family; 16] = [
+    pub const ALL: [Family; 17] = [
         Family::Separable,
         Family::Nonseparable,
         Family::Kinks,
@@ -166,6 +174,7 @@ impl Family {
         Family::Linear,
         Family::Saddle,
         Family::Random,
+        Family::Deep,
         Family::ExactFit(Regression::Squared),
         Family::RegressionDead(Regression::Squared),
         Family::RegressionKinks(Regression::Squared),
@@ -204,6 +213,7 @@ impl Family {
             Family::Linear => "linear",
             Family::Saddle => "saddle",
             Family::Random => "random",
+            Family::Deep => "deep",
             Family::ExactFit(Regression::Squared) => "squared-exact-fit",
             Family::RegressionDead(Regression::Squared) => "squared-dead",
             Family::RegressionKinks(Regression::Squared) => "squared-kinks",
@@ -304,6 +314,7 @@ pub fn generate(family: Family, seed: u64, index: u64) -> Generated {
         Family::Linear => linear::linear(&mut rng),
         Family::Saddle => boundary::saddle(&mut rng),
         Family::Random => random::random(&mut rng),
+        Family::Deep => deep::deep(&mut rng),
         Family::ExactFit(r) => regression::exact_fit(&mut rng, r.loss()),
         Family::RegressionDead(r) => regression::dead(&mut rng, r.loss()),
         Family::RegressionKinks(r) => regression::kinks(&mut rng, r.loss()),
@@ -336,7 +347,7 @@ mod tests {
 
     #[test]
     fn family_errors_keep_their_text() {
-        let all = "separable, nonseparable, kinks, dead, zero-loss, linear, saddle, random, \
+        let all = "separable, nonseparable, kinks, dead, zero-loss, linear, saddle, random, deep, \
                    squared-exact-fit, squared-dead, squared-kinks, squared-random, \
                    absolute-exact-fit, absolute-dead, absolute-kinks, absolute-random";
         assert_eq!(
