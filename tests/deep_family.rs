@@ -357,6 +357,10 @@ fn promises_and_expectations_hold_by_an_independent_forward_pass() {
         }
     }
     let total = all.len();
+    eprintln!(
+        "{total} instances: {leaky} leaky, {depth3} with 3 hidden layers, {deep_kinks} deep kinks, \
+         {dead} dead layers, {local} local / {nonlocal} not local claimed, {global} global, {ties} ties"
+    );
     assert_eq!(losses.len(), 3, "losses seen: {losses:?}");
     assert!(leaky * 5 >= total, "only {leaky} leaky of {total}");
     assert!(
@@ -452,6 +456,7 @@ fn verdicts_agree_with_expect_and_certificates_check() {
         }
         *seen.entry(verdict).or_insert(0) += 1;
     }
+    eprintln!("verdicts: {seen:?}");
     assert!(
         seen.get("not-local-min").copied().unwrap_or(0) >= 3,
         "{seen:?}"

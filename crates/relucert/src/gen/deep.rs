@@ -86,6 +86,11 @@ pub(super) fn deep(rng: &mut Rng) -> Draft {
     }
 }
 
+/// `n thing` or `n things`.
+fn count(n: usize, thing: &str) -> String {
+    format!("{n} {thing}{}", if n == 1 { "" } else { "s" })
+}
+
 /// The inputs of layer `l` (0-based index into `layers`) at every point.
 fn layer_inputs(act: &Activation, layers: &[LayerParams], xs: &[Vec<Q>], l: usize) -> Vec<Vec<Q>> {
     xs.iter()
@@ -374,9 +379,10 @@ fn kinks(rng: &mut Rng, s: &Shape) -> Draft {
     let chosen = rng.sample_some(n, 1, 2);
     let hinge = output_margins(rng, s.loss, &act, &mut layers, &x, &y, &chosen);
     let what = format!(
-        "{nz} zero pre-activations (layers 1 and {}) and {} unit margins by construction",
+        "{} (layers 1 and {}) and {} by construction",
+        count(nz, "zero pre-activation"),
         deeper + 1,
-        hinge.len()
+        count(hinge.len(), "unit margin")
     );
     promised.extend(hinge);
     finish(arch, s.loss, (x, y), layers, promised, &what, false)
@@ -449,8 +455,8 @@ fn saddle(rng: &mut Rng, s: &Shape) -> Draft {
                 }));
             }
             format!(
-                "{} units of layer {} with zero outgoing weights",
-                units.len(),
+                "{} of layer {} with zero outgoing weights",
+                count(units.len(), "unit"),
                 l + 1
             )
         }
