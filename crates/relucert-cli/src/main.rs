@@ -215,7 +215,7 @@ enum Command {
         after_help = "Examples:\n  relucert gen --family kinks --seed 3\n  relucert gen --family dead --count 50 --out corpus/"
     )]
     Gen {
-        /// The family: separable, nonseparable, kinks, dead, zero-loss, linear, saddle, random, leaky-constant; regression: squared-exact-fit, squared-dead, squared-kinks, squared-random, absolute-exact-fit, absolute-dead, absolute-kinks, absolute-random.
+        /// The family: separable, nonseparable, kinks, dead, zero-loss, linear, saddle, random, leaky-constant, deep; regression: squared-exact-fit, squared-dead, squared-kinks, squared-random, absolute-exact-fit, absolute-dead, absolute-kinks, absolute-random.
         #[arg(long, value_name = "F")]
         family: String,
         /// Seed of the family's stream.

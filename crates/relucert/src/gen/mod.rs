@@ -43,6 +43,11 @@
 //!   every outgoing weight 0 and the output bias at, beside or beyond the
 //!   majority hinge corner (the positive-loss minima of THEORY 6's P3a and
 //!   their non-minimal twins, `leaky_constant`);
+//! - `deep`: two or three hidden layers, relu or leaky, all three hinge
+//!   losses: a relu layer strictly dead on every point (the first or a
+//!   deeper one, constant kinks after it), pinned kinks in the first and
+//!   deeper layers with unit margins, zero weight matrices and zero units,
+//!   or inputs carrying every label at a global minimum (`gen/deep.rs`);
 //! - `squared-exact-fit` / `absolute-exact-fit`: regression targets produced
 //!   by a planted one-hidden-layer network at the point (loss 0: a global
 //!   minimum);
@@ -75,6 +80,7 @@ use std::fmt;
 
 mod boundary;
 mod classify;
+mod deep;
 mod draft;
 mod forward;
 mod leaky_constant;
@@ -107,6 +113,8 @@ pub enum Family {
     Random,
     /// Leaky, separable data, every outgoing weight 0 (THEORY 6, P3a/P3b).
     LeakyConstant,
+    /// Two or three hidden layers: dead layers, deep kinks, zero weights, every label.
+    Deep,
     /// Regression: targets planted by the network (loss 0).
     ExactFit(Regression),
     /// Regression: all units dead, output bias at or off the best constant.
@@ -164,7 +172,7 @@ impl std::error::Error for FamilyError {}
 
 impl Family {
     /// Every family, in the order of `relucert gen --help`.
-    pub const ALL: [Family; 17] = [
+    pub const ALL: [Family; 18] = [
         Family::Separable,
         Family::Nonseparable,
         Family::Kinks,
@@ -174,6 +182,7 @@ impl Family {
         Family::Saddle,
         Family::Random,
         Family::LeakyConstant,
+        Family::Deep,
         Family::ExactFit(Regression::Squared),
         Family::RegressionDead(Regression::Squared),
         Family::RegressionKinks(Regression::Squared),
@@ -213,6 +222,7 @@ impl Family {
             Family::Saddle => "saddle",
             Family::Random => "random",
             Family::LeakyConstant => "leaky-constant",
+            Family::Deep => "deep",
             Family::ExactFit(Regression::Squared) => "squared-exact-fit",
             Family::RegressionDead(Regression::Squared) => "squared-dead",
             Family::RegressionKinks(Regression::Squared) => "squared-kinks",
@@ -314,6 +324,7 @@ pub fn generate(family: Family, seed: u64, index: u64) -> Generated {
         Family::Saddle => boundary::saddle(&mut rng),
         Family::Random => random::random(&mut rng),
         Family::LeakyConstant => leaky_constant::leaky_constant(&mut rng),
+        Family::Deep => deep::deep(&mut rng),
         Family::ExactFit(r) => regression::exact_fit(&mut rng, r.loss()),
         Family::RegressionDead(r) => regression::dead(&mut rng, r.loss()),
         Family::RegressionKinks(r) => regression::kinks(&mut rng, r.loss()),
@@ -346,7 +357,7 @@ mod tests {
 
     #[test]
     fn family_errors_keep_their_text() {
-        let all = "separable, nonseparable, kinks, dead, zero-loss, linear, saddle, random, leaky-constant, \
+        let all = "separable, nonseparable, kinks, dead, zero-loss, linear, saddle, random, leaky-constant, deep, \
                    squared-exact-fit, squared-dead, squared-kinks, squared-random, \
                    absolute-exact-fit, absolute-dead, absolute-kinks, absolute-random";
         assert_eq!(
