@@ -62,7 +62,10 @@ fn q(v: &Q) -> String {
 fn embedded(x: &[[i64; 2]], y: &[i64], u: &[Q], act: &str, hidden: usize) -> String {
     let b = 1 + x.iter().flatten().map(|v| v.abs()).max().unwrap_or(0);
     let bq = Q::from_integer(b.into());
-    let xs: Vec<String> = x.iter().map(|r| format!("[\"{}\", \"{}\"]", r[0], r[1])).collect();
+    let xs: Vec<String> = x
+        .iter()
+        .map(|r| format!("[\"{}\", \"{}\"]", r[0], r[1]))
+        .collect();
     let ys: Vec<String> = y.iter().map(|v| format!("\"{v}\"")).collect();
     let mut widths = vec![2];
     widths.extend(std::iter::repeat_n(2, hidden));
@@ -77,7 +80,13 @@ fn embedded(x: &[[i64; 2]], y: &[i64], u: &[Q], act: &str, hidden: usize) -> Str
         t += "W2 = [[\"1\", \"0\"], [\"0\", \"1\"]]\nb2 = [\"0\", \"0\"]\n";
     }
     let c = &u[2] - (&u[0] + &u[1]) * &bq;
-    t += &format!("W{0} = [[{1}, {2}]]\nb{0} = [{3}]\n", hidden + 1, q(&u[0]), q(&u[1]), q(&c));
+    t += &format!(
+        "W{0} = [[{1}, {2}]]\nb{0} = [{3}]\n",
+        hidden + 1,
+        q(&u[0]),
+        q(&u[1]),
+        q(&c)
+    );
     t
 }
 
@@ -85,13 +94,17 @@ fn embedded(x: &[[i64; 2]], y: &[i64], u: &[Q], act: &str, hidden: usize) -> Str
 fn the_best_affine_classifier_in_the_all_active_cell_is_a_minimum() {
     let mut s = 0x6a_e11f_u64;
     let mut next = || {
-        s = s.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        s = s
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
         (s >> 33) as i64
     };
     let mut checked = 0;
     for _ in 0..6 {
         let x: Vec<[i64; 2]> = (0..10).map(|_| [next() % 9 - 4, next() % 9 - 4]).collect();
-        let y: Vec<i64> = (0..10).map(|_| if next() % 2 == 0 { 1 } else { -1 }).collect();
+        let y: Vec<i64> = (0..10)
+            .map(|_| if next() % 2 == 0 { 1 } else { -1 })
+            .collect();
         let Some((u, best)) = best_affine(&x, &y) else {
             eprintln!("python3 with z3 not available: skipped");
             return;

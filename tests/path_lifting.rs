@@ -571,3 +571,47 @@ b3 = ["-1"]
     .unwrap();
     assert_eq!(fit.value, Q::new(2.into(), 5.into()));
 }
+
+/// Zeros behind a dead layer change no feature (relu 1-1-1-1, hinge):
+/// unit 1 of layer 1 has weight and bias 0, so its pre-activation is 0 at
+/// all three points, but layer 2's pre-activation is `W2 relu(.) + b2`
+/// with `b2 = -1`: strictly negative near the point whatever side layer 1
+/// takes. Hand proof: near the point the output is the constant `b3`, and
+/// `2 max(0, 1 - c) + max(0, 1 + c) >= 2` (least at c = 1): L >= 2/3 =
+/// L(point). The three zeros need no completion: one feature matrix, even
+/// with a cap of one piece.
+#[test]
+fn zeros_behind_a_dead_layer_need_no_completion() {
+    let inst = parse(
+        r#"
+[network]
+widths = [1, 1, 1, 1]
+activation = "relu"
+bias = true
+[loss]
+kind = "hinge"
+[data]
+x = [["0"], ["1"], ["2"]]
+y = ["1", "1", "-1"]
+[point]
+W1 = [["0"]]
+b1 = ["0"]
+W2 = [["3"]]
+b2 = ["-1"]
+W3 = [["5"]]
+b3 = ["1"]
+"#,
+    );
+    let b = relucert::path_lifting::path_lifting_bound(
+        &inst.problem,
+        inst.point.as_ref().unwrap(),
+        1,
+        None,
+        &relucert::Deadline::never(),
+    )
+    .unwrap();
+    assert_eq!((b.zeros, b.kinks, b.pieces), (0, 0, 1));
+    assert_eq!(b.min_value, Q::new(2.into(), 3.into()));
+    let kind = assert_minimum(&inst, 13);
+    assert_eq!(kind.name(), "path-lifting-bound");
+}

@@ -6,7 +6,9 @@
 //! pre-activations (by layer, point, unit) and their tie groups (entries
 //! of one unit whose inputs are identical near the point: the same data
 //! point `x`, or, under relu, a previous layer strictly dead on both
-//! points; groups in order of their first entry; completion `c` puts
+//! points; a zero behind a later layer strictly dead at its point (relu)
+//! changes no feature and is in no group, on its `+` side; groups in
+//! order of their first entry; completion `c` puts
 //! group `g` on its `-` side iff bit `g` of `c` is set; a certificate
 //! whose `kinks` counts the entries one by one, as before ties, is read
 //! with one group per entry), each completion's feature
@@ -132,16 +134,34 @@ pub fn check(
         }
     }
     let neg = negative_slope(&arch.activation);
-    let tied = tie_groups(problem, ev, &zeros, neg.is_zero());
+    let relu = neg.is_zero();
+    // a zero behind a later layer strictly dead at its point (relu) does
+    // not change that point's features: it takes the + side, in no group
+    let dead_after = |l: usize, i: usize| {
+        relu && ev.points[i].pre[l + 1..]
+            .iter()
+            .any(|layer| layer.iter().all(|z| z.is_negative()))
+    };
+    let live: Vec<(usize, usize, usize)> = zeros
+        .iter()
+        .copied()
+        .filter(|&(l, i, _)| !dead_after(l, i))
+        .collect();
+    let tied = tie_groups(problem, ev, &live, relu);
     let groups = tied.iter().max().map_or(0, |g| g + 1);
-    let group_of: Vec<usize> = if kinks == groups {
-        tied
+    let group_of: Vec<Option<usize>> = if kinks == groups {
+        let mut next = tied.into_iter();
+        zeros
+            .iter()
+            .map(|&(l, i, _)| if dead_after(l, i) { None } else { next.next() })
+            .collect()
     } else if kinks == zeros.len() {
-        (0..zeros.len()).collect()
+        (0..zeros.len()).map(Some).collect()
     } else {
         return fail(format!(
-            "the point has {} zero pre-activations in {groups} tie groups, not the certificate's `kinks`",
-            zeros.len()
+            "the point has {} zero pre-activations ({} not behind a dead layer) in {groups} tie groups, not the certificate's `kinks`",
+            zeros.len(),
+            live.len()
         ));
     };
     let total = u32::try_from(kinks)
@@ -177,7 +197,8 @@ pub fn check(
                             .map(|(j, z)| {
                                 let positive = if z.is_zero() && kinky {
                                     let e = zeros.iter().position(|&k| k == (l, i, j));
-                                    e.is_none_or(|e| (c >> group_of[e]) & 1 == 0)
+                                    let g = e.and_then(|e| group_of[e]);
+                                    g.is_none_or(|g| (c >> g) & 1 == 0)
                                 } else {
                                     !z.is_negative()
                                 };

@@ -69,14 +69,27 @@ pub struct PathLifting {
 }
 
 /// The zero pre-activations `(layer, point, unit)` (layer 0-based among
-/// the hidden layers), by layer, point, unit; none for linear activation.
+/// the hidden layers) that can change a feature, by layer, point, unit;
+/// none for linear activation. A zero behind a later layer strictly dead
+/// at its point (relu: every unit of that layer negative) is left out: every
+/// path through it has slope 0 there, on either side (it takes the `+`
+/// side).
 pub fn zero_preactivations(problem: &Problem, pre: &[Vec<Vec<Q>>]) -> Vec<(usize, usize, usize)> {
     let mut out = Vec::new();
     if !problem.arch.activation.has_kink() {
         return out;
     }
-    for l in 0..problem.arch.hidden_layers() {
+    let relu = problem.arch.activation.slope(false).is_zero();
+    let hidden = problem.arch.hidden_layers();
+    for l in 0..hidden {
         for (i, p) in pre.iter().enumerate() {
+            let dead_after = relu
+                && p[l + 1..hidden]
+                    .iter()
+                    .any(|layer| layer.iter().all(Signed::is_negative));
+            if dead_after {
+                continue;
+            }
             for (j, z) in p[l].iter().enumerate() {
                 if z.is_zero() {
                     out.push((l, i, j));
@@ -206,7 +219,7 @@ pub fn path_lifting_bound(
                 feature_row(problem, &data.x[i], |l, j| {
                     let z = &pre[i][l][j];
                     let positive = if z.is_zero() {
-                        index_of.get(&(l, i, j)).is_some_and(|e| (c >> e) & 1 == 0)
+                        index_of.get(&(l, i, j)).is_none_or(|e| (c >> e) & 1 == 0)
                     } else {
                         z.is_positive()
                     };

@@ -50,7 +50,7 @@ pub(super) fn decide(
         return None;
     }
     let reason = format!(
-        "path lifting: on each of the {} completions of the {} zero pre-activations ({} tie groups: entries whose inputs are identical near the point take one side), the loss is at least its optimum over free path products ({} distinct feature matrices; the multipliers are the certificate), which equals the loss here",
+        "path lifting: on each of the {} completions of the {} zero pre-activations that can change a feature ({} tie groups: entries whose inputs are identical near the point take one side), the loss is at least its optimum over free path products ({} distinct feature matrices; the multipliers are the certificate), which equals the loss here",
         b.pieces,
         b.zeros,
         b.kinks,
