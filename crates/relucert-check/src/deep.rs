@@ -28,7 +28,7 @@ use crate::error::Stop;
 use crate::forward::{Evaluation, Zero};
 use crate::linalg::{nullspace, rank};
 use crate::poly::Poly;
-use crate::squared::{jet, quotient, strict_on_cone};
+use crate::squared::{dot, fail, jet, quotient, strict_on_cone};
 use crate::CheckError;
 use num_traits::{One, Signed, Zero as _};
 use relucert_core::cert::{DeepRegion, Unit};
@@ -61,14 +61,6 @@ pub fn check_deep(
     deadline: &Deadline,
 ) -> Result<(), CheckError> {
     check(problem, ev, theta, cert, deadline).map_err(|e| e.into_error(CheckError::DeepSecondOrder))
-}
-
-fn fail<T>(detail: impl Into<String>) -> Result<T, Stop> {
-    Err(Stop::Fail(detail.into()))
-}
-
-fn dot(a: &[Q], b: &[Q]) -> Q {
-    a.iter().zip(b).fold(Q::zero(), |acc, (x, y)| acc + x * y)
 }
 
 /// Hinge argument of point `i` on `pattern` with competitor class `k`.

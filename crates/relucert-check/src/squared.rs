@@ -65,11 +65,13 @@ pub fn check_squared(
         .map_err(|e| e.into_error(CheckError::SquaredSecondOrder))
 }
 
-fn fail<T>(detail: impl Into<String>) -> Result<T, Stop> {
+/// A rejection with `detail`.
+pub(crate) fn fail<T>(detail: impl Into<String>) -> Result<T, Stop> {
     Err(Stop::Fail(detail.into()))
 }
 
-fn dot(a: &[Q], b: &[Q]) -> Q {
+/// The dot product.
+pub(crate) fn dot(a: &[Q], b: &[Q]) -> Q {
     a.iter().zip(b).fold(Q::zero(), |acc, (x, y)| acc + x * y)
 }
 
