@@ -11,7 +11,7 @@
 
 use super::{Setting, StarError, MAX_CHOICES};
 use crate::cert::{StarBlock, StarOption, StarUnit};
-use crate::lp::{solve, Cmp, Lp, LpResult, Sense, VarId};
+use crate::lp::{solve_within, Cmp, Lp, LpResult, Sense, VarId};
 use crate::network::LossKind;
 use crate::number::{fmt_q, Q};
 use num_traits::{One, Zero};
@@ -69,6 +69,7 @@ fn solve_block(
     units: &[StarUnit],
     opts: &[Vec<Opt>],
     fixed: Option<&[Q]>,
+    deadline: &Deadline,
 ) -> Result<Option<Solved>, StarError> {
     let nq = q(s.n);
     let mut lp = Lp::new(Sense::Minimize);
@@ -149,7 +150,7 @@ fn solve_block(
             .collect();
         lp.add_row(coeffs, Cmp::Ge, &s.value * &nq);
     }
-    match solve(&lp) {
+    match solve_within(&lp, deadline).map_err(|_| StarError::TimeLimit)? {
         LpResult::Optimal { x, .. } => {
             let tangent = lambda.iter().map(|v| x[v.0].clone()).collect();
             let options = nus
@@ -215,7 +216,7 @@ pub(super) fn blocks(
                 deadline.check().map_err(time)?;
                 let mut one = vec![Vec::new(); m];
                 one[j].push(o);
-                match solve_block(s, units, &one, Some(&beta))? {
+                match solve_block(s, units, &one, Some(&beta), deadline)? {
                     Some((_, mut opts)) => options[j].append(&mut opts[j]),
                     None => {
                         return Err(StarError::Below(format!(
@@ -232,7 +233,7 @@ pub(super) fn blocks(
         }]);
     }
     deadline.check().map_err(time)?;
-    if let Some((tangent, options)) = solve_block(s, units, &req, None)? {
+    if let Some((tangent, options)) = solve_block(s, units, &req, None, deadline)? {
         return Ok(vec![StarBlock { tangent, options }]);
     }
     let total = req
@@ -251,7 +252,7 @@ pub(super) fn blocks(
             .enumerate()
             .map(|(j, &c)| vec![req[j][c]])
             .collect();
-        match solve_block(s, units, &choice, None)? {
+        match solve_block(s, units, &choice, None, deadline)? {
             Some((tangent, options)) => out.push(StarBlock { tangent, options }),
             None => {
                 let what: Vec<String> =

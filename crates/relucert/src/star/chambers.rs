@@ -10,7 +10,7 @@
 
 use super::{Setting, StarError};
 use crate::cert::{StarChamber, StarEmpty, StarUnit};
-use crate::lp::{solve, Cmp, Lp, LpResult, Sense};
+use crate::lp::{solve_within, Cmp, Lp, LpResult, Sense};
 use crate::number::Q;
 use crate::Deadline;
 use num_traits::{Signed, Zero};
@@ -57,7 +57,7 @@ pub(super) fn local_chambers(
                 .collect();
             lp.add_row(coeffs, Cmp::Ge, Q::from_integer(1.into()));
         }
-        match solve(&lp) {
+        match solve_within(&lp, deadline).map_err(|_| StarError::TimeLimit)? {
             LpResult::Optimal { x, .. } => {
                 let ok = zero.iter().zip(&sides).all(|(&k, &pos)| {
                     let v = s.xt[k]
