@@ -87,6 +87,7 @@ mod lines;
 mod path_lifting_stage;
 mod probe_stage;
 mod regression_bounds;
+mod second_order_arcs;
 mod second_order_stage;
 mod squared_stage;
 mod star_stage;
@@ -281,7 +282,8 @@ pub fn verify(inst: &Instance, limits: &Limits) -> Result<Outcome, VerifyError> 
     let mut out = verify_local(inst, limits)?;
     if out.verdict == Verdict::Undecided && !limits.deadline.expired() {
         if let Some(params) = inst.point.as_ref() {
-            let found = lines::search(&inst.problem, params, &out.loss, &limits.deadline);
+            let found = second_order_arcs::search(&inst.problem, params, &out.loss, &limits.deadline)
+                .or_else(|| lines::search(&inst.problem, params, &out.loss, &limits.deadline));
             if let Some(found) = found {
                 out = unless_expired(
                     &limits.deadline,
