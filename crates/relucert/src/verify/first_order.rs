@@ -75,7 +75,13 @@ pub(super) fn trace(problem: &Problem, theta: &[Q], pattern: &Pattern, i: usize)
 
 /// The gradient (flat, on the piece) of `sum_j seed[j] z_{layer, j}`: one
 /// backward pass.
-pub(super) fn gradient(problem: &Problem, theta: &[Q], tr: &Trace, layer: usize, seed: Vec<Q>) -> Vec<Q> {
+pub(super) fn gradient(
+    problem: &Problem,
+    theta: &[Q],
+    tr: &Trace,
+    layer: usize,
+    seed: Vec<Q>,
+) -> Vec<Q> {
     let arch = &problem.arch;
     let mut grad = vec![Q::zero(); arch.num_params()];
     let mut delta = seed;
@@ -201,7 +207,12 @@ fn linearise(
 /// The loss terms of point `i` on `pattern` as `max(0, value)` terms:
 /// `(value, seed on the outputs)` (the absolute loss as two such terms;
 /// the squared loss has none: it is smooth).
-pub(super) fn hinge_args(problem: &Problem, pattern: &Pattern, f: &[Q], i: usize) -> Vec<(Q, Vec<Q>)> {
+pub(super) fn hinge_args(
+    problem: &Problem,
+    pattern: &Pattern,
+    f: &[Q],
+    i: usize,
+) -> Vec<(Q, Vec<Q>)> {
     let kout = f.len();
     let y = problem.data.y[i];
     let yc = usize::try_from(y).unwrap_or(0);

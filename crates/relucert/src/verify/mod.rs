@@ -282,8 +282,9 @@ pub fn verify(inst: &Instance, limits: &Limits) -> Result<Outcome, VerifyError> 
     let mut out = verify_local(inst, limits)?;
     if out.verdict == Verdict::Undecided && !limits.deadline.expired() {
         if let Some(params) = inst.point.as_ref() {
-            let found = second_order_arcs::search(&inst.problem, params, &out.loss, &limits.deadline)
-                .or_else(|| lines::search(&inst.problem, params, &out.loss, &limits.deadline));
+            let found =
+                second_order_arcs::search(&inst.problem, params, &out.loss, &limits.deadline)
+                    .or_else(|| lines::search(&inst.problem, params, &out.loss, &limits.deadline));
             if let Some(found) = found {
                 out = unless_expired(
                     &limits.deadline,

@@ -42,7 +42,7 @@ use relucert_core::Deadline;
 /// Most LPs solved by one search.
 const MAX_LPS: usize = 240;
 /// Seeded integer moves `u` per anchor whose induced sides give pieces.
-const SEEDED_KEYS: usize = 6;
+const SEEDED_KEYS: usize = 10;
 
 /// One linear quantity along the arc: first-order coefficient
 /// `c1 + g[U] . u` and second-order coefficient `h[U] . u + g . e`.
@@ -56,8 +56,11 @@ struct Term {
 struct PieceTerms {
     /// Loss terms positive at the point.
     active: Vec<Term>,
-    /// Loss terms at 0 (hinge corners).
-    corners: Vec<Term>,
+    /// Loss terms at 0 (hinge corners), with the index of their zero entry
+    /// and whether the piece has them rising at first order ("on": key
+    /// `+`; counted by their first- and second-order change) or not ("off":
+    /// key `-`; first-order change `<= 0`, counted by `max(0, second)`).
+    corners: Vec<(Option<usize>, bool, Term)>,
     /// Quantities that must stay `>= 0` (sides of zero entries), with the
     /// index of their zero entry.
     stay: Vec<(usize, Term)>,
@@ -115,6 +118,12 @@ fn terms(
         let tr0 = trace(problem, theta, pattern, i);
         let trs = trace(problem, &theta_s, pattern, i);
         let f = tr0.pre[depth - 1].clone();
+        // the point's hinge-corner zero entries, in order
+        let mut corner_entries = zeros
+            .iter()
+            .enumerate()
+            .filter(|(_, z)| matches!(z, ZeroEntry::Hinge { point, .. } if *point == i))
+            .map(|(n, _)| n);
         for (v, seed) in hinge_args(problem, pattern, &f, i) {
             if v.is_negative() {
                 continue;
@@ -123,7 +132,9 @@ fn terms(
             if v.is_positive() {
                 out.active.push(t);
             } else {
-                out.corners.push(t);
+                let n = corner_entries.next();
+                let on = n.is_some_and(|n| key[n] == Side::Pos);
+                out.corners.push((n, on, t));
             }
         }
         for (n, (z, side)) in zeros.iter().zip(key).enumerate() {
@@ -157,13 +168,15 @@ fn terms(
     out
 }
 
-/// The default key: `+` for every sign, the first class of every tie.
+/// The default key: `+` for every pre-activation, hinge corners off
+/// (`-`), the first class of every tie.
 fn default_key(zeros: &[ZeroEntry]) -> Vec<Side> {
     zeros
         .iter()
         .map(|z| match z {
             ZeroEntry::Tie { classes, .. } => Side::Class(classes[0]),
-            _ => Side::Pos,
+            ZeroEntry::Hinge { .. } => Side::Neg,
+            ZeroEntry::PreActivation { .. } => Side::Pos,
         })
         .collect()
 }
@@ -181,8 +194,24 @@ fn induced_key(
     e: Option<&[Q]>,
 ) -> Vec<Side> {
     let mut out = key.to_vec();
+    let first_of = |t: &Term| {
+        &t.c1
+            + uset
+                .iter()
+                .zip(u)
+                .fold(Q::zero(), |a, (k, x)| a + &t.g[*k] * x)
+    };
+    for (n, _, t) in &pt.corners {
+        if let Some(n) = n {
+            out[*n] = if first_of(t).is_positive() {
+                Side::Pos
+            } else {
+                Side::Neg
+            };
+        }
+    }
     for (n, t) in &pt.stay {
-        let first = &t.c1 + uset.iter().zip(u).fold(Q::zero(), |a, (k, x)| a + &t.g[*k] * x);
+        let first = first_of(t);
         let second = match e {
             Some(e) => uset
                 .iter()
@@ -209,7 +238,12 @@ fn induced_key(
 }
 
 /// The LP of one anchor and piece: `Some((u, e))` at a negative optimum.
-fn solve(pt: &PieceTerms, uset: &[usize], n: usize, deadline: &Deadline) -> Option<(Vec<Q>, Vec<Q>)> {
+fn solve(
+    pt: &PieceTerms,
+    uset: &[usize],
+    n: usize,
+    deadline: &Deadline,
+) -> Option<(Vec<Q>, Vec<Q>)> {
     let mut model = lp::Lp::new(Sense::Minimize);
     let one = Q::one();
     let u: Vec<lp::VarId> = uset
@@ -249,13 +283,22 @@ fn solve(pt: &PieceTerms, uset: &[usize], n: usize, deadline: &Deadline) -> Opti
         sum_first.extend(first(t, &one));
         sum_c1 += &t.c1;
     }
-    if !sum_first.is_empty() {
-        model.add_row(sum_first, Cmp::Le, -sum_c1);
-    } else if sum_c1.is_positive() {
-        return None;
-    }
-    for t in &pt.corners {
+    for (_, on, t) in &pt.corners {
         let row = first(t, &one);
+        if *on {
+            // rising at first order: counted like an active term
+            objective.extend(second(t, &one));
+            sum_first.extend(row.clone());
+            sum_c1 += &t.c1;
+            if row.is_empty() {
+                if t.c1.is_negative() {
+                    return None;
+                }
+            } else {
+                model.add_row(row, Cmp::Ge, -&t.c1);
+            }
+            continue;
+        }
         if row.is_empty() {
             if t.c1.is_positive() {
                 return None;
@@ -268,6 +311,11 @@ fn solve(pt: &PieceTerms, uset: &[usize], n: usize, deadline: &Deadline) -> Opti
         let mut row = vec![(w, one.clone())];
         row.extend(second(t, &-&one));
         model.add_row(row, Cmp::Ge, Q::zero());
+    }
+    if !sum_first.is_empty() {
+        model.add_row(sum_first, Cmp::Le, -sum_c1);
+    } else if sum_c1.is_positive() {
+        return None;
     }
     for (_, t) in &pt.stay {
         let row = first(t, &one);
@@ -322,8 +370,16 @@ fn anchors(problem: &Problem, theta: &[Q]) -> Vec<(Vec<Q>, Vec<usize>)> {
             .flat_map(|j| (0..arch.widths[lp - 1]).map(move |k| (j, k)))
             .map(|(j, k)| arch.weight_index(lp, j, k))
             .collect();
-        let zero: Vec<usize> = weights.iter().copied().filter(|w| theta[*w].is_zero()).collect();
-        let other: Vec<usize> = weights.iter().copied().filter(|w| !theta[*w].is_zero()).collect();
+        let zero: Vec<usize> = weights
+            .iter()
+            .copied()
+            .filter(|w| theta[*w].is_zero())
+            .collect();
+        let other: Vec<usize> = weights
+            .iter()
+            .copied()
+            .filter(|w| !theta[*w].is_zero())
+            .collect();
         for sign in [Q::one(), -Q::one()] {
             if zero.len() > 1 {
                 let mut s = vec![Q::zero(); n];
@@ -382,12 +438,12 @@ pub(super) fn search(
     let ev = problem.evaluate(params);
     let sig = Signature::of(problem, &ev);
     let zeros = sig.zero_entries();
-    // hinge-corner zeros are max terms here: their side is normalised
+    // sides to choose: live zero pre-activations, ties, hinge corners (on/off)
     let has_sides = zeros.iter().any(|z| match z {
         ZeroEntry::PreActivation { point, .. } | ZeroEntry::Tie { point, .. } => {
             live(problem, &sig, *point)
         }
-        ZeroEntry::Hinge { .. } => false,
+        ZeroEntry::Hinge { .. } => true,
     });
     let base = default_key(&zeros);
     let base_pattern = sig.complete(&base).ok()?;
@@ -400,7 +456,10 @@ pub(super) fn search(
             for _ in 0..SEEDED_KEYS {
                 let u: Vec<Q> = uset
                     .iter()
-                    .map(|_| Q::from_integer(rng.int(-2, 2).into()))
+                    .map(|_| {
+                        let m = rng.int(1, 2);
+                        Q::from_integer(if rng.chance(1, 2) { m } else { -m }.into())
+                    })
                     .collect();
                 let k = induced_key(&zeros, &base, &pt, &uset, &u, None);
                 if !keys.contains(&k) {
