@@ -14,17 +14,20 @@
 //!   restricted to one layer plus output biases vanishes, `s^T H s = 0`
 //!   since `s` lies in one layer, and `H s` is that exact difference since
 //!   the piece is affine in layer `l'`).
+//!
 //! Everything is linear in `(u, e)`, so one LP per anchor and piece
-//! minimises the `t^2` coefficient of the loss subject to: the active
-//! terms' first-order sum and every hinge corner's first-order change
-//! `<= 0`, each live zero pre-activation and tie on its side at first and
-//! at second order, corners counted by `max(0, second-order change)`. A
-//! negative optimum proposes the arc `[s + u, e]`, which `descent::try_arc`
-//! decides exactly. The pieces come from a few seeded integer moves `u`
-//! (the sides they induce) and from the LP's own solution (one re-solve).
-//! This is the output-bias compensation at order 2 that the one-hidden-layer
-//! proposals lack, and the cross-layer products (`W3 . W2 . W1`) the
-//! per-piece pair arcs miss.
+//! minimises the `t^2` coefficient of the loss. A piece here is a choice
+//! of sides of the live zero pre-activations and ties (each kept on its
+//! side at first and at second order) and of the hinge corners: "on"
+//! (rising at first order, counted like an active term) or "off"
+//! (first-order change `<= 0`, counted by `max(0, second-order change)`);
+//! the active and "on" terms' first-order sum must be `<= 0`. A negative
+//! optimum proposes the arc `[s + u, e]`, which `descent::try_arc` decides
+//! exactly. The pieces come from a few seeded integer moves `u` (the sides
+//! they induce) and from each LP's own solution (re-solved on the sides it
+//! induces). This is the output-bias compensation at order 2 that the
+//! one-hidden-layer proposals lack, and the cross-layer products
+//! (`W3 . W2 . W1`) that the per-piece pair arcs miss.
 //!
 //! Must not: decide anything (every arc goes to `try_arc`), use floats, or
 //! run past the deadline or `MAX_LPS` LPs.
