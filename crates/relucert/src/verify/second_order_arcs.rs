@@ -30,7 +30,7 @@
 //! (`W3 . W2 . W1`) that the per-piece pair arcs miss.
 //!
 //! Must not: decide anything (every arc goes to `try_arc`), use floats, or
-//! run past the deadline or `MAX_LPS` LPs.
+//! run past the deadline or `lp_budget` LPs.
 
 use super::descent::{try_arc, Found};
 use super::first_order::{gradient, hinge_args, trace, unit, Trace};
@@ -42,8 +42,18 @@ use crate::rng::Rng;
 use num_traits::{One, Signed, Zero};
 use relucert_core::Deadline;
 
-/// Most LPs solved by one search.
+/// Most LPs solved by one search (fewer for large networks: see
+/// `lp_budget`).
 const MAX_LPS: usize = 240;
+/// `lp_budget`'s numerator: LPs times parameters.
+const LP_WORK: usize = 20_000;
+
+/// The LPs one search may solve for `n` parameters: `MAX_LPS`, down to 16
+/// for large networks (each LP has `2 n` variables). A count, not a clock,
+/// so the answer does not depend on the machine's speed.
+fn lp_budget(n: usize) -> usize {
+    (LP_WORK / n.max(1)).clamp(16, MAX_LPS)
+}
 /// Seeded integer moves `u` per anchor whose induced sides give pieces.
 const SEEDED_KEYS: usize = 10;
 
@@ -452,6 +462,7 @@ pub(super) fn search(
     let base_pattern = sig.complete(&base).ok()?;
     let mut rng = Rng::new(0x5eed_2a2c);
     let mut lps = 0usize;
+    let budget = lp_budget(n);
     for (s, uset) in anchors(problem, &theta) {
         let mut keys = vec![base.clone()];
         if has_sides {
@@ -472,7 +483,7 @@ pub(super) fn search(
         }
         let mut tried: Vec<Vec<Side>> = Vec::new();
         while let Some(key) = keys.pop() {
-            if lps >= MAX_LPS || deadline.expired() {
+            if lps >= budget || deadline.expired() {
                 return None;
             }
             if tried.contains(&key) {
