@@ -334,7 +334,9 @@ fn row(r: &mut Rng, n: usize, lo: i64, hi: i64, den: i64) -> String {
     format!("[{}]", v.join(", "))
 }
 
-/// One point: `deep = false`: one hidden layer, every outgoing weight 0,
+/// One point: `deep = false`: one hidden layer, every outgoing weight 0
+/// (binary hinge, or a third of the time three classes with the multiclass
+/// or Crammer-Singer hinge),
 /// output bias at the majority label (a hinge corner); `deep = true`: two
 /// hidden layers with weights in {-1, 0, 1}/8, the same output bias.
 fn generated(r: &mut Rng, deep: bool) -> String {
@@ -373,6 +375,38 @@ fn generated(r: &mut Rng, deep: bool) -> String {
             w2.join(", "),
             row(r, h2, -1, 1, 8),
             row(r, h2, -1, 1, 8)
+        );
+    } else if r.int(0, 2) == 0 {
+        // multiclass (3 classes), multiclass hinge or Crammer-Singer, every
+        // outgoing weight 0, the majority class's output bias 1 (its
+        // points at a hinge corner; the other classes tie at 0)
+        let h = r.int(1, 2) as usize;
+        let kind = if r.int(0, 1) == 0 {
+            "multiclass-hinge"
+        } else {
+            "crammer-singer"
+        };
+        let ys: Vec<i64> = (0..n).map(|_| r.int(0, 2)).collect();
+        let count = |k: i64| ys.iter().filter(|y| **y == k).count();
+        let major = (0..3).max_by_key(|k| (count(*k), -k)).unwrap_or(0);
+        let b2: Vec<String> = (0..3)
+            .map(|k| format!("\"{}\"", i64::from(k == major)))
+            .collect();
+        let ys: Vec<String> = ys.iter().map(|y| y.to_string()).collect();
+        text += &format!("[network]\nwidths = [{d}, {h}, 3]\n{act}\nbias = [true, true]\n");
+        text += &format!(
+            "[loss]\nkind = \"{kind}\"\n[data]\nx = [{}]\ny = [{}]\n[point]\n",
+            xs.join(", "),
+            ys.join(", ")
+        );
+        let w1: Vec<String> = (0..h).map(|_| row(r, d, -1, 1, 1)).collect();
+        let zeros: Vec<String> = (0..h).map(|_| "\"0\"".to_string()).collect();
+        let w2 = format!("[{}]", zeros.join(", "));
+        text += &format!(
+            "W1 = [{}]\nb1 = {}\nW2 = [{w2}, {w2}, {w2}]\nb2 = [{}]\n",
+            w1.join(", "),
+            row(r, h, -1, 1, 1),
+            b2.join(", ")
         );
     } else {
         let h = r.int(1, 2) as usize;

@@ -68,7 +68,9 @@
 //! descent arcs); `second_order_stage::finish` (the full second-order
 //! proof, its proposed arcs), or for the squared loss `squared_stage`;
 //! `deep_second_order_stage` (two or more hidden layers, hinge-type
-//! losses, when the rest is undecided); `lines` (fixed pseudo-random
+//! losses, when the rest is undecided); `second_order_arcs` (arcs
+//! `t d + t^2 e` at any depth from one LP per layer pair and piece, when
+//! the rest is undecided); `lines` (fixed pseudo-random
 //! straight lines decided by their exact germ, any order: the last
 //! resort before `undecided`). `descent` checks every arc, `certificate`
 //! wraps evidence into outcomes. The local model of `second_order` (kinks,
