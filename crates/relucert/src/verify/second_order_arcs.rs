@@ -57,12 +57,20 @@ fn lp_budget(n: usize) -> usize {
 /// Seeded integer moves `u` per anchor whose induced sides give pieces.
 const SEEDED_KEYS: usize = 10;
 
-/// One linear quantity along the arc: first-order coefficient
-/// `c1 + g[U] . u` and second-order coefficient `h[U] . u + g . e`.
-struct Term {
-    c1: Q,
+/// One Taylor coefficient of a quantity along the arc, linear in the LP's
+/// variables: `c + u_coef[U] . u + e_coef[E] . e + g_coef . g` (indexed by
+/// parameter; an empty vector is zero).
+#[derive(Default)]
+struct Coef {
+    c: Q,
+    u: Vec<Q>,
+    e: Vec<Q>,
     g: Vec<Q>,
-    h: Vec<Q>,
+}
+
+/// A quantity's coefficients of orders `1..=K` (`K` = anchor moves + 1).
+struct Term {
+    orders: Vec<Coef>,
 }
 
 /// The terms of one piece for one anchor.
@@ -71,12 +79,22 @@ struct PieceTerms {
     active: Vec<Term>,
     /// Loss terms at 0 (hinge corners), with the index of their zero entry
     /// and whether the piece has them rising at first order ("on": key
-    /// `+`; counted by their first- and second-order change) or not ("off":
-    /// key `-`; first-order change `<= 0`, counted by `max(0, second)`).
+    /// `+`; counted like an active term) or not ("off": key `-`; every
+    /// order below the last `<= 0`, counted by `max(0, last order)`).
     corners: Vec<(Option<usize>, bool, Term)>,
     /// Quantities that must stay `>= 0` (sides of zero entries), with the
     /// index of their zero entry.
     stay: Vec<(usize, Term)>,
+}
+
+/// An anchor: fixed moves `s` (one per layer, in one or two distinct
+/// layers) and the free first-order set `U` (another layer's parameters
+/// plus the output biases). With one move the arc is `t (s + u) + t^2 e`
+/// (`e` on every parameter); with two, `t (s1 + s2 + u) + t^2 e + t^3 g`
+/// (`e` on the output biases, `g` on every parameter).
+struct Anchor {
+    moves: Vec<Vec<Q>>,
+    uset: Vec<usize>,
 }
 
 /// Whether point `i` can change the loss near the point.
@@ -94,6 +112,61 @@ fn dot(a: &[Q], b: &[Q]) -> Q {
     })
 }
 
+fn plus(a: &[Q], b: &[Q]) -> Vec<Q> {
+    a.iter().zip(b).map(|(x, y)| x + y).collect()
+}
+
+fn minus(a: &[Q], b: &[Q]) -> Vec<Q> {
+    a.iter().zip(b).map(|(x, y)| x - y).collect()
+}
+
+/// The coefficients of one quantity from its gradients on the piece at
+/// `theta`, `theta + s1` and (two moves) `theta + s2`, `theta + s1 + s2`:
+/// the piece is affine in each layer, so these differences are exactly the
+/// second and third derivatives the orders need (module doc).
+fn coefficients(moves: &[Vec<Q>], grads: &[Vec<Q>]) -> Term {
+    let g0 = &grads[0];
+    let d1 = minus(&grads[1], g0);
+    if moves.len() == 1 {
+        return Term {
+            orders: vec![
+                Coef {
+                    c: dot(g0, &moves[0]),
+                    u: g0.clone(),
+                    ..Coef::default()
+                },
+                Coef {
+                    u: d1,
+                    e: g0.clone(),
+                    ..Coef::default()
+                },
+            ],
+        };
+    }
+    let d2 = minus(&grads[2], g0);
+    let d12 = plus(&minus(&minus(&grads[3], &grads[1]), &grads[2]), g0);
+    Term {
+        orders: vec![
+            Coef {
+                c: dot(g0, &plus(&moves[0], &moves[1])),
+                u: g0.clone(),
+                ..Coef::default()
+            },
+            Coef {
+                c: dot(&d1, &moves[1]),
+                u: plus(&d1, &d2),
+                e: g0.clone(),
+                ..Coef::default()
+            },
+            Coef {
+                u: d12,
+                g: g0.clone(),
+                ..Coef::default()
+            },
+        ],
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn terms(
     problem: &Problem,
@@ -102,35 +175,37 @@ fn terms(
     key: &[Side],
     pattern: &Pattern,
     theta: &[Q],
-    s: &[Q],
+    moves: &[Vec<Q>],
 ) -> PieceTerms {
     let arch = &problem.arch;
     let depth = arch.depth();
     let kout = arch.widths[depth];
-    let theta_s: Vec<Q> = theta.iter().zip(s).map(|(a, b)| a + b).collect();
+    // the points whose gradients are needed: theta, +s1, (+s2, +s1+s2)
+    let mut points: Vec<Vec<Q>> = vec![theta.to_vec(), plus(theta, &moves[0])];
+    if moves.len() == 2 {
+        points.push(plus(theta, &moves[1]));
+        points.push(plus(&points[1], &moves[1]));
+    }
     let mut out = PieceTerms {
         active: Vec::new(),
         corners: Vec::new(),
         stay: Vec::new(),
     };
-    let term = |tr0: &Trace, trs: &Trace, layer: usize, seed: Vec<Q>| {
-        let g = gradient(problem, theta, tr0, layer, seed.clone());
-        let gs = gradient(problem, &theta_s, trs, layer, seed);
-        let h: Vec<Q> = gs.iter().zip(&g).map(|(a, b)| a - b).collect();
-        Term {
-            c1: dot(&g, s),
-            g,
-            h,
-        }
+    let term = |trs: &[Trace], layer: usize, seed: &[Q]| {
+        let grads: Vec<Vec<Q>> = points
+            .iter()
+            .zip(trs)
+            .map(|(p, tr)| gradient(problem, p, tr, layer, seed.to_vec()))
+            .collect();
+        coefficients(moves, &grads)
     };
     let one = Q::one();
     for i in 0..problem.data.len() {
         if !live(problem, sig, i) {
             continue;
         }
-        let tr0 = trace(problem, theta, pattern, i);
-        let trs = trace(problem, &theta_s, pattern, i);
-        let f = tr0.pre[depth - 1].clone();
+        let trs: Vec<Trace> = points.iter().map(|p| trace(problem, p, pattern, i)).collect();
+        let f = trs[0].pre[depth - 1].clone();
         // the point's hinge-corner zero entries, in order
         let mut corner_entries = zeros
             .iter()
@@ -141,7 +216,7 @@ fn terms(
             if v.is_negative() {
                 continue;
             }
-            let t = term(&tr0, &trs, depth, seed);
+            let t = term(&trs, depth, &seed);
             if v.is_positive() {
                 out.active.push(t);
             } else {
@@ -166,12 +241,12 @@ fn terms(
                         -one.clone()
                     };
                     let seed = unit(arch.widths[*layer], &[(*j, sign)]);
-                    out.stay.push((n, term(&tr0, &trs, *layer, seed)));
+                    out.stay.push((n, term(&trs, *layer, &seed)));
                 }
                 (ZeroEntry::Tie { point, classes }, Side::Class(k)) if *point == i => {
                     for &other in classes.iter().filter(|&&c| c != *k) {
                         let seed = unit(kout, &[(*k, one.clone()), (other, -one.clone())]);
-                        out.stay.push((n, term(&tr0, &trs, depth, seed)));
+                        out.stay.push((n, term(&trs, depth, &seed)));
                     }
                 }
                 _ => {}
@@ -194,29 +269,46 @@ fn default_key(zeros: &[ZeroEntry]) -> Vec<Side> {
         .collect()
 }
 
-/// The sides a move `(u, e)` induces, read from the terms of the piece
-/// `key` (first-order sign, then second-order, `+` or the kept class when
-/// both vanish). Ties: the class whose difference rows are all `>= 0`
-/// lexicographically wins over the current one when some row is negative.
-fn induced_key(
-    zeros: &[ZeroEntry],
-    key: &[Side],
-    pt: &PieceTerms,
-    uset: &[usize],
-    u: &[Q],
-    e: Option<&[Q]>,
-) -> Vec<Side> {
+/// The LP's variables at a solution (or a seeded move: `e`, `g` empty).
+struct Move<'a> {
+    uset: &'a [usize],
+    u: &'a [Q],
+    eset: &'a [usize],
+    e: &'a [Q],
+    g: &'a [Q],
+}
+
+impl Move<'_> {
+    /// The value of one coefficient at this move.
+    fn value(&self, c: &Coef) -> Q {
+        let mut v = c.c.clone();
+        let parts: [(&[usize], &[Q], &[Q]); 2] = [(self.uset, self.u, &c.u), (self.eset, self.e, &c.e)];
+        for (set, x, coef) in parts {
+            if coef.is_empty() {
+                continue;
+            }
+            for (k, xk) in set.iter().zip(x) {
+                if !xk.is_zero() && !coef[*k].is_zero() {
+                    v += &coef[*k] * xk;
+                }
+            }
+        }
+        if !c.g.is_empty() && !self.g.is_empty() {
+            v += dot(&c.g, self.g);
+        }
+        v
+    }
+}
+
+/// The sides a move induces, read from the terms of the piece `key`: a
+/// stay quantity's lowest nonzero order decides (kept when all vanish; a
+/// tie moves to its next class, a proposal only); a corner is "on" when
+/// it rises at first order.
+fn induced_key(zeros: &[ZeroEntry], key: &[Side], pt: &PieceTerms, mv: &Move) -> Vec<Side> {
     let mut out = key.to_vec();
-    let first_of = |t: &Term| {
-        &t.c1
-            + uset
-                .iter()
-                .zip(u)
-                .fold(Q::zero(), |a, (k, x)| a + &t.g[*k] * x)
-    };
     for (n, _, t) in &pt.corners {
         if let Some(n) = n {
-            out[*n] = if first_of(t).is_positive() {
+            out[*n] = if mv.value(&t.orders[0]).is_positive() {
                 Side::Pos
             } else {
                 Side::Neg
@@ -224,15 +316,12 @@ fn induced_key(
         }
     }
     for (n, t) in &pt.stay {
-        let first = first_of(t);
-        let second = match e {
-            Some(e) => uset
-                .iter()
-                .zip(u)
-                .fold(dot(&t.g, e), |a, (k, x)| a + &t.h[*k] * x),
-            None => Q::zero(),
-        };
-        let sign = if first.is_zero() { second } else { first };
+        let sign = t
+            .orders
+            .iter()
+            .map(|c| mv.value(c))
+            .find(|v| !v.is_zero())
+            .unwrap_or_else(Q::zero);
         if !sign.is_negative() {
             continue;
         }
@@ -240,7 +329,6 @@ fn induced_key(
             (ZeroEntry::PreActivation { .. }, Side::Pos) => out[*n] = Side::Neg,
             (ZeroEntry::PreActivation { .. }, _) => out[*n] = Side::Pos,
             (ZeroEntry::Tie { classes, .. }, Side::Class(k)) => {
-                // move to the next class of the tie (a proposal only)
                 let at = classes.iter().position(|c| *c == k).unwrap_or(0);
                 out[*n] = Side::Class(classes[(at + 1) % classes.len()]);
             }
@@ -250,119 +338,140 @@ fn induced_key(
     out
 }
 
-/// The LP of one anchor and piece: `Some((u, e))` at a negative optimum.
+/// The LP of one anchor and piece: minimise the last order's coefficient
+/// of the loss; `Some((u, e, g))` at a negative optimum (`g` empty with
+/// one move).
 fn solve(
     pt: &PieceTerms,
     uset: &[usize],
+    eset: &[usize],
     n: usize,
+    orders: usize,
     deadline: &Deadline,
-) -> Option<(Vec<Q>, Vec<Q>)> {
+) -> Option<(Vec<Q>, Vec<Q>, Vec<Q>)> {
     let mut model = lp::Lp::new(Sense::Minimize);
     let one = Q::one();
-    let u: Vec<lp::VarId> = uset
-        .iter()
-        .map(|_| model.add_var(Some(-one.clone()), Some(one.clone())))
-        .collect();
-    let e: Vec<lp::VarId> = (0..n)
-        .map(|_| model.add_var(Some(-one.clone()), Some(one.clone())))
-        .collect();
-    let first = |t: &Term, scale: &Q| -> Vec<(lp::VarId, Q)> {
-        uset.iter()
-            .zip(&u)
-            .filter(|(k, _)| !t.g[**k].is_zero())
-            .map(|(k, v)| (*v, &t.g[*k] * scale))
+    let mut box_vars = |count: usize| -> Vec<lp::VarId> {
+        (0..count)
+            .map(|_| model.add_var(Some(-one.clone()), Some(one.clone())))
             .collect()
     };
-    let second = |t: &Term, scale: &Q| -> Vec<(lp::VarId, Q)> {
-        let mut row: Vec<(lp::VarId, Q)> = uset
-            .iter()
-            .zip(&u)
-            .filter(|(k, _)| !t.h[**k].is_zero())
-            .map(|(k, v)| (*v, &t.h[*k] * scale))
-            .collect();
-        row.extend(
-            e.iter()
-                .zip(&t.g)
-                .filter(|(_, g)| !g.is_zero())
-                .map(|(v, g)| (*v, g * scale)),
-        );
-        row
+    let u = box_vars(uset.len());
+    let e = box_vars(eset.len());
+    let g = box_vars(if orders == 3 { n } else { 0 });
+    let all: Vec<usize> = (0..n).collect();
+    // the variable part of a coefficient, times `scale`
+    let row = |c: &Coef, scale: &Q| -> Vec<(lp::VarId, Q)> {
+        let mut r = Vec::new();
+        let parts: [(&[usize], &[lp::VarId], &[Q]); 3] =
+            [(uset, &u, &c.u), (eset, &e, &c.e), (&all, &g, &c.g)];
+        for (set, vars, coef) in parts {
+            if coef.is_empty() {
+                continue;
+            }
+            for (k, v) in set.iter().zip(vars) {
+                if !coef[*k].is_zero() {
+                    r.push((*v, &coef[*k] * scale));
+                }
+            }
+        }
+        r
     };
+    // `row(c) cmp -c.c`; `false` when a constant row is violated
+    let bound = |model: &mut lp::Lp, c: &Coef, cmp: Cmp| -> bool {
+        let r = row(c, &one);
+        if r.is_empty() {
+            return match cmp {
+                Cmp::Le => !c.c.is_positive(),
+                Cmp::Ge => !c.c.is_negative(),
+                Cmp::Eq => c.c.is_zero(),
+            };
+        }
+        model.add_row(r, cmp, -&c.c);
+        true
+    };
+    let last = orders - 1;
     let mut objective: Vec<(lp::VarId, Q)> = Vec::new();
-    let mut sum_first: Vec<(lp::VarId, Q)> = Vec::new();
-    let mut sum_c1 = Q::zero();
+    let mut constant = Q::zero();
+    // sums over the active and "on" terms, order by order
+    let mut sums: Vec<Coef> = (0..last).map(|_| Coef::default()).collect();
+    let mut add_to_sums = |t: &Term| {
+        for (k, sum) in sums.iter_mut().enumerate() {
+            let c = &t.orders[k];
+            sum.c += &c.c;
+            for (dst, src) in [(&mut sum.u, &c.u), (&mut sum.e, &c.e), (&mut sum.g, &c.g)] {
+                if src.is_empty() {
+                    continue;
+                }
+                if dst.is_empty() {
+                    *dst = vec![Q::zero(); src.len()];
+                }
+                for (a, b) in dst.iter_mut().zip(src) {
+                    *a += b;
+                }
+            }
+        }
+    };
     for t in &pt.active {
-        objective.extend(second(t, &one));
-        sum_first.extend(first(t, &one));
-        sum_c1 += &t.c1;
+        objective.extend(row(&t.orders[last], &one));
+        constant += &t.orders[last].c;
+        add_to_sums(t);
     }
     for (_, on, t) in &pt.corners {
-        let row = first(t, &one);
         if *on {
-            // rising at first order: counted like an active term
-            objective.extend(second(t, &one));
-            sum_first.extend(row.clone());
-            sum_c1 += &t.c1;
-            if row.is_empty() {
-                if t.c1.is_negative() {
-                    return None;
-                }
-            } else {
-                model.add_row(row, Cmp::Ge, -&t.c1);
+            objective.extend(row(&t.orders[last], &one));
+            constant += &t.orders[last].c;
+            add_to_sums(t);
+            if !bound(&mut model, &t.orders[0], Cmp::Ge) {
+                return None;
             }
             continue;
         }
-        if row.is_empty() {
-            if t.c1.is_positive() {
+        for c in &t.orders[..last] {
+            if !bound(&mut model, c, Cmp::Le) {
                 return None;
             }
-        } else {
-            model.add_row(row, Cmp::Le, -&t.c1);
         }
+        // w >= the last order, w >= 0
         let w = model.add_var(Some(Q::zero()), None);
         objective.push((w, one.clone()));
-        let mut row = vec![(w, one.clone())];
-        row.extend(second(t, &-&one));
-        model.add_row(row, Cmp::Ge, Q::zero());
+        let mut r = vec![(w, one.clone())];
+        r.extend(row(&t.orders[last], &-&one));
+        model.add_row(r, Cmp::Ge, t.orders[last].c.clone());
     }
-    if !sum_first.is_empty() {
-        model.add_row(sum_first, Cmp::Le, -sum_c1);
-    } else if sum_c1.is_positive() {
-        return None;
+    for sum in &sums {
+        if !bound(&mut model, sum, Cmp::Le) {
+            return None;
+        }
     }
     for (_, t) in &pt.stay {
-        let row = first(t, &one);
-        if row.is_empty() {
-            if t.c1.is_negative() {
+        for c in &t.orders {
+            if !bound(&mut model, c, Cmp::Ge) {
                 return None;
             }
-        } else {
-            model.add_row(row, Cmp::Ge, -&t.c1);
-        }
-        let row = second(t, &one);
-        if !row.is_empty() {
-            model.add_row(row, Cmp::Ge, Q::zero());
         }
     }
     model.set_objective(objective);
     match lp::solve_within(&model, deadline) {
-        Ok(LpResult::Optimal { x, value, .. }) if value.is_negative() => {
-            let uu = x[..uset.len()].to_vec();
-            let ee = x[uset.len()..uset.len() + n].to_vec();
-            Some((uu, ee))
+        Ok(LpResult::Optimal { x, value, .. }) if (&value + &constant).is_negative() => {
+            let (a, b) = (uset.len(), uset.len() + eset.len());
+            let gg = if orders == 3 { x[b..b + n].to_vec() } else { Vec::new() };
+            Some((x[..a].to_vec(), x[a..b].to_vec(), gg))
         }
         _ => None,
     }
 }
 
-/// The anchors `(s, U)`: `s` a move of weights of one layer (all its zero
-/// weights with one sign, then each zero weight, then each other weight,
-/// both signs), `U` the parameters of another layer plus the output biases.
-fn anchors(problem: &Problem, theta: &[Q]) -> Vec<(Vec<Q>, Vec<usize>)> {
+/// The anchors, in order: one move of zero weights (all of a layer's zero
+/// weights with one sign, then each zero weight, both signs) with every
+/// other layer as `U`; then (three or more layers) two such moves in
+/// distinct layers with a third layer as `U`; then one move of each
+/// nonzero weight.
+fn anchors(problem: &Problem, theta: &[Q]) -> Vec<Anchor> {
     let arch = &problem.arch;
     let depth = arch.depth();
     let n = arch.num_params();
-    let layer_params = |l: usize| -> Vec<usize> {
+    let uset = |l: usize| -> Vec<usize> {
         let mut v = Vec::new();
         for j in 0..arch.widths[l] {
             for k in 0..arch.widths[l - 1] {
@@ -372,71 +481,75 @@ fn anchors(problem: &Problem, theta: &[Q]) -> Vec<(Vec<Q>, Vec<usize>)> {
                 v.push(b);
             }
         }
+        for j in 0..arch.widths[depth] {
+            if let Some(b) = arch.bias_index(depth, j) {
+                if !v.contains(&b) {
+                    v.push(b);
+                }
+            }
+        }
         v
     };
-    let out_biases: Vec<usize> = (0..arch.widths[depth])
-        .filter_map(|j| arch.bias_index(depth, j))
-        .collect();
-    let mut moves: Vec<(usize, Vec<Q>)> = Vec::new();
-    for lp in 1..=depth {
-        let weights: Vec<usize> = (0..arch.widths[lp])
-            .flat_map(|j| (0..arch.widths[lp - 1]).map(move |k| (j, k)))
-            .map(|(j, k)| arch.weight_index(lp, j, k))
+    let single = |w: usize, sign: &Q| {
+        let mut s = vec![Q::zero(); n];
+        s[w] = sign.clone();
+        s
+    };
+    let signs = [Q::one(), -Q::one()];
+    let mut zero_moves: Vec<(usize, Vec<Q>)> = Vec::new();
+    let mut other_moves: Vec<(usize, Vec<Q>)> = Vec::new();
+    for l in 1..=depth {
+        let weights: Vec<usize> = (0..arch.widths[l])
+            .flat_map(|j| (0..arch.widths[l - 1]).map(move |k| (j, k)))
+            .map(|(j, k)| arch.weight_index(l, j, k))
             .collect();
-        let zero: Vec<usize> = weights
-            .iter()
-            .copied()
-            .filter(|w| theta[*w].is_zero())
-            .collect();
-        let other: Vec<usize> = weights
-            .iter()
-            .copied()
-            .filter(|w| !theta[*w].is_zero())
-            .collect();
-        for sign in [Q::one(), -Q::one()] {
-            if zero.len() > 1 {
+        let (zero, other): (Vec<usize>, Vec<usize>) =
+            weights.iter().partition(|w| theta[**w].is_zero());
+        if zero.len() > 1 {
+            for sign in &signs {
                 let mut s = vec![Q::zero(); n];
                 for w in &zero {
                     s[*w] = sign.clone();
                 }
-                moves.push((lp, s));
+                zero_moves.push((l, s));
             }
         }
-        for w in zero.iter().chain(&other) {
-            for sign in [Q::one(), -Q::one()] {
-                let mut s = vec![Q::zero(); n];
-                s[*w] = sign;
-                moves.push((lp, s));
-            }
+        for w in &zero {
+            zero_moves.extend(signs.iter().map(|sign| (l, single(*w, sign))));
+        }
+        for w in &other {
+            other_moves.extend(signs.iter().map(|sign| (l, single(*w, sign))));
         }
     }
-    // zero-weight anchors of every layer before the others
-    moves.sort_by_key(|(lp, s)| {
-        let nonzero_base = s
-            .iter()
-            .enumerate()
-            .any(|(i, x)| !x.is_zero() && !theta[i].is_zero());
-        (nonzero_base, *lp)
-    });
     let mut out = Vec::new();
-    for (lp, s) in moves {
-        for l in 1..=depth {
-            if l == lp {
-                continue;
+    let one_move = |moves: &[(usize, Vec<Q>)], out: &mut Vec<Anchor>| {
+        for (lm, s) in moves {
+            for l in (1..=depth).filter(|l| l != lm) {
+                out.push(Anchor {
+                    moves: vec![s.clone()],
+                    uset: uset(l),
+                });
             }
-            let mut uset = layer_params(l);
-            for b in &out_biases {
-                if !uset.contains(b) {
-                    uset.push(*b);
+        }
+    };
+    one_move(&zero_moves, &mut out);
+    if depth >= 3 {
+        for (a, (l1, s1)) in zero_moves.iter().enumerate() {
+            for (l2, s2) in zero_moves[a + 1..].iter().filter(|(l2, _)| l2 > l1) {
+                for l in (1..=depth).filter(|l| l != l1 && l != l2) {
+                    out.push(Anchor {
+                        moves: vec![s1.clone(), s2.clone()],
+                        uset: uset(l),
+                    });
                 }
             }
-            out.push((s.clone(), uset));
         }
     }
+    one_move(&other_moves, &mut out);
     out
 }
 
-/// Try the second-order anchor arcs; the first that `try_arc` confirms.
+/// Try the anchor arcs; the first that `try_arc` confirms.
 pub(super) fn search(
     problem: &Problem,
     params: &Params,
@@ -446,6 +559,7 @@ pub(super) fn search(
     if problem.loss == LossKind::Squared || problem.arch.hidden_layers() == 0 {
         return None;
     }
+    let arch = &problem.arch;
     let theta = params.flat();
     let n = theta.len();
     let ev = problem.evaluate(params);
@@ -458,15 +572,22 @@ pub(super) fn search(
         }
         ZeroEntry::Hinge { .. } => true,
     });
+    let all: Vec<usize> = (0..n).collect();
+    let out_biases: Vec<usize> = (0..arch.widths[arch.depth()])
+        .filter_map(|j| arch.bias_index(arch.depth(), j))
+        .collect();
     let base = default_key(&zeros);
     let base_pattern = sig.complete(&base).ok()?;
     let mut rng = Rng::new(0x5eed_2a2c);
     let mut lps = 0usize;
     let budget = lp_budget(n);
-    for (s, uset) in anchors(problem, &theta) {
+    for anchor in anchors(problem, &theta) {
+        let orders = anchor.moves.len() + 1;
+        let eset: &[usize] = if orders == 2 { &all } else { &out_biases };
+        let uset = &anchor.uset;
         let mut keys = vec![base.clone()];
         if has_sides {
-            let pt = terms(problem, &sig, &zeros, &base, &base_pattern, &theta, &s);
+            let pt = terms(problem, &sig, &zeros, &base, &base_pattern, &theta, &anchor.moves);
             for _ in 0..SEEDED_KEYS {
                 let u: Vec<Q> = uset
                     .iter()
@@ -475,7 +596,14 @@ pub(super) fn search(
                         Q::from_integer(if rng.chance(1, 2) { m } else { -m }.into())
                     })
                     .collect();
-                let k = induced_key(&zeros, &base, &pt, &uset, &u, None);
+                let mv = Move {
+                    uset,
+                    u: &u,
+                    eset: &[],
+                    e: &[],
+                    g: &[],
+                };
+                let k = induced_key(&zeros, &base, &pt, &mv);
                 if !keys.contains(&k) {
                     keys.push(k);
                 }
@@ -493,24 +621,42 @@ pub(super) fn search(
             let Ok(pattern) = sig.complete(&key) else {
                 continue;
             };
-            let pt = terms(problem, &sig, &zeros, &key, &pattern, &theta, &s);
+            let pt = terms(problem, &sig, &zeros, &key, &pattern, &theta, &anchor.moves);
             lps += 1;
-            let Some((u, e)) = solve(&pt, &uset, n, deadline) else {
+            let Some((u, e, g)) = solve(&pt, uset, eset, n, orders, deadline) else {
                 continue;
             };
-            let mut d = s.clone();
+            let mut d = vec![Q::zero(); n];
+            for s in &anchor.moves {
+                d = plus(&d, s);
+            }
             for (k, x) in uset.iter().zip(&u) {
                 d[*k] += x;
             }
+            let mut e_full = vec![Q::zero(); n];
+            for (k, x) in eset.iter().zip(&e) {
+                e_full[*k] = x.clone();
+            }
+            let mut dirs = vec![d, e_full];
+            if orders == 3 {
+                dirs.push(g.clone());
+            }
             let arc = Arc {
                 point: theta.clone(),
-                dirs: vec![d, e.clone()],
+                dirs,
             };
             if let Some(found) = try_arc(problem, &arc, loss, deadline) {
                 return Some(found);
             }
             if has_sides {
-                let next = induced_key(&zeros, &key, &pt, &uset, &u, Some(&e));
+                let mv = Move {
+                    uset,
+                    u: &u,
+                    eset,
+                    e: &e,
+                    g: &g,
+                };
+                let next = induced_key(&zeros, &key, &pt, &mv);
                 if !tried.contains(&next) {
                     keys.push(next);
                 }
