@@ -7,6 +7,8 @@
 //!   `v = (-t, -t)`, `c = -1 + (1 - alpha) t^2 / 2` the output is
 //!   `c - (1 - alpha) t^2 |x|`, and the mean loss is
 //!   `2/3 - (1 - alpha) t^2 / 12`; checked with the test's own forward pass;
+//! - a deep order-3 descent in closed form (`2/3 - 2 t^3 / 3` along a
+//!   line with output-bias compensation);
 //! - `a161`: the issue's straight ray `W3[0] += t, W1[0][0] -= t,
 //!   b1[0] -= t` evaluated by the test's own forward pass at
 //!   `t = 10^-2 .. 10^-6` is below the point's loss at every scale;
@@ -309,6 +311,55 @@ fn leaky_constant_descents_with_output_bias_compensation() {
         if z3 && ask_z3 {
             assert_eq!(z3_lower(&inst, &q(1, 1000)), Some(true), "{name}");
         }
+    }
+}
+
+const DEEP3: &str = r#"
+[network]
+widths = [2, 1, 1, 1]
+activation = "leaky"
+alpha = "1/3"
+bias = [true, true, true]
+[loss]
+kind = "hinge"
+[data]
+x = [["-2", "0"], ["2", "-1"], ["2", "2"]]
+y = [1, -1, -1]
+[point]
+W1 = [["0", "0"]]
+b1 = ["0"]
+W2 = [["0"]]
+b2 = ["1/8"]
+W3 = [["0"]]
+b3 = ["-1"]
+"#;
+
+/// An order-3 descent (found by this file's property generator): along
+/// `W1 = (-t, 0)`, `W2 = t`, `W3 = t`, `b3 = -1 - t/8` the hidden unit is
+/// `sigma(-t x_1)` = `(2t, -2t/3, -2t/3)`, the output `-1 + t^2 sigma(..)`,
+/// and the mean loss exactly `2/3 - 2 t^3 / 3` (the positive point gains,
+/// the corner points move away): own forward pass; certified; Z3.
+#[test]
+fn deep_order_three_descent_with_output_bias_compensation() {
+    let inst = load(DEEP3);
+    // flat order: W1 (0, 1), b1 (2), W2 (3), b2 (4), W3 (5), b3 (6)
+    for k in [10i64, 100, 1000, 4096] {
+        let t = q(1, k);
+        let theta = vec![
+            -&t,
+            Q::zero(),
+            Q::zero(),
+            t.clone(),
+            q(1, 8),
+            t.clone(),
+            q(-1, 1) - &t / q(8, 1),
+        ];
+        let expect = q(2, 3) - q(2, 3) * &t * &t * &t;
+        assert_eq!(own_loss(&inst, &theta), expect, "t = 1/{k}");
+    }
+    certified_descent(&inst, "deep3");
+    if z3_available() {
+        assert_eq!(z3_lower(&inst, &q(1, 1000)), Some(true));
     }
 }
 
