@@ -204,7 +204,10 @@ fn terms(
         if !live(problem, sig, i) {
             continue;
         }
-        let trs: Vec<Trace> = points.iter().map(|p| trace(problem, p, pattern, i)).collect();
+        let trs: Vec<Trace> = points
+            .iter()
+            .map(|p| trace(problem, p, pattern, i))
+            .collect();
         let f = trs[0].pre[depth - 1].clone();
         // the point's hinge-corner zero entries, in order
         let mut corner_entries = zeros
@@ -282,7 +285,8 @@ impl Move<'_> {
     /// The value of one coefficient at this move.
     fn value(&self, c: &Coef) -> Q {
         let mut v = c.c.clone();
-        let parts: [(&[usize], &[Q], &[Q]); 2] = [(self.uset, self.u, &c.u), (self.eset, self.e, &c.e)];
+        let parts: [(&[usize], &[Q], &[Q]); 2] =
+            [(self.uset, self.u, &c.u), (self.eset, self.e, &c.e)];
         for (set, x, coef) in parts {
             if coef.is_empty() {
                 continue;
@@ -455,7 +459,11 @@ fn solve(
     match lp::solve_within(&model, deadline) {
         Ok(LpResult::Optimal { x, value, .. }) if (&value + &constant).is_negative() => {
             let (a, b) = (uset.len(), uset.len() + eset.len());
-            let gg = if orders == 3 { x[b..b + n].to_vec() } else { Vec::new() };
+            let gg = if orders == 3 {
+                x[b..b + n].to_vec()
+            } else {
+                Vec::new()
+            };
             Some((x[..a].to_vec(), x[a..b].to_vec(), gg))
         }
         _ => None,
@@ -587,7 +595,15 @@ pub(super) fn search(
         let uset = &anchor.uset;
         let mut keys = vec![base.clone()];
         if has_sides {
-            let pt = terms(problem, &sig, &zeros, &base, &base_pattern, &theta, &anchor.moves);
+            let pt = terms(
+                problem,
+                &sig,
+                &zeros,
+                &base,
+                &base_pattern,
+                &theta,
+                &anchor.moves,
+            );
             for _ in 0..SEEDED_KEYS {
                 let u: Vec<Q> = uset
                     .iter()
