@@ -472,10 +472,11 @@ fn solve(
 
 /// The anchors, in order: one move of zero weights (all of a layer's zero
 /// weights with one sign, then each zero weight, both signs) with every
-/// other layer as `U`; then (three or more layers) two such moves in
-/// distinct layers with a third layer as `U`; then one move of each
-/// nonzero weight.
-fn anchors(problem: &Problem, theta: &[Q]) -> Vec<Anchor> {
+/// other layer as `U` (at most half of `limit`); then (three or more
+/// layers) two such moves in distinct layers with a third layer as `U`;
+/// then the remaining one-move anchors of zero weights; then one move of
+/// each nonzero weight. At most `limit` (each costs at least one LP).
+fn anchors(problem: &Problem, theta: &[Q], limit: usize) -> Vec<Anchor> {
     let arch = &problem.arch;
     let depth = arch.depth();
     let n = arch.num_params();
@@ -498,14 +499,10 @@ fn anchors(problem: &Problem, theta: &[Q]) -> Vec<Anchor> {
         }
         v
     };
-    let single = |w: usize, sign: &Q| {
-        let mut s = vec![Q::zero(); n];
-        s[w] = sign.clone();
-        s
-    };
-    let signs = [Q::one(), -Q::one()];
-    let mut zero_moves: Vec<(usize, Vec<Q>)> = Vec::new();
-    let mut other_moves: Vec<(usize, Vec<Q>)> = Vec::new();
+    // moves, sparse: (layer, the weights moved, the sign)
+    type Move = (usize, Vec<usize>, bool);
+    let mut zero_moves: Vec<Move> = Vec::new();
+    let mut other_moves: Vec<Move> = Vec::new();
     for l in 1..=depth {
         let weights: Vec<usize> = (0..arch.widths[l])
             .flat_map(|j| (0..arch.widths[l - 1]).map(move |k| (j, k)))
@@ -514,46 +511,60 @@ fn anchors(problem: &Problem, theta: &[Q]) -> Vec<Anchor> {
         let (zero, other): (Vec<usize>, Vec<usize>) =
             weights.iter().partition(|w| theta[**w].is_zero());
         if zero.len() > 1 {
-            for sign in &signs {
-                let mut s = vec![Q::zero(); n];
-                for w in &zero {
-                    s[*w] = sign.clone();
-                }
-                zero_moves.push((l, s));
+            for pos in [true, false] {
+                zero_moves.push((l, zero.clone(), pos));
             }
         }
         for w in &zero {
-            zero_moves.extend(signs.iter().map(|sign| (l, single(*w, sign))));
+            zero_moves.extend([true, false].map(|pos| (l, vec![*w], pos)));
         }
         for w in &other {
-            other_moves.extend(signs.iter().map(|sign| (l, single(*w, sign))));
+            other_moves.extend([true, false].map(|pos| (l, vec![*w], pos)));
         }
     }
-    let mut out = Vec::new();
-    let one_move = |moves: &[(usize, Vec<Q>)], out: &mut Vec<Anchor>| {
-        for (lm, s) in moves {
-            for l in (1..=depth).filter(|l| l != lm) {
+    let dense = |m: &Move| -> Vec<Q> {
+        let mut s = vec![Q::zero(); n];
+        let v = if m.2 { Q::one() } else { -Q::one() };
+        for w in &m.1 {
+            s[*w] = v.clone();
+        }
+        s
+    };
+    let one_move = |moves: &[Move]| -> Vec<Anchor> {
+        let mut out = Vec::new();
+        for m in moves {
+            for l in (1..=depth).filter(|l| *l != m.0) {
+                if out.len() >= limit {
+                    return out;
+                }
                 out.push(Anchor {
-                    moves: vec![s.clone()],
+                    moves: vec![dense(m)],
                     uset: uset(l),
                 });
             }
         }
+        out
     };
-    one_move(&zero_moves, &mut out);
+    let mut singles = one_move(&zero_moves).into_iter();
+    let mut out: Vec<Anchor> = singles.by_ref().take(limit.div_ceil(2)).collect();
     if depth >= 3 {
-        for (a, (l1, s1)) in zero_moves.iter().enumerate() {
-            for (l2, s2) in zero_moves[a + 1..].iter().filter(|(l2, _)| l2 > l1) {
-                for l in (1..=depth).filter(|l| l != l1 && l != l2) {
+        'pairs: for (a, m1) in zero_moves.iter().enumerate() {
+            for m2 in zero_moves[a + 1..].iter().filter(|m2| m2.0 > m1.0) {
+                for l in (1..=depth).filter(|l| *l != m1.0 && *l != m2.0) {
+                    if out.len() >= limit {
+                        break 'pairs;
+                    }
                     out.push(Anchor {
-                        moves: vec![s1.clone(), s2.clone()],
+                        moves: vec![dense(m1), dense(m2)],
                         uset: uset(l),
                     });
                 }
             }
         }
     }
-    one_move(&other_moves, &mut out);
+    out.extend(singles);
+    out.extend(one_move(&other_moves));
+    out.truncate(limit);
     out
 }
 
@@ -589,7 +600,7 @@ pub(super) fn search(
     let mut rng = Rng::new(0x5eed_2a2c);
     let mut lps = 0usize;
     let budget = lp_budget(n);
-    for anchor in anchors(problem, &theta) {
+    for anchor in anchors(problem, &theta, budget) {
         let orders = anchor.moves.len() + 1;
         let eset: &[usize] = if orders == 2 { &all } else { &out_biases };
         let uset = &anchor.uset;
