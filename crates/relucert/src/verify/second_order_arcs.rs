@@ -45,14 +45,15 @@ use relucert_core::Deadline;
 /// Most LPs solved by one search (fewer for large networks: see
 /// `lp_budget`).
 const MAX_LPS: usize = 240;
-/// `lp_budget`'s numerator: LPs times parameters.
-const LP_WORK: usize = 20_000;
+/// `lp_budget`'s numerator: LPs times the squared parameter count.
+const LP_WORK: usize = 2_000_000;
 
-/// The LPs one search may solve for `n` parameters: `MAX_LPS`, down to 16
-/// for large networks (each LP has `2 n` variables). A count, not a clock,
-/// so the answer does not depend on the machine's speed.
+/// The LPs one search may solve for `n` parameters: `MAX_LPS`, down to 8
+/// for large networks (an LP has about `2 n` variables and costs about
+/// `n^2`: 46 LPs took 11 s at n = 433). A count, not a clock, so the
+/// answer does not depend on the machine's speed.
 fn lp_budget(n: usize) -> usize {
-    (LP_WORK / n.max(1)).clamp(16, MAX_LPS)
+    (LP_WORK / (n * n).max(1)).clamp(8, MAX_LPS)
 }
 /// Seeded integer moves `u` per anchor whose induced sides give pieces.
 const SEEDED_KEYS: usize = 10;
@@ -471,7 +472,8 @@ fn solve(
 }
 
 /// The anchors, in order: one move of zero weights (all of a layer's zero
-/// weights with one sign, then each zero weight, both signs) with every
+/// weights with one sign, for every layer; then each zero weight, both
+/// signs) with every
 /// other layer as `U` (at most half of `limit`); then (three or more
 /// layers) two such moves in distinct layers with a third layer as `U`;
 /// then the remaining one-move anchors of zero weights; then one move of
@@ -522,6 +524,8 @@ fn anchors(problem: &Problem, theta: &[Q], limit: usize) -> Vec<Anchor> {
             other_moves.extend([true, false].map(|pos| (l, vec![*w], pos)));
         }
     }
+    // the moves of whole layers (every zero weight) first
+    zero_moves.sort_by_key(|m| m.1.len() == 1);
     let dense = |m: &Move| -> Vec<Q> {
         let mut s = vec![Q::zero(); n];
         let v = if m.2 { Q::one() } else { -Q::one() };
@@ -615,7 +619,8 @@ pub(super) fn search(
                 &theta,
                 &anchor.moves,
             );
-            for _ in 0..SEEDED_KEYS {
+            // fewer seeded pieces when the budget is small (large networks)
+            for _ in 0..SEEDED_KEYS.min(budget / 24) {
                 let u: Vec<Q> = uset
                     .iter()
                     .map(|_| {
