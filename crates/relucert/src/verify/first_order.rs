@@ -33,17 +33,17 @@ use relucert_core::Deadline;
 
 /// The forward pass of one data point on one piece, with what the backward
 /// passes need: every layer's input activations and the hidden slopes.
-struct Trace {
+pub(super) struct Trace {
     /// `acts[l]`: the input of weight layer `l + 1` (`acts[0] = x`).
-    acts: Vec<Vec<Q>>,
+    pub(super) acts: Vec<Vec<Q>>,
     /// `slopes[l][j]`: the slope of hidden unit j of layer `l + 1`.
-    slopes: Vec<Vec<Q>>,
+    pub(super) slopes: Vec<Vec<Q>>,
     /// `pre[l][j]`: the pre-activation of unit j of weight layer `l + 1`
     /// (the last entry holds the outputs).
-    pre: Vec<Vec<Q>>,
+    pub(super) pre: Vec<Vec<Q>>,
 }
 
-fn trace(problem: &Problem, theta: &[Q], pattern: &Pattern, i: usize) -> Trace {
+pub(super) fn trace(problem: &Problem, theta: &[Q], pattern: &Pattern, i: usize) -> Trace {
     let arch = &problem.arch;
     let mut acts = vec![problem.data.x[i].clone()];
     let mut slopes = Vec::new();
@@ -75,7 +75,13 @@ fn trace(problem: &Problem, theta: &[Q], pattern: &Pattern, i: usize) -> Trace {
 
 /// The gradient (flat, on the piece) of `sum_j seed[j] z_{layer, j}`: one
 /// backward pass.
-fn gradient(problem: &Problem, theta: &[Q], tr: &Trace, layer: usize, seed: Vec<Q>) -> Vec<Q> {
+pub(super) fn gradient(
+    problem: &Problem,
+    theta: &[Q],
+    tr: &Trace,
+    layer: usize,
+    seed: Vec<Q>,
+) -> Vec<Q> {
     let arch = &problem.arch;
     let mut grad = vec![Q::zero(); arch.num_params()];
     let mut delta = seed;
@@ -110,7 +116,7 @@ fn gradient(problem: &Problem, theta: &[Q], tr: &Trace, layer: usize, seed: Vec<
 }
 
 /// The unit vector `e_j` of length `m`, optionally scaled.
-fn unit(m: usize, entries: &[(usize, Q)]) -> Vec<Q> {
+pub(super) fn unit(m: usize, entries: &[(usize, Q)]) -> Vec<Q> {
     let mut v = vec![Q::zero(); m];
     for (j, c) in entries {
         v[*j] += c;
@@ -146,41 +152,15 @@ fn linearise(
     for i in 0..problem.data.len() {
         let tr = trace(problem, theta, pattern, i);
         let f = &tr.pre[depth - 1];
-        let y = problem.data.y[i];
-        let yc = usize::try_from(y).unwrap_or(0);
-        // each term as (value, seed on the outputs)
-        let one = Q::one();
-        let mut args: Vec<(Q, Vec<Q>)> = Vec::new();
-        match problem.loss {
-            LossKind::Hinge => {
-                let yq = Q::from_integer(y.into());
-                args.push((&one - &yq * &f[0], unit(kout, &[(0, -yq)])));
-            }
-            LossKind::MulticlassHinge => {
-                for k in (0..kout).filter(|&k| k != yc) {
-                    let v = &one + &f[k] - &f[yc];
-                    args.push((v, unit(kout, &[(k, one.clone()), (yc, -one.clone())])));
-                }
-            }
-            LossKind::CrammerSinger => {
-                if let Some(k) = pattern.competitor[i] {
-                    let v = &one + &f[k] - &f[yc];
-                    args.push((v, unit(kout, &[(k, one.clone()), (yc, -one.clone())])));
-                }
-            }
-            LossKind::Absolute => {
-                let r = &f[0] - problem.data.target(i);
-                args.push((r.clone(), unit(kout, &[(0, one.clone())])));
-                args.push((-r, unit(kout, &[(0, -one.clone())])));
-            }
-            LossKind::Squared => {
-                // smooth: d (r^2) = 2 r dr, always counted
-                let r = &f[0] - problem.data.target(i);
-                let two_r = Q::from_integer(2.into()) * r;
-                let g = gradient(problem, theta, &tr, depth, unit(kout, &[(0, two_r)]));
-                add_to(&mut lin.active, &g);
-            }
+        let args = hinge_args(problem, pattern, f, i);
+        if problem.loss == LossKind::Squared {
+            // smooth: d (r^2) = 2 r dr, always counted
+            let r = &f[0] - problem.data.target(i);
+            let two_r = Q::from_integer(2.into()) * r;
+            let g = gradient(problem, theta, &tr, depth, unit(kout, &[(0, two_r)]));
+            add_to(&mut lin.active, &g);
         }
+        let one = Q::one();
         let live = problem.loss.is_regression() || args.iter().any(|(v, _)| !v.is_negative());
         for (v, seed) in args {
             if v.is_positive() {
@@ -224,7 +204,48 @@ fn linearise(
     lin
 }
 
-fn add_to(acc: &mut [Q], g: &[Q]) {
+/// The loss terms of point `i` on `pattern` as `max(0, value)` terms:
+/// `(value, seed on the outputs)` (the absolute loss as two such terms;
+/// the squared loss has none: it is smooth).
+pub(super) fn hinge_args(
+    problem: &Problem,
+    pattern: &Pattern,
+    f: &[Q],
+    i: usize,
+) -> Vec<(Q, Vec<Q>)> {
+    let kout = f.len();
+    let y = problem.data.y[i];
+    let yc = usize::try_from(y).unwrap_or(0);
+    let one = Q::one();
+    let mut args: Vec<(Q, Vec<Q>)> = Vec::new();
+    match problem.loss {
+        LossKind::Hinge => {
+            let yq = Q::from_integer(y.into());
+            args.push((&one - &yq * &f[0], unit(kout, &[(0, -yq)])));
+        }
+        LossKind::MulticlassHinge => {
+            for k in (0..kout).filter(|&k| k != yc) {
+                let v = &one + &f[k] - &f[yc];
+                args.push((v, unit(kout, &[(k, one.clone()), (yc, -one.clone())])));
+            }
+        }
+        LossKind::CrammerSinger => {
+            if let Some(k) = pattern.competitor[i] {
+                let v = &one + &f[k] - &f[yc];
+                args.push((v, unit(kout, &[(k, one.clone()), (yc, -one.clone())])));
+            }
+        }
+        LossKind::Absolute => {
+            let r = &f[0] - problem.data.target(i);
+            args.push((r.clone(), unit(kout, &[(0, one.clone())])));
+            args.push((-r, unit(kout, &[(0, -one.clone())])));
+        }
+        LossKind::Squared => {}
+    }
+    args
+}
+
+pub(super) fn add_to(acc: &mut [Q], g: &[Q]) {
     for (a, x) in acc.iter_mut().zip(g) {
         if !x.is_zero() {
             *a += x;

@@ -68,7 +68,9 @@
 //! descent arcs); `second_order_stage::finish` (the full second-order
 //! proof, its proposed arcs), or for the squared loss `squared_stage`;
 //! `deep_second_order_stage` (two or more hidden layers, hinge-type
-//! losses, when the rest is undecided); `lines` (fixed pseudo-random
+//! losses, when the rest is undecided); `second_order_arcs` (arcs
+//! `t d + t^2 e` at any depth from one LP per layer pair and piece, when
+//! the rest is undecided); `lines` (fixed pseudo-random
 //! straight lines decided by their exact germ, any order: the last
 //! resort before `undecided`). `descent` checks every arc, `certificate`
 //! wraps evidence into outcomes. The local model of `second_order` (kinks,
@@ -87,6 +89,7 @@ mod lines;
 mod path_lifting_stage;
 mod probe_stage;
 mod regression_bounds;
+mod second_order_arcs;
 mod second_order_stage;
 mod squared_stage;
 mod star_stage;
@@ -281,7 +284,9 @@ pub fn verify(inst: &Instance, limits: &Limits) -> Result<Outcome, VerifyError> 
     let mut out = verify_local(inst, limits)?;
     if out.verdict == Verdict::Undecided && !limits.deadline.expired() {
         if let Some(params) = inst.point.as_ref() {
-            let found = lines::search(&inst.problem, params, &out.loss, &limits.deadline);
+            let found =
+                second_order_arcs::search(&inst.problem, params, &out.loss, &limits.deadline)
+                    .or_else(|| lines::search(&inst.problem, params, &out.loss, &limits.deadline));
             if let Some(found) = found {
                 out = unless_expired(
                     &limits.deadline,
