@@ -78,9 +78,8 @@ fn oracle_slope(problem: &Problem, p: &Params, d: &Params) -> Q {
         }
         let y = problem.data.y[i];
         let hinge = |arg: Dual| -> Q {
-            if arg.0.is_positive() {
-                arg.1
-            } else if arg.0.is_zero() && arg.1.is_positive() {
+            // the slope of max(0, a + t b) at t = 0+
+            if arg.0.is_positive() || (arg.0.is_zero() && arg.1.is_positive()) {
                 arg.1
             } else {
                 Q::zero()
