@@ -78,34 +78,10 @@ use num_traits::{One, Signed, Zero};
 use relucert_core::cert::{DeepRegion, Evidence, Unit};
 use relucert_core::Deadline;
 
-/// The result of the attempt.
-pub enum DeepSosc {
-    /// The evidence and a one-line summary.
-    Proof {
-        /// `deep-second-order` evidence (boxed: much larger than a failure).
-        evidence: Box<Evidence>,
-        /// What was proven.
-        summary: String,
-    },
-    /// Why not, and directions (flat) of nonpositive curvature to try as arcs.
-    Failed {
-        /// The reason.
-        reason: String,
-        /// Candidate directions.
-        candidates: Vec<Vec<Q>>,
-    },
-}
-
-fn fail(reason: impl Into<String>) -> DeepSosc {
-    DeepSosc::Failed {
-        reason: reason.into(),
-        candidates: Vec::new(),
-    }
-}
-
-fn dot(a: &[Q], b: &[Q]) -> Q {
-    a.iter().zip(b).fold(Q::zero(), |acc, (x, y)| acc + x * y)
-}
+/// The result of the attempt: the squared proof's type (the evidence is
+/// `deep-second-order` here).
+pub use crate::squared::Sosc as DeepSosc;
+use crate::squared::{dot, fail};
 
 /// A live zero entry and what the regions do with it.
 enum Live {

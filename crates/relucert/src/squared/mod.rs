@@ -70,7 +70,7 @@ pub const MAX_KINKS: usize = 12;
 pub enum Sosc {
     /// The evidence and a one-line summary.
     Proof {
-        /// `squared-second-order` evidence.
+        /// `squared-second-order` (or `deep-second-order`) evidence.
         evidence: Box<Evidence>,
         /// What was proven.
         summary: String,
@@ -84,14 +84,16 @@ pub enum Sosc {
     },
 }
 
-fn fail(reason: impl Into<String>) -> Sosc {
+/// A failure with `reason` and no candidate direction.
+pub(crate) fn fail(reason: impl Into<String>) -> Sosc {
     Sosc::Failed {
         reason: reason.into(),
         candidates: Vec::new(),
     }
 }
 
-fn dot(a: &[Q], b: &[Q]) -> Q {
+/// The dot product.
+pub(crate) fn dot(a: &[Q], b: &[Q]) -> Q {
     a.iter().zip(b).fold(Q::zero(), |acc, (x, y)| acc + x * y)
 }
 
