@@ -73,7 +73,7 @@ use crate::number::Q;
 use crate::poly::Poly;
 use crate::squared::jet;
 use crate::squared::slice::quotient_with;
-use crate::squared::strict::{strict_on_cone, Strict};
+use crate::squared::strict::{on_basis, strict_on_critical_cone, Strict};
 use num_traits::{One, Signed, Zero};
 use relucert_core::cert::{DeepRegion, Evidence, Unit};
 use relucert_core::Deadline;
@@ -357,29 +357,8 @@ fn attempt(
                 *l = Q::zero();
             }
         }
-        let hb: Vec<Vec<Q>> = {
-            let hbasis: Vec<Vec<Q>> = basis
-                .iter()
-                .map(|b| h.iter().map(|row| dot(row, b)).collect())
-                .collect();
-            basis
-                .iter()
-                .map(|a| hbasis.iter().map(|x| dot(a, x)).collect())
-                .collect()
-        };
-        let eq: Vec<Vec<Q>> = rb
-            .iter()
-            .zip(&lambda)
-            .filter(|(_, l)| l.is_positive())
-            .map(|(r, _)| r.clone())
-            .collect();
-        let ineq: Vec<Vec<Q>> = rb
-            .iter()
-            .zip(&lambda)
-            .filter(|(r, l)| l.is_zero() && r.iter().any(|x| !x.is_zero()))
-            .map(|(r, _)| r.clone())
-            .collect();
-        match strict_on_cone(&hb, &eq, &ineq, m, deadline) {
+        let hb: Vec<Vec<Q>> = on_basis(&h, basis);
+        match strict_on_critical_cone(&hb, &rb, &lambda, m, deadline) {
             Strict::Yes => {}
             Strict::No(why, witness) => {
                 let dirs = witness.map(|y| lift(&y)).unwrap_or_default();

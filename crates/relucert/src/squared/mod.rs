@@ -58,10 +58,10 @@ pub mod strict;
 use crate::network::{Problem, Side, ZeroEntry};
 use crate::number::Q;
 use crate::poly::Poly;
-use num_traits::{Signed, Zero};
+use num_traits::Zero;
 use relucert_core::cert::{Evidence, Kink, SquaredPiece, Unit};
 use relucert_core::Deadline;
-use strict::{strict_on_cone, Strict};
+use strict::{on_basis, strict_on_critical_cone, Strict};
 
 /// Most kinks the proof enumerates pieces for (`2^k` pieces).
 pub const MAX_KINKS: usize = 12;
@@ -199,16 +199,7 @@ pub fn prove(
         let pos: Vec<bool> = side.iter().map(|s| *s != Side::Neg).collect();
         let (g, h) = jet(piece, theta, n);
         let gb = restrict(&g);
-        let hb: Vec<Vec<Q>> = {
-            let hbasis: Vec<Vec<Q>> = basis
-                .iter()
-                .map(|b| h.iter().map(|row| dot(row, b)).collect())
-                .collect();
-            basis
-                .iter()
-                .map(|a| hbasis.iter().map(|hb| dot(a, hb)).collect())
-                .collect()
-        };
+        let hb: Vec<Vec<Q>> = on_basis(&h, basis);
         let rows: Vec<Vec<Q>> = kinks
             .iter()
             .zip(&pos)
@@ -219,19 +210,7 @@ pub fn prove(
                 "piece {si}: the first-order condition fails on the slice (some direction of the piece decreases the loss at first order)"
             ));
         };
-        let eq: Vec<Vec<Q>> = rows
-            .iter()
-            .zip(&lambda)
-            .filter(|(_, l)| l.is_positive())
-            .map(|(r, _)| r.clone())
-            .collect();
-        let ineq: Vec<Vec<Q>> = rows
-            .iter()
-            .zip(&lambda)
-            .filter(|(r, l)| l.is_zero() && r.iter().any(|x| !x.is_zero()))
-            .map(|(r, _)| r.clone())
-            .collect();
-        match strict_on_cone(&hb, &eq, &ineq, m, deadline) {
+        match strict_on_critical_cone(&hb, &rows, &lambda, m, deadline) {
             Strict::Yes => {}
             Strict::No(why, witness) => {
                 let candidates = witness

@@ -110,6 +110,46 @@ pub fn strictly_copositive(
     Ok(())
 }
 
+/// `B h B^T` for the rows `b` of `basis`: the quadratic form `h` in the
+/// basis coordinates.
+pub fn on_basis(h: &[Vec<Q>], basis: &[Vec<Q>]) -> Vec<Vec<Q>> {
+    let dot = |a: &[Q], b: &[Q]| a.iter().zip(b).fold(Q::zero(), |acc, (x, y)| acc + x * y);
+    let hbasis: Vec<Vec<Q>> = basis
+        .iter()
+        .map(|b| h.iter().map(|row| dot(row, b)).collect())
+        .collect();
+    basis
+        .iter()
+        .map(|a| hbasis.iter().map(|x| dot(a, x)).collect())
+        .collect()
+}
+
+/// [`strict_on_cone`] on the critical cone of a cone `rows . y >= 0` whose
+/// first-order condition has the Farkas multipliers `lambda`: the rows with
+/// a positive multiplier are equalities there, the other nonzero rows stay
+/// inequalities.
+pub fn strict_on_critical_cone(
+    h: &[Vec<Q>],
+    rows: &[Vec<Q>],
+    lambda: &[Q],
+    m: usize,
+    deadline: &Deadline,
+) -> Strict {
+    let eq: Vec<Vec<Q>> = rows
+        .iter()
+        .zip(lambda)
+        .filter(|(_, l)| l.is_positive())
+        .map(|(r, _)| r.clone())
+        .collect();
+    let ineq: Vec<Vec<Q>> = rows
+        .iter()
+        .zip(lambda)
+        .filter(|(r, l)| l.is_zero() && r.iter().any(|x| !x.is_zero()))
+        .map(|(r, _)| r.clone())
+        .collect();
+    strict_on_cone(h, &eq, &ineq, m, deadline)
+}
+
 /// Is `y^T h y > 0` on `{eq . y = 0, ineq . y >= 0} \ {0}` (in `R^m`)?
 /// The cone coordinates are the piecewise second-order proof's
 /// (`second_order::cone_coords`: dependent inequality rows relaxed).
