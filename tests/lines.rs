@@ -15,7 +15,9 @@
 //!   leaves `undecided` must be `unsat` (no lower point within 1/1000),
 //!   i.e. the search did not miss a descent Z3 finds.
 
-use num_traits::{One, Zero};
+mod common;
+
+use num_traits::One;
 use relucert::instance::{parse, Instance, Syntax};
 use relucert::number::Q;
 use relucert::verify::{verify, Limits, Verdict};
@@ -86,58 +88,9 @@ fn origin_instance(r: &mut Rng) -> String {
     text
 }
 
-/// The test's own forward pass and loss of a linear network (flat
-/// parameters in FORMAT.md order: W1 row-major, b1 if any, W2, ...).
+/// The test's own loss (`tests/common/oracle.rs`: no library evaluation).
 fn own_loss(inst: &Instance, theta: &[Q]) -> Q {
-    let p = &inst.problem;
-    let w = &p.arch.widths;
-    let n = p.data.x.len();
-    let mut total = Q::zero();
-    for i in 0..n {
-        let mut v = p.data.x[i].clone();
-        let mut at = 0;
-        for l in 1..w.len() {
-            let mut next = vec![Q::zero(); w[l]];
-            for (r, o) in next.iter_mut().enumerate() {
-                for (c, vc) in v.iter().enumerate() {
-                    *o += &theta[at + r * w[l - 1] + c] * vc;
-                }
-            }
-            at += w[l] * w[l - 1];
-            if p.arch.bias[l - 1] {
-                for o in next.iter_mut() {
-                    *o += &theta[at];
-                    at += 1;
-                }
-            }
-            v = next;
-        }
-        let one = Q::one();
-        let hinge = |m: Q| if m > Q::zero() { m } else { Q::zero() };
-        total += match p.loss {
-            relucert::network::LossKind::Hinge => {
-                hinge(&one - Q::from_integer(p.data.y[i].into()) * &v[0])
-            }
-            relucert::network::LossKind::MulticlassHinge => {
-                let yi = usize::try_from(p.data.y[i]).unwrap();
-                (0..v.len())
-                    .filter(|&j| j != yi)
-                    .map(|j| hinge(&one + &v[j] - &v[yi]))
-                    .fold(Q::zero(), |a, b| a + b)
-            }
-            relucert::network::LossKind::CrammerSinger => {
-                let yi = usize::try_from(p.data.y[i]).unwrap();
-                let best = (0..v.len())
-                    .filter(|&j| j != yi)
-                    .map(|j| v[j].clone())
-                    .max()
-                    .unwrap();
-                hinge(&one + best - &v[yi])
-            }
-            other => panic!("not a hinge loss: {other:?}"),
-        };
-    }
-    total / Q::from_integer((n as i64).into())
+    common::oracle::loss(inst, theta)
 }
 
 /// Z3's answer on "a point within `radius` has lower loss" (`None`: z3

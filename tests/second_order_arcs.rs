@@ -21,9 +21,10 @@
 //!   Z3 finds a lower point at radius 1/1000 and at 1/10^6 the verifier must
 //!   not claim a minimum; the undecided count is reported.
 
-use num_traits::{One, Signed, Zero};
+mod common;
+
+use num_traits::{One, Zero};
 use relucert::instance::{parse, Instance, Syntax};
-use relucert::network::{Activation, LossKind};
 use relucert::number::{parse_rational, Q};
 use relucert::verify::{verify, Limits, Verdict};
 use std::io::Write;
@@ -33,80 +34,10 @@ fn q(p: i64, d: i64) -> Q {
     Q::new(p.into(), d.into())
 }
 
-/// The test's own forward pass and mean loss (binary, multiclass and
-/// Crammer-Singer hinge), flat parameters in FORMAT.md order.
+/// The test's own forward pass and mean loss (`tests/common/oracle.rs`:
+/// no library evaluation), flat parameters in FORMAT.md order.
 fn own_loss(inst: &Instance, theta: &[Q]) -> Q {
-    let p = &inst.problem;
-    let w = &p.arch.widths;
-    let depth = w.len() - 1;
-    let n = p.data.x.len();
-    let act = |z: Q| -> Q {
-        match &p.arch.activation {
-            Activation::Relu => {
-                if z.is_positive() {
-                    z
-                } else {
-                    Q::zero()
-                }
-            }
-            Activation::Leaky(a) => {
-                if z.is_positive() {
-                    z
-                } else {
-                    a * z
-                }
-            }
-            Activation::Linear => z,
-        }
-    };
-    let mut total = Q::zero();
-    for i in 0..n {
-        let mut v = p.data.x[i].clone();
-        let mut at = 0;
-        for l in 1..=depth {
-            let mut next = vec![Q::zero(); w[l]];
-            for (r, o) in next.iter_mut().enumerate() {
-                for (c, vc) in v.iter().enumerate() {
-                    *o += &theta[at + r * w[l - 1] + c] * vc;
-                }
-            }
-            at += w[l] * w[l - 1];
-            if p.arch.bias[l - 1] {
-                for o in next.iter_mut() {
-                    *o += &theta[at];
-                    at += 1;
-                }
-            }
-            v = if l < depth {
-                next.into_iter().map(act).collect()
-            } else {
-                next
-            };
-        }
-        let one = Q::one();
-        let hinge = |m: Q| if m.is_positive() { m } else { Q::zero() };
-        total += match p.loss {
-            LossKind::Hinge => hinge(&one - Q::from_integer(p.data.y[i].into()) * &v[0]),
-            LossKind::MulticlassHinge => {
-                let yi = usize::try_from(p.data.y[i]).unwrap();
-                (0..v.len())
-                    .filter(|&j| j != yi)
-                    .map(|j| hinge(&one + &v[j] - &v[yi]))
-                    .fold(Q::zero(), |a, b| a + b)
-            }
-            LossKind::CrammerSinger => {
-                let yi = usize::try_from(p.data.y[i]).unwrap();
-                let best = (0..v.len())
-                    .filter(|&j| j != yi)
-                    .map(|j| v[j].clone())
-                    .max()
-                    .unwrap();
-                hinge(&one + best - &v[yi])
-            }
-            other => panic!("not a hinge loss: {other:?}"),
-        };
-    }
-    total / Q::from_integer((n as i64).into())
+    common::oracle::loss(inst, theta)
 }
 
 fn z3_available() -> bool {

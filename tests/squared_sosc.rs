@@ -11,7 +11,6 @@ use num_bigint::BigInt;
 use num_traits::{One, Signed, Zero};
 use proptest::prelude::*;
 use relucert::instance::{parse, Instance, Syntax};
-use relucert::network::Activation;
 use relucert::number::{fmt_q, parse_rational, Q};
 use relucert::verify::{verify, Limits, Verdict};
 use relucert_check::check;
@@ -120,44 +119,10 @@ W3 = [["1/4"]]
 b3 = ["2/3"]
 "#;
 
-/// The loss at flat parameters, written here (no library evaluation).
+/// The loss at flat parameters, by the tests' own forward pass
+/// (`tests/common/oracle.rs`: no library evaluation).
 fn loss_at(i: &Instance, theta: &[Q]) -> Q {
-    let arch = &i.problem.arch;
-    let data = &i.problem.data;
-    let mut total = Q::zero();
-    for (k, x) in data.x.iter().enumerate() {
-        let mut a: Vec<Q> = x.clone();
-        let mut at = 0usize;
-        let depth = arch.widths.len() - 1;
-        for l in 1..=depth {
-            let (win, wout) = (arch.widths[l - 1], arch.widths[l]);
-            let w = &theta[at..at + win * wout];
-            at += win * wout;
-            let mut z: Vec<Q> = (0..wout)
-                .map(|j| (0..win).fold(Q::zero(), |s, c| s + &w[j * win + c] * &a[c]))
-                .collect();
-            if arch.bias[l - 1] {
-                for zj in z.iter_mut() {
-                    *zj += &theta[at];
-                    at += 1;
-                }
-            }
-            a = if l < depth {
-                z.into_iter()
-                    .map(|t| match &arch.activation {
-                        Activation::Relu if t.is_negative() => Q::zero(),
-                        Activation::Leaky(al) if t.is_negative() => t * al,
-                        _ => t,
-                    })
-                    .collect()
-            } else {
-                z
-            };
-        }
-        let r = &a[0] - &data.targets[k];
-        total += &r * &r;
-    }
-    total / Q::from_integer((data.x.len() as i64).into())
+    common::oracle::loss(i, theta)
 }
 
 /// Deterministic small rational directions (own LCG).

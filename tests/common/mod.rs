@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod mutate;
+pub mod oracle;
 
 use num_bigint::BigInt;
 use num_traits::Zero;
