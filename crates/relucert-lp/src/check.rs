@@ -29,8 +29,11 @@
 #![allow(clippy::result_large_err)]
 
 use super::{Cmp, Lp, LpResult, Sense};
+use crate::intops::{dot_common, int_dot, Common, Frac};
 use crate::number::{fmt_q, Q};
-use num_traits::{Signed, Zero};
+use num_bigint::BigInt;
+use num_integer::Integer;
+use num_traits::{One, Signed, Zero};
 use std::fmt;
 
 /// Why [`check_result`] rejects a result. Each variant names the first
@@ -178,8 +181,9 @@ impl fmt::Display for CheckError {
 
 impl std::error::Error for CheckError {}
 
-fn dot(coeffs: &[(super::VarId, Q)], x: &[Q]) -> Q {
-    coeffs.iter().map(|(v, c)| c * &x[v.0]).sum()
+/// `coeffs . x` over `x`'s common denominator (no reduction).
+fn dot(coeffs: &[(super::VarId, Q)], x: &Common) -> Frac {
+    dot_common(coeffs, x)
 }
 
 fn check_len(what: &'static str, v: &[Q], n: usize) -> Result<(), CheckError> {
@@ -207,7 +211,7 @@ fn check_model(lp: &Lp) -> Result<(), CheckError> {
 }
 
 /// `x` satisfies every row and bound.
-fn check_feasible(lp: &Lp, x: &[Q]) -> Result<(), CheckError> {
+fn check_feasible(lp: &Lp, x: &[Q]) -> Result<Common, CheckError> {
     check_len("x", x, lp.vars.len())?;
     for (j, v) in lp.vars.iter().enumerate() {
         if v.lower.as_ref().is_some_and(|l| x[j] < *l)
@@ -218,22 +222,24 @@ fn check_feasible(lp: &Lp, x: &[Q]) -> Result<(), CheckError> {
             });
         }
     }
+    let xc = Common::of(x);
     for r in &lp.rows {
-        let s = dot(&r.coeffs, x);
+        let s = dot(&r.coeffs, &xc);
+        let o = s.cmp(&Frac::of(&r.rhs));
         let ok = match r.cmp {
-            Cmp::Le => s <= r.rhs,
-            Cmp::Ge => s >= r.rhs,
-            Cmp::Eq => s == r.rhs,
+            Cmp::Le => o.is_le(),
+            Cmp::Ge => o.is_ge(),
+            Cmp::Eq => o.is_eq(),
         };
         if !ok {
             return Err(CheckError::RowViolated {
                 row: r.name.clone(),
-                lhs: s,
+                lhs: s.to_q(),
                 rhs: r.rhs.clone(),
             });
         }
     }
-    Ok(())
+    Ok(xc)
 }
 
 /// Row multipliers have the sign their row allows. `flip` reverses the
@@ -257,30 +263,90 @@ fn check_signs(lp: &Lp, y: &[Q], flip: bool, what: &'static str) -> Result<(), C
     Ok(())
 }
 
-/// `A^T y` as a dense vector.
-fn at_y(lp: &Lp, y: &[Q]) -> Vec<Q> {
-    let mut g = vec![Q::zero(); lp.vars.len()];
-    for (r, yi) in lp.rows.iter().zip(y) {
+/// `A^T y` over one common denominator.
+fn at_y(lp: &Lp, y: &[Q]) -> Common {
+    let yc = Common::of(y);
+    // m = lcm of the coefficient denominators of the rows in use.
+    let mut m = BigInt::one();
+    for (r, yi) in lp.rows.iter().zip(&yc.num) {
         if !yi.is_zero() {
-            for (v, c) in &r.coeffs {
-                g[v.0] += c * yi;
+            for (_, c) in &r.coeffs {
+                let d = c.denom();
+                if !d.is_one() && !(&m % d).is_zero() {
+                    m = m.lcm(d);
+                }
             }
         }
     }
-    g
+    let mut g = vec![BigInt::zero(); lp.vars.len()];
+    for (r, yi) in lp.rows.iter().zip(&yc.num) {
+        if !yi.is_zero() {
+            for (v, c) in &r.coeffs {
+                let k = c.numer() * (&m / c.denom());
+                g[v.0] += k * yi;
+            }
+        }
+    }
+    Common {
+        num: g,
+        den: m * yc.den,
+    }
+}
+
+/// `c - A^T y` (times `s = +-1`) over one common denominator.
+fn reduced_costs(c: &[Q], g: &Common, negate: bool) -> Common {
+    let cc = Common::of(c);
+    // d = c - g = (cc.num * g.den - g.num * cc.den) / (cc.den * g.den)
+    let num = cc
+        .num
+        .iter()
+        .zip(&g.num)
+        .map(|(cn, gn)| {
+            let v = cn * &g.den - gn * &cc.den;
+            if negate {
+                -v
+            } else {
+                v
+            }
+        })
+        .collect();
+    Common {
+        num,
+        den: cc.den * &g.den,
+    }
 }
 
 /// Minimum of `d . x` over the bounds, or `None` if unbounded below.
-fn min_over_bounds(lp: &Lp, d: &[Q]) -> Option<Q> {
-    let mut total = Q::zero();
-    for (dj, v) in d.iter().zip(&lp.vars) {
+fn min_over_bounds(lp: &Lp, d: &Common) -> Option<Frac> {
+    let mut terms: Vec<(&BigInt, &Q)> = Vec::new();
+    for (dj, v) in d.num.iter().zip(&lp.vars) {
         if dj.is_positive() {
-            total += dj * v.lower.as_ref()?;
+            terms.push((dj, v.lower.as_ref()?));
         } else if dj.is_negative() {
-            total += dj * v.upper.as_ref()?;
+            terms.push((dj, v.upper.as_ref()?));
         }
     }
-    Some(total)
+    let f = int_dot(&terms);
+    Some(Frac {
+        s: f.s,
+        t: f.t * &d.den,
+    })
+}
+
+/// `b . y` over a common denominator.
+fn b_dot_y(lp: &Lp, y: &[Q]) -> Frac {
+    let yc = Common::of(y);
+    let terms: Vec<(&BigInt, &Q)> = yc
+        .num
+        .iter()
+        .zip(&lp.rows)
+        .map(|(k, r)| (k, &r.rhs))
+        .collect();
+    let f = int_dot(&terms);
+    Frac {
+        s: f.s,
+        t: f.t * yc.den,
+    }
 }
 
 /// Check `result` exactly against `lp`. `Ok(())` means the result is proven:
@@ -311,30 +377,27 @@ pub fn check_result(lp: &Lp, result: &LpResult) -> Result<(), CheckError> {
     let max = lp.sense == Sense::Maximize;
     match result {
         LpResult::Optimal { x, duals, value } => {
-            check_feasible(lp, x)?;
-            let primal = dot(&lp.objective, x) + &lp.objective_constant;
-            if primal != *value {
+            let xc = check_feasible(lp, x)?;
+            let primal = dot(&lp.objective, &xc).add(&Frac::of(&lp.objective_constant));
+            if !primal.cmp(&Frac::of(value)).is_eq() {
                 return Err(CheckError::ValueMismatch {
                     value: value.clone(),
-                    primal,
+                    primal: primal.to_q(),
                 });
             }
             check_signs(lp, duals, max, "dual")?;
             let g = at_y(lp, duals);
             // Work with the minimisation of s*c, s = -1 when maximising.
-            let s = if max {
-                -Q::from_integer(1.into())
-            } else {
-                Q::from_integer(1.into())
-            };
-            let d: Vec<Q> = c.iter().zip(&g).map(|(cj, gj)| (cj - gj) * &s).collect();
+            let d = reduced_costs(&c, &g, max);
             let bound_part = min_over_bounds(lp, &d).ok_or(CheckError::ReducedCostsNotAbsorbed)?;
-            let by: Q = lp.rows.iter().zip(duals).map(|(r, y)| &r.rhs * y).sum();
-            let dual_value = by + bound_part * &s + &lp.objective_constant;
-            if dual_value != primal {
+            let bound_part = if max { bound_part.neg() } else { bound_part };
+            let dual_value = b_dot_y(lp, duals)
+                .add(&bound_part)
+                .add(&Frac::of(&lp.objective_constant));
+            if !dual_value.cmp(&primal).is_eq() {
                 return Err(CheckError::DualGap {
-                    dual: dual_value,
-                    primal,
+                    dual: dual_value.to_q(),
+                    primal: value.clone(),
                 });
             }
             Ok(())
@@ -349,13 +412,21 @@ pub fn check_result(lp: &Lp, result: &LpResult) -> Result<(), CheckError> {
             }
             check_signs(lp, farkas, false, "Farkas multiplier")?;
             let g = at_y(lp, farkas);
-            let neg: Vec<Q> = g.iter().map(|v| -v).collect();
-            let max_gx = -min_over_bounds(lp, &neg).ok_or(CheckError::FarkasUnbounded)?;
-            let by: Q = lp.rows.iter().zip(farkas).map(|(r, y)| &r.rhs * y).sum();
-            if max_gx < by {
+            let neg = Common {
+                num: g.num.iter().map(|v| -v).collect(),
+                den: g.den,
+            };
+            let max_gx = min_over_bounds(lp, &neg)
+                .ok_or(CheckError::FarkasUnbounded)?
+                .neg();
+            let by = b_dot_y(lp, farkas);
+            if max_gx.cmp(&by).is_lt() {
                 Ok(())
             } else {
-                Err(CheckError::FarkasNotSeparating { max: max_gx, by })
+                Err(CheckError::FarkasNotSeparating {
+                    max: max_gx.to_q(),
+                    by: by.to_q(),
+                })
             }
         }
         LpResult::Unbounded { x, ray } => {
@@ -370,12 +441,13 @@ pub fn check_result(lp: &Lp, result: &LpResult) -> Result<(), CheckError> {
                     });
                 }
             }
+            let rc = Common::of(ray);
             for r in &lp.rows {
-                let s = dot(&r.coeffs, ray);
+                let s = dot(&r.coeffs, &rc).signum();
                 let ok = match r.cmp {
-                    Cmp::Le => !s.is_positive(),
-                    Cmp::Ge => !s.is_negative(),
-                    Cmp::Eq => s.is_zero(),
+                    Cmp::Le => s <= 0,
+                    Cmp::Ge => s >= 0,
+                    Cmp::Eq => s == 0,
                 };
                 if !ok {
                     return Err(CheckError::RayViolatesRow {
@@ -383,16 +455,16 @@ pub fn check_result(lp: &Lp, result: &LpResult) -> Result<(), CheckError> {
                     });
                 }
             }
-            let cr = dot(&lp.objective, ray);
+            let cr = dot(&lp.objective, &rc);
             let improving = if max {
-                cr.is_positive()
+                cr.signum() > 0
             } else {
-                cr.is_negative()
+                cr.signum() < 0
             };
             if improving {
                 Ok(())
             } else {
-                Err(CheckError::RayNotImproving { cr })
+                Err(CheckError::RayNotImproving { cr: cr.to_q() })
             }
         }
     }

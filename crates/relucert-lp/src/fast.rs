@@ -14,8 +14,10 @@
 //! caller falls back to the exact simplex, warm-started from the basis
 //! chosen here.
 
+use super::dixon;
 use super::float::{solve_float, FloatOutcome};
 use super::intform::{AnyIntLp, IntLp, Kind, Origin};
+use super::intops::ratio;
 use super::{objective_value, Lp, LpResult, LpStats, Sense};
 use crate::linalg::{gauss_jordan_until, with_tiers_until, Ring, Stop};
 use crate::number::Q;
@@ -294,6 +296,105 @@ fn run<T: Ring, I: Ring>(
     Some(Ok(Exact { x, y }))
 }
 
+/// The exact reconstruction for large or many-digit data: independent rows
+/// chosen modulo a prime, both basis systems solved by p-adic lifting
+/// ([`crate::dixon`]), every check in `BigInt`. Same contract as [`run`].
+fn run_modular<T: Ring>(
+    ilp: &IntLp<T>,
+    cand: &[usize],
+    xf: &[f64],
+    need_dual: bool,
+    stop: &Stop<'_>,
+) -> Option<Result<Exact, Fail>> {
+    let n = ilp.n;
+    let rows: Vec<&[T]> = ilp.cons.iter().map(|c| c.coef.as_slice()).collect();
+    // 1. Independent active constraints, chosen exactly (mod p).
+    let (sel, cols) = dixon::independent_rows(&rows, cand, n, stop)?;
+    // Complete with unit rows on the columns outside the selection's
+    // modular echelon pivots.
+    let mut covered = vec![false; n];
+    for c in cols {
+        covered[c] = true;
+    }
+    // 2. Square basis: selected rows plus pseudo-rows x_j = approx(xf_j).
+    let mut mrows: Vec<Vec<(usize, BigInt)>> = Vec::with_capacity(n);
+    let mut rhs: Vec<BigInt> = Vec::with_capacity(n);
+    let mut origins: Vec<Origin> = Vec::with_capacity(n);
+    for &k in &sel {
+        let con = &ilp.cons[k];
+        mrows.push(
+            con.coef
+                .iter()
+                .enumerate()
+                .filter(|(_, v)| !v.is_zero_r())
+                .map(|(j, v)| (j, v.to_big()))
+                .collect(),
+        );
+        rhs.push(con.rhs.to_big());
+        origins.push(con.origin);
+    }
+    for j in (0..n).filter(|&j| !covered[j]) {
+        let (p, q) = approx(xf.get(j).copied().unwrap_or(0.0));
+        mrows.push(vec![(j, BigInt::from(q))]);
+        rhs.push(BigInt::from(p));
+        origins.push(Origin::Unit(j));
+    }
+    let fail = |o: &Vec<Origin>| Some(Err(Fail::Basis(o.clone())));
+    let basis = dixon::Basis::new(mrows, n);
+    // 3. Primal.
+    let dixon::Solved::Unique { num: xnum, den: d } = basis.solve_primal(&rhs, stop)? else {
+        return fail(&origins);
+    };
+    // 4. Exact primal feasibility of every constraint.
+    for con in &ilp.cons {
+        let mut s = -(con.rhs.to_big() * &d);
+        for (a, x) in con.coef.iter().zip(&xnum) {
+            if !a.is_zero_r() && !x.is_zero() {
+                stop.tick(x.bits() as usize / 64 + 1)?;
+                s += a.to_big() * x;
+            }
+        }
+        let ok = match con.kind {
+            Kind::Ge => !s.is_negative(),
+            Kind::Le => !s.is_positive(),
+            Kind::Eq => s.is_zero(),
+        };
+        if !ok {
+            return fail(&origins);
+        }
+    }
+    let x: Vec<Q> = xnum.into_iter().map(|v| ratio(v, d.clone())).collect();
+    if !need_dual {
+        return Some(Ok(Exact { x, y: Vec::new() }));
+    }
+    // 5. Dual: M^T y = c.
+    let c: Vec<BigInt> = ilp.c.iter().map(Ring::to_big).collect();
+    let dixon::Solved::Unique { num: ynum, den: d2 } = basis.solve_dual(&c, stop)? else {
+        return fail(&origins);
+    };
+    // 6. Sign conditions (minimisation): Ge -> y >= 0, Le -> y <= 0, pseudo -> 0.
+    for (k, yk) in ynum.iter().enumerate() {
+        let ok = match origins[k] {
+            Origin::Unit(_) => yk.is_zero(),
+            _ => match ilp.cons[sel[k]].kind {
+                Kind::Ge => !yk.is_negative(),
+                Kind::Le => !yk.is_positive(),
+                Kind::Eq => true,
+            },
+        };
+        if !ok {
+            return fail(&origins);
+        }
+    }
+    let y = sel
+        .iter()
+        .zip(&ynum)
+        .filter(|(_, v)| !v.is_zero())
+        .map(|(&k, v)| (k, ratio(v.clone(), d2.clone())))
+        .collect();
+    Some(Ok(Exact { x, y }))
+}
+
 /// `Err(basis)` when a check fails; `Err(empty)` also when the deadline
 /// passed (the caller looks at `stop.hit()`).
 fn reconstruct<T: Ring>(
@@ -308,7 +409,7 @@ fn reconstruct<T: Ring>(
         || run::<T, i64>(ilp, &cand, xf, need_dual, stop),
         || run::<T, i128>(ilp, &cand, xf, need_dual, stop),
         || {
-            let r = run::<T, BigInt>(ilp, &cand, xf, need_dual, stop);
+            let r = run_modular::<T>(ilp, &cand, xf, need_dual, stop);
             // BigInt cannot overflow: `None` means the deadline passed.
             Some(r.unwrap_or(Err(Fail::Basis(Vec::new()))))
         },
@@ -338,7 +439,7 @@ fn fits(lp: &Lp) -> bool {
 
 fn times(y: Q, s: &Option<Q>) -> Q {
     match s {
-        Some(s) => y * s,
+        Some(s) => crate::intops::mul(&y, s),
         None => y,
     }
 }
@@ -377,7 +478,7 @@ fn try_fast_t<T: Ring>(
                 if let Origin::Row(i) = con.origin {
                     let mut v = times(y, &con.scale);
                     if let Some(cs) = &ilp.cscale {
-                        v /= cs;
+                        v = crate::intops::div(&v, cs);
                     }
                     duals[i] = if lp.sense == Sense::Maximize { -v } else { v };
                 }

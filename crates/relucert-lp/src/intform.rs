@@ -267,7 +267,6 @@ impl<T: Ring> IntLp<T> {
     /// is positive.
     pub fn elastic(&self) -> Option<IntLp<T>> {
         let one = T::one_r();
-        let minus = one.c_neg()?;
         let rows = self
             .cons
             .iter()
@@ -281,18 +280,34 @@ impl<T: Ring> IntLp<T> {
             let mut coef = con.coef.clone();
             coef.resize(n2, T::zero_r());
             if matches!(con.origin, Origin::Row(_)) {
+                // The violation's coefficient is the row's largest entry, so
+                // that the column is as well scaled as the row for the float
+                // proposal (any positive coefficient gives a valid Farkas
+                // certificate; 1 would be ~1e-12 of a row with 12-digit data).
+                let mut big = one.clone();
+                for v in &con.coef {
+                    let a = if v.signum() < 0 {
+                        v.c_neg()?
+                    } else {
+                        v.clone()
+                    };
+                    if a > big {
+                        big = a;
+                    }
+                }
+                let neg = big.c_neg()?;
                 match con.kind {
                     Kind::Ge => {
-                        coef[e] = one.clone();
+                        coef[e] = big;
                         e += 1;
                     }
                     Kind::Le => {
-                        coef[e] = minus.clone();
+                        coef[e] = neg;
                         e += 1;
                     }
                     Kind::Eq => {
-                        coef[e] = one.clone();
-                        coef[e + 1] = minus.clone();
+                        coef[e] = big;
+                        coef[e + 1] = neg;
                         e += 2;
                     }
                 }

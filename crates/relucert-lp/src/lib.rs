@@ -62,9 +62,11 @@
 #![deny(missing_docs)]
 
 mod check;
+mod dixon;
 mod fast;
 mod float;
 mod intform;
+pub mod intops;
 pub mod linalg;
 pub mod number;
 pub mod parse;
@@ -494,11 +496,15 @@ pub fn solve_float_only(lp: &Lp) -> (&'static str, Option<f64>) {
 
 /// Value of the objective at `x` (including the constant).
 pub fn objective_value(lp: &Lp, x: &[Q]) -> Q {
-    let mut v = lp.objective_constant.clone();
-    for (j, c) in &lp.objective {
-        if let Some(xj) = x.get(j.0) {
-            v += c * xj;
-        }
-    }
-    v
+    // Over one common denominator: no gcd per term (see `intops`).
+    let terms: Vec<(VarId, Q)> = lp
+        .objective
+        .iter()
+        .filter(|(j, _)| j.0 < x.len())
+        .cloned()
+        .collect();
+    let common = intops::Common::of(x);
+    intops::dot_common(&terms, &common)
+        .add(&intops::Frac::of(&lp.objective_constant))
+        .to_q()
 }

@@ -91,7 +91,7 @@ pub fn parse_rational(text: &str) -> Result<Q, NumberError> {
         if den.is_zero() {
             return Err(NumberError::ZeroDenominator);
         }
-        return Ok(Q::new(num, den));
+        return Ok(crate::intops::ratio(num, den));
     }
     parse_decimal(s)
 }
@@ -168,7 +168,7 @@ fn parse_decimal(s: &str) -> Result<Q, NumberError> {
     let value = match exp.cmp(&0) {
         Ordering::Equal => Q::from_integer(num),
         Ordering::Greater => Q::from_integer(num * Pow::pow(&ten, exp as u64)),
-        Ordering::Less => Q::new(num, Pow::pow(&ten, exp.unsigned_abs())),
+        Ordering::Less => crate::intops::ratio(num, Pow::pow(&ten, exp.unsigned_abs())),
     };
     Ok(value)
 }
