@@ -306,6 +306,20 @@ fn run_modular<T: Ring>(
     need_dual: bool,
     stop: &Stop<'_>,
 ) -> Option<Result<Exact, Fail>> {
+    run_modular_parts(ilp, cand, xf, true, need_dual, stop)
+}
+
+/// [`run_modular`], optionally without the primal side (`primal = false`:
+/// `x` is left empty and unchecked; for a Farkas certificate, which the
+/// caller checks on its own).
+fn run_modular_parts<T: Ring>(
+    ilp: &IntLp<T>,
+    cand: &[usize],
+    xf: &[f64],
+    primal: bool,
+    need_dual: bool,
+    stop: &Stop<'_>,
+) -> Option<Result<Exact, Fail>> {
     let n = ilp.n;
     let rows: Vec<&[T]> = ilp.cons.iter().map(|c| c.coef.as_slice()).collect();
     // 1. Independent active constraints, chosen exactly (mod p).
@@ -341,29 +355,14 @@ fn run_modular<T: Ring>(
     }
     let fail = |o: &Vec<Origin>| Some(Err(Fail::Basis(o.clone())));
     let basis = dixon::Basis::new(mrows, n);
-    // 3. Primal.
-    let dixon::Solved::Unique { num: xnum, den: d } = basis.solve_primal(&rhs, stop)? else {
+    let x = if primal {
+        primal_side(ilp, &basis, &rhs, stop)?
+    } else {
+        Some(Vec::new())
+    };
+    let Some(x) = x else {
         return fail(&origins);
     };
-    // 4. Exact primal feasibility of every constraint.
-    for con in &ilp.cons {
-        let mut s = -(con.rhs.to_big() * &d);
-        for (a, x) in con.coef.iter().zip(&xnum) {
-            if !a.is_zero_r() && !x.is_zero() {
-                stop.tick(x.bits() as usize / 64 + 1)?;
-                s += a.to_big() * x;
-            }
-        }
-        let ok = match con.kind {
-            Kind::Ge => !s.is_negative(),
-            Kind::Le => !s.is_positive(),
-            Kind::Eq => s.is_zero(),
-        };
-        if !ok {
-            return fail(&origins);
-        }
-    }
-    let x: Vec<Q> = xnum.into_iter().map(|v| ratio(v, d.clone())).collect();
     if !need_dual {
         return Some(Ok(Exact { x, y: Vec::new() }));
     }
@@ -393,6 +392,40 @@ fn run_modular<T: Ring>(
         .map(|(&k, v)| (k, ratio(v.clone(), d2.clone())))
         .collect();
     Some(Ok(Exact { x, y }))
+}
+
+/// Steps 3-4 of [`run_modular_parts`]: the basis point, checked against
+/// every constraint. `Some(None)` when it fails.
+fn primal_side<T: Ring>(
+    ilp: &IntLp<T>,
+    basis: &dixon::Basis,
+    rhs: &[BigInt],
+    stop: &Stop<'_>,
+) -> Option<Option<Vec<Q>>> {
+    let dixon::Solved::Unique { num: xnum, den: d } = basis.solve_primal(rhs, stop)? else {
+        return Some(None);
+    };
+    // 4. Exact primal feasibility of every constraint.
+    for con in &ilp.cons {
+        let mut s = -(con.rhs.to_big() * &d);
+        for (a, x) in con.coef.iter().zip(&xnum) {
+            if !a.is_zero_r() && !x.is_zero() {
+                stop.tick(x.bits() as usize / 64 + 1)?;
+                s += a.to_big() * x;
+            }
+        }
+        let ok = match con.kind {
+            Kind::Ge => !s.is_negative(),
+            Kind::Le => !s.is_positive(),
+            Kind::Eq => s.is_zero(),
+        };
+        if !ok {
+            return Some(None);
+        }
+    }
+    Some(Some(
+        xnum.into_iter().map(|v| ratio(v, d.clone())).collect(),
+    ))
 }
 
 /// `Err(basis)` when a check fails; `Err(empty)` also when the deadline
@@ -468,7 +501,6 @@ fn try_fast_t<T: Ring>(
     stats: &mut LpStats,
     stop: &Stop<'_>,
 ) -> Result<LpResult, Option<Vec<Origin>>> {
-    let n = lp.vars.len();
     match solve_float(ilp, stop) {
         FloatOutcome::Optimal(xf) => {
             let ex = reconstruct(ilp, &xf, true, stop).map_err(Some)?;
@@ -495,11 +527,14 @@ fn try_fast_t<T: Ring>(
             let FloatOutcome::Optimal(xf) = solve_float(&el, stop) else {
                 return Err(None);
             };
-            let ex = reconstruct(&el, &xf, true, stop).map_err(|_| None)?;
-            let viol: Q = ex.x[n..].iter().sum();
-            if !viol.is_positive() {
-                return Err(None);
-            }
+            // Only the elastic basis's multipliers are needed: they are the
+            // Farkas certificate, checked below on the LP itself, so the
+            // (larger) primal vertex is never computed.
+            let cand = candidates(&el, &xf);
+            let ex = match run_modular_parts(&el, &cand, &xf, false, true, stop) {
+                Some(Ok(ex)) => ex,
+                _ => return Err(None),
+            };
             let mut farkas = vec![Q::zero(); lp.rows.len()];
             for (k, y) in ex.y {
                 let con = &el.cons[k];
@@ -507,7 +542,11 @@ fn try_fast_t<T: Ring>(
                     farkas[i] = times(y, &con.scale);
                 }
             }
-            Ok(LpResult::Infeasible { farkas })
+            let res = LpResult::Infeasible { farkas };
+            if crate::check::check_result(lp, &res).is_err() {
+                return Err(None);
+            }
+            Ok(res)
         }
         // A float "unbounded" is not worth reconstructing (the ray LP is
         // fully degenerate and floats cycle on it): let the simplex decide.
