@@ -1,0 +1,651 @@
+//! Our own float simplex: a dense bounded-variable primal simplex in `f64`
+//! on an integer-form LP, with a deterministic STEP budget.
+//!
+//! Computational form: `A x - s = 0`, one slack `s_i` per non-bound row of
+//! [`IntLp::cons`] (bounds from the row kind: `>=` gives `s_i >= b_i`, `<=`
+//! gives `s_i <= b_i`, `=` fixes it), the structural bounds from the
+//! `Lower/Upper` rows. Rows and columns are scaled by powers of two
+//! (geometric-mean passes, then row equilibration). The method keeps the
+//! dense tableau `B^-1 [A | -I]`, starts from the slack basis, and runs a
+//! composite two-phase primal simplex: while some basic variable violates a
+//! bound it minimises the sum of violations (phase 1), then the objective
+//! (phase 2). Pricing is exact steepest edge (the dense tableau gives the
+//! column norms for free), Harris' two-pass ratio test with tolerance
+//! [`PTOL`], bound flips for boxed entering variables, Bland's rule after
+//! [`DEGENERATE_RUN`] degenerate pivots in a row, and a recomputation of
+//! the tableau and of the basic values from the original data every
+//! [`refactor_period`] pivots and before every final answer.
+//!
+//! Determinism: no clock, thread or hash decides anything; the same LP gives
+//! the same pivots, point and answer on every run and machine. The only
+//! clock read is `stop.over()` between pivots (a `--timeout`), which can
+//! only turn the outcome into `Error`. The work is capped by
+//! [`step_budget`] pivots (bound flips count as steps).
+//!
+//! Must not: decide. Every outcome here is a proposal that the exact code
+//! (fast.rs, simplex.rs) confirms or rejects; a wrong or failed float answer
+//! may cost time, never correctness.
+
+use super::intform::{IntLp, Kind, Origin};
+use crate::linalg::{Ring, Stop};
+
+/// Primal feasibility tolerance (scaled, relative to `1 + |bound|`); also
+/// the Harris ratio-test tolerance.
+const PTOL: f64 = 1e-9;
+/// Dual (reduced-cost) tolerance on the scaled objective (max |c_j| = 1).
+const DTOL: f64 = 1e-9;
+/// Smallest tableau entry accepted as a pivot.
+const PIVTOL: f64 = 1e-9;
+/// Consecutive degenerate pivots after which Bland's rule takes over (until
+/// the next step that moves the point).
+const DEGENERATE_RUN: usize = 30;
+/// Largest dense tableau (entries) this solver builds (`Error` past it).
+const MAX_ENTRIES: usize = 16_000_000;
+
+/// At most this many steps (pivots and bound flips): `max(1000, 20 (m + N))`
+/// for `m` rows and `N = n + m` columns of the computational form.
+pub(crate) fn step_budget(m: usize, ncols: usize) -> usize {
+    1000usize.max(20usize.saturating_mul(m.saturating_add(ncols)))
+}
+
+/// Pivots between two recomputations of the tableau from the data.
+pub(crate) fn refactor_period(m: usize) -> usize {
+    100usize.max(m)
+}
+
+/// How the float simplex ended.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Status {
+    /// An optimal point (unscaled structural values).
+    Optimal(Vec<f64>),
+    Infeasible,
+    Unbounded,
+    /// Numerical trouble, step budget reached, or the deadline passed.
+    Error,
+}
+
+/// The end of a run: status, the constraints (indices into `IntLp::cons`)
+/// nonbasic at a bound in the final basis (ascending), and counters.
+#[derive(Clone, Debug)]
+pub(crate) struct Run {
+    pub status: Status,
+    pub active: Vec<usize>,
+    /// Counters, read by the tests and the measurement only.
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub steps: usize,
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub refactors: usize,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum At {
+    Basic,
+    Lower,
+    Upper,
+    /// Nonbasic free variable (value held, normally 0).
+    Free,
+}
+
+struct Model {
+    m: usize,
+    n: usize,
+    /// Scaled `[A | -I]`, row-major, `m x (n + m)`.
+    a: Vec<f64>,
+    lo: Vec<f64>,
+    hi: Vec<f64>,
+    /// Scaled phase-2 cost (slacks 0).
+    c: Vec<f64>,
+    /// Column scale of the structurals: `x_j = cs_j * x'_j`.
+    cs: Vec<f64>,
+    /// Constraint index giving variable `j`'s lower / upper bound.
+    lo_con: Vec<Option<usize>>,
+    hi_con: Vec<Option<usize>>,
+}
+
+fn pow2(v: f64) -> f64 {
+    if v.is_finite() && v > 0.0 {
+        2f64.powi(v.log2().round().clamp(-1000.0, 1000.0) as i32)
+    } else {
+        1.0
+    }
+}
+
+/// `(kind, value)` of a bound row on variable `j` (`coef_j * x_j  kind  rhs`),
+/// with the kind flipped for a negative coefficient.
+fn bound_of<T: Ring>(coef: &T, rhs: &T, kind: Kind) -> Option<(Kind, f64)> {
+    let a = coef.to_f64();
+    if a == 0.0 {
+        return None;
+    }
+    let v = rhs.to_f64() / a;
+    let kind = match (kind, a < 0.0) {
+        (Kind::Ge, true) => Kind::Le,
+        (Kind::Le, true) => Kind::Ge,
+        (k, _) => k,
+    };
+    Some((kind, v))
+}
+
+fn build<T: Ring>(ilp: &IntLp<T>) -> Option<Model> {
+    let n = ilp.n;
+    let mut lo = vec![f64::NEG_INFINITY; n];
+    let mut hi = vec![f64::INFINITY; n];
+    let mut lo_con = vec![None; n];
+    let mut hi_con = vec![None; n];
+    let mut rows: Vec<usize> = Vec::new();
+    for (k, con) in ilp.cons.iter().enumerate() {
+        let j = match con.origin {
+            Origin::Lower(j) | Origin::Upper(j) => j,
+            _ => {
+                rows.push(k);
+                continue;
+            }
+        };
+        let Some((kind, v)) = con.coef.get(j).and_then(|a| bound_of(a, &con.rhs, con.kind)) else {
+            rows.push(k);
+            continue;
+        };
+        if matches!(kind, Kind::Ge | Kind::Eq) && (lo_con[j].is_none() || v > lo[j]) {
+            lo[j] = v;
+            lo_con[j] = Some(k);
+        }
+        if matches!(kind, Kind::Le | Kind::Eq) && (hi_con[j].is_none() || v < hi[j]) {
+            hi[j] = v;
+            hi_con[j] = Some(k);
+        }
+    }
+    let m = rows.len();
+    let nc = n + m;
+    if m.checked_mul(nc)? > MAX_ENTRIES {
+        return None;
+    }
+    // Unscaled A and b.
+    let mut a: Vec<f64> = vec![0.0; m * n];
+    let mut b = vec![0.0; m];
+    for (i, &k) in rows.iter().enumerate() {
+        for (j, v) in ilp.cons[k].coef.iter().enumerate() {
+            a[i * n + j] = v.to_f64();
+        }
+        b[i] = ilp.cons[k].rhs.to_f64();
+    }
+    // Geometric-mean scaling passes, then row equilibration; powers of two.
+    let mut rs = vec![1.0; m];
+    let mut cs = vec![1.0; n];
+    let entry = |a: &[f64], rs: &[f64], cs: &[f64], i: usize, j: usize| {
+        (a[i * n + j] * rs[i] * cs[j]).abs()
+    };
+    for _ in 0..4 {
+        for i in 0..m {
+            let (mut mn, mut mx) = (f64::INFINITY, 0.0f64);
+            for j in 0..n {
+                let v = entry(&a, &rs, &cs, i, j);
+                if v > 0.0 {
+                    mn = mn.min(v);
+                    mx = mx.max(v);
+                }
+            }
+            if mx > 0.0 {
+                rs[i] *= pow2(1.0 / (mn * mx).sqrt());
+            }
+        }
+        for j in 0..n {
+            let (mut mn, mut mx) = (f64::INFINITY, 0.0f64);
+            for i in 0..m {
+                let v = entry(&a, &rs, &cs, i, j);
+                if v > 0.0 {
+                    mn = mn.min(v);
+                    mx = mx.max(v);
+                }
+            }
+            if mx > 0.0 {
+                cs[j] *= pow2(1.0 / (mn * mx).sqrt());
+            }
+        }
+    }
+    for i in 0..m {
+        let mx = (0..n).map(|j| entry(&a, &rs, &cs, i, j)).fold(0.0, f64::max);
+        if mx > 0.0 {
+            rs[i] *= pow2(1.0 / mx);
+        }
+    }
+    let mut t = vec![0.0; m * nc];
+    for i in 0..m {
+        for j in 0..n {
+            t[i * nc + j] = a[i * n + j] * rs[i] * cs[j];
+        }
+        t[i * nc + n + i] = -1.0;
+    }
+    let mut lo2 = Vec::with_capacity(nc);
+    let mut hi2 = Vec::with_capacity(nc);
+    for j in 0..n {
+        lo2.push(lo[j] / cs[j]);
+        hi2.push(hi[j] / cs[j]);
+    }
+    for (i, &k) in rows.iter().enumerate() {
+        let v = b[i] * rs[i];
+        let (l, h) = match ilp.cons[k].kind {
+            Kind::Ge => (v, f64::INFINITY),
+            Kind::Le => (f64::NEG_INFINITY, v),
+            Kind::Eq => (v, v),
+        };
+        lo2.push(l);
+        hi2.push(h);
+    }
+    let mut c: Vec<f64> = (0..n).map(|j| ilp.c[j].to_f64() * cs[j]).collect();
+    let cmax = c.iter().fold(0.0f64, |s, v| s.max(v.abs()));
+    if cmax > 0.0 {
+        let f = pow2(1.0 / cmax);
+        c.iter_mut().for_each(|v| *v *= f);
+    }
+    c.resize(nc, 0.0);
+    if t.iter().chain(&c).any(|v| !v.is_finite())
+        || lo2.iter().zip(&hi2).any(|(l, h)| l.is_nan() || h.is_nan() || l > h)
+    {
+        return None;
+    }
+    let mut lo_con2 = lo_con;
+    let mut hi_con2 = hi_con;
+    for &k in &rows {
+        let kind = ilp.cons[k].kind;
+        lo_con2.push(matches!(kind, Kind::Ge | Kind::Eq).then_some(k));
+        hi_con2.push(matches!(kind, Kind::Le | Kind::Eq).then_some(k));
+    }
+    Some(Model {
+        m,
+        n,
+        a: t,
+        lo: lo2,
+        hi: hi2,
+        c,
+        cs,
+        lo_con: lo_con2,
+        hi_con: hi_con2,
+    })
+}
+
+/// A basic row that blocks the entering variable.
+#[derive(Clone, Copy, Debug)]
+struct Block {
+    r: usize,
+    /// Exact step to the bound.
+    t: f64,
+    /// |pivot|.
+    size: f64,
+    /// Runs into its upper bound (else the lower one).
+    upper: bool,
+}
+
+struct Solver<'a> {
+    md: &'a Model,
+    nc: usize,
+    /// The tableau `B^-1 [A | -I]`, row-major.
+    t: Vec<f64>,
+    /// Basic variable of each tableau row.
+    head: Vec<usize>,
+    at: Vec<At>,
+    x: Vec<f64>,
+    steps: usize,
+    refactors: usize,
+    since_refactor: usize,
+}
+
+fn tol(bound: f64) -> f64 {
+    PTOL * (1.0 + bound.abs())
+}
+
+impl<'a> Solver<'a> {
+    fn new(md: &'a Model) -> Self {
+        let nc = md.n + md.m;
+        let mut at = vec![At::Basic; nc];
+        let mut x = vec![0.0; nc];
+        for j in 0..md.n {
+            (at[j], x[j]) = Self::rest(md.lo[j], md.hi[j], 0.0);
+        }
+        Solver {
+            md,
+            nc,
+            t: Vec::new(),
+            head: (md.n..nc).collect(),
+            at,
+            x,
+            steps: 0,
+            refactors: 0,
+            since_refactor: 0,
+        }
+    }
+
+    /// Where a nonbasic variable rests: at the finite bound nearest `v`.
+    fn rest(lo: f64, hi: f64, v: f64) -> (At, f64) {
+        match (lo.is_finite(), hi.is_finite()) {
+            (true, true) if (v - lo).abs() <= (hi - v).abs() => (At::Lower, lo),
+            (true, true) => (At::Upper, hi),
+            (true, false) => (At::Lower, lo),
+            (false, true) => (At::Upper, hi),
+            (false, false) => (At::Free, v),
+        }
+    }
+
+    fn pivot(&mut self, r: usize, q: usize) {
+        let nc = self.nc;
+        let p = self.t[r * nc + q];
+        let (before, rest) = self.t.split_at_mut(r * nc);
+        let (prow, after) = rest.split_at_mut(nc);
+        prow.iter_mut().for_each(|v| *v /= p);
+        prow[q] = 1.0;
+        for row in before.chunks_mut(nc).chain(after.chunks_mut(nc)) {
+            let f = row[q];
+            if f != 0.0 {
+                for (v, pv) in row.iter_mut().zip(prow.iter()) {
+                    *v -= f * pv;
+                }
+                row[q] = 0.0;
+            }
+        }
+    }
+
+    /// Recompute the tableau from the data by Gauss-Jordan on the basis
+    /// columns (partial pivoting), repairing a singular basis with slacks,
+    /// then the basic values from the nonbasic ones.
+    fn refactor(&mut self) -> bool {
+        let (m, nc) = (self.md.m, self.nc);
+        self.t.clone_from(&self.md.a);
+        self.refactors += 1;
+        self.since_refactor = 0;
+        let old = std::mem::take(&mut self.head);
+        let mut head = vec![usize::MAX; m];
+        for &b in &old {
+            let best = (0..m)
+                .filter(|&r| head[r] == usize::MAX)
+                .map(|r| (r, self.t[r * nc + b].abs()))
+                .fold(None, |acc: Option<(usize, f64)>, (r, v)| match acc {
+                    Some((_, bv)) if bv >= v => acc,
+                    _ => Some((r, v)),
+                });
+            match best {
+                Some((r, v)) if v > PIVTOL => {
+                    self.pivot(r, b);
+                    head[r] = b;
+                }
+                _ => {
+                    let md = self.md;
+                    (self.at[b], self.x[b]) = Self::rest(md.lo[b], md.hi[b], self.x[b]);
+                }
+            }
+        }
+        for r in 0..m {
+            if head[r] != usize::MAX {
+                continue;
+            }
+            let cand = (self.md.n..nc)
+                .filter(|&j| self.at[j] != At::Basic)
+                .map(|j| (j, self.t[r * nc + j].abs()))
+                .fold(None, |acc: Option<(usize, f64)>, (j, v)| match acc {
+                    Some((_, bv)) if bv >= v => acc,
+                    _ => Some((j, v)),
+                });
+            let Some((j, v)) = cand else { return false };
+            if v <= PIVTOL {
+                return false;
+            }
+            self.pivot(r, j);
+            head[r] = j;
+            self.at[j] = At::Basic;
+        }
+        self.head = head;
+        for r in 0..m {
+            let row = &self.t[r * nc..(r + 1) * nc];
+            let mut s = 0.0;
+            for (j, v) in row.iter().enumerate() {
+                if self.at[j] != At::Basic && *v != 0.0 {
+                    s -= v * self.x[j];
+                }
+            }
+            self.x[self.head[r]] = s;
+        }
+        self.x.iter().all(|v| v.is_finite())
+    }
+
+    /// Phase-1 cost of a basic variable: -1 below its lower bound, +1 above
+    /// its upper bound, 0 when feasible.
+    fn infeas_cost(&self, j: usize) -> f64 {
+        let (v, l, h) = (self.x[j], self.md.lo[j], self.md.hi[j]);
+        if v < l - tol(l) {
+            -1.0
+        } else if v > h + tol(h) {
+            1.0
+        } else {
+            0.0
+        }
+    }
+
+    /// Entering variable and direction: steepest edge (or Bland).
+    fn price(&self, phase1: bool, bland: bool) -> Option<(usize, f64)> {
+        let (m, nc) = (self.md.m, self.nc);
+        let cb: Vec<f64> = self
+            .head
+            .iter()
+            .map(|&b| {
+                if phase1 {
+                    self.infeas_cost(b)
+                } else {
+                    self.md.c[b]
+                }
+            })
+            .collect();
+        let mut d: Vec<f64> = if phase1 {
+            vec![0.0; nc]
+        } else {
+            self.md.c.clone()
+        };
+        let mut w = vec![1.0; nc];
+        for r in 0..m {
+            let row = &self.t[r * nc..(r + 1) * nc];
+            let f = cb[r];
+            for ((dj, wj), v) in d.iter_mut().zip(w.iter_mut()).zip(row) {
+                *dj -= f * v;
+                *wj += v * v;
+            }
+        }
+        let mut best: Option<(usize, f64, f64)> = None;
+        for j in 0..nc {
+            let dir = match self.at[j] {
+                At::Basic => continue,
+                _ if self.md.lo[j] == self.md.hi[j] => continue,
+                At::Lower if d[j] < -DTOL => 1.0,
+                At::Upper if d[j] > DTOL => -1.0,
+                At::Free if d[j].abs() > DTOL => -d[j].signum(),
+                _ => continue,
+            };
+            if bland {
+                return Some((j, dir));
+            }
+            let score = d[j] * d[j] / w[j];
+            if best.is_none_or(|(_, _, s)| score > s) {
+                best = Some((j, dir, score));
+            }
+        }
+        best.map(|(j, dir, _)| (j, dir))
+    }
+
+    /// Blocking bound of basic row `r` moving at rate `alpha`: the gap to
+    /// the bound it runs into, the gap with tolerance, and whether that
+    /// bound is the upper one; `None` when nothing blocks.
+    fn block(&self, r: usize, alpha: f64) -> Option<(f64, f64, bool)> {
+        let b = self.head[r];
+        let (v, l, h) = (self.x[b], self.md.lo[b], self.md.hi[b]);
+        let (bound, upper) = if alpha > 0.0 {
+            if v < l - tol(l) {
+                (l, false)
+            } else if h.is_finite() && v <= h + tol(h) {
+                (h, true)
+            } else {
+                return None;
+            }
+        } else if v > h + tol(h) {
+            (h, true)
+        } else if l.is_finite() && v >= l - tol(l) {
+            (l, false)
+        } else {
+            return None;
+        };
+        let t = ((bound - v) / alpha).max(0.0);
+        let th = ((bound - v + alpha.signum() * tol(bound)) / alpha).max(0.0);
+        Some((t, th, upper))
+    }
+
+    fn run(&mut self, stop: &Stop<'_>) -> Status {
+        let (m, nc) = (self.md.m, self.nc);
+        let budget = step_budget(m, nc);
+        let period = refactor_period(m);
+        if !self.refactor() {
+            return Status::Error;
+        }
+        let mut degenerate = 0usize;
+        loop {
+            if self.steps >= budget || stop.over() {
+                return Status::Error;
+            }
+            if self.since_refactor >= period && !self.refactor() {
+                return Status::Error;
+            }
+            let phase1 = self.head.iter().any(|&b| self.infeas_cost(b) != 0.0);
+            let bland = degenerate >= DEGENERATE_RUN;
+            let Some((q, dir)) = self.price(phase1, bland) else {
+                if self.since_refactor > 0 {
+                    if !self.refactor() {
+                        return Status::Error;
+                    }
+                    continue;
+                }
+                if phase1 {
+                    return Status::Infeasible;
+                }
+                let x = (0..self.md.n).map(|j| self.x[j] * self.md.cs[j]).collect::<Vec<_>>();
+                return if x.iter().all(|v| v.is_finite()) {
+                    Status::Optimal(x)
+                } else {
+                    Status::Error
+                };
+            };
+            // Ratio test: pass 1 (bound with tolerance), pass 2 (largest
+            // pivot among the rows blocking within it); Bland: smallest
+            // exact ratio, ties to the smallest variable index.
+            let alphas: Vec<f64> = (0..m).map(|r| -self.t[r * nc + q] * dir).collect();
+            let mut theta = f64::INFINITY;
+            let mut blocks: Vec<Block> = Vec::new();
+            for (r, &al) in alphas.iter().enumerate() {
+                if al.abs() > PIVTOL {
+                    if let Some((t, th, upper)) = self.block(r, al) {
+                        blocks.push(Block {
+                            r,
+                            t,
+                            size: al.abs(),
+                            upper,
+                        });
+                        theta = theta.min(if bland { t } else { th });
+                    }
+                }
+            }
+            let range = self.md.hi[q] - self.md.lo[q];
+            self.steps += 1;
+            self.since_refactor += 1;
+            if range.is_finite() && range <= theta {
+                // Bound flip.
+                let to = if dir > 0.0 { At::Upper } else { At::Lower };
+                for (r, &al) in alphas.iter().enumerate() {
+                    self.x[self.head[r]] += al * range;
+                }
+                self.x[q] = if to == At::Upper { self.md.hi[q] } else { self.md.lo[q] };
+                self.at[q] = to;
+                degenerate = 0;
+                continue;
+            }
+            let within = blocks.iter().filter(|b| b.t <= theta);
+            let chosen = if bland {
+                within.min_by_key(|b| self.head[b.r]).copied()
+            } else {
+                within.fold(None, |acc: Option<Block>, b| match acc {
+                    Some(a) if a.size >= b.size => acc,
+                    _ => Some(*b),
+                })
+            };
+            let Some(Block { r, t, upper, .. }) = chosen else {
+                if self.since_refactor > 1 {
+                    if !self.refactor() {
+                        return Status::Error;
+                    }
+                    continue;
+                }
+                return if phase1 {
+                    Status::Error
+                } else {
+                    Status::Unbounded
+                };
+            };
+            if t * alphas[r].abs() <= PTOL {
+                degenerate += 1;
+            } else {
+                degenerate = 0;
+            }
+            for (rr, &al) in alphas.iter().enumerate() {
+                self.x[self.head[rr]] += al * t;
+            }
+            self.x[q] += dir * t;
+            let leave = self.head[r];
+            (self.at[leave], self.x[leave]) = if upper {
+                (At::Upper, self.md.hi[leave])
+            } else {
+                (At::Lower, self.md.lo[leave])
+            };
+            if !self.x[leave].is_finite() {
+                return Status::Error;
+            }
+            self.pivot(r, q);
+            self.head[r] = q;
+            self.at[q] = At::Basic;
+        }
+    }
+
+    /// Constraints nonbasic at a bound, ascending.
+    fn active(&self) -> Vec<usize> {
+        let mut out: Vec<usize> = (0..self.nc)
+            .filter_map(|j| match self.at[j] {
+                At::Lower => self.md.lo_con[j],
+                At::Upper => self.md.hi_con[j],
+                _ => None,
+            })
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
+/// Run the float simplex on `ilp` (a minimisation).
+pub(crate) fn solve<T: Ring>(ilp: &IntLp<T>, stop: &Stop<'_>) -> Run {
+    let fail = Run {
+        status: Status::Error,
+        active: Vec::new(),
+        steps: 0,
+        refactors: 0,
+    };
+    if stop.over() {
+        return fail;
+    }
+    let Some(md) = build(ilp) else { return fail };
+    let mut s = Solver::new(&md);
+    let status = s.run(stop);
+    let active = match status {
+        Status::Optimal(_) | Status::Infeasible => s.active(),
+        _ => Vec::new(),
+    };
+    Run {
+        status,
+        active,
+        steps: s.steps,
+        refactors: s.refactors,
+    }
+}
+
+#[cfg(test)]
+mod tests;
