@@ -29,9 +29,12 @@
 use super::intform::{IntLp, Kind, Origin};
 use crate::linalg::{Ring, Stop};
 
-/// Primal feasibility tolerance (scaled, relative to `1 + |bound|`); also
-/// the Harris ratio-test tolerance.
+/// Primal feasibility tolerance: `PTOL + PTOL_REL |bound|` on the scaled
+/// values; also the Harris ratio-test tolerance. Mostly absolute: the
+/// many-digit infeasible benchmark LPs are infeasible by a relative 1e-11,
+/// which a relative 1e-9 would call feasible.
 const PTOL: f64 = 1e-9;
+const PTOL_REL: f64 = 1e-12;
 /// Dual (reduced-cost) tolerance on the scaled objective (max |c_j| = 1).
 const DTOL: f64 = 1e-9;
 /// Smallest tableau entry accepted as a pivot.
@@ -287,10 +290,26 @@ struct Solver<'a> {
     steps: usize,
     refactors: usize,
     since_refactor: usize,
+    /// Reduced costs and steepest-edge weights `1 + |T_j|^2` of the
+    /// current tableau, valid for phase 1 (`Some(true)`) or 2.
+    d: Vec<f64>,
+    w: Vec<f64>,
+    priced: Option<bool>,
+}
+
+/// `row -= row[q] * prow` (and `row[q] = 0` exactly).
+fn eliminate(row: &mut [f64], prow: &[f64], q: usize) {
+    let f = row[q];
+    if f != 0.0 {
+        for (v, pv) in row.iter_mut().zip(prow) {
+            *v -= f * pv;
+        }
+        row[q] = 0.0;
+    }
 }
 
 fn tol(bound: f64) -> f64 {
-    PTOL * (1.0 + bound.abs())
+    PTOL + PTOL_REL * bound.abs()
 }
 
 impl<'a> Solver<'a> {
@@ -311,6 +330,9 @@ impl<'a> Solver<'a> {
             steps: 0,
             refactors: 0,
             since_refactor: 0,
+            d: Vec::new(),
+            w: Vec::new(),
+            priced: None,
         }
     }
 
@@ -326,21 +348,49 @@ impl<'a> Solver<'a> {
     }
 
     fn pivot(&mut self, r: usize, q: usize) {
+        self.pivot_priced(r, q, None);
+    }
+
+    /// Pivot on `(r, q)`; with `costs` (per row, for the basis after the
+    /// pivot, and the phase), also recompute the reduced costs and weights
+    /// in the same pass over the tableau.
+    fn pivot_priced(&mut self, r: usize, q: usize, costs: Option<(&[f64], bool)>) {
         let nc = self.nc;
         let p = self.t[r * nc + q];
+        if let Some((_, phase1)) = costs {
+            if phase1 {
+                self.d.clear();
+                self.d.resize(nc, 0.0);
+            } else {
+                self.d.clone_from(&self.md.c);
+            }
+            self.w.clear();
+            self.w.resize(nc, 1.0);
+        }
         let (before, rest) = self.t.split_at_mut(r * nc);
         let (prow, after) = rest.split_at_mut(nc);
         prow.iter_mut().for_each(|v| *v /= p);
         prow[q] = 1.0;
-        for row in before.chunks_mut(nc).chain(after.chunks_mut(nc)) {
-            let f = row[q];
-            if f != 0.0 {
-                for (v, pv) in row.iter_mut().zip(prow.iter()) {
-                    *v -= f * pv;
+        let (d, w) = (&mut self.d, &mut self.w);
+        let mut acc = |i: usize, row: &[f64]| {
+            if let Some((cb, _)) = costs {
+                let f = cb[i];
+                for ((dj, wj), v) in d.iter_mut().zip(w.iter_mut()).zip(row) {
+                    *dj -= f * v;
+                    *wj += v * v;
                 }
-                row[q] = 0.0;
             }
+        };
+        for (i, row) in before.chunks_mut(nc).enumerate() {
+            eliminate(row, prow, q);
+            acc(i, row);
         }
+        acc(r, prow);
+        for (i, row) in after.chunks_mut(nc).enumerate() {
+            eliminate(row, prow, q);
+            acc(r + 1 + i, row);
+        }
+        self.priced = costs.map(|(_, ph)| ph);
     }
 
     /// Recompute the tableau from the data by Gauss-Jordan on the basis
@@ -348,6 +398,7 @@ impl<'a> Solver<'a> {
     /// then the basic values from the nonbasic ones.
     fn refactor(&mut self) -> bool {
         let (m, nc) = (self.md.m, self.nc);
+        self.priced = None;
         self.t.clone_from(&self.md.a);
         self.refactors += 1;
         self.since_refactor = 0;
@@ -418,11 +469,9 @@ impl<'a> Solver<'a> {
         }
     }
 
-    /// Entering variable and direction: steepest edge (or Bland).
-    fn price(&self, phase1: bool, bland: bool) -> Option<(usize, f64)> {
-        let (m, nc) = (self.md.m, self.nc);
-        let cb: Vec<f64> = self
-            .head
+    /// Cost of each tableau row's basic variable in the phase.
+    fn costs(&self, phase1: bool) -> Vec<f64> {
+        self.head
             .iter()
             .map(|&b| {
                 if phase1 {
@@ -431,21 +480,40 @@ impl<'a> Solver<'a> {
                     self.md.c[b]
                 }
             })
-            .collect();
-        let mut d: Vec<f64> = if phase1 {
-            vec![0.0; nc]
+            .collect()
+    }
+
+    /// Recompute the reduced costs and weights with one pass.
+    fn price_full(&mut self, phase1: bool) {
+        let (m, nc) = (self.md.m, self.nc);
+        let cb = self.costs(phase1);
+        if phase1 {
+            self.d.clear();
+            self.d.resize(nc, 0.0);
         } else {
-            self.md.c.clone()
-        };
-        let mut w = vec![1.0; nc];
+            self.d.clone_from(&self.md.c);
+        }
+        self.w.clear();
+        self.w.resize(nc, 1.0);
         for r in 0..m {
             let row = &self.t[r * nc..(r + 1) * nc];
             let f = cb[r];
-            for ((dj, wj), v) in d.iter_mut().zip(w.iter_mut()).zip(row) {
+            for ((dj, wj), v) in self.d.iter_mut().zip(self.w.iter_mut()).zip(row) {
                 *dj -= f * v;
                 *wj += v * v;
             }
         }
+        self.priced = Some(phase1);
+    }
+
+    fn phase1(&self) -> bool {
+        self.head.iter().any(|&b| self.infeas_cost(b) != 0.0)
+    }
+
+    /// Entering variable and direction: steepest edge (or Bland), from the
+    /// current reduced costs and weights.
+    fn price(&self, bland: bool) -> Option<(usize, f64)> {
+        let (d, w, nc) = (&self.d, &self.w, self.nc);
         let mut best: Option<(usize, f64, f64)> = None;
         for j in 0..nc {
             let dir = match self.at[j] {
@@ -508,9 +576,12 @@ impl<'a> Solver<'a> {
             if self.since_refactor >= period && !self.refactor() {
                 return Status::Error;
             }
-            let phase1 = self.head.iter().any(|&b| self.infeas_cost(b) != 0.0);
+            let phase1 = self.phase1();
+            if self.priced != Some(phase1) {
+                self.price_full(phase1);
+            }
             let bland = degenerate >= DEGENERATE_RUN;
-            let Some((q, dir)) = self.price(phase1, bland) else {
+            let Some((q, dir)) = self.price(bland) else {
                 if self.since_refactor > 0 {
                     if !self.refactor() {
                         return Status::Error;
@@ -558,6 +629,9 @@ impl<'a> Solver<'a> {
                 self.x[q] = if to == At::Upper { self.md.hi[q] } else { self.md.lo[q] };
                 self.at[q] = to;
                 degenerate = 0;
+                if phase1 || self.phase1() {
+                    self.priced = None;
+                }
                 continue;
             }
             let within = blocks.iter().filter(|b| b.t <= theta);
@@ -600,9 +674,11 @@ impl<'a> Solver<'a> {
             if !self.x[leave].is_finite() {
                 return Status::Error;
             }
-            self.pivot(r, q);
             self.head[r] = q;
             self.at[q] = At::Basic;
+            let next1 = self.phase1();
+            let cb = self.costs(next1);
+            self.pivot_priced(r, q, Some((&cb, next1)));
         }
     }
 
