@@ -92,7 +92,7 @@ enum At {
 struct Model {
     m: usize,
     n: usize,
-    /// Scaled `[A | -I]`, row-major, `m x (n + m)`.
+    /// Scaled `A`, row-major, `m x n` (the slack columns `-I` are implicit).
     a: Vec<f64>,
     lo: Vec<f64>,
     hi: Vec<f64>,
@@ -159,7 +159,7 @@ fn build<T: Ring>(ilp: &IntLp<T>) -> Option<Model> {
     }
     let m = rows.len();
     let nc = n + m;
-    if m.checked_mul(nc)? > MAX_ENTRIES {
+    if m.checked_mul(2 * n + 1)? > MAX_ENTRIES {
         return None;
     }
     // Unscaled A and b.
@@ -211,12 +211,11 @@ fn build<T: Ring>(ilp: &IntLp<T>) -> Option<Model> {
             rs[i] *= pow2(1.0 / mx);
         }
     }
-    let mut t = vec![0.0; m * nc];
+    let mut t = vec![0.0; m * n];
     for i in 0..m {
         for j in 0..n {
-            t[i * nc + j] = a[i * n + j] * rs[i] * cs[j];
+            t[i * n + j] = a[i * n + j] * rs[i] * cs[j];
         }
-        t[i * nc + n + i] = -1.0;
     }
     let mut lo2 = Vec::with_capacity(nc);
     let mut hi2 = Vec::with_capacity(nc);
@@ -278,38 +277,42 @@ struct Block {
     upper: bool,
 }
 
+/// The simplex state. The tableau keeps only the nonbasic columns (the
+/// basic ones are unit columns): row `r` says
+/// `x[head[r]] = -sum_c t[r][c] x[nb[c]]`, so a step costs `m x n`, not
+/// `m x (n + m)`.
 struct Solver<'a> {
     md: &'a Model,
+    /// Variables (structurals, then slacks).
     nc: usize,
-    /// The tableau `B^-1 [A | -I]`, row-major.
+    /// `B^-1 N`, row-major, `m x n`.
     t: Vec<f64>,
     /// Basic variable of each tableau row.
     head: Vec<usize>,
+    /// Nonbasic variable of each tableau column.
+    nb: Vec<usize>,
     at: Vec<At>,
     x: Vec<f64>,
     steps: usize,
     refactors: usize,
     since_refactor: usize,
-    /// Reduced costs and steepest-edge weights `1 + |T_j|^2` of the
-    /// current tableau, valid for phase 1 (`Some(true)`) or 2.
+    /// Reduced costs and steepest-edge weights `1 + |t_c|^2` per column of
+    /// the current tableau, valid for phase 1 (`Some(true)`) or 2.
     d: Vec<f64>,
     w: Vec<f64>,
     priced: Option<bool>,
 }
 
-/// `row -= row[q] * prow` (and `row[q] = 0` exactly).
-fn eliminate(row: &mut [f64], prow: &[f64], q: usize) {
-    let f = row[q];
-    if f != 0.0 {
-        for (v, pv) in row.iter_mut().zip(prow) {
-            *v -= f * pv;
-        }
-        row[q] = 0.0;
-    }
-}
-
 fn tol(bound: f64) -> f64 {
     PTOL + PTOL_REL * bound.abs()
+}
+
+/// Index and value of the largest `|v|` (first one on ties).
+fn argmax(it: impl Iterator<Item = (usize, f64)>) -> Option<(usize, f64)> {
+    it.fold(None, |acc, (i, v)| match acc {
+        Some((_, bv)) if bv >= v => acc,
+        _ => Some((i, v)),
+    })
 }
 
 impl<'a> Solver<'a> {
@@ -325,6 +328,7 @@ impl<'a> Solver<'a> {
             nc,
             t: Vec::new(),
             head: (md.n..nc).collect(),
+            nb: (0..md.n).collect(),
             at,
             x,
             steps: 0,
@@ -347,30 +351,33 @@ impl<'a> Solver<'a> {
         }
     }
 
-    fn pivot(&mut self, r: usize, q: usize) {
-        self.pivot_priced(r, q, None);
+    /// Reset the reduced costs to the phase's base and the weights to 1.
+    fn price_base(&mut self, phase1: bool) {
+        let n = self.md.n;
+        self.d.clear();
+        if phase1 {
+            self.d.resize(n, 0.0);
+        } else {
+            self.d.extend(self.nb.iter().map(|&v| self.md.c[v]));
+        }
+        self.w.clear();
+        self.w.resize(n, 1.0);
     }
 
-    /// Pivot on `(r, q)`; with `costs` (per row, for the basis after the
-    /// pivot, and the phase), also recompute the reduced costs and weights
+    /// Exchange basic `head[r]` and nonbasic `nb[c]` (the caller has set
+    /// `head[r]` and `nb[c]` already); with `costs` (per row, for the new
+    /// basis, and the phase) also recompute the reduced costs and weights
     /// in the same pass over the tableau.
-    fn pivot_priced(&mut self, r: usize, q: usize, costs: Option<(&[f64], bool)>) {
-        let nc = self.nc;
-        let p = self.t[r * nc + q];
+    fn exchange(&mut self, r: usize, c: usize, costs: Option<(&[f64], bool)>) {
+        let n = self.md.n;
+        let p = self.t[r * n + c];
         if let Some((_, phase1)) = costs {
-            if phase1 {
-                self.d.clear();
-                self.d.resize(nc, 0.0);
-            } else {
-                self.d.clone_from(&self.md.c);
-            }
-            self.w.clear();
-            self.w.resize(nc, 1.0);
+            self.price_base(phase1);
         }
-        let (before, rest) = self.t.split_at_mut(r * nc);
-        let (prow, after) = rest.split_at_mut(nc);
+        let (before, rest) = self.t.split_at_mut(r * n);
+        let (prow, after) = rest.split_at_mut(n);
         prow.iter_mut().for_each(|v| *v /= p);
-        prow[q] = 1.0;
+        prow[c] = 1.0 / p;
         let (d, w) = (&mut self.d, &mut self.w);
         let mut acc = |i: usize, row: &[f64]| {
             if let Some((cb, _)) = costs {
@@ -381,76 +388,127 @@ impl<'a> Solver<'a> {
                 }
             }
         };
-        for (i, row) in before.chunks_mut(nc).enumerate() {
-            eliminate(row, prow, q);
+        let elim = |row: &mut [f64]| {
+            let f = row[c];
+            if f != 0.0 {
+                for (v, pv) in row.iter_mut().zip(prow.iter()) {
+                    *v -= f * pv;
+                }
+                row[c] = -f / p;
+            }
+        };
+        for (i, row) in before.chunks_mut(n).enumerate() {
+            elim(row);
             acc(i, row);
         }
-        acc(r, prow);
-        for (i, row) in after.chunks_mut(nc).enumerate() {
-            eliminate(row, prow, q);
+        for (i, row) in after.chunks_mut(n).enumerate() {
+            elim(row);
             acc(r + 1 + i, row);
         }
+        acc(r, prow);
         self.priced = costs.map(|(_, ph)| ph);
     }
 
-    /// Recompute the tableau from the data by Gauss-Jordan on the basis
-    /// columns (partial pivoting), repairing a singular basis with slacks,
-    /// then the basic values from the nonbasic ones.
+    /// Recompute the tableau from the data: rows with a basic slack are the
+    /// data row negated; the basic structurals are eliminated by
+    /// Gauss-Jordan with partial pivoting on the other rows. A basic
+    /// structural without an acceptable pivot is swapped for the slack of a
+    /// row left over (a singular basis repaired). Then the basic values
+    /// from the nonbasic ones.
     fn refactor(&mut self) -> bool {
-        let (m, nc) = (self.md.m, self.nc);
+        let (m, n) = (self.md.m, self.md.n);
         self.priced = None;
-        self.t.clone_from(&self.md.a);
         self.refactors += 1;
         self.since_refactor = 0;
-        let old = std::mem::take(&mut self.head);
+        let bs: Vec<usize> = self.head.iter().copied().filter(|&v| v < n).collect();
+        let k = bs.len();
+        let wd = k + n;
+        // Columns: the basic structurals, then the nonbasic slots.
+        let col = |v: usize, i: usize| {
+            if v < n {
+                self.md.a[i * n + v]
+            } else if v - n == i {
+                -1.0
+            } else {
+                0.0
+            }
+        };
+        let mut mm = vec![0.0; m * wd];
         let mut head = vec![usize::MAX; m];
-        for &b in &old {
-            let best = (0..m)
-                .filter(|&r| head[r] == usize::MAX)
-                .map(|r| (r, self.t[r * nc + b].abs()))
-                .fold(None, |acc: Option<(usize, f64)>, (r, v)| match acc {
-                    Some((_, bv)) if bv >= v => acc,
-                    _ => Some((r, v)),
-                });
+        for i in 0..m {
+            let row = &mut mm[i * wd..(i + 1) * wd];
+            for (c, &v) in bs.iter().chain(&self.nb).enumerate() {
+                row[c] = col(v, i);
+            }
+            if self.at[n + i] == At::Basic {
+                // Pivot on the slack column -e_i: negate the row.
+                row.iter_mut().for_each(|v| *v = -*v);
+                head[i] = n + i;
+            }
+        }
+        let gj = |mm: &mut [f64], r: usize, c: usize| {
+            let (before, rest) = mm.split_at_mut(r * wd);
+            let (prow, after) = rest.split_at_mut(wd);
+            let p = prow[c];
+            prow.iter_mut().for_each(|v| *v /= p);
+            for row in before.chunks_mut(wd).chain(after.chunks_mut(wd)) {
+                let f = row[c];
+                if f != 0.0 {
+                    for (v, pv) in row.iter_mut().zip(prow.iter()) {
+                        *v -= f * pv;
+                    }
+                }
+            }
+        };
+        let mut dropped = Vec::new();
+        for (c, &b) in bs.iter().enumerate() {
+            let best = argmax(
+                (0..m)
+                    .filter(|&r| head[r] == usize::MAX)
+                    .map(|r| (r, mm[r * wd + c].abs())),
+            );
             match best {
                 Some((r, v)) if v > PIVTOL => {
-                    self.pivot(r, b);
+                    gj(&mut mm, r, c);
                     head[r] = b;
                 }
-                _ => {
-                    let md = self.md;
-                    (self.at[b], self.x[b]) = Self::rest(md.lo[b], md.hi[b], self.x[b]);
-                }
+                _ => dropped.push(c),
             }
         }
-        for r in 0..m {
-            if head[r] != usize::MAX {
-                continue;
-            }
-            let cand = (self.md.n..nc)
-                .filter(|&j| self.at[j] != At::Basic)
-                .map(|j| (j, self.t[r * nc + j].abs()))
-                .fold(None, |acc: Option<(usize, f64)>, (j, v)| match acc {
-                    Some((_, bv)) if bv >= v => acc,
-                    _ => Some((j, v)),
-                });
-            let Some((j, v)) = cand else { return false };
-            if v <= PIVTOL {
+        // Column of `mm` holding each nonbasic slot's variable.
+        let mut src: Vec<usize> = (k..wd).collect();
+        let free_rows: Vec<usize> = (0..m).filter(|&r| head[r] == usize::MAX).collect();
+        if free_rows.len() != dropped.len() {
+            return false;
+        }
+        for (&r, &c) in free_rows.iter().zip(&dropped) {
+            // The slack of row r is nonbasic (its row is not taken).
+            let Some(sl) = self.nb.iter().position(|&v| v == n + r) else {
+                return false;
+            };
+            if mm[r * wd + k + sl].abs() <= PIVTOL {
                 return false;
             }
-            self.pivot(r, j);
-            head[r] = j;
-            self.at[j] = At::Basic;
+            gj(&mut mm, r, k + sl);
+            head[r] = n + r;
+            let j = bs[c];
+            self.nb[sl] = j;
+            src[sl] = c;
+            let md = self.md;
+            (self.at[j], self.x[j]) = Self::rest(md.lo[j], md.hi[j], self.x[j]);
+            self.at[n + r] = At::Basic;
         }
         self.head = head;
+        self.t.clear();
+        self.t.resize(m * n, 0.0);
         for r in 0..m {
-            let row = &self.t[r * nc..(r + 1) * nc];
-            let mut s = 0.0;
-            for (j, v) in row.iter().enumerate() {
-                if self.at[j] != At::Basic && *v != 0.0 {
-                    s -= v * self.x[j];
-                }
+            for (s, &c) in src.iter().enumerate() {
+                self.t[r * n + s] = mm[r * wd + c];
             }
+        }
+        for r in 0..m {
+            let row = &self.t[r * n..(r + 1) * n];
+            let s: f64 = row.iter().zip(&self.nb).map(|(v, &j)| -v * self.x[j]).sum();
             self.x[self.head[r]] = s;
         }
         self.x.iter().all(|v| v.is_finite())
@@ -485,18 +543,11 @@ impl<'a> Solver<'a> {
 
     /// Recompute the reduced costs and weights with one pass.
     fn price_full(&mut self, phase1: bool) {
-        let (m, nc) = (self.md.m, self.nc);
+        let (m, n) = (self.md.m, self.md.n);
         let cb = self.costs(phase1);
-        if phase1 {
-            self.d.clear();
-            self.d.resize(nc, 0.0);
-        } else {
-            self.d.clone_from(&self.md.c);
-        }
-        self.w.clear();
-        self.w.resize(nc, 1.0);
+        self.price_base(phase1);
         for r in 0..m {
-            let row = &self.t[r * nc..(r + 1) * nc];
+            let row = &self.t[r * n..(r + 1) * n];
             let f = cb[r];
             for ((dj, wj), v) in self.d.iter_mut().zip(self.w.iter_mut()).zip(row) {
                 *dj -= f * v;
@@ -510,29 +561,30 @@ impl<'a> Solver<'a> {
         self.head.iter().any(|&b| self.infeas_cost(b) != 0.0)
     }
 
-    /// Entering variable and direction: steepest edge (or Bland), from the
-    /// current reduced costs and weights.
+    /// Entering column and direction: steepest edge (or Bland: smallest
+    /// variable index), from the current reduced costs and weights.
     fn price(&self, bland: bool) -> Option<(usize, f64)> {
-        let (d, w, nc) = (&self.d, &self.w, self.nc);
+        let (d, w) = (&self.d, &self.w);
         let mut best: Option<(usize, f64, f64)> = None;
-        for j in 0..nc {
+        for (c, &j) in self.nb.iter().enumerate() {
             let dir = match self.at[j] {
                 At::Basic => continue,
                 _ if self.md.lo[j] == self.md.hi[j] => continue,
-                At::Lower if d[j] < -DTOL => 1.0,
-                At::Upper if d[j] > DTOL => -1.0,
-                At::Free if d[j].abs() > DTOL => -d[j].signum(),
+                At::Lower if d[c] < -DTOL => 1.0,
+                At::Upper if d[c] > DTOL => -1.0,
+                At::Free if d[c].abs() > DTOL => -d[c].signum(),
                 _ => continue,
             };
-            if bland {
-                return Some((j, dir));
-            }
-            let score = d[j] * d[j] / w[j];
+            let score = if bland {
+                -(j as f64)
+            } else {
+                d[c] * d[c] / w[c]
+            };
             if best.is_none_or(|(_, _, s)| score > s) {
-                best = Some((j, dir, score));
+                best = Some((c, dir, score));
             }
         }
-        best.map(|(j, dir, _)| (j, dir))
+        best.map(|(c, dir, _)| (c, dir))
     }
 
     /// Blocking bound of basic row `r` moving at rate `alpha`: the gap to
@@ -581,7 +633,7 @@ impl<'a> Solver<'a> {
                 self.price_full(phase1);
             }
             let bland = degenerate >= DEGENERATE_RUN;
-            let Some((q, dir)) = self.price(bland) else {
+            let Some((c, dir)) = self.price(bland) else {
                 if self.since_refactor > 0 {
                     if !self.refactor() {
                         return Status::Error;
@@ -601,7 +653,9 @@ impl<'a> Solver<'a> {
             // Ratio test: pass 1 (bound with tolerance), pass 2 (largest
             // pivot among the rows blocking within it); Bland: smallest
             // exact ratio, ties to the smallest variable index.
-            let alphas: Vec<f64> = (0..m).map(|r| -self.t[r * nc + q] * dir).collect();
+            let q = self.nb[c];
+            let n = self.md.n;
+            let alphas: Vec<f64> = (0..m).map(|r| -self.t[r * n + c] * dir).collect();
             let mut theta = f64::INFINITY;
             let mut blocks: Vec<Block> = Vec::new();
             for (r, &al) in alphas.iter().enumerate() {
@@ -675,10 +729,11 @@ impl<'a> Solver<'a> {
                 return Status::Error;
             }
             self.head[r] = q;
+            self.nb[c] = leave;
             self.at[q] = At::Basic;
             let next1 = self.phase1();
             let cb = self.costs(next1);
-            self.pivot_priced(r, q, Some((&cb, next1)));
+            self.exchange(r, c, Some((&cb, next1)));
         }
     }
 
