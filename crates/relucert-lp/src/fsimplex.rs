@@ -6,7 +6,9 @@
 //! gives `s_i <= b_i`, `=` fixes it), the structural bounds from the
 //! `Lower/Upper` rows. Rows and columns are scaled by powers of two
 //! (geometric-mean passes, then row equilibration). The method keeps the
-//! dense tableau `B^-1 [A | -I]`, starts from the slack basis, and runs a
+//! dense condensed tableau `B^-1 N` (nonbasic columns only: `m x n`, so a
+//! step costs `m n`, not `m (n + m)`), starts from the slack basis, and
+//! runs a
 //! composite two-phase primal simplex: while some basic variable violates a
 //! bound it minimises the sum of violations (phase 1), then the objective
 //! (phase 2). Pricing is exact steepest edge (the dense tableau gives the
@@ -613,16 +615,15 @@ impl<'a> Solver<'a> {
         Some((t, th, upper))
     }
 
-    fn run(&mut self, stop: &Stop<'_>) -> Status {
-        let (m, nc) = (self.md.m, self.nc);
-        let budget = step_budget(m, nc);
+    fn run(&mut self, stop: &Stop<'_>, budget: usize) -> Status {
+        let m = self.md.m;
         let period = refactor_period(m);
         if !self.refactor() {
             return Status::Error;
         }
         let mut degenerate = 0usize;
         loop {
-            if self.steps >= budget || stop.over() {
+            if stop.over() {
                 return Status::Error;
             }
             if self.since_refactor >= period && !self.refactor() {
@@ -653,6 +654,9 @@ impl<'a> Solver<'a> {
             // Ratio test: pass 1 (bound with tolerance), pass 2 (largest
             // pivot among the rows blocking within it); Bland: smallest
             // exact ratio, ties to the smallest variable index.
+            if self.steps >= budget {
+                return Status::Error;
+            }
             let q = self.nb[c];
             let n = self.md.n;
             let alphas: Vec<f64> = (0..m).map(|r| -self.t[r * n + c] * dir).collect();
@@ -752,8 +756,13 @@ impl<'a> Solver<'a> {
     }
 }
 
-/// Run the float simplex on `ilp` (a minimisation).
+/// Run the float simplex on `ilp` (a minimisation) within [`step_budget`].
 pub(crate) fn solve<T: Ring>(ilp: &IntLp<T>, stop: &Stop<'_>) -> Run {
+    solve_with(ilp, stop, None)
+}
+
+/// [`solve`] with another step budget (`None`: [`step_budget`]).
+pub(crate) fn solve_with<T: Ring>(ilp: &IntLp<T>, stop: &Stop<'_>, budget: Option<usize>) -> Run {
     let fail = Run {
         status: Status::Error,
         active: Vec::new(),
@@ -765,7 +774,8 @@ pub(crate) fn solve<T: Ring>(ilp: &IntLp<T>, stop: &Stop<'_>) -> Run {
     }
     let Some(md) = build(ilp) else { return fail };
     let mut s = Solver::new(&md);
-    let status = s.run(stop);
+    let budget = budget.unwrap_or_else(|| step_budget(md.m, md.n + md.m));
+    let status = s.run(stop, budget);
     let active = match status {
         Status::Optimal(_) | Status::Infeasible => s.active(),
         _ => Vec::new(),

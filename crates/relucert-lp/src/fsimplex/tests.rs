@@ -356,3 +356,74 @@ fn measure() {
         );
     }
 }
+
+fn run_lp_with(lp: &Lp, stop: &Stop<'_>, budget: Option<usize>) -> Run {
+    match AnyIntLp::from_lp_until(lp, &Stop::never()) {
+        Some(AnyIntLp::Small(ilp)) => super::solve_with(&ilp, stop, budget),
+        Some(AnyIntLp::Big(ilp)) => super::solve_with(&ilp, stop, budget),
+        None => panic!("no deadline: the integer form is always built"),
+    }
+}
+
+/// The step budget is a hard cap (`Error`, never more steps), and the
+/// deadline turns a run into `Error` too; neither changes a finished run.
+#[test]
+fn step_budget_and_deadline() {
+    let lp = big_lp(7, 24, 12);
+    let full = run_lp_with(&lp, &Stop::never(), None);
+    assert!(matches!(full.status, Status::Optimal(_)));
+    assert!(full.steps > 3);
+    let cut = run_lp_with(&lp, &Stop::never(), Some(full.steps / 2));
+    assert_eq!(cut.status, Status::Error);
+    assert!(cut.steps <= full.steps / 2);
+    assert!(cut.active.is_empty());
+    let again = run_lp_with(&lp, &Stop::never(), Some(full.steps));
+    assert_eq!(again.status, full.status);
+    let gone = crate::Deadline::after(std::time::Duration::ZERO);
+    let r = run_lp_with(&lp, &Stop::at(&gone), None);
+    assert_eq!(r.status, Status::Error);
+}
+
+/// Heavily degenerate LPs of cell-witness shape (many rows through few
+/// points, maximise the slack t): the float answer agrees with the exact
+/// simplex.
+#[test]
+fn degenerate_witness_family() {
+    for seed in 0..30u64 {
+        let mut s = seed;
+        let mut next = move |k: u64| {
+            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (s >> 33) % k
+        };
+        let d = 2 + next(3) as usize;
+        let mut lp = Lp::new(Sense::Maximize);
+        for _ in 0..d {
+            lp.add_var(Some(qf(-1, 1)), Some(qf(1, 1)));
+        }
+        let t = lp.add_var(None, Some(qf(1, 1)));
+        // Rows a.x + c >= t with a, c small integers: many hyperplanes
+        // through the origin and through the box corners.
+        for _ in 0..(20 + next(20)) {
+            let a: Vec<i64> = (0..d).map(|_| next(5) as i64 - 2).collect();
+            let c = if next(2) == 0 { 0 } else { next(5) as i64 - 2 };
+            let mut coeffs: Vec<(VarId, Q)> = a
+                .iter()
+                .enumerate()
+                .map(|(j, &v)| (VarId(j), qf(v, 1)))
+                .collect();
+            coeffs.push((t, qf(-1, 1)));
+            lp.add_row(coeffs, Cmp::Ge, qf(-c, 1));
+        }
+        lp.set_objective(vec![(t, qf(1, 1))]);
+        let run = run_lp(&lp).run;
+        let exact = solve_exact_simplex(&lp);
+        match (&run.status, &exact) {
+            (Status::Optimal(x), LpResult::Optimal { value, .. }) => {
+                assert!((x[d] - f(value)).abs() <= 1e-6, "seed {seed}");
+            }
+            (Status::Infeasible, LpResult::Infeasible { .. })
+            | (Status::Unbounded, LpResult::Unbounded { .. }) => {}
+            (s, e) => panic!("seed {seed}: float {s:?} vs exact {}", e.status()),
+        }
+    }
+}
