@@ -146,7 +146,11 @@ fn build<T: Ring>(ilp: &IntLp<T>) -> Option<Model> {
                 continue;
             }
         };
-        let Some((kind, v)) = con.coef.get(j).and_then(|a| bound_of(a, &con.rhs, con.kind)) else {
+        let Some((kind, v)) = con
+            .coef
+            .get(j)
+            .and_then(|a| bound_of(a, &con.rhs, con.kind))
+        else {
             rows.push(k);
             continue;
         };
@@ -208,7 +212,9 @@ fn build<T: Ring>(ilp: &IntLp<T>) -> Option<Model> {
         }
     }
     for i in 0..m {
-        let mx = (0..n).map(|j| entry(&a, &rs, &cs, i, j)).fold(0.0, f64::max);
+        let mx = (0..n)
+            .map(|j| entry(&a, &rs, &cs, i, j))
+            .fold(0.0, f64::max);
         if mx > 0.0 {
             rs[i] *= pow2(1.0 / mx);
         }
@@ -243,7 +249,10 @@ fn build<T: Ring>(ilp: &IntLp<T>) -> Option<Model> {
     }
     c.resize(nc, 0.0);
     if t.iter().chain(&c).any(|v| !v.is_finite())
-        || lo2.iter().zip(&hi2).any(|(l, h)| l.is_nan() || h.is_nan() || l > h)
+        || lo2
+            .iter()
+            .zip(&hi2)
+            .any(|(l, h)| l.is_nan() || h.is_nan() || l > h)
     {
         return None;
     }
@@ -545,12 +554,11 @@ impl<'a> Solver<'a> {
 
     /// Recompute the reduced costs and weights with one pass.
     fn price_full(&mut self, phase1: bool) {
-        let (m, n) = (self.md.m, self.md.n);
+        let n = self.md.n;
         let cb = self.costs(phase1);
         self.price_base(phase1);
-        for r in 0..m {
+        for (r, &f) in cb.iter().enumerate() {
             let row = &self.t[r * n..(r + 1) * n];
-            let f = cb[r];
             for ((dj, wj), v) in self.d.iter_mut().zip(self.w.iter_mut()).zip(row) {
                 *dj -= f * v;
                 *wj += v * v;
@@ -644,7 +652,9 @@ impl<'a> Solver<'a> {
                 if phase1 {
                     return Status::Infeasible;
                 }
-                let x = (0..self.md.n).map(|j| self.x[j] * self.md.cs[j]).collect::<Vec<_>>();
+                let x = (0..self.md.n)
+                    .map(|j| self.x[j] * self.md.cs[j])
+                    .collect::<Vec<_>>();
                 return if x.iter().all(|v| v.is_finite()) {
                     Status::Optimal(x)
                 } else {
@@ -684,7 +694,11 @@ impl<'a> Solver<'a> {
                 for (r, &al) in alphas.iter().enumerate() {
                     self.x[self.head[r]] += al * range;
                 }
-                self.x[q] = if to == At::Upper { self.md.hi[q] } else { self.md.lo[q] };
+                self.x[q] = if to == At::Upper {
+                    self.md.hi[q]
+                } else {
+                    self.md.lo[q]
+                };
                 self.at[q] = to;
                 degenerate = 0;
                 if phase1 || self.phase1() {

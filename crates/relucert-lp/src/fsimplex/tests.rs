@@ -76,10 +76,7 @@ fn arb_spec() -> impl Strategy<Value = Spec> {
         (
             any::<bool>(),
             prop::collection::vec(-3i64..=3, n),
-            prop::collection::vec(
-                (prop::collection::vec(coef, n), 0u8..3, rhs, -3i32..=3),
-                m,
-            ),
+            prop::collection::vec((prop::collection::vec(coef, n), 0u8..3, rhs, -3i32..=3), m),
             prop::collection::vec((0u8..5, -3i64..=3, 1i64..=4), n),
         )
     })
@@ -174,7 +171,11 @@ fn agree(spec: &Spec) -> Result<(), TestCaseError> {
             .collect();
         prop_assert!(act.len() <= n);
         prop_assert_eq!(rank(&act), act.len(), "dependent active set");
-        if lp.vars.iter().all(|v| v.lower.is_some() || v.upper.is_some()) {
+        if lp
+            .vars
+            .iter()
+            .all(|v| v.lower.is_some() || v.upper.is_some())
+        {
             prop_assert_eq!(act.len(), n);
         }
     }
@@ -392,7 +393,9 @@ fn degenerate_witness_family() {
     for seed in 0..30u64 {
         let mut s = seed;
         let mut next = move |k: u64| {
-            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             (s >> 33) % k
         };
         let d = 2 + next(3) as usize;
@@ -425,5 +428,55 @@ fn degenerate_witness_family() {
             | (Status::Unbounded, LpResult::Unbounded { .. }) => {}
             (s, e) => panic!("seed {seed}: float {s:?} vs exact {}", e.status()),
         }
+    }
+}
+
+/// The whole exact pipeline on the measurement files, with its counters:
+/// `cargo test --release -p relucert-lp --lib fsimplex::tests::pipeline --
+/// --ignored --nocapture`.
+#[test]
+#[ignore]
+fn pipeline() {
+    let dir = std::env::var("LPW").unwrap_or_else(|_| "/tmp/lpw".into());
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    files.retain(|p| p.extension().is_some_and(|e| e == "lp"));
+    files.sort();
+    for p in files {
+        let text = std::fs::read_to_string(&p).unwrap_or_default();
+        let Ok(lp) = crate::parse::parse_lp(&text) else {
+            continue;
+        };
+        let mut stats = crate::LpStats::default();
+        let t0 = std::time::Instant::now();
+        let res = crate::solve_with_stats(&lp, &mut stats);
+        println!(
+            "{}\t{}\t{:.1} ms\t{stats:?}",
+            p.file_name().and_then(|s| s.to_str()).unwrap_or("?"),
+            res.status(),
+            t0.elapsed().as_secs_f64() * 1e3
+        );
+    }
+}
+
+/// No variables at all: rows `0 >= b` decide alone.
+#[test]
+fn no_variables() {
+    for (b, feasible) in [(1, false), (-1, true), (0, true)] {
+        let mut lp = Lp::new(Sense::Minimize);
+        lp.add_row(Vec::new(), Cmp::Ge, qf(b, 1));
+        let run = run_lp(&lp).run;
+        let exact = solve_exact_simplex(&lp);
+        assert_eq!(
+            exact.status(),
+            if feasible { "optimal" } else { "infeasible" }
+        );
+        let want = if feasible {
+            Status::Optimal(Vec::new())
+        } else {
+            Status::Infeasible
+        };
+        assert_eq!(run.status, want, "0 >= {b}");
     }
 }
