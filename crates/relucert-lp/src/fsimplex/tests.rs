@@ -61,12 +61,15 @@ fn f(q: &Q) -> f64 {
 }
 
 /// A small LP: `(sense, c, rows (coef, cmp, rhs, decimal exponent),
-/// bounds (kind, value, width))`.
+/// bounds (kind, value, width), planted point)`. With a planted point
+/// `x0` the rows and bounds are moved to hold at `x0` (the right-hand side
+/// becomes the slack, often 0: degenerate), so the LP is feasible.
 type Spec = (
     bool,
     Vec<i64>,
     Vec<(Vec<i64>, u8, i64, i32)>,
     Vec<(u8, i64, i64)>,
+    Option<Vec<i64>>,
 );
 
 fn arb_spec() -> impl Strategy<Value = Spec> {
@@ -78,6 +81,7 @@ fn arb_spec() -> impl Strategy<Value = Spec> {
             prop::collection::vec(-3i64..=3, n),
             prop::collection::vec((prop::collection::vec(coef, n), 0u8..3, rhs, -3i32..=3), m),
             prop::collection::vec((0u8..5, -3i64..=3, 1i64..=4), n),
+            prop::option::of(prop::collection::vec(-2i64..=2, n)),
         )
     })
 }
@@ -92,13 +96,13 @@ fn dec(v: i64, e: i32) -> Q {
 }
 
 fn to_lp(spec: &Spec) -> Lp {
-    let (max, c, rows, bounds) = spec;
+    let (max, c, rows, bounds, x0) = spec;
     let mut lp = Lp::new(if *max {
         Sense::Maximize
     } else {
         Sense::Minimize
     });
-    for &(kind, v, w) in bounds {
+    for (j, &(kind, v, w)) in bounds.iter().enumerate() {
         let (lo, hi) = match kind {
             0 => (None, None),
             1 => (Some(v), None),
@@ -106,10 +110,26 @@ fn to_lp(spec: &Spec) -> Lp {
             3 => (Some(v), Some(v + w)),
             _ => (Some(v), Some(v)),
         };
+        let (lo, hi) = match x0 {
+            Some(p) if kind == 4 => (Some(p[j]), Some(p[j])),
+            Some(p) => (lo.map(|l| l.min(p[j])), hi.map(|h| h.max(p[j]))),
+            None => (lo, hi),
+        };
         lp.add_var(lo.map(|b| qf(b, 1)), hi.map(|b| qf(b, 1)));
     }
     for (a, cmp, b, e) in rows {
         let cmp = [Cmp::Le, Cmp::Ge, Cmp::Eq][*cmp as usize];
+        let b = &match x0 {
+            Some(p) => {
+                let ax: i64 = a.iter().zip(p).map(|(a, x)| a * x).sum();
+                match cmp {
+                    Cmp::Le => ax + b.abs(),
+                    Cmp::Ge => ax - b.abs(),
+                    Cmp::Eq => ax,
+                }
+            }
+            None => *b,
+        };
         let coeffs = a
             .iter()
             .enumerate()
@@ -183,7 +203,7 @@ fn agree(spec: &Spec) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 600, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
     #[test]
     fn float_simplex_agrees_with_exact(spec in arb_spec()) {
         agree(&spec)?;
@@ -201,7 +221,7 @@ fn degenerate_vertex() {
         rows.push((vec![k, 1], 0u8, 0, 0));
     }
     rows.push((vec![1, 1], 0u8, 2, 0));
-    let spec: Spec = (true, vec![1, 1], rows, vec![(1, 0, 1), (1, 0, 1)]);
+    let spec: Spec = (true, vec![1, 1], rows, vec![(1, 0, 1), (1, 0, 1)], None);
     agree(&spec).expect("agrees with the exact simplex");
     let out = run_lp(&to_lp(&spec));
     assert_eq!(out.run.status, Status::Optimal(vec![0.0, 0.0]));
