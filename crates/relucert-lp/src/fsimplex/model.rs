@@ -146,8 +146,16 @@ pub(super) fn build<T: Ring>(ilp: &IntLp<T>) -> Option<Model> {
     let mut lo2 = Vec::with_capacity(nc);
     let mut hi2 = Vec::with_capacity(nc);
     for j in 0..n {
-        lo2.push(lo[j] / cs[j]);
-        hi2.push(hi[j] / cs[j]);
+        // Bounds that cross by rounding only (equal rationals read as two
+        // floats) fix the variable; a real crossing is left to `Error`.
+        let (l, h) = (lo[j] / cs[j], hi[j] / cs[j]);
+        let h = if l > h && l - h <= 1e-12 * l.abs().max(1.0) {
+            l
+        } else {
+            h
+        };
+        lo2.push(l);
+        hi2.push(h);
     }
     for (i, &k) in rows.iter().enumerate() {
         let v = b[i] * rs[i];
