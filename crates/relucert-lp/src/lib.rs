@@ -14,7 +14,7 @@
 //! reader ([`parse`]).
 //!
 //! Must not: decide anything with a float, or depend on any other relucert
-//! crate. The float solver (microlp) only proposes a point; every status,
+//! crate. The float solver (our own f64 simplex) only proposes a point; every status,
 //! value and certificate returned here has been established with exact
 //! integer / rational arithmetic. A wrong or failed float answer costs time
 //! (a fallback to the exact simplex), never correctness.
@@ -65,6 +65,7 @@ mod check;
 mod dixon;
 mod fast;
 mod float;
+mod fsimplex;
 mod intform;
 pub mod intops;
 pub mod linalg;
@@ -357,25 +358,12 @@ pub fn solve(lp: &Lp) -> LpResult {
     solve_with_stats(lp, &mut LpStats::default())
 }
 
-/// Hide the panic messages of the float solver (microlp), which may panic
-/// on hard inputs: [`solve`] catches such a panic and lets the exact simplex
-/// decide, so the message is noise. Every other panic is reported by the
-/// previous hook as before. Idempotent; call it once at program start.
-pub fn silence_float_solver_panics() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        let previous = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            if info
-                .location()
-                .is_some_and(|l| l.file().contains("microlp"))
-            {
-                return;
-            }
-            previous(info);
-        }));
-    });
-}
+/// Kept for compatibility; does nothing now. The float solver used to be
+/// microlp, which could panic on hard inputs, and this hid its panic
+/// messages. The float proposal is now our own simplex (no panics, a step
+/// budget instead of a clock), so there is nothing to silence; callers may
+/// keep calling it (idempotent, no effect on the panic hook).
+pub fn silence_float_solver_panics() {}
 
 /// [`solve`], stopped with [`Expired`] once `deadline` passes. The deadline
 /// is read before each stage, between simplex pivots, per row inside every
@@ -402,7 +390,7 @@ pub fn solve_with_stats_within(
 
 /// Solve exactly, accumulating how the answer was obtained in `stats`.
 ///
-/// Pipeline: (1) microlp solves a float copy; (2) from its answer an active
+/// Pipeline: (1) a float simplex solves a float copy; (2) from its answer an active
 /// set and basis are chosen and the basis systems solved exactly by
 /// fraction-free elimination; (3) primal and dual feasibility are checked
 /// exactly; (4) on any failure the exact simplex decides, warm-started from
@@ -466,7 +454,7 @@ pub fn solve_exact_simplex(lp: &Lp) -> LpResult {
     }
 }
 
-/// Solve the float relaxation only (microlp); for benchmarks and
+/// Solve the float relaxation only (the float simplex); for benchmarks and
 /// diagnostics. Returns the float status name and objective, never used to
 /// decide anything.
 pub fn solve_float_only(lp: &Lp) -> (&'static str, Option<f64>) {

@@ -280,6 +280,7 @@ impl<'a> Stop<'a> {
         self.hit.get()
     }
     /// Time left before the deadline, if it has an instant.
+    #[allow(dead_code)] // unused since the float proposal has a step budget
     pub(crate) fn remaining(&self) -> Option<std::time::Duration> {
         self.deadline.and_then(|d| d.remaining())
     }
