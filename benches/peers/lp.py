@@ -172,20 +172,26 @@ def check_relucert(inst_path, raw):
 
 
 def qsopt_answer(sol_path):
-    """status and exact value from esolver's -O file."""
-    status, value = None, None
+    """status and exact value from esolver's -O file.
+
+    esolver 2.5.10 prints the value through a buffer of about 4 KB: a longer
+    value is cut (the end of the denominator and the newline are lost, and
+    `VARS:` follows on the same line). Such a value is kept as `value_cut`,
+    a prefix of the exact `p/q` text, and compared as a prefix."""
     with open(sol_path) as f:
-        for ln in f:
-            ln = ln.strip()
-            if ln.startswith("status"):
-                status = ln.split()[-1].lower()
-            elif ln.startswith("Value =") and value is None:
-                value = ln.split("=", 1)[1].strip()
-            elif ln.startswith("VARS"):
-                break
-    a = {"status": status}
-    if value is not None:
-        a["value"] = value
+        text = f.read(1 << 20)
+    status, a = None, {}
+    for ln in text.splitlines():
+        if ln.strip().startswith("status"):
+            status = ln.split()[-1].lower()
+            break
+    a["status"] = status
+    if "Value =" in text:
+        line = text.split("Value =", 1)[1].split("\n", 1)[0]
+        if "VARS" in line:
+            a["value_cut"] = line.split("VARS", 1)[0].strip()
+        else:
+            a["value"] = line.strip()
     return a
 
 
@@ -247,6 +253,54 @@ def have_cdd():
         return True
     except ImportError:
         return False
+
+
+def selftest(binary):
+    """The fraction re-check of relucert's answers, against real answers and mutations of them.
+
+    Real answers on small instances of every family must pass; each must fail
+    with the objective value moved by 1/7 or one nonzero multiplier's sign
+    flipped; an infeasible answer must still pass with every Farkas
+    multiplier doubled (a certificate scaled by 2 is still one), and an
+    optimal one with a nonzero dual must fail with every dual doubled."""
+    bad, n = [], 0
+    with tempfile.TemporaryDirectory() as tmp:
+        for fam in lpgen.FAMILIES:
+            for seed in range(3):
+                inst = lpgen.gen(fam, 8, 5, seed)
+                path = os.path.join(tmp, "%s-%d.lp" % (fam, seed))
+                lpgen.write(inst, path)
+                p = subprocess.run([binary, "lp", path, "--json"], capture_output=True, text=True, timeout=60)
+                raw = json.loads(p.stdout)
+                name = "%s-%d" % (fam, seed)
+                if raw["status"] != inst.expected:
+                    bad.append("%s: relucert says %s" % (name, raw["status"]))
+                    continue
+                if check_relucert(path, raw):
+                    bad.append("%s: the real answer fails: %s" % (name, check_relucert(path, raw)))
+                key = "duals" if raw["status"] == "optimal" else "farkas"
+                muts = []
+                if raw["status"] == "optimal":
+                    m = json.loads(json.dumps(raw))
+                    m["objective"] = str(F(m["objective"]) + F(1, 7))
+                    muts.append(("value + 1/7", m, False))
+                for row, v in raw[key].items():
+                    if F(v) != 0:
+                        m = json.loads(json.dumps(raw))
+                        m[key][row] = str(-F(v))
+                        muts.append(("%s %s flipped" % (key, row), m, False))
+                if any(F(v) != 0 for v in raw[key].values()):  # (all zero: doubling changes nothing)
+                    m = json.loads(json.dumps(raw))
+                    m[key] = {k: str(2 * F(v)) for k, v in m[key].items()}
+                    muts.append(("%s doubled" % key, m, raw["status"] == "infeasible"))
+                for what, m, accept in muts:
+                    n += 1
+                    if (check_relucert(path, m) == "") != accept:
+                        bad.append("%s: %s was %s" % (name, what, "rejected" if accept else "accepted"))
+    for b in bad:
+        print("FAIL", b)
+    print("lp.py selftest: 12 real answers, %d mutations: %d failures" % (n, len(bad)))
+    return 0 if not bad else 1
 
 
 # ---- the grid ----
@@ -336,12 +390,20 @@ def judge(rec):
     if len(set(vals.values())) > 1:
         ok = False
         notes.append("values differ: " + ", ".join("%s %s" % (k, v) for k, v in vals.items()))
+    q = first(rec, "qsopt")
+    if q and q.get("value_cut"):
+        rec["qsopt_value_cut"] = len(q["value_cut"])
+        for k, v in vals.items():
+            txt = "%d/%d" % (v.numerator, v.denominator) if v.denominator != 1 else str(v.numerator)
+            if not txt.startswith(q["value_cut"]):
+                ok = False
+                notes.append("QSopt_ex's (cut) value is not a prefix of %s's" % k)
     r = first(rec, "relucert")
     if r and r.get("check") not in (None, "ok"):
         ok = False
         notes.append("relucert's certificate fails the fraction re-check: " + r["check"])
     rec["agree"] = ok
-    rec["compared_values"] = sorted(vals)
+    rec["compared_values"] = sorted(vals) + (["qsopt (prefix)"] if q and q.get("value_cut") else [])
     rec["notes"] = notes
     e = rec.get("relucert")
     if e and "runs" in e:
@@ -446,6 +508,7 @@ def main():
     ap.add_argument("--rows", default="50,100,200,500")
     ap.add_argument("--digits", default="5,12,20")
     ap.add_argument("--seeds", type=int, default=2, help="seeds 0..K-1 per (family, rows, digits)")
+    ap.add_argument("--seeds-500", type=int, default=1, help="seeds per (family, rows, digits) at 500 rows and more")
     ap.add_argument("--timeout", type=float, default=60.0, help="seconds per run below 500 rows")
     ap.add_argument("--timeout-500", type=float, default=20.0, help="seconds per run at 500 rows and more")
     ap.add_argument("--repeat", type=int, default=2, help="relucert runs per LP (run-to-run variation)")
@@ -456,7 +519,10 @@ def main():
     ap.add_argument("--md", default=None, help="also write the markdown tables here")
     ap.add_argument("--keep", default=None, help="keep the generated .lp files in this folder")
     ap.add_argument("--cdd-solve", default=None, help=argparse.SUPPRESS)
+    ap.add_argument("--selftest", action="store_true", help="test the fraction re-check of relucert's answers and exit")
     args = ap.parse_args()
+    if args.selftest:
+        return selftest(args.binary)
     if args.cdd_solve:
         return cdd_solve(args.cdd_solve)
     args.solvers = [s for s in args.solvers.split(",") if s]
@@ -481,7 +547,7 @@ def main():
     for m in rows:
         for fam in fams:
             for dg in digits:
-                for seed in range(args.seeds):
+                for seed in range(args.seeds if m < 500 else args.seeds_500):
                     inst = lpgen.gen(fam, m, dg, seed)
                     name = "%s-%d-%d-%d.lp" % (fam, m, dg, seed)
                     path = os.path.join(keep or work, name)
