@@ -437,6 +437,19 @@ def wall_of(rec, s):
     return (r["wall"], False)
 
 
+def cpu_of(rec, s):
+    """CPU seconds of solver s on rec (relucert: median over its runs), or None unless it answered."""
+    r = first(rec, s)
+    if r is None or r["timeout"] or (r["rc"] != 0 and s != "qsopt"):
+        return None
+    if s == "relucert":
+        runs = rec["relucert"]["runs"]
+        if any(x["timeout"] or x["rc"] != 0 for x in runs):
+            return None
+        return statistics.median(x["cpu"] for x in runs)
+    return r["cpu"]
+
+
 def table(records, by):
     """Markdown table grouped by `by` (a tuple of record keys)."""
     groups = {}
@@ -449,6 +462,7 @@ def table(records, by):
         "cddlib (median)",
         "ratio r/Q (median)",
         "max ratio r/Q",
+        "CPU ratio r/Q (median, both answered)",
         "answers agree / answered",
         "timeouts r / Q / c",
         "max run-to-run variation",
@@ -484,6 +498,8 @@ def table(records, by):
             cells.append(("%s%.1fx" % ("≥" if rl else "", mx[0])))
         else:
             cells += ["-", "-"]
+        cr = [cpu_of(r, "relucert") / cpu_of(r, "qsopt") for r in g if cpu_of(r, "relucert") and cpu_of(r, "qsopt")]
+        cells.append("%.1fx" % med(cr) if cr else "-")
         answered = [r for r in g if any(first(r, s) and "status" in first(r, s) for s in ("relucert", "qsopt", "cdd"))]
         cells.insert(0, str(len(g)))
         cells.append("%d/%d" % (sum(1 for r in answered if r["agree"]), len(answered)))
