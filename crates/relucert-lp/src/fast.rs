@@ -1,6 +1,7 @@
 //! The fast path: turn a float proposal into an exact, checked answer.
 //!
-//! From microlp's point the constraints that look active are ranked (this
+//! The float simplex's final active set comes first, then the constraints
+//! that look active at its point, ranked by slack (this
 //! ranking is the only place floats are read), a linearly independent subset
 //! is chosen *exactly* (fraction-free row reduction), completed to a square
 //! basis with pseudo-rows fixing the undetermined variables, and the two
@@ -15,7 +16,7 @@
 //! chosen here.
 
 use super::dixon;
-use super::float::{solve_float, FloatOutcome};
+use super::float::{solve_float_basis, FloatOutcome};
 use super::intform::{AnyIntLp, IntLp, Kind, Origin};
 use super::intops::ratio;
 use super::{objective_value, Lp, LpResult, LpStats, Sense};
@@ -77,7 +78,10 @@ fn approx(v: f64) -> (i64, i64) {
 
 /// Rank the constraints that look active at `xf`: equalities first, then
 /// inequalities by relative slack (violated ones count as active).
-fn candidates<T: Ring>(ilp: &IntLp<T>, xf: &[f64]) -> Vec<usize> {
+/// `active` (the float basis's nonbasic constraints) go right after the
+/// equalities, so that the greedy choice takes the float basis when it is
+/// independent.
+fn candidates<T: Ring>(ilp: &IntLp<T>, xf: &[f64], active: &[usize]) -> Vec<usize> {
     const TOL: f64 = 1e-7;
     let mut eqs = Vec::new();
     let mut ineq: Vec<(f64, usize)> = Vec::new();
@@ -103,7 +107,17 @@ fn candidates<T: Ring>(ilp: &IntLp<T>, xf: &[f64]) -> Vec<usize> {
         }
     }
     ineq.sort_by(|a, b| a.0.total_cmp(&b.0));
-    eqs.extend(ineq.into_iter().map(|(_, k)| k));
+    let mut seen = vec![false; ilp.cons.len()];
+    for &k in &eqs {
+        seen[k] = true;
+    }
+    for &k in active {
+        if k < seen.len() && !seen[k] {
+            seen[k] = true;
+            eqs.push(k);
+        }
+    }
+    eqs.extend(ineq.into_iter().map(|(_, k)| k).filter(|&k| !seen[k]));
     eqs
 }
 
@@ -433,10 +447,11 @@ fn primal_side<T: Ring>(
 fn reconstruct<T: Ring>(
     ilp: &IntLp<T>,
     xf: &[f64],
+    active: &[usize],
     need_dual: bool,
     stop: &Stop<'_>,
 ) -> Result<Exact, Vec<Origin>> {
-    let cand = candidates(ilp, xf);
+    let cand = candidates(ilp, xf, active);
     let res = with_tiers_until(
         stop,
         || run::<T, i64>(ilp, &cand, xf, need_dual, stop),
@@ -501,9 +516,10 @@ fn try_fast_t<T: Ring>(
     stats: &mut LpStats,
     stop: &Stop<'_>,
 ) -> Result<LpResult, Option<Vec<Origin>>> {
-    match solve_float(ilp, stop) {
+    let (outcome, active) = solve_float_basis(ilp, stop);
+    match outcome {
         FloatOutcome::Optimal(xf) => {
-            let ex = reconstruct(ilp, &xf, true, stop).map_err(Some)?;
+            let ex = reconstruct(ilp, &xf, &active, true, stop).map_err(Some)?;
             let mut duals = vec![Q::zero(); lp.rows.len()];
             for (k, y) in ex.y {
                 let con = &ilp.cons[k];
@@ -524,13 +540,13 @@ fn try_fast_t<T: Ring>(
         }
         FloatOutcome::Infeasible => {
             let el = ilp.elastic().ok_or(None)?;
-            let FloatOutcome::Optimal(xf) = solve_float(&el, stop) else {
+            let (FloatOutcome::Optimal(xf), active) = solve_float_basis(&el, stop) else {
                 return Err(None);
             };
             // Only the elastic basis's multipliers are needed: they are the
             // Farkas certificate, checked below on the LP itself, so the
             // (larger) primal vertex is never computed.
-            let cand = candidates(&el, &xf);
+            let cand = candidates(&el, &xf, &active);
             let ex = match run_modular_parts(&el, &cand, &xf, false, true, stop) {
                 Some(Ok(ex)) => ex,
                 _ => return Err(None),

@@ -3,7 +3,7 @@
 //! original scaled by a positive factor), and the objective is turned into an
 //! integer vector to be *minimised*.
 //!
-//! Must not: lose exactness. The f64 copies made here (for microlp) are
+//! Must not: lose exactness. The f64 copies made here (for the float simplex) are
 //! proposals only.
 
 use super::{Cmp, Lp, Sense};
