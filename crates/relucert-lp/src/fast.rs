@@ -16,7 +16,7 @@
 //! chosen here.
 
 use super::dixon;
-use super::float::{solve_float_basis, FloatOutcome};
+use super::float::{solve_float_basis, solve_float_point, FloatOutcome};
 use super::intform::{AnyIntLp, IntLp, Kind, Origin};
 use super::intops::ratio;
 use super::{objective_value, Lp, LpResult, LpStats, Sense};
@@ -516,7 +516,7 @@ fn try_fast_t<T: Ring>(
     stats: &mut LpStats,
     stop: &Stop<'_>,
 ) -> Result<LpResult, Option<Vec<Origin>>> {
-    let (outcome, active) = solve_float_basis(ilp, stop);
+    let (outcome, active, point, violated) = solve_float_point(ilp, stop);
     match outcome {
         FloatOutcome::Optimal(xf) => {
             let ex = reconstruct(ilp, &xf, &active, true, stop).map_err(Some)?;
@@ -539,6 +539,25 @@ fn try_fast_t<T: Ring>(
             })
         }
         FloatOutcome::Infeasible => {
+            let to_lp = |y: Vec<(usize, Q)>, cons: &[super::intform::Con<T>]| {
+                let mut farkas = vec![Q::zero(); lp.rows.len()];
+                for (k, v) in y {
+                    if let Origin::Row(i) = cons[k].origin {
+                        farkas[i] = times(v, &cons[k].scale);
+                    }
+                }
+                LpResult::Infeasible { farkas }
+            };
+            // First the phase-1 basis's own certificate (one exact solve).
+            if let Some(y) = super::farkas::from_phase1(ilp, &point, &active, &violated, stop) {
+                let res = to_lp(y, &ilp.cons);
+                if crate::check::check_result(lp, &res).is_ok() {
+                    return Ok(res);
+                }
+            }
+            if stop.over() {
+                return Err(None);
+            }
             let el = ilp.elastic().ok_or(None)?;
             let (FloatOutcome::Optimal(xf), active) = solve_float_basis(&el, stop) else {
                 return Err(None);
@@ -551,14 +570,7 @@ fn try_fast_t<T: Ring>(
                 Some(Ok(ex)) => ex,
                 _ => return Err(None),
             };
-            let mut farkas = vec![Q::zero(); lp.rows.len()];
-            for (k, y) in ex.y {
-                let con = &el.cons[k];
-                if let Origin::Row(i) = con.origin {
-                    farkas[i] = times(y, &con.scale);
-                }
-            }
-            let res = LpResult::Infeasible { farkas };
+            let res = to_lp(ex.y, &el.cons);
             if crate::check::check_result(lp, &res).is_err() {
                 return Err(None);
             }

@@ -44,6 +44,17 @@ pub(crate) fn solve_float_basis<T: Ring>(
     ilp: &IntLp<T>,
     stop: &Stop<'_>,
 ) -> (FloatOutcome, Vec<usize>) {
+    let (out, active, _, _) = solve_float_point(ilp, stop);
+    (out, active)
+}
+
+/// [`solve_float_basis`] with the final point as well (for `Infeasible`,
+/// the phase-1 point; empty for `Unbounded` and `Error`) and, for
+/// `Infeasible`, the violated constraints with their Farkas signs.
+pub(crate) fn solve_float_point<T: Ring>(
+    ilp: &IntLp<T>,
+    stop: &Stop<'_>,
+) -> (FloatOutcome, Vec<usize>, Vec<f64>, Vec<(usize, i8)>) {
     let run = fsimplex::solve(ilp, stop);
     let out = match run.status {
         Status::Optimal(x) => FloatOutcome::Optimal(x),
@@ -51,5 +62,5 @@ pub(crate) fn solve_float_basis<T: Ring>(
         Status::Unbounded => FloatOutcome::Unbounded,
         Status::Error => FloatOutcome::Error,
     };
-    (out, run.active)
+    (out, run.active, run.point, run.violated)
 }

@@ -78,6 +78,13 @@ pub(crate) enum Status {
 pub(crate) struct Run {
     pub status: Status,
     pub active: Vec<usize>,
+    /// The final point (unscaled structural values): the optimum, or for
+    /// `Infeasible` the phase-1 point, whose violated constraints and
+    /// active set propose a Farkas certificate; empty otherwise.
+    pub point: Vec<f64>,
+    /// For `Infeasible`: the constraints violated at the phase-1 end, with
+    /// the sign of their Farkas multiplier; empty otherwise.
+    pub violated: Vec<(usize, i8)>,
     /// Counters, read by the tests and the measurement only.
     #[cfg_attr(not(test), allow(dead_code))]
     pub steps: usize,
@@ -574,6 +581,29 @@ impl<'a> Solver<'a> {
     }
 
     /// Constraints nonbasic at a bound, ascending.
+    /// The constraints behind the basic variables phase 1 counts as
+    /// violated, with the sign of their Farkas multiplier (`+1`: below a
+    /// lower bound, i.e. a `>=` side; `-1`: above an upper bound).
+    fn violated(&self) -> Vec<(usize, i8)> {
+        let mut out: Vec<(usize, i8)> = self
+            .head
+            .iter()
+            .filter_map(|&b| {
+                let c = self.infeas_cost(b);
+                if c < 0.0 {
+                    self.md.lo_con[b].map(|k| (k, 1))
+                } else if c > 0.0 {
+                    self.md.hi_con[b].map(|k| (k, -1))
+                } else {
+                    None
+                }
+            })
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
     fn active(&self) -> Vec<usize> {
         let mut out: Vec<usize> = (0..self.nc)
             .filter_map(|j| match self.at[j] {
@@ -598,6 +628,8 @@ pub(crate) fn solve_with<T: Ring>(ilp: &IntLp<T>, stop: &Stop<'_>, budget: Optio
     let fail = Run {
         status: Status::Error,
         active: Vec::new(),
+        point: Vec::new(),
+        violated: Vec::new(),
         steps: 0,
         refactors: 0,
     };
@@ -608,13 +640,22 @@ pub(crate) fn solve_with<T: Ring>(ilp: &IntLp<T>, stop: &Stop<'_>, budget: Optio
     let mut s = Solver::new(&md);
     let budget = budget.unwrap_or_else(|| step_budget(md.m, md.n + md.m));
     let status = s.run(stop, budget);
-    let active = match status {
-        Status::Optimal(_) | Status::Infeasible => s.active(),
-        _ => Vec::new(),
+    let violated = if status == Status::Infeasible {
+        s.violated()
+    } else {
+        Vec::new()
+    };
+    let (active, point) = match status {
+        Status::Optimal(_) | Status::Infeasible => {
+            (s.active(), (0..md.n).map(|j| s.x[j] * md.cs[j]).collect())
+        }
+        _ => (Vec::new(), Vec::new()),
     };
     Run {
         status,
         active,
+        point,
+        violated,
         steps: s.steps,
         refactors: s.refactors,
     }

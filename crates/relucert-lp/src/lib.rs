@@ -63,6 +63,7 @@
 
 mod check;
 mod dixon;
+mod farkas;
 mod fast;
 mod float;
 mod fsimplex;
