@@ -47,6 +47,53 @@ fn primitive(v: &mut [i128]) -> Option<()> {
     Some(())
 }
 
+/// Witnesses whose largest entry exceeds `2^SHRINK_BITS` are shrunk.
+const SHRINK_BITS: u32 = 20;
+
+/// Replace a large witness by a small one of the same cell when one is
+/// found: `w` scaled down by `2^s` and rounded, for the largest shift `s`
+/// that keeps every sign (`signs[i]` on `rest[i]`, `side` on `h`); each
+/// candidate is checked exactly, and `w` is kept when none passes. Without
+/// this, witnesses grow at every level of the recursion (lift times `|h_p|`,
+/// then `K v +- h`) and overflow `i128` on 10 points in R^8.
+fn shrink(w: &mut IVec, rest: &[IVec], signs: &[bool], h: &[i128], side: bool) -> Option<()> {
+    let big = w.iter().map(|x| x.unsigned_abs()).max().unwrap_or(0);
+    if big >> SHRINK_BITS == 0 {
+        return Some(());
+    }
+    let bits = 128 - big.leading_zeros();
+    let ok = |c: &[i128]| -> Option<bool> {
+        let hc = dot(h, c)?;
+        if hc == 0 || (hc > 0) != side {
+            return Some(false);
+        }
+        for (n, s) in rest.iter().zip(signs) {
+            let v = dot(n, c)?;
+            if v == 0 || (v > 0) != *s {
+                return Some(false);
+            }
+        }
+        Some(true)
+    };
+    // keep j + 1 bits: try j = 1, 2, 4, ... then settle on the first that works
+    let mut keep = 2u32;
+    while keep < bits {
+        let sh = bits - keep;
+        let half: i128 = 1 << (sh - 1);
+        let mut c: IVec = Vec::with_capacity(w.len());
+        for x in w.iter() {
+            c.push(x.checked_add(half)? >> sh);
+        }
+        if c.iter().any(|&x| x != 0) && ok(&c)? {
+            primitive(&mut c)?;
+            *w = c;
+            return Some(());
+        }
+        keep *= 2;
+    }
+    Some(())
+}
+
 /// Distinct hyperplanes (primitive, first nonzero entry positive) and, per
 /// input, `(id, flip)`; `None` in the role list marks a zero vector.
 pub(super) type Roles = Vec<Option<(usize, bool)>>;
@@ -169,6 +216,8 @@ fn add_plane(
                 }
                 primitive(&mut plus)?;
                 primitive(&mut minus)?;
+                shrink(&mut plus, rest, &signs, h, true)?;
+                shrink(&mut minus, rest, &signs, h, false)?;
                 let mut s1 = signs.clone();
                 s1.push(true);
                 out.push((s1, plus));

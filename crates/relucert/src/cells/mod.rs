@@ -23,6 +23,7 @@
 //! (whose cells are not polyhedral) this module only reports patterns with
 //! witnesses and says that the list may be incomplete.
 
+pub mod count;
 mod int;
 pub mod layer;
 
@@ -197,6 +198,18 @@ impl Arrangement {
             None => enumerate(&self.distinct, self.dim, deadline)?,
         };
         self.finish(raw)
+    }
+
+    /// The characteristic polynomial of the arrangement (of its distinct
+    /// hyperplanes), by deletion-restriction without listing any cell.
+    pub fn charpoly_within(&self, deadline: &Deadline) -> Result<count::CharPoly, CellsError> {
+        let planes: Vec<Vec<BigInt>> = self.distinct.iter().map(|n| primitive(n)).collect();
+        count::charpoly(&planes, self.dim, deadline)
+    }
+
+    /// Number of cells, from the characteristic polynomial (no cell listed).
+    pub fn count_within(&self, deadline: &Deadline) -> Result<BigInt, CellsError> {
+        Ok(self.charpoly_within(deadline)?.cells())
     }
 
     /// The same cells computed in rational arithmetic only (the fallback of
