@@ -48,7 +48,7 @@ fn primitive(v: &mut [i128]) -> Option<()> {
 }
 
 /// Witnesses whose largest entry exceeds `2^SHRINK_BITS` are shrunk.
-const SHRINK_BITS: u32 = 20;
+const SHRINK_BITS: u32 = 32;
 
 /// Replace a large witness by a small one of the same cell when one is
 /// found: `w` scaled down by `2^s` and rounded, for the largest shift `s`
@@ -128,6 +128,46 @@ pub(super) fn canonicalise(normals: &[IVec]) -> Option<(Vec<IVec>, Roles)> {
     Some((distinct, roles))
 }
 
+/// A sign vector packed into bits (bit i set: positive side of plane i).
+type Bits = Vec<u64>;
+
+fn bit(b: &Bits, i: usize) -> bool {
+    b[i / 64] >> (i % 64) & 1 == 1
+}
+
+fn push_bit(b: &mut Bits, i: usize, v: bool) {
+    if i % 64 == 0 {
+        b.push(0);
+    }
+    if v {
+        b[i / 64] |= 1 << (i % 64);
+    }
+}
+
+/// A cheap multiply-rotate hasher for the packed sign vectors (the keys are
+/// our own bits, not adversarial input; equality is still exact).
+#[derive(Default, Clone, Copy)]
+struct WordHasher(u64);
+
+impl std::hash::Hasher for WordHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+    fn write_u64(&mut self, x: u64) {
+        self.0 = (self.0.rotate_left(5) ^ x).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_usize(&mut self, x: usize) {
+        self.write_u64(x as u64);
+    }
+}
+
+type Fast = std::hash::BuildHasherDefault<WordHasher>;
+
 /// Cells of distinct, pairwise non-parallel, nonzero integer normals in
 /// Z^dim: (sign per plane, primitive integer witness); `None` on overflow.
 pub(super) fn enumerate(
@@ -135,6 +175,16 @@ pub(super) fn enumerate(
     dim: usize,
     deadline: &Deadline,
 ) -> Option<Vec<(Vec<bool>, IVec)>> {
+    let m = planes.len();
+    Some(
+        enumerate_bits(planes, dim, deadline)?
+            .into_iter()
+            .map(|(b, w)| ((0..m).map(|i| bit(&b, i)).collect(), w))
+            .collect(),
+    )
+}
+
+fn enumerate_bits(planes: &[IVec], dim: usize, deadline: &Deadline) -> Option<Vec<(Bits, IVec)>> {
     // one hyperplane at a time; only the restriction recurses (depth <= dim)
     let mut cells = vec![(Vec::new(), vec![0; dim])];
     for k in 0..planes.len() {
@@ -148,12 +198,13 @@ pub(super) fn enumerate(
 
 /// Cells of `rest + h` from the cells of `rest`; `None` on overflow.
 fn add_plane(
-    rest_cells: Vec<(Vec<bool>, IVec)>,
+    rest_cells: Vec<(Bits, IVec)>,
     h: &[i128],
     rest: &[IVec],
     dim: usize,
     deadline: &Deadline,
-) -> Option<Vec<(Vec<bool>, IVec)>> {
+) -> Option<Vec<(Bits, IVec)>> {
+    let k_new = rest.len();
     let p = h.iter().position(|&c| c != 0)?;
     let hp = h[p];
     let sp: i128 = hp.signum();
@@ -170,8 +221,9 @@ fn add_plane(
         restricted.push(m);
     }
     let (res_distinct, res_roles) = canonicalise(&restricted)?;
-    let res_cells = enumerate(&res_distinct, dim - 1, deadline)?;
-    let mut split: HashMap<Vec<bool>, IVec> = HashMap::with_capacity(res_cells.len());
+    let res_cells = enumerate_bits(&res_distinct, dim - 1, deadline)?;
+    let mut split: HashMap<Bits, IVec, Fast> =
+        HashMap::with_capacity_and_hasher(res_cells.len(), Fast::default());
     for (sig, t) in res_cells {
         // lift: v_k = |h_p| t_k (k != p), v_p = -sign(h_p) sum_{k != p} h_k t_k
         let mut v = vec![0i128; dim];
@@ -186,14 +238,15 @@ fn add_plane(
             s = s.checked_add(h[k].checked_mul(tk)?)?;
         }
         v[p] = s.checked_mul(-sp)?;
-        let mut signs = Vec::with_capacity(res_roles.len());
-        for r in &res_roles {
+        let mut signs: Bits = Vec::with_capacity(res_roles.len().div_ceil(64) + 1);
+        for (i, r) in res_roles.iter().enumerate() {
             let (id, flip) = (*r)?;
-            signs.push(sig[id] != flip);
+            push_bit(&mut signs, i, bit(&sig, id) != flip);
         }
         split.insert(signs, v);
     }
     let mut out = Vec::with_capacity(rest_cells.len() + split.len());
+    let mut scratch: Vec<bool> = Vec::with_capacity(k_new);
     for (signs, w) in rest_cells {
         match split.get(&signs) {
             Some(v) => {
@@ -216,13 +269,21 @@ fn add_plane(
                 }
                 primitive(&mut plus)?;
                 primitive(&mut minus)?;
-                shrink(&mut plus, rest, &signs, h, true)?;
-                shrink(&mut minus, rest, &signs, h, false)?;
+                if plus
+                    .iter()
+                    .chain(&minus)
+                    .any(|x| x.unsigned_abs() >> SHRINK_BITS != 0)
+                {
+                    scratch.clear();
+                    scratch.extend((0..k_new).map(|i| bit(&signs, i)));
+                    shrink(&mut plus, rest, &scratch, h, true)?;
+                    shrink(&mut minus, rest, &scratch, h, false)?;
+                }
                 let mut s1 = signs.clone();
-                s1.push(true);
+                push_bit(&mut s1, k_new, true);
                 out.push((s1, plus));
                 let mut s2 = signs;
-                s2.push(false);
+                push_bit(&mut s2, k_new, false);
                 out.push((s2, minus));
             }
             None => {
@@ -231,7 +292,7 @@ fn add_plane(
                     return None;
                 }
                 let mut s = signs;
-                s.push(side > 0);
+                push_bit(&mut s, k_new, side > 0);
                 out.push((s, w));
             }
         }
