@@ -100,7 +100,8 @@ pub(super) type Roles = Vec<Option<(usize, bool)>>;
 
 pub(super) fn canonicalise(normals: &[IVec]) -> Option<(Vec<IVec>, Roles)> {
     let mut distinct: Vec<IVec> = Vec::new();
-    let mut index: HashMap<IVec, usize> = HashMap::new();
+    let mut index: HashMap<IVec, usize, Fast> =
+        HashMap::with_capacity_and_hasher(normals.len(), Fast::default());
     let mut roles = Vec::with_capacity(normals.len());
     for n in normals {
         let Some(lead) = n.iter().copied().find(|&c| c != 0) else {
@@ -160,6 +161,13 @@ impl std::hash::Hasher for WordHasher {
     }
     fn write_u64(&mut self, x: u64) {
         self.0 = (self.0.rotate_left(5) ^ x).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_u128(&mut self, x: u128) {
+        self.write_u64(x as u64);
+        self.write_u64((x >> 64) as u64);
+    }
+    fn write_i128(&mut self, x: i128) {
+        self.write_u128(x as u128);
     }
     fn write_usize(&mut self, x: usize) {
         self.write_u64(x as u64);
