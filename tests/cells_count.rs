@@ -19,41 +19,36 @@ fn qi(x: i64) -> Q {
     Q::from_integer(BigInt::from(x))
 }
 
-/// Rank over Q by fraction-free elimination on integer rows (i128).
+/// Rank over Q by fraction-free elimination on integer rows (BigInt, so
+/// no size limit).
 fn rank(rows: &[Vec<i64>]) -> usize {
-    let mut m: Vec<Vec<i128>> = rows
+    use num_integer::Integer;
+    use num_traits::Zero;
+    let mut m: Vec<Vec<BigInt>> = rows
         .iter()
-        .map(|r| r.iter().map(|&x| i128::from(x)).collect())
+        .map(|r| r.iter().map(|&x| BigInt::from(x)).collect())
         .collect();
     let cols = m.first().map_or(0, Vec::len);
     let mut r = 0;
     for c in 0..cols {
-        let Some(piv) = (r..m.len()).find(|&i| m[i][c] != 0) else {
+        let Some(piv) = (r..m.len()).find(|&i| !m[i][c].is_zero()) else {
             continue;
         };
         m.swap(r, piv);
         for i in r + 1..m.len() {
-            let (a, b) = (m[r][c], m[i][c]);
+            let (a, b) = (m[r][c].clone(), m[i][c].clone());
             let pivot_row = m[r].clone();
             for (x, y) in m[i].iter_mut().zip(&pivot_row) {
-                *x = a * *x - b * y;
+                *x = &a * &*x - &b * y;
             }
-            let g = m[i].iter().fold(0i128, |g, &x| gcd(g, x));
-            if g > 1 {
-                m[i].iter_mut().for_each(|x| *x /= g);
+            let g = m[i].iter().fold(BigInt::zero(), |g, x| g.gcd(x));
+            if g > BigInt::from(1) {
+                m[i].iter_mut().for_each(|x| *x = &*x / &g);
             }
         }
         r += 1;
     }
     r
-}
-
-fn gcd(a: i128, b: i128) -> i128 {
-    let (mut a, mut b) = (a.abs(), b.abs());
-    while b != 0 {
-        (a, b) = (b, a % b);
-    }
-    a
 }
 
 /// Distinct hyperplanes: nonzero normals up to a nonzero scalar.
@@ -197,6 +192,44 @@ proptest! {
     ) {
         prop_assume!(general_position(&normals, dim));
         prop_assert_eq!(count(&normals, dim), BigInt::from(cover(normals.len() as u64, dim as u64)));
+    }
+}
+
+/// Entries near 10^12 in R^6: the restricted normals' products pass 2^127
+/// (3x3 minors near 10^36, squared), so the `i128` path overflows and the
+/// count reruns on `BigInt`; it still equals the brute-force Zaslavsky sum
+/// and, in general position (checked here), Cover's closed form.
+#[test]
+fn huge_entries_take_the_bigint_path() {
+    let mut s: u64 = 0x0DDB_1A5E_5BAD_5EED;
+    let mut next = || {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        (s % 2_000_000_000_001) as i64 - 1_000_000_000_000
+    };
+    for n in [7usize, 9, 10] {
+        let normals: Vec<Vec<i64>> = (0..n).map(|_| (0..6).map(|_| next()).collect()).collect();
+        let c = count(&normals, 6);
+        assert_eq!(c, BigInt::from(zaslavsky(&normals)), "n={n}");
+        assert!(general_position(&normals, 6));
+        assert_eq!(c, BigInt::from(cover(n as u64, 6)), "n={n}");
+        // a degenerate copy: normal 0 repeated, normal 1 negated (plus one more)
+        let mut deg = normals.clone();
+        deg.push(normals[0].clone());
+        deg.push(normals[1].iter().map(|x| -x).collect());
+        deg.push(
+            normals[2]
+                .iter()
+                .zip(&normals[3])
+                .map(|(a, b)| a / 2 + b / 2)
+                .collect(),
+        );
+        assert_eq!(
+            count(&deg, 6),
+            BigInt::from(zaslavsky(&deg)),
+            "n={n} degenerate"
+        );
     }
 }
 
