@@ -16,8 +16,9 @@
 //! same recursion runs on `BigInt`.
 //!
 //! Must not: approximate or guess. Whitney's sign alternation of the
-//! coefficients and `chi(1) = 0` (for a nonempty central arrangement) are
-//! checked; a failure is an internal error, never a count.
+//! coefficients, the coefficient `-n` of `t^(dim-1)` and `chi(1) = 0` (for
+//! a nonempty central arrangement) are checked; a failure is an internal
+//! error, never a count.
 
 use super::CellsError;
 use num_bigint::BigInt;
@@ -197,9 +198,12 @@ pub(super) fn charpoly(
         .ok_or(CellsError::Internal(
             "the cell count does not fit in 128 bits",
         ))?;
-    if coeffs[d] != 1 || !alternates || (!planes.is_empty() && at_one != 0) {
+    // Whitney: the coefficient of t^(dim-1) is minus the number of hyperplanes
+    let m = i128::try_from(planes.len()).unwrap_or(i128::MAX);
+    let linear_ok = d == 0 || coeffs[d - 1] == -m;
+    if coeffs[d] != 1 || !alternates || !linear_ok || (!planes.is_empty() && at_one != 0) {
         return Err(CellsError::Internal(
-            "the characteristic polynomial fails Whitney's sign pattern or chi(1) = 0",
+            "the characteristic polynomial fails Whitney's sign pattern, its t^(dim-1) coefficient or chi(1) = 0",
         ));
     }
     Ok(CharPoly {
