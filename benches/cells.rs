@@ -4,6 +4,12 @@
 //! - affine: n = 16 data points in R^4, i.e. normals (x_i, 1) in R^5.
 //!
 //! One "element" is one cell (with its exact witness, re-checked).
+//!
+//! Count-only (issue 18): the characteristic polynomial by
+//! deletion-restriction (`Arrangement::count_within`, no cell listed) on
+//! n = 100 data points in R^3 (a central arrangement in R^4, 323,600 cells)
+//! and n = 50 in R^5 (R^6, 4,276,820 cells); one element is one cell
+//! counted.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use num_bigint::BigInt;
@@ -73,6 +79,26 @@ fn bench(c: &mut Criterion) {
     g.bench_function(format!("{name}_rational_path"), |b| {
         b.iter(|| black_box(arr.cells_rational().expect("enumerates")))
     });
+    g.finish();
+    let never = relucert::Deadline::never();
+    let mut g = c.benchmark_group("cells_count");
+    g.measurement_time(Duration::from_secs(5)).sample_size(10);
+    for (name, arr) in [
+        (
+            "count_affine_n100_R4",
+            affine(100, 3, 0x1357_9BDF_2468_ACE0),
+        ),
+        ("count_affine_n50_R6", affine(50, 5, 0x0123_4567_89AB_CDEF)),
+    ] {
+        let count = arr.count_within(&never).expect("counts");
+        eprintln!("{name}: {count} cells");
+        g.throughput(Throughput::Elements(
+            u64::try_from(&count).expect("fits in u64"),
+        ));
+        g.bench_function(name, |b| {
+            b.iter(|| black_box(arr.count_within(&never).expect("counts")))
+        });
+    }
     g.finish();
 }
 

@@ -12,7 +12,9 @@
 
 use super::output::{int_json, load, qs, signs_string, CliError, EXIT_OK};
 use num_bigint::BigInt;
-use relucert::cells::layer::{self, FirstLayer, LayerError, LocalCells, DEEP_SAMPLES};
+use relucert::cells::layer::{
+    self, FirstLayer, FirstLayerCount, LayerError, LocalCells, DEEP_SAMPLES,
+};
 use relucert::cells::Cell;
 use relucert::cells::CellsError;
 use serde_json::{json, Value};
@@ -120,6 +122,16 @@ pub fn run(path: &Path, opts: &Options, out: &mut dyn Write) -> Result<u8, CliEr
         };
         return at_point(&file, problem, &local, opts, out);
     }
+    if opts.count {
+        let counted = match layer::first_layer_count_within(problem, &opts.deadline) {
+            Err(e) if timed_out(&e) => {
+                eprintln!("stopped: {e}; no count (--timeout)");
+                return Ok(EXIT_OK);
+            }
+            r => r.map_err(|e| CliError::at(&file, e))?,
+        };
+        return count(&file, problem, &counted, opts, out);
+    }
     let first = match layer::first_layer_within(problem, &opts.deadline) {
         Err(e) if timed_out(&e) => {
             eprintln!("stopped: {e}; no cell listed (--timeout)");
@@ -127,9 +139,6 @@ pub fn run(path: &Path, opts: &Options, out: &mut dyn Write) -> Result<u8, CliEr
         }
         r => r.map_err(|e| CliError::at(&file, e))?,
     };
-    if opts.count {
-        return count(&file, problem, &first, opts, out);
-    }
     if opts.unit {
         return unit(problem, &first, opts, out);
     }
@@ -241,13 +250,15 @@ fn at_point(
 fn count(
     file: &str,
     problem: &relucert::network::Problem,
-    first: &FirstLayer,
+    first: &FirstLayerCount,
     opts: &Options,
     out: &mut dyn Write,
 ) -> Result<u8, CliError> {
     let arr = &first.arrangement;
     let units = first.units;
-    let n = first.unit_cells.len();
+    let n = &first.unit_cells;
+    let rank = first.charpoly.rank();
+    let chi: Vec<Value> = first.charpoly.coeffs.iter().map(int_json).collect();
     let always_zero = first.always_zero_points();
     // a recount that disagrees with the enumeration is an internal error
     let zaslavsky = first
@@ -259,13 +270,15 @@ fn count(
             "mode": "data-set",
             "layer": 1,
             "units": units,
-            "unit_cells": n,
+            "unit_cells": int_json(n),
             "layer_cells": int_json(&first.layer_cells),
             "hyperplanes": arr.distinct.len(),
             "dimension": arr.dim,
-            "rank": arr.rank(),
+            "rank": rank,
             "always_zero_points": always_zero,
             "complete": true,
+            "charpoly": chi,
+            "enumerated": first.enumerated,
             "zaslavsky": zaslavsky.as_ref().map(int_json),
             "deeper_layers": first.deep.as_ref().map(|f| json!({
                 "complete": false,
@@ -282,15 +295,18 @@ fn count(
         problem.data.len(),
         arr.distinct.len(),
         arr.dim,
-        arr.rank()
+        rank
     )?;
     if !always_zero.is_empty() {
         writeln!(out, "points {always_zero:?} are the zero vector with no bias: their pre-activations are always 0")?;
     }
-    writeln!(
-        out,
-        "unit_cells: {n} (complete, each with an exact witness)"
-    )?;
+    let how = match first.enumerated {
+        Some(_) => {
+            "characteristic polynomial; the enumeration agrees, each cell with an exact witness"
+        }
+        None => "characteristic polynomial by deletion-restriction; not enumerated",
+    };
+    writeln!(out, "unit_cells: {n} ({how})")?;
     writeln!(out, "layer_cells: {n}^{units} = {}", first.layer_cells)?;
     if let Some(z) = &zaslavsky {
         writeln!(out, "Zaslavsky/Whitney recount of unit_cells: {z} (agrees)")?;

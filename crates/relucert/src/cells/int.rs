@@ -47,13 +47,61 @@ fn primitive(v: &mut [i128]) -> Option<()> {
     Some(())
 }
 
+/// Witnesses whose largest entry exceeds `2^SHRINK_BITS` are shrunk.
+const SHRINK_BITS: u32 = 32;
+
+/// Replace a large witness by a small one of the same cell when one is
+/// found: `w` scaled down by `2^s` and rounded, for the largest shift `s`
+/// that keeps every sign (`signs[i]` on `rest[i]`, `side` on `h`); each
+/// candidate is checked exactly, and `w` is kept when none passes. Without
+/// this, witnesses grow at every level of the recursion (lift times `|h_p|`,
+/// then `K v +- h`) and overflow `i128` on 10 points in R^8.
+fn shrink(w: &mut IVec, rest: &[IVec], signs: &[bool], h: &[i128], side: bool) -> Option<()> {
+    let big = w.iter().map(|x| x.unsigned_abs()).max().unwrap_or(0);
+    if big >> SHRINK_BITS == 0 {
+        return Some(());
+    }
+    let bits = 128 - big.leading_zeros();
+    let ok = |c: &[i128]| -> Option<bool> {
+        let hc = dot(h, c)?;
+        if hc == 0 || (hc > 0) != side {
+            return Some(false);
+        }
+        for (n, s) in rest.iter().zip(signs) {
+            let v = dot(n, c)?;
+            if v == 0 || (v > 0) != *s {
+                return Some(false);
+            }
+        }
+        Some(true)
+    };
+    // keep j + 1 bits: try j = 1, 2, 4, ... then settle on the first that works
+    let mut keep = 2u32;
+    while keep < bits {
+        let sh = bits - keep;
+        let half: i128 = 1 << (sh - 1);
+        let mut c: IVec = Vec::with_capacity(w.len());
+        for x in w.iter() {
+            c.push(x.checked_add(half)? >> sh);
+        }
+        if c.iter().any(|&x| x != 0) && ok(&c)? {
+            primitive(&mut c)?;
+            *w = c;
+            return Some(());
+        }
+        keep *= 2;
+    }
+    Some(())
+}
+
 /// Distinct hyperplanes (primitive, first nonzero entry positive) and, per
 /// input, `(id, flip)`; `None` in the role list marks a zero vector.
 pub(super) type Roles = Vec<Option<(usize, bool)>>;
 
 pub(super) fn canonicalise(normals: &[IVec]) -> Option<(Vec<IVec>, Roles)> {
     let mut distinct: Vec<IVec> = Vec::new();
-    let mut index: HashMap<IVec, usize> = HashMap::new();
+    let mut index: HashMap<IVec, usize, Fast> =
+        HashMap::with_capacity_and_hasher(normals.len(), Fast::default());
     let mut roles = Vec::with_capacity(normals.len());
     for n in normals {
         let Some(lead) = n.iter().copied().find(|&c| c != 0) else {
@@ -81,6 +129,53 @@ pub(super) fn canonicalise(normals: &[IVec]) -> Option<(Vec<IVec>, Roles)> {
     Some((distinct, roles))
 }
 
+/// A sign vector packed into bits (bit i set: positive side of plane i).
+type Bits = Vec<u64>;
+
+fn bit(b: &Bits, i: usize) -> bool {
+    b[i / 64] >> (i % 64) & 1 == 1
+}
+
+fn push_bit(b: &mut Bits, i: usize, v: bool) {
+    if i % 64 == 0 {
+        b.push(0);
+    }
+    if v {
+        b[i / 64] |= 1 << (i % 64);
+    }
+}
+
+/// A cheap multiply-rotate hasher for the packed sign vectors (the keys are
+/// our own bits, not adversarial input; equality is still exact).
+#[derive(Default, Clone, Copy)]
+struct WordHasher(u64);
+
+impl std::hash::Hasher for WordHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+    fn write_u64(&mut self, x: u64) {
+        self.0 = (self.0.rotate_left(5) ^ x).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_u128(&mut self, x: u128) {
+        self.write_u64(x as u64);
+        self.write_u64((x >> 64) as u64);
+    }
+    fn write_i128(&mut self, x: i128) {
+        self.write_u128(x as u128);
+    }
+    fn write_usize(&mut self, x: usize) {
+        self.write_u64(x as u64);
+    }
+}
+
+type Fast = std::hash::BuildHasherDefault<WordHasher>;
+
 /// Cells of distinct, pairwise non-parallel, nonzero integer normals in
 /// Z^dim: (sign per plane, primitive integer witness); `None` on overflow.
 pub(super) fn enumerate(
@@ -88,6 +183,16 @@ pub(super) fn enumerate(
     dim: usize,
     deadline: &Deadline,
 ) -> Option<Vec<(Vec<bool>, IVec)>> {
+    let m = planes.len();
+    Some(
+        enumerate_bits(planes, dim, deadline)?
+            .into_iter()
+            .map(|(b, w)| ((0..m).map(|i| bit(&b, i)).collect(), w))
+            .collect(),
+    )
+}
+
+fn enumerate_bits(planes: &[IVec], dim: usize, deadline: &Deadline) -> Option<Vec<(Bits, IVec)>> {
     // one hyperplane at a time; only the restriction recurses (depth <= dim)
     let mut cells = vec![(Vec::new(), vec![0; dim])];
     for k in 0..planes.len() {
@@ -101,12 +206,13 @@ pub(super) fn enumerate(
 
 /// Cells of `rest + h` from the cells of `rest`; `None` on overflow.
 fn add_plane(
-    rest_cells: Vec<(Vec<bool>, IVec)>,
+    rest_cells: Vec<(Bits, IVec)>,
     h: &[i128],
     rest: &[IVec],
     dim: usize,
     deadline: &Deadline,
-) -> Option<Vec<(Vec<bool>, IVec)>> {
+) -> Option<Vec<(Bits, IVec)>> {
+    let k_new = rest.len();
     let p = h.iter().position(|&c| c != 0)?;
     let hp = h[p];
     let sp: i128 = hp.signum();
@@ -123,8 +229,9 @@ fn add_plane(
         restricted.push(m);
     }
     let (res_distinct, res_roles) = canonicalise(&restricted)?;
-    let res_cells = enumerate(&res_distinct, dim - 1, deadline)?;
-    let mut split: HashMap<Vec<bool>, IVec> = HashMap::with_capacity(res_cells.len());
+    let res_cells = enumerate_bits(&res_distinct, dim - 1, deadline)?;
+    let mut split: HashMap<Bits, IVec, Fast> =
+        HashMap::with_capacity_and_hasher(res_cells.len(), Fast::default());
     for (sig, t) in res_cells {
         // lift: v_k = |h_p| t_k (k != p), v_p = -sign(h_p) sum_{k != p} h_k t_k
         let mut v = vec![0i128; dim];
@@ -139,14 +246,15 @@ fn add_plane(
             s = s.checked_add(h[k].checked_mul(tk)?)?;
         }
         v[p] = s.checked_mul(-sp)?;
-        let mut signs = Vec::with_capacity(res_roles.len());
-        for r in &res_roles {
+        let mut signs: Bits = Vec::with_capacity(res_roles.len().div_ceil(64) + 1);
+        for (i, r) in res_roles.iter().enumerate() {
             let (id, flip) = (*r)?;
-            signs.push(sig[id] != flip);
+            push_bit(&mut signs, i, bit(&sig, id) != flip);
         }
         split.insert(signs, v);
     }
     let mut out = Vec::with_capacity(rest_cells.len() + split.len());
+    let mut scratch: Vec<bool> = Vec::with_capacity(k_new);
     for (signs, w) in rest_cells {
         match split.get(&signs) {
             Some(v) => {
@@ -169,11 +277,21 @@ fn add_plane(
                 }
                 primitive(&mut plus)?;
                 primitive(&mut minus)?;
+                if plus
+                    .iter()
+                    .chain(&minus)
+                    .any(|x| x.unsigned_abs() >> SHRINK_BITS != 0)
+                {
+                    scratch.clear();
+                    scratch.extend((0..k_new).map(|i| bit(&signs, i)));
+                    shrink(&mut plus, rest, &scratch, h, true)?;
+                    shrink(&mut minus, rest, &scratch, h, false)?;
+                }
                 let mut s1 = signs.clone();
-                s1.push(true);
+                push_bit(&mut s1, k_new, true);
                 out.push((s1, plus));
                 let mut s2 = signs;
-                s2.push(false);
+                push_bit(&mut s2, k_new, false);
                 out.push((s2, minus));
             }
             None => {
@@ -182,7 +300,7 @@ fn add_plane(
                     return None;
                 }
                 let mut s = signs;
-                s.push(side > 0);
+                push_bit(&mut s, k_new, side > 0);
                 out.push((s, w));
             }
         }

@@ -49,6 +49,14 @@ pub enum LayerError {
         /// The recount.
         zaslavsky: BigInt,
     },
+    /// The characteristic polynomial's count disagrees with the enumeration
+    /// or the Zaslavsky recount (a bug).
+    CountMismatch {
+        /// Cells enumerated (0 when the enumeration did not run).
+        enumerated: usize,
+        /// The count from the characteristic polynomial.
+        charpoly: BigInt,
+    },
 }
 
 impl std::fmt::Display for LayerError {
@@ -62,6 +70,13 @@ impl std::fmt::Display for LayerError {
                 "network: the network has no hidden layer with kinks (activation \"{activation}\", {hidden_layers} hidden layers), so it has one activation pattern and no cells to enumerate"
             ),
             LayerError::Cells(e) => write!(f, "{e}"),
+            LayerError::CountMismatch {
+                enumerated,
+                charpoly,
+            } => write!(
+                f,
+                "internal error: the characteristic polynomial counts {charpoly} cells but the enumeration or the Zaslavsky recount disagrees ({enumerated} enumerated); please report this instance"
+            ),
             LayerError::ZaslavskyMismatch {
                 enumerated,
                 zaslavsky,
@@ -138,17 +153,115 @@ pub fn first_layer_within(
     })
 }
 
+/// Largest count for which `first_layer_count` also enumerates the cells
+/// (streaming, none held) to cross-check the characteristic polynomial.
+pub const ENUMERATION_CHECK_MAX: u64 = 20_000;
+
+/// The first hidden layer's cell counts, without listing the cells.
+#[derive(Clone, Debug)]
+pub struct FirstLayerCount {
+    /// Units of the first hidden layer.
+    pub units: usize,
+    /// One unit's arrangement (the same for every unit).
+    pub arrangement: Arrangement,
+    /// Its characteristic polynomial (deletion-restriction, no cell listed).
+    pub charpoly: super::count::CharPoly,
+    /// Number of cells of the unit's arrangement: `(-1)^dim chi(-1)`.
+    pub unit_cells: BigInt,
+    /// Number of layer patterns: `unit_cells^units`.
+    pub layer_cells: BigInt,
+    /// The enumeration's count when it ran (`unit_cells` at most
+    /// `ENUMERATION_CHECK_MAX`, or a deeper network); equal to `unit_cells`
+    /// (a mismatch is an error).
+    pub enumerated: Option<usize>,
+    /// For deeper networks, as in `FirstLayer::deep`.
+    pub deep: Option<Vec<FoundPattern>>,
+}
+
+/// The first layer's counts from the characteristic polynomial, cross-checked
+/// by the enumeration when the count is at most `ENUMERATION_CHECK_MAX` (or
+/// the network is deeper: its pattern search needs the cells anyway).
+pub fn first_layer_count_within(
+    problem: &Problem,
+    deadline: &Deadline,
+) -> Result<FirstLayerCount, LayerError> {
+    let arch = &problem.arch;
+    require_kinks(arch)?;
+    let units = arch.widths[1];
+    let arrangement = first_layer_arrangement(problem);
+    let charpoly = arrangement
+        .charpoly_within(deadline)
+        .map_err(LayerError::Cells)?;
+    let unit_cells = charpoly.cells();
+    let deeper = arch.hidden_layers() > 1;
+    let enumerated = if deeper || unit_cells <= BigInt::from(ENUMERATION_CHECK_MAX) {
+        let n = arrangement
+            .cells_within(deadline)
+            .map_err(LayerError::Cells)?
+            .len();
+        if BigInt::from(n) != unit_cells {
+            return Err(LayerError::CountMismatch {
+                enumerated: n,
+                charpoly: unit_cells,
+            });
+        }
+        Some(n)
+    } else {
+        None
+    };
+    let deep = if deeper {
+        Some(search_deep_patterns(problem, DEEP_SAMPLES).map_err(LayerError::Cells)?)
+    } else {
+        None
+    };
+    let layer_cells = unit_cells.pow(u32::try_from(units).unwrap_or(u32::MAX));
+    Ok(FirstLayerCount {
+        units,
+        arrangement,
+        charpoly,
+        unit_cells,
+        layer_cells,
+        enumerated,
+        deep,
+    })
+}
+
+impl FirstLayerCount {
+    /// As `FirstLayer::always_zero_points`.
+    pub fn always_zero_points(&self) -> Vec<usize> {
+        zero_roles(&self.arrangement)
+    }
+
+    /// As `FirstLayer::zaslavsky_recount`, against the polynomial's count.
+    pub fn zaslavsky_recount(&self) -> Result<Option<BigInt>, LayerError> {
+        if self.arrangement.distinct.len() > ZASLAVSKY_MAX {
+            return Ok(None);
+        }
+        let z = self.arrangement.zaslavsky_count();
+        if z != self.unit_cells {
+            return Err(LayerError::CountMismatch {
+                enumerated: self.enumerated.unwrap_or(0),
+                charpoly: self.unit_cells.clone(),
+            });
+        }
+        Ok(Some(z))
+    }
+}
+
+fn zero_roles(arr: &Arrangement) -> Vec<usize> {
+    arr.roles
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| **r == Role::Zero)
+        .map(|(i, _)| i)
+        .collect()
+}
+
 impl FirstLayer {
     /// Data points whose pre-activation is always 0 (the zero vector with
     /// no bias), in increasing order.
     pub fn always_zero_points(&self) -> Vec<usize> {
-        self.arrangement
-            .roles
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| **r == Role::Zero)
-            .map(|(i, _)| i)
-            .collect()
+        zero_roles(&self.arrangement)
     }
 
     /// The independent recount of the unit's cells by the Zaslavsky/Whitney

@@ -23,6 +23,7 @@
 //! (whose cells are not polyhedral) this module only reports patterns with
 //! witnesses and says that the list may be incomplete.
 
+pub mod count;
 mod int;
 pub mod layer;
 
@@ -131,6 +132,34 @@ fn dot_int(a: &[Q], w: &[BigInt]) -> Q {
     })
 }
 
+/// The witness check of `finish` in checked `i128`: `Ok(true)` when every
+/// sign matches, `Ok(false)` on overflow (redo in BigInt), an error on a
+/// mismatch.
+fn small_check(normals: &[Vec<i128>], w: &[i128], signs: &[Sign]) -> Result<bool, CellsError> {
+    for (i, (n, s)) in normals.iter().zip(signs).enumerate() {
+        let mut acc: i128 = 0;
+        for (a, b) in n.iter().zip(w) {
+            let Some(next) = a.checked_mul(*b).and_then(|p| acc.checked_add(p)) else {
+                return Ok(false);
+            };
+            acc = next;
+        }
+        let got = match acc.signum() {
+            1 => Sign::Pos,
+            -1 => Sign::Neg,
+            _ => Sign::Zero,
+        };
+        if got != *s {
+            return Err(CellsError::WitnessSign {
+                hyperplane: i,
+                got,
+                claimed: *s,
+            });
+        }
+    }
+    Ok(true)
+}
+
 /// Split normals into distinct hyperplanes and roles.
 fn canonicalise(normals: &[Vec<Q>]) -> (Vec<Vec<Q>>, Vec<Role>) {
     let mut distinct: Vec<Vec<Q>> = Vec::new();
@@ -199,6 +228,18 @@ impl Arrangement {
         self.finish(raw)
     }
 
+    /// The characteristic polynomial of the arrangement (of its distinct
+    /// hyperplanes), by deletion-restriction without listing any cell.
+    pub fn charpoly_within(&self, deadline: &Deadline) -> Result<count::CharPoly, CellsError> {
+        let planes: Vec<Vec<BigInt>> = self.distinct.iter().map(|n| primitive(n)).collect();
+        count::charpoly(&planes, self.dim, deadline)
+    }
+
+    /// Number of cells, from the characteristic polynomial (no cell listed).
+    pub fn count_within(&self, deadline: &Deadline) -> Result<BigInt, CellsError> {
+        Ok(self.charpoly_within(deadline)?.cells())
+    }
+
     /// The same cells computed in rational arithmetic only (the fallback of
     /// the `i128` fast path); for tests that compare the two paths.
     #[doc(hidden)]
@@ -228,9 +269,24 @@ impl Arrangement {
                 }
             })
             .collect();
+        // the same check in checked i128 where every number fits (exact; a
+        // product or sum that overflows sends that cell to BigInt)
+        use num_traits::ToPrimitive;
+        let small_normals: Option<Vec<Vec<i128>>> = int_normals
+            .iter()
+            .map(|n| n.iter().map(ToPrimitive::to_i128).collect())
+            .collect();
         for c in &cells {
             if c.signs.len() != self.normals.len() || c.witness.len() != self.dim {
                 return Err(CellsError::WrongShape);
+            }
+            if let Some(sn) = &small_normals {
+                let w: Option<Vec<i128>> = c.witness.iter().map(ToPrimitive::to_i128).collect();
+                if let Some(w) = w {
+                    if small_check(sn, &w, &c.signs)? {
+                        continue;
+                    }
+                }
             }
             for (i, (n, s)) in int_normals.iter().zip(&c.signs).enumerate() {
                 let v: BigInt = n.iter().zip(&c.witness).map(|(a, b)| a * b).sum();
