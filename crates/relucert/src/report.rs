@@ -10,7 +10,7 @@
 //! computed) or print.
 
 use crate::instance::Instance;
-use crate::network::{Evaluation, Sign, Signature, ZeroEntry};
+use crate::network::{PointsEvaluation, Sign, Signature, ZeroEntry};
 use crate::number::{fmt_q, Q};
 use crate::theorems::Report;
 use serde_json::{json, Value};
@@ -64,7 +64,7 @@ pub fn entry_json(e: &ZeroEntry) -> Value {
 /// `margin`), `signature` (counts; `hidden[l][i]`: layer
 /// l+1's signs on point i; `hidden_units[l][j]`: unit j's pattern over the
 /// points; `hinge[i]`), `zero_entries`.
-pub fn eval_json(file: &str, inst: &Instance, ev: &Evaluation, sig: &Signature) -> Value {
+pub fn eval_json(file: &str, inst: &Instance, ev: &PointsEvaluation, sig: &Signature) -> Value {
     let problem = &inst.problem;
     let points: Vec<Value> = ev
         .points

@@ -8,12 +8,15 @@
 //! Must not: compute anything (argument parsing and formatting only): every
 //! number comes from `network`, the `[expect]` comparison from `expect`.
 
+mod fmt;
+
 use super::output::{
-    agreement_word, entry_text, load_with_point, qs, unit_patterns, with_decimal, CliError, Output,
+    agreement_word, entry_text, load_with_point, qs, unit_patterns, CliError, Output,
     EXIT_DISAGREE, EXIT_OK,
 };
+use fmt::with_decimal;
 use relucert::expect::{self, Computed};
-use relucert::network::{Evaluation, LossKind, Signature};
+use relucert::network::{LossKind, PointsEvaluation};
 use serde_json::json;
 use std::fmt::Write as _;
 use std::path::Path;
@@ -23,8 +26,10 @@ pub fn run(path: &Path, as_json: bool) -> Result<Output, CliError> {
     let (inst, params) = load_with_point(path, "eval")?;
     let problem = &inst.problem;
     let regression = problem.loss.is_regression();
-    let ev: Evaluation = problem.evaluate(&params);
-    let sig = Signature::of(problem, &ev);
+    // batched integer passes, parallel over points; no rational
+    // pre-activations are kept (the signature keeps their signs)
+    let ev: PointsEvaluation = problem.evaluate_points(&params);
+    let sig = &ev.signature;
     let zeros = sig.zero_entries();
     let (zp, zh, zt) = sig.zero_counts();
     let (np, nh) = sig.sizes();
@@ -45,7 +50,7 @@ pub fn run(path: &Path, as_json: bool) -> Result<Output, CliError> {
     };
 
     if as_json {
-        let mut out = relucert::report::eval_json(&path.display().to_string(), &inst, &ev, &sig);
+        let mut out = relucert::report::eval_json(&path.display().to_string(), &inst, &ev, sig);
         out["expect"] = json!({
             "loss": loss_cmp.as_ref().map(|c| qs(&c.expected)),
             "loss_agrees": loss_cmp.as_ref().and_then(|c| c.agreement.as_option()),
