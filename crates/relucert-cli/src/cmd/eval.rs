@@ -11,8 +11,7 @@
 mod fmt;
 
 use super::output::{
-    agreement_word, entry_text, load_with_point, qs, unit_patterns, CliError, Output,
-    EXIT_DISAGREE, EXIT_OK,
+    agreement_word, entry_text, load_with_point, qs, CliError, Output, EXIT_DISAGREE, EXIT_OK,
 };
 use fmt::with_decimal;
 use relucert::expect::{self, Computed};
@@ -113,42 +112,49 @@ pub fn run(path: &Path, as_json: bool) -> Result<Output, CliError> {
             );
         }
     }
+    // written straight into `s` (no per-unit or per-point strings held at
+    // once: with 100,000 points and 256 units those are tens of megabytes)
     for (l, layer) in sig.hidden.iter().enumerate() {
-        let row: Vec<String> = unit_patterns(layer)
-            .iter()
-            .enumerate()
-            .map(|(j, p)| format!("unit {j} {p}"))
-            .collect();
-        let _ = writeln!(
+        let _ = write!(
             s,
-            "  layer {} pre-activation signs, per unit over points 0..{}: {}",
+            "  layer {} pre-activation signs, per unit over points 0..{}: ",
             l + 1,
-            layer.len().saturating_sub(1),
-            row.join(", ")
+            layer.len().saturating_sub(1)
         );
+        // as `unit_patterns`: one sign per point, `?` where a point has no such unit
+        for j in 0..layer.first().map_or(0, Vec::len) {
+            if j > 0 {
+                s.push_str(", ");
+            }
+            let _ = write!(s, "unit {j} ");
+            for p in layer {
+                s.push_str(p.get(j).map_or("?", |x| x.symbol()));
+            }
+        }
+        s.push('\n');
     }
-    let hinge: Vec<String> = sig
-        .hinge
-        .iter()
-        .map(|t| t.iter().map(|(_, s)| s.symbol()).collect())
-        .collect();
-    let per_point = hinge
-        .iter()
-        .enumerate()
-        .map(|(i, h)| format!("point {i} {h}"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let hinge_line = |s: &mut String| {
+        for (i, t) in sig.hinge.iter().enumerate() {
+            if i > 0 {
+                s.push_str(", ");
+            }
+            let _ = write!(s, "point {i} ");
+            for (_, x) in t {
+                s.push_str(x.symbol());
+            }
+        }
+        s.push('\n');
+    };
     match problem.loss {
         // the squared loss has no kinks in the residual: no hinge section
         LossKind::Squared => {}
         LossKind::Absolute => {
-            let _ = writeln!(s, "  residual signs (f - t), per point: {per_point}");
+            s.push_str("  residual signs (f - t), per point: ");
+            hinge_line(&mut s);
         }
         _ => {
-            let _ = writeln!(
-                s,
-                "  hinge argument signs, per point over its hinge terms: {per_point}"
-            );
+            s.push_str("  hinge argument signs, per point over its hinge terms: ");
+            hinge_line(&mut s);
         }
     }
     if zeros.is_empty() {
