@@ -292,6 +292,9 @@ fn q_of(n: i128, d: i128) -> Q {
     Q::new_raw(BigInt::from(n / g), BigInt::from(d / g))
 }
 
+/// A hinge term's class and argument numerator.
+type Term = (Option<usize>, i128);
+
 /// `point_loss` from the output numerators over `den > 0` in `i128`, and
 /// the point's loss as a rational; `None` on overflow (the caller redoes
 /// the point).
@@ -333,8 +336,7 @@ fn point_loss_int(
         ));
     }
     let pos = |v: i128| v.max(0);
-    let (margin, args, argmax): (i128, Vec<(Option<usize>, i128)>, Option<Vec<usize>>) = match kind
-    {
+    let (margin, args, argmax): (i128, Vec<Term>, Option<Vec<usize>>) = match kind {
         LossKind::Hinge => {
             let m = f.first()?.checked_mul(i128::from(y))?;
             (m, vec![(None, den.checked_sub(m)?)], None)
