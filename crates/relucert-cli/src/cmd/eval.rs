@@ -60,7 +60,18 @@ pub fn run(path: &Path, as_json: bool) -> Result<Output, CliError> {
         });
     }
 
-    let mut s = String::new();
+    // reserved generously up front: growing a string of tens of megabytes by
+    // doubling holds the old and the new buffer at once (untouched reserved
+    // pages cost no memory)
+    let n = ev.points.len();
+    let units: usize = sig.hidden.first().map_or(0, |_| {
+        sig.hidden
+            .iter()
+            .map(|l| l.first().map_or(0, Vec::len))
+            .sum()
+    });
+    let outputs = problem.arch.widths.last().copied().unwrap_or(1);
+    let mut s = String::with_capacity(4096 + n.saturating_mul(200 + 64 * outputs + units + 16));
     let title = inst
         .name
         .as_deref()
