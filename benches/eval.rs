@@ -2,8 +2,8 @@
 //! ReLU, biases, binary hinge, small random rationals (fixed seed).
 //! Also `evaluate_points` (what `relucert eval` runs; issue 18: the same
 //! answers in batches of integer arithmetic), the cost of building the cell
-//! polynomial of the same instance, and, as the in-run baseline the figures are reported against, the same forward
-//! pass in f64 (which decides nothing in relucert; it is only a yardstick).
+//! polynomial of the same instance, and, as the in-run baseline the
+//! figures are reported against, the same forward pass in f64 (which decides nothing in relucert; it is only a yardstick).
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use num_bigint::BigInt;
