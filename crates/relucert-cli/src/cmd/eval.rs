@@ -49,15 +49,40 @@ pub fn run(path: &Path, as_json: bool) -> Result<Output, CliError> {
     };
 
     if as_json {
-        let mut out = relucert::report::eval_json(&path.display().to_string(), &inst, &ev, sig);
+        // the report without its points, then each point pretty-printed into
+        // its place: the same text as printing the whole `Value`, without
+        // holding one `Value` per point at once
+        let mut out =
+            relucert::report::eval_json(&path.display().to_string(), &inst, &ev.loss, &[], sig);
         out["expect"] = json!({
             "loss": loss_cmp.as_ref().map(|c| qs(&c.expected)),
             "loss_agrees": loss_cmp.as_ref().and_then(|c| c.agreement.as_option()),
         });
-        return Ok(Output {
-            stdout: format!("{out:#}\n"),
-            status,
-        });
+        let head = format!("{out:#}\n");
+        const EMPTY: &str = "\n  \"points\": [],\n";
+        let stdout = match head.find(EMPTY) {
+            Some(at) if !ev.points.is_empty() => {
+                let mut s = String::with_capacity(head.len() + ev.points.len() * 400);
+                s.push_str(&head[..at]);
+                s.push_str("\n  \"points\": [");
+                for (i, p) in ev.points.iter().enumerate() {
+                    let v = relucert::report::eval_point_json(&inst, i, p);
+                    s.push_str(if i == 0 { "\n" } else { ",\n" });
+                    for (k, line) in format!("{v:#}").lines().enumerate() {
+                        if k > 0 {
+                            s.push('\n');
+                        }
+                        s.push_str("    ");
+                        s.push_str(line);
+                    }
+                }
+                s.push_str("\n  ],\n");
+                s.push_str(&head[at + EMPTY.len()..]);
+                s
+            }
+            _ => head,
+        };
+        return Ok(Output { stdout, status });
     }
 
     // reserved generously up front: growing a string of tens of megabytes by
