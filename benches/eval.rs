@@ -1,8 +1,9 @@
 //! Exact loss evaluation throughput: N = 200 points, widths [4, 8, 8, 1],
 //! ReLU, biases, binary hinge, small random rationals (fixed seed).
-//! Also the cost of building the cell polynomial of the same instance, and,
-//! as the in-run baseline the figures are reported against, the same forward
-//! pass in f64 (which decides nothing in relucert; it is only a yardstick).
+//! Also `evaluate_points` (what `relucert eval` runs; issue 18: the same
+//! answers in batches of integer arithmetic), the cost of building the cell
+//! polynomial of the same instance, and, as the in-run baseline the
+//! figures are reported against, the same forward pass in f64 (which decides nothing in relucert; it is only a yardstick).
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use num_bigint::BigInt;
@@ -88,6 +89,11 @@ fn bench(c: &mut Criterion) {
     });
     g.bench_function("exact_signature", |b| {
         b.iter(|| black_box(problem.signature(black_box(&params))))
+    });
+    // what `relucert eval` runs: batched integer passes, the points' loss
+    // details and the signature, no rational pre-activations kept
+    g.bench_function("exact_evaluate_points", |b| {
+        b.iter(|| black_box(problem.evaluate_points(black_box(&params))))
     });
     // small random rationals put some entries exactly at 0: take the + side
     let sig = problem.signature(&params);

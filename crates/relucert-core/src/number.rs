@@ -216,6 +216,18 @@ fn parse_decimal(s: &str, max_digits: Option<usize>) -> Result<Q, NumberError> {
         (sig.len() as u64).max(exp.unsigned_abs() + 1)
     };
     over_limit(stands_for, max_digits)?;
+    // up to 18 digits and 18 decimals: the same reduced fraction through u64
+    if sig.len() <= 18 && (-18..=0).contains(&exp) {
+        if let Ok(m) = sig.parse::<u64>() {
+            let d = 10u64.pow(exp.unsigned_abs() as u32);
+            let g = num_integer::Integer::gcd(&m, &d);
+            let num = BigInt::from(m / g);
+            return Ok(Q::new_raw(
+                if neg { -num } else { num },
+                BigInt::from(d / g),
+            ));
+        }
+    }
     let mut num = BigInt::parse_bytes(sig.as_bytes(), 10).ok_or_else(bad)?;
     if neg {
         num = -num;

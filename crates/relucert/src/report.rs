@@ -10,7 +10,7 @@
 //! computed) or print.
 
 use crate::instance::Instance;
-use crate::network::{Evaluation, Sign, Signature, ZeroEntry};
+use crate::network::{PointLoss, Sign, Signature, ZeroEntry};
 use crate::number::{fmt_q, Q};
 use crate::theorems::Report;
 use serde_json::{json, Value};
@@ -64,30 +64,17 @@ pub fn entry_json(e: &ZeroEntry) -> Value {
 /// `margin`), `signature` (counts; `hidden[l][i]`: layer
 /// l+1's signs on point i; `hidden_units[l][j]`: unit j's pattern over the
 /// points; `hinge[i]`), `zero_entries`.
-pub fn eval_json(file: &str, inst: &Instance, ev: &Evaluation, sig: &Signature) -> Value {
-    let problem = &inst.problem;
-    let points: Vec<Value> = ev
-        .points
+pub fn eval_json(
+    file: &str,
+    inst: &Instance,
+    loss: &Q,
+    points: &[PointLoss],
+    sig: &Signature,
+) -> Value {
+    let points: Vec<Value> = points
         .iter()
         .enumerate()
-        .map(|(i, p)| {
-            let mut v = json!({
-                "index": i,
-                "label": problem.data.y.get(i),
-                "output": p.output.iter().map(qs).collect::<Vec<_>>(),
-                "margin": qs(&p.margin),
-                "loss": qs(&p.loss),
-                "hinge_arguments": p.terms.iter().map(|t| json!({"class": t.class, "value": qs(&t.argument)})).collect::<Vec<_>>(),
-                "argmax": p.argmax,
-            });
-            if problem.loss.is_regression() {
-                // a regression point has a target, not a label (y is all zeros)
-                v["label"] = Value::Null;
-                v["target"] = qs(&problem.data.target(i));
-                v["residual"] = qs(&p.margin);
-            }
-            v
-        })
+        .map(|(i, p)| eval_point_json(inst, i, p))
         .collect();
     let hidden: Vec<Vec<String>> = sig
         .hidden
@@ -109,7 +96,7 @@ pub fn eval_json(file: &str, inst: &Instance, ev: &Evaluation, sig: &Signature) 
     json!({
         "file": file,
         "name": inst.name,
-        "loss": qs(&ev.loss),
+        "loss": qs(loss),
         "points": points,
         "signature": {
             "pre_activations": np,
@@ -123,6 +110,27 @@ pub fn eval_json(file: &str, inst: &Instance, ev: &Evaluation, sig: &Signature) 
         },
         "zero_entries": sig.zero_entries().iter().map(entry_json).collect::<Vec<_>>(),
     })
+}
+
+/// One point of `eval_json`'s `"points"`.
+pub fn eval_point_json(inst: &Instance, i: usize, p: &PointLoss) -> Value {
+    let problem = &inst.problem;
+    let mut v = json!({
+        "index": i,
+        "label": problem.data.y.get(i),
+        "output": p.output.iter().map(qs).collect::<Vec<_>>(),
+        "margin": qs(&p.margin),
+        "loss": qs(&p.loss),
+        "hinge_arguments": p.terms.iter().map(|t| json!({"class": t.class, "value": qs(&t.argument)})).collect::<Vec<_>>(),
+        "argmax": p.argmax,
+    });
+    if problem.loss.is_regression() {
+        // a regression point has a target, not a label (y is all zeros)
+        v["label"] = Value::Null;
+        v["target"] = qs(&problem.data.target(i));
+        v["residual"] = qs(&p.margin);
+    }
+    v
 }
 
 /// One theorem report: `{"predicate", "theorem", "outcome", "evidence"}`.

@@ -23,7 +23,7 @@ use relucert::network::Architecture;
 use relucert::network::{LossKind, Params, ZeroEntry};
 use relucert::number::{fmt_q, Q};
 /// The JSON shapes shared with the Python package (`relucert::report`).
-pub use relucert::report::{entry_json, qs, signs_string, unit_patterns};
+pub use relucert::report::{entry_json, qs, signs_string};
 use relucert_core::input::{read_text, InputLimits};
 use serde_json::Value;
 use std::fmt;

@@ -25,6 +25,9 @@ use num_integer::Integer;
 use num_traits::{One, Signed, ToPrimitive, Zero};
 use relucert_deadline::{Deadline, Expired};
 
+mod batch;
+pub use batch::PointsEvaluation;
+
 /// Integer arithmetic the pass needs; `None` means overflow.
 trait Int: Clone + Sized + Ord {
     fn zero() -> Self;
@@ -145,6 +148,14 @@ impl Acc {
         };
     }
 
+    /// Add another sum.
+    fn merge(&mut self, other: Acc) {
+        match other {
+            Acc::Small(n, d) => i128::add_to(self, &n, &d),
+            Acc::Big(q) => self.add_q(q),
+        }
+    }
+
     /// The sum divided by `n`, reduced.
     fn over(self, n: usize) -> Q {
         let nq = BigInt::from(n);
@@ -201,7 +212,7 @@ struct IntLayer<T> {
 pub struct IntParams {
     /// The BigInt form: built at once when some layer does not fit `i128`,
     /// else only if a pass overflows (from `small`, the same numbers).
-    big: std::cell::OnceCell<Vec<IntLayer<BigInt>>>,
+    big: std::sync::OnceLock<Vec<IntLayer<BigInt>>>,
     small: Option<Vec<IntLayer<i128>>>,
     /// Leaky slope as p/q (q > 0); relu: 0/1; linear: 1/1.
     slope_neg: (BigInt, BigInt),
@@ -244,7 +255,7 @@ impl IntParams {
                 Some(layer_of(rows, cols, layer.b.is_some(), scale_small(&all)?))
             })
             .collect::<Option<Vec<_>>>();
-        let big = std::cell::OnceCell::new();
+        let big = std::sync::OnceLock::new();
         if small.is_none() {
             let layers: Vec<IntLayer<BigInt>> = params
                 .layers

@@ -29,7 +29,7 @@ mod names;
 mod signature;
 
 pub use eval::{forward, forward_rational, point_loss, Evaluation, HingeTerm, PointLoss, Trace};
-pub use int::{IntParams, PointView};
+pub use int::{IntParams, PointView, PointsEvaluation};
 pub use names::{ParamKind, ParamSlot};
 pub use signature::{Pattern, Side, SideError, Sign, Signature, ZeroEntry};
 
