@@ -237,7 +237,7 @@ pub fn eval(text: &str, syntax: Syntax, file: &str) -> Result<String, BridgeErro
     };
     let ev: Evaluation = inst.problem.evaluate(params);
     let sig = Signature::of(&inst.problem, &ev);
-    let v = eval_json(file, &inst, &ev, &sig);
+    let v = eval_json(file, &inst, &ev.loss, &ev.points, &sig);
     Ok(v.to_string())
 }
 
