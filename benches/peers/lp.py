@@ -27,6 +27,10 @@ import signal
 import statistics
 import subprocess
 import sys
+
+# Exact answers of 500-row LPs run to thousands of digits.
+if hasattr(sys, 'set_int_max_str_digits'):
+    sys.set_int_max_str_digits(0)
 import tempfile
 import threading
 import time

@@ -35,8 +35,9 @@ pub(crate) struct IntMat {
     pub ncols: usize,
     /// Nonzero entries of each row, by column.
     pub rows: Vec<Vec<(usize, BigInt)>>,
-    /// The same entries as `i64`, when all of them fit.
-    small: Option<Vec<Vec<(usize, i64)>>>,
+    /// The same entries as `i128`, when all of them are below 2^80 (so a
+    /// residual step stays in checked `i128`: entry x digit < 2^111).
+    small: Option<Vec<Vec<(usize, i128)>>>,
 }
 
 impl IntMat {
@@ -62,7 +63,11 @@ impl IntMat {
             .iter()
             .map(|r| {
                 r.iter()
-                    .map(|(j, v)| ToPrimitive::to_i64(v).map(|s| (*j, s)))
+                    .map(|(j, v)| {
+                        (v.bits() <= 80)
+                            .then(|| ToPrimitive::to_i128(v).map(|s| (*j, s)))
+                            .flatten()
+                    })
                     .collect::<Option<Vec<_>>>()
             })
             .collect::<Option<Vec<_>>>();
@@ -93,8 +98,9 @@ fn residue(v: &BigInt, p: u64) -> u64 {
     match ToPrimitive::to_i64(v) {
         Some(s) => s.rem_euclid(p as i64) as u64,
         None => {
-            let r = v.mod_floor(&BigInt::from(p));
-            r.to_u64().unwrap_or(0)
+            // BigInt % u64 divides by one digit (no general long division).
+            let r = ToPrimitive::to_i64(&(v % p)).unwrap_or(0);
+            r.rem_euclid(p as i64) as u64
         }
     }
 }
@@ -321,7 +327,6 @@ pub(crate) fn solve(m: &IntMat, b: &[BigInt], stop: &Stop<'_>) -> Option<Solved>
 
 fn lift(m: &IntMat, b: &[BigInt], lu: &ModLu, stop: &Stop<'_>) -> Option<Solved> {
     let (n, p) = (m.ncols, lu.p);
-    let pb = BigInt::from(p);
     let need_bits = hadamard_bits(m, b);
     let mut digits = 0usize;
     let mut r_big: Vec<BigInt> = b.to_vec();
@@ -350,10 +355,7 @@ fn lift(m: &IntMat, b: &[BigInt], lu: &ModLu, stop: &Stop<'_>) -> Option<Solved>
             for (ri, row) in rs.iter().zip(sm) {
                 let mut s = *ri;
                 for (j, v) in row {
-                    match (*v as i128)
-                        .checked_mul(xi[*j] as i128)
-                        .and_then(|t| s.checked_sub(t))
-                    {
+                    match v.checked_mul(xi[*j] as i128).and_then(|t| s.checked_sub(t)) {
                         Some(t) => s = t,
                         None => {
                             ok = false;
@@ -381,7 +383,7 @@ fn lift(m: &IntMat, b: &[BigInt], lu: &ModLu, stop: &Stop<'_>) -> Option<Solved>
                         *ri -= v * xi[*j];
                     }
                 }
-                *ri = &*ri / &pb;
+                *ri = &*ri / p;
             }
             if r_big.iter().all(|v| v.bits() < 100) {
                 r_small = Some(r_big.iter().map(|v| v.to_i128().unwrap_or(0)).collect());
