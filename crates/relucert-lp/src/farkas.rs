@@ -17,7 +17,8 @@
 //! [`crate::check::check_result`] accepts it on the LP.
 
 use super::dixon;
-use super::intform::{IntLp, Kind};
+use super::fast::{modular_basis, multiplier_ok};
+use super::intform::IntLp;
 use super::intops::ratio;
 use crate::linalg::{Ring, Stop};
 use crate::number::Q;
@@ -52,29 +53,7 @@ pub(crate) fn from_phase1<T: Ring>(
     // N: the float's active set, minus anything it counts as violated.
     let cand: Vec<usize> = active.iter().copied().filter(|&k| !in_v[k]).collect();
     let rows: Vec<&[T]> = ilp.cons.iter().map(|c| c.coef.as_slice()).collect();
-    let (sel, cols) = dixon::independent_rows(&rows, &cand, n, stop)?;
-    let mut covered = vec![false; n];
-    for c in cols {
-        covered[c] = true;
-    }
-    let mut mrows: Vec<Vec<(usize, BigInt)>> = Vec::with_capacity(n);
-    let mut origin: Vec<Option<usize>> = Vec::with_capacity(n);
-    for &k in &sel {
-        mrows.push(
-            ilp.cons[k]
-                .coef
-                .iter()
-                .enumerate()
-                .filter(|(_, v)| !v.is_zero_r())
-                .map(|(j, v)| (j, v.to_big()))
-                .collect(),
-        );
-        origin.push(Some(k));
-    }
-    for j in (0..n).filter(|&j| !covered[j]) {
-        mrows.push(vec![(j, BigInt::from(1))]);
-        origin.push(None);
-    }
+    let (sel, mrows, _, origins) = modular_basis(ilp, &rows, &cand, xf, stop)?;
     // r = -sum_V y_k g_k.
     let mut r = vec![BigInt::zero(); n];
     for &(k, s) in &viol {
@@ -96,23 +75,21 @@ pub(crate) fn from_phase1<T: Ring>(
         .iter()
         .map(|&(k, s)| (k, Q::from_integer(BigInt::from(s))))
         .collect();
-    for (lam, o) in num.into_iter().zip(&origin) {
-        if lam.is_zero() {
-            continue;
-        }
-        let Some(k) = o else {
-            // A pseudo-row must carry no weight.
-            return None;
+    for (i, lam) in num.into_iter().enumerate() {
+        let k = sel.get(i).copied().unwrap_or(0);
+        let sign = if lam.is_positive() {
+            1
+        } else if lam.is_negative() {
+            -1
+        } else {
+            0
         };
-        let ok = match ilp.cons[*k].kind {
-            Kind::Ge => lam.is_positive(),
-            Kind::Le => lam.is_negative(),
-            Kind::Eq => true,
-        };
-        if !ok {
+        if !multiplier_ok(ilp, origins[i], k, sign) {
             return None;
         }
-        y.push((*k, ratio(lam, den.clone())));
+        if sign != 0 {
+            y.push((k, ratio(lam, den.clone())));
+        }
     }
     Some(y)
 }

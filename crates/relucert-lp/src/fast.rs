@@ -289,15 +289,8 @@ fn run<T: Ring, I: Ring>(
     }
     // 6. Sign conditions (minimisation): Ge -> y >= 0, Le -> y <= 0, pseudo -> 0.
     for (k, yk) in ynum.iter().enumerate() {
-        let ok = match origins[k] {
-            Origin::Unit(_) => yk.is_zero_r(),
-            _ => match ilp.cons[sel[k]].kind {
-                Kind::Ge => yk.signum() >= 0,
-                Kind::Le => yk.signum() <= 0,
-                Kind::Eq => true,
-            },
-        };
-        if !ok {
+        let con = sel.get(k).copied().unwrap_or(0);
+        if !multiplier_ok(ilp, origins[k], con, yk.signum()) {
             return fail(&origins);
         }
     }
@@ -308,6 +301,69 @@ fn run<T: Ring, I: Ring>(
         .map(|(&k, v)| (k, to_q(v, &d2)))
         .collect();
     Some(Ok(Exact { x, y }))
+}
+
+/// The exact basis of the modular path: independent constraints from
+/// `cand` (chosen modulo a prime), completed with pseudo-rows
+/// `x_j = approx(xf_j)` on the columns outside their echelon pivots.
+/// Returns the chosen constraints, the square basis's sparse rows, their
+/// right-hand sides and origins (`None` once the deadline passed).
+#[allow(clippy::type_complexity)]
+pub(crate) fn modular_basis<T: Ring>(
+    ilp: &IntLp<T>,
+    rows: &[&[T]],
+    cand: &[usize],
+    xf: &[f64],
+    stop: &Stop<'_>,
+) -> Option<(
+    Vec<usize>,
+    Vec<Vec<(usize, BigInt)>>,
+    Vec<BigInt>,
+    Vec<Origin>,
+)> {
+    let n = ilp.n;
+    let (sel, cols) = dixon::independent_rows(rows, cand, n, stop)?;
+    let mut covered = vec![false; n];
+    for c in cols {
+        covered[c] = true;
+    }
+    let mut mrows: Vec<Vec<(usize, BigInt)>> = Vec::with_capacity(n);
+    let mut rhs: Vec<BigInt> = Vec::with_capacity(n);
+    let mut origins: Vec<Origin> = Vec::with_capacity(n);
+    for &k in &sel {
+        let con = &ilp.cons[k];
+        mrows.push(
+            con.coef
+                .iter()
+                .enumerate()
+                .filter(|(_, v)| !v.is_zero_r())
+                .map(|(j, v)| (j, v.to_big()))
+                .collect(),
+        );
+        rhs.push(con.rhs.to_big());
+        origins.push(con.origin);
+    }
+    for j in (0..n).filter(|&j| !covered[j]) {
+        let (p, q) = approx(xf.get(j).copied().unwrap_or(0.0));
+        mrows.push(vec![(j, BigInt::from(q))]);
+        rhs.push(BigInt::from(p));
+        origins.push(Origin::Unit(j));
+    }
+    Some((sel, mrows, rhs, origins))
+}
+
+/// May basis constraint `k` (origin `o`) carry a multiplier of sign `s` in
+/// a minimisation? `Ge`: `y >= 0`, `Le`: `y <= 0`, `Eq`: any, a pseudo-row:
+/// only 0.
+pub(crate) fn multiplier_ok<T>(ilp: &IntLp<T>, o: Origin, k: usize, s: i8) -> bool {
+    match o {
+        Origin::Unit(_) => s == 0,
+        _ => match ilp.cons[k].kind {
+            Kind::Ge => s >= 0,
+            Kind::Le => s <= 0,
+            Kind::Eq => true,
+        },
+    }
 }
 
 /// The exact reconstruction for large or many-digit data: independent rows
@@ -337,36 +393,7 @@ fn run_modular_parts<T: Ring>(
     let n = ilp.n;
     let rows: Vec<&[T]> = ilp.cons.iter().map(|c| c.coef.as_slice()).collect();
     // 1. Independent active constraints, chosen exactly (mod p).
-    let (sel, cols) = dixon::independent_rows(&rows, cand, n, stop)?;
-    // Complete with unit rows on the columns outside the selection's
-    // modular echelon pivots.
-    let mut covered = vec![false; n];
-    for c in cols {
-        covered[c] = true;
-    }
-    // 2. Square basis: selected rows plus pseudo-rows x_j = approx(xf_j).
-    let mut mrows: Vec<Vec<(usize, BigInt)>> = Vec::with_capacity(n);
-    let mut rhs: Vec<BigInt> = Vec::with_capacity(n);
-    let mut origins: Vec<Origin> = Vec::with_capacity(n);
-    for &k in &sel {
-        let con = &ilp.cons[k];
-        mrows.push(
-            con.coef
-                .iter()
-                .enumerate()
-                .filter(|(_, v)| !v.is_zero_r())
-                .map(|(j, v)| (j, v.to_big()))
-                .collect(),
-        );
-        rhs.push(con.rhs.to_big());
-        origins.push(con.origin);
-    }
-    for j in (0..n).filter(|&j| !covered[j]) {
-        let (p, q) = approx(xf.get(j).copied().unwrap_or(0.0));
-        mrows.push(vec![(j, BigInt::from(q))]);
-        rhs.push(BigInt::from(p));
-        origins.push(Origin::Unit(j));
-    }
+    let (sel, mrows, rhs, origins) = modular_basis(ilp, &rows, cand, xf, stop)?;
     let fail = |o: &Vec<Origin>| Some(Err(Fail::Basis(o.clone())));
     let basis = dixon::Basis::new(mrows, n);
     let x = if primal {
@@ -387,15 +414,15 @@ fn run_modular_parts<T: Ring>(
     };
     // 6. Sign conditions (minimisation): Ge -> y >= 0, Le -> y <= 0, pseudo -> 0.
     for (k, yk) in ynum.iter().enumerate() {
-        let ok = match origins[k] {
-            Origin::Unit(_) => yk.is_zero(),
-            _ => match ilp.cons[sel[k]].kind {
-                Kind::Ge => !yk.is_negative(),
-                Kind::Le => !yk.is_positive(),
-                Kind::Eq => true,
-            },
+        let con = sel.get(k).copied().unwrap_or(0);
+        let s = if yk.is_positive() {
+            1
+        } else if yk.is_negative() {
+            -1
+        } else {
+            0
         };
-        if !ok {
+        if !multiplier_ok(ilp, origins[k], con, s) {
             return fail(&origins);
         }
     }
