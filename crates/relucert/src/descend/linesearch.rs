@@ -424,10 +424,13 @@ fn simple_near(v: &Q) -> Vec<Q> {
 /// Walk the pieces of the loss along the arc whose parameters are the
 /// polynomials `theta` (flat), from `t = 0`, to the first local minimum
 /// along it (at most `MAX_PIECES` pieces).
-pub fn walk(problem: &Problem, theta: &[UPoly]) -> Proposal {
+pub fn walk(problem: &Problem, theta: &[UPoly], deadline: &crate::Deadline) -> Proposal {
     let mut out = Proposal::default();
     let mut t0 = Q::zero();
     for _ in 0..MAX_PIECES {
+        if deadline.expired() {
+            break;
+        }
         let pc = piece(problem, theta, &t0);
         if !descends_from(&pc.loss, &t0) {
             break;
@@ -516,6 +519,30 @@ pub fn kink_snaps(problem: &Problem, params: &Params, z: &Kink) -> Vec<Params> {
         }
         None => Vec::new(),
     }
+}
+
+/// `params` rounded to a dyadic grid (8, 16, ..., 512 bits), then
+/// snapped back onto each of its zeros in turn (`kink_snaps`): the
+/// coarsest such point with at least as many zeros and an exact loss at
+/// most `enough`, if any. A proposal: the caller's loss bar decides.
+pub fn round_keeping_kinks(problem: &Problem, params: &Params, enough: &Q) -> Option<Params> {
+    let want = zeros(problem, params);
+    let flat = params.flat();
+    for bits in [8u32, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512] {
+        let rounded: Vec<Q> = flat.iter().map(|q| super::round_dyadic(q, bits)).collect();
+        let Some(mut p) = Params::from_flat(&problem.arch, &rounded) else {
+            continue;
+        };
+        for z in &want {
+            if let Some(s) = kink_snaps(problem, &p, z).into_iter().next() {
+                p = s;
+            }
+        }
+        if zeros(problem, &p).len() >= want.len() && problem.loss(&p) <= *enough {
+            return Some(p);
+        }
+    }
+    None
 }
 
 /// Every zero pre-activation of a hidden unit and every zero loss argument

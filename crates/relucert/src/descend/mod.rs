@@ -14,7 +14,12 @@
 //! quadratic; when it has higher degree, as the squared loss gives, its
 //! local minimisers in (0, 256] found in floats and rounded to dyadic
 //! rationals; the arc's breakpoints; and the dyadic steps 2^k, k = 8 ..
-//! -60), keeping the one with the lowest exact loss. Regression losses
+//! -60), plus the exact piecewise walk of `linesearch` (the piece's exact
+//! minimiser when it lies inside the piece, else its end kink, exactly or,
+//! when irrational, bracketed by simple rationals and snapped onto by a
+//! bias shift), keeping of the points within `2^-10` of the best decrease
+//! the one with the most zero pre-activations and loss arguments (a kink
+//! reached), then the fewest bits. Regression losses
 //! then try, each kept only when its exact loss is lower: bias shifts that
 //! put a nearly zero residual or pre-activation exactly on its corner, the
 //! point rounded to a short dyadic grid (when it keeps half the decrease),
@@ -228,7 +233,7 @@ pub fn descend(
         }
         // the exact piecewise walk: the piece's minimiser or its end
         let polys = linesearch::arc_polys(&arc);
-        let walk = linesearch::walk(&problem, &polys);
+        let walk = linesearch::walk(&problem, &polys, deadline);
         candidates.extend(walk.steps);
         candidates.sort();
         candidates.dedup();
@@ -283,6 +288,17 @@ pub fn descend(
         } else {
             &[]
         };
+        // the hinge losses: a point of more than 64 bits a number, rounded
+        // to a dyadic grid and snapped back onto its kinks (bias shifts),
+        // replaces the step when it keeps half the decrease and as many
+        // zeros (the exact steps otherwise double the digits at each step)
+        if !problem.loss.is_regression() && flat.iter().any(|q| q.denom().bits() > 64) {
+            if let Some(p) = Params::from_flat(arch, &flat) {
+                if let Some(r) = linesearch::round_keeping_kinks(&problem, &p, &enough) {
+                    flat = r.flat();
+                }
+            }
+        }
         for &bits in grids {
             let rounded: Vec<Q> = flat.iter().map(|q| round_dyadic(q, bits)).collect();
             if rounded == flat {
@@ -479,7 +495,7 @@ fn stalled(losses: &[Q]) -> bool {
 }
 
 /// `q` rounded to the nearest multiple of `2^-bits` (ties up).
-fn round_dyadic(q: &Q, bits: u32) -> Q {
+pub(crate) fn round_dyadic(q: &Q, bits: u32) -> Q {
     let scale = num_bigint::BigInt::from(1u8) << bits;
     let scaled = q * Q::from_integer(scale.clone()) + Q::new(1.into(), 2.into());
     Q::new(scaled.floor().to_integer(), scale)

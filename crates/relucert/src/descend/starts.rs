@@ -48,6 +48,12 @@ pub struct StartRun {
     pub point: Params,
     /// Why it stopped (as [`Descent::stop`]).
     pub stop: String,
+    /// Why it stopped (the kind).
+    pub stop_kind: super::Stop,
+    /// Steps that reached a kink (as [`Descent::kink_steps`]).
+    pub kink_steps: usize,
+    /// The zeros of the end point (as [`Descent::end_zeros`]).
+    pub end_zeros: Vec<super::linesearch::Kink>,
     /// Wall-clock time of this descent (for display only: it decides
     /// nothing).
     pub elapsed: std::time::Duration,
@@ -159,6 +165,9 @@ pub fn random_starts(
             seed: start_seed,
             point: d.end.point.clone().unwrap_or(start_point),
             stop: d.stop.clone(),
+            stop_kind: d.stop_kind,
+            kink_steps: d.kink_steps,
+            end_zeros: d.end_zeros.clone(),
             elapsed: clock.elapsed(),
             end: End::of(&d),
             loss: d.outcome.loss,
