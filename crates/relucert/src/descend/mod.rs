@@ -19,7 +19,11 @@
 //! when irrational, bracketed by simple rationals and snapped onto by a
 //! bias shift), keeping of the points within `2^-10` of the best decrease
 //! the one with the most zero pre-activations and loss arguments (a kink
-//! reached), then the fewest bits. Regression losses
+//! reached), then the fewest bits; for the hinge losses, from the third
+//! step on, also a walk along the line from the point two steps back
+//! through the new point (the parallel-tangent step against the zigzag of
+//! exact line searches), and a long point rounded to a dyadic grid and
+//! snapped back onto its kinks. Regression losses
 //! then try, each kept only when its exact loss is lower: bias shifts that
 //! put a nearly zero residual or pre-activation exactly on its corner, the
 //! point rounded to a short dyadic grid (when it keeps half the decrease),
@@ -161,6 +165,8 @@ pub fn descend(
     let arch = &problem.arch;
     let mut losses = Vec::new();
     let mut kink_steps = 0usize;
+    // the points of the last two steps (for the parallel-tangent step)
+    let mut history: Vec<Vec<Q>> = Vec::new();
     for step in 0..=max_steps {
         let outcome = verify(&current, limits).map_err(DescendError::Verify)?;
         losses.push(outcome.loss.clone());
@@ -272,12 +278,38 @@ pub fn descend(
             .point
             .as_ref()
             .map_or(0, |p| linesearch::zeros(&problem, p).len());
-        let Some((best_loss, mut flat)) = linesearch::choose(&problem, &outcome.loss, scored)
+        let Some((mut best_loss, mut flat)) = linesearch::choose(&problem, &outcome.loss, scored)
         else {
             return Err(DescendError::Internal(
                 "no step along a certified descent arc lowers the loss",
             ));
         };
+        // the parallel-tangent step (against the zigzag of exact line
+        // searches in a valley): on along the line from the point two
+        // steps back through the new point, kept when its exact loss is
+        // lower
+        history.push(arc.point.clone());
+        if history.len() > 2 {
+            history.remove(0);
+        }
+        if history.len() == 2 && !problem.loss.is_regression() {
+            let d: Vec<Q> = flat.iter().zip(&history[0]).map(|(a, b)| a - b).collect();
+            let line = crate::arc::Arc {
+                point: flat.clone(),
+                dirs: vec![d],
+            };
+            let w = linesearch::walk(&problem, &linesearch::arc_polys(&line), deadline);
+            for t in w.steps {
+                let cand = line.at(&t);
+                if let Some(p) = Params::from_flat(arch, &cand) {
+                    let l = problem.loss(&p);
+                    if l < best_loss {
+                        best_loss = l;
+                        flat = cand;
+                    }
+                }
+            }
+        }
         // keep the numbers short: the point rounded to a dyadic grid
         // replaces the step when its exact loss keeps at least half the
         // decrease (a smooth squared-loss descent otherwise doubles its
