@@ -243,7 +243,13 @@ pub fn convergents(x: f64, max: usize) -> Vec<Q> {
         let ai = num_bigint::BigInt::from(a as i64);
         let h2 = &ai * &h1 + &h0;
         let k2 = &ai * &k1 + &k0;
-        out.push(Q::new(h2.clone(), k2.clone()));
+        let c = Q::new(h2.clone(), k2.clone());
+        // x itself reached (in floats): further terms are rounding noise
+        let exact = c.to_f64() == Some(x);
+        out.push(c);
+        if exact {
+            break;
+        }
         (h0, h1, k0, k1) = (h1, h2, k1, k2);
         let frac = r - a;
         if frac < 1e-300 {
