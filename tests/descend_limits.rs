@@ -14,6 +14,10 @@
 //!   bounded by what was measured (0 of 16 per file, see
 //!   docs/benchmarks.md "Descent limits (issue 18)") with margin: before
 //!   the piecewise line search about half of them hit the step limit.
+//! - the clock and the tests' own bit count: leaky start 56 once hung
+//!   (its numbers doubled at every step, one exact evaluation took
+//!   minutes and never read the deadline); it must now return within a
+//!   short deadline, its end point's numbers short, its loss the oracle's.
 
 mod common;
 
@@ -101,7 +105,9 @@ fn bifurcation_descents_end_certified_lower_and_report_true_kinks() {
                 Stop::LocalMin => assert_eq!(d.outcome.verdict, Verdict::LocalMin),
                 Stop::Undecided => assert_eq!(d.outcome.verdict, Verdict::Undecided),
                 Stop::StepLimit => assert_eq!(d.steps, 200),
-                Stop::TimeLimit | Stop::Stall => panic!("no deadline, not a regression"),
+                // a stall stops a creeping descent, still not-local-min
+                Stop::Stall => assert_eq!(d.outcome.verdict, Verdict::NotLocalMin),
+                Stop::TimeLimit => panic!("{kind} seed {seed}: no deadline"),
             }
             if d.stop_kind.is_limit() {
                 at_limit += 1;
@@ -195,4 +201,63 @@ fn starts_json_has_stop_kind_and_seconds() {
         assert!(loss <= oracle::loss(&inst, &p0), "seed {seed}");
     }
     assert_eq!(v["stopped_at_limit"], limits);
+}
+
+/// The bits of the longest number of `flat` (numerator plus denominator).
+fn longest(flat: &[Q]) -> u64 {
+    flat.iter()
+        .map(|q| q.numer().bits() + q.denom().bits())
+        .max()
+        .unwrap_or(0)
+}
+
+/// The hang of leaky start 56 (issue 18): a descent creeping towards a
+/// corner whose numbers doubled at every step. With no deadline it must
+/// stop by itself, quickly, with short numbers, still `not-local-min` or
+/// certified, and under a short deadline it must return within it.
+#[test]
+fn the_leaky_start_that_hung_returns_in_time() {
+    let inst = bifurcation("leaky");
+    let mut start = inst.clone();
+    let p0 = random_point(&inst.problem.arch, 56);
+    start.point = Some(p0.clone());
+    // no deadline (a generous one only guards the test): it stops by itself
+    let limits = Limits {
+        deadline: relucert::Deadline::after(std::time::Duration::from_secs(60)),
+        ..Limits::default()
+    };
+    let clock = std::time::Instant::now();
+    let d = descend(&start, 200, &limits).expect("descent runs");
+    let secs = clock.elapsed().as_secs_f64();
+    assert!(secs < 10.0, "took {secs} s ({:?})", d.stop_kind);
+    assert_ne!(d.stop_kind, Stop::TimeLimit, "{}", d.stop);
+    let end = d.end.point.as_ref().expect("an end point").flat();
+    assert!(longest(&end) <= 1200, "a number of {} bits", longest(&end));
+    assert_eq!(d.outcome.loss, oracle::loss(&inst, &end));
+    assert!(d.outcome.loss < oracle::loss(&inst, &p0.flat()));
+    match d.stop_kind {
+        Stop::GlobalMin | Stop::LocalMin => {}
+        _ => assert_eq!(d.outcome.verdict, Verdict::NotLocalMin, "{}", d.stop),
+    }
+    // a short deadline, through the command line: it ends in about that
+    // time and prints its JSON with a stop kind for every run
+    for timeout in ["0.3", "1.5"] {
+        let file = root().join("benches/data/bifurcation-leaky.toml");
+        let clock = std::time::Instant::now();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_relucert"))
+            .args(["descend", "--starts", "100", "--seed", "1", "--json"])
+            .args(["--timeout", timeout])
+            .arg(&file)
+            .output()
+            .expect("runs");
+        let secs = clock.elapsed().as_secs_f64();
+        let t: f64 = timeout.parse().expect("a number");
+        // +10% and the process's start-up and output
+        assert!(secs <= t * 1.1 + 0.3, "--timeout {timeout}: {secs} s");
+        assert!(out.status.success());
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        let runs = v["runs"].as_array().expect("runs");
+        assert_eq!(runs.len(), 100);
+        assert!(runs.iter().all(|r| r["stop"].is_string()));
+    }
 }

@@ -530,11 +530,20 @@ pub fn kink_snaps(problem: &Problem, params: &Params, z: &Kink) -> Vec<Params> {
 /// `params` rounded to a dyadic grid (8, 16, ..., 512 bits), then
 /// snapped back onto each of its zeros in turn (`kink_snaps`): the
 /// coarsest such point with at least as many zeros and an exact loss at
-/// most `enough`, if any. A proposal: the caller's loss bar decides.
-pub fn round_keeping_kinks(problem: &Problem, params: &Params, enough: &Q) -> Option<Params> {
+/// most `enough`, if any (`None` once the deadline has passed). A
+/// proposal: the caller's loss bar decides.
+pub fn round_keeping_kinks(
+    problem: &Problem,
+    params: &Params,
+    enough: &Q,
+    deadline: &crate::Deadline,
+) -> Option<Params> {
     let want = zeros(problem, params);
     let flat = params.flat();
     for bits in [8u32, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512] {
+        if deadline.expired() {
+            return None;
+        }
         let rounded: Vec<Q> = flat.iter().map(|q| super::round_dyadic(q, bits)).collect();
         let Some(mut p) = Params::from_flat(&problem.arch, &rounded) else {
             continue;

@@ -27,10 +27,14 @@
 //! then try, each kept only when its exact loss is lower: bias shifts that
 //! put a nearly zero residual or pre-activation exactly on its corner, the
 //! point rounded to a short dyadic grid (when it keeps half the decrease),
-//! and for the squared loss the exact least-squares output layer; a
-//! regression descent that lowers the loss by less than 2^-30 of it over
-//! 8 steps stops as stalled. Every comparison is between exact losses, so
-//! the loss strictly decreases at every step.
+//! and for the squared loss the exact least-squares output layer. A
+//! descent that lowers the loss by less than 2^-30 of it over 8 steps
+//! stops as stalled (still `not-local-min`), and so does one whose step
+//! carries a number longer than `BIT_CAP` bits that no dyadic rounding
+//! keeps below the current loss (otherwise the numbers double at every
+//! step of a descent creeping towards a corner). Every loop reads the
+//! deadline. Every comparison is between exact losses, so the loss
+//! strictly decreases at every step.
 //!
 //! Must not: accept a step that does not lower the exact loss, or report a
 //! minimum the verifier has not certified.
@@ -184,7 +188,7 @@ pub fn descend(
                 Stop::StepLimit,
                 format!("step limit {max_steps} reached"),
             )),
-            Verdict::NotLocalMin if problem.loss.is_regression() && stalled(&losses) => Some((Stop::Stall, format!(
+            Verdict::NotLocalMin if stalled(&losses) => Some((Stop::Stall, format!(
                 "stalled: the last {STALL_STEPS} steps lowered the loss by less than 2^-30 of it (a descent creeping towards a corner it cannot reach exactly)"
             ))),
             Verdict::NotLocalMin => None,
@@ -249,6 +253,9 @@ pub fn descend(
         }
         // points exactly on an irrational kink the walk bracketed
         for (t, z) in &walk.near_kinks {
+            if deadline.expired() {
+                break;
+            }
             if let Some(p) = Params::from_flat(arch, &arc.at(t)) {
                 points.extend(
                     linesearch::kink_snaps(&problem, &p, z)
@@ -300,6 +307,9 @@ pub fn descend(
             };
             let w = linesearch::walk(&problem, &linesearch::arc_polys(&line), deadline);
             for t in w.steps {
+                if deadline.expired() {
+                    break;
+                }
                 let cand = line.at(&t);
                 if let Some(p) = Params::from_flat(arch, &cand) {
                     let l = problem.loss(&p);
@@ -326,7 +336,7 @@ pub fn descend(
         // zeros (the exact steps otherwise double the digits at each step)
         if !problem.loss.is_regression() && flat.iter().any(|q| q.denom().bits() > 64) {
             if let Some(p) = Params::from_flat(arch, &flat) {
-                if let Some(r) = linesearch::round_keeping_kinks(&problem, &p, &enough) {
+                if let Some(r) = linesearch::round_keeping_kinks(&problem, &p, &enough, deadline) {
                     flat = r.flat();
                 }
             }
@@ -356,6 +366,29 @@ pub fn descend(
                         best_loss = l;
                         flat = cand.flat();
                     }
+                }
+            }
+        }
+        // the bit cap: a point with a number longer than `BIT_CAP` bits is
+        // rounded to the coarsest dyadic grid that still lowers the exact
+        // loss; when none does, the step is refused and the descent stops
+        // (numbers that double at every step would otherwise stall the
+        // process for minutes inside one exact evaluation)
+        if max_bits(&flat) > BIT_CAP {
+            match cap_bits(&problem, &flat, &outcome.loss, deadline) {
+                Some(r) => flat = r,
+                None => {
+                    let why = if deadline.expired() {
+                        time()
+                    } else {
+                        (Stop::Stall, format!(
+                            "stalled: the step's numbers exceed {BIT_CAP} bits and no point rounded to a dyadic grid of at most {} bits lowers the loss (a descent creeping towards a corner it cannot reach exactly)",
+                            CAP_GRIDS[CAP_GRIDS.len() - 1]
+                        ))
+                    };
+                    return Ok(finish(
+                        current, outcome, step, losses, why.0, why.1, kink_steps,
+                    ));
                 }
             }
         }
@@ -510,6 +543,48 @@ fn snaps(problem: &crate::network::Problem, params: &Params) -> Vec<Params> {
         }
     }
     out
+}
+
+/// The longest number (numerator plus denominator bits) a descent step
+/// may carry to the next step (longer points are rounded, or the step is
+/// refused).
+pub const BIT_CAP: u64 = 1200;
+
+/// The dyadic grids (bits after the point) tried when a point exceeds
+/// [`BIT_CAP`], coarsest first.
+const CAP_GRIDS: [u32; 5] = [32, 64, 128, 256, 512];
+
+/// The longest number of `flat` (numerator plus denominator bits).
+pub(crate) fn max_bits(flat: &[Q]) -> u64 {
+    flat.iter()
+        .map(|q| q.numer().bits() + q.denom().bits())
+        .max()
+        .unwrap_or(0)
+}
+
+/// `flat` rounded to the coarsest grid of `CAP_GRIDS` whose point is
+/// within [`BIT_CAP`] and has exact loss below `current`; `None` when no
+/// grid does (or the deadline passed).
+fn cap_bits(
+    problem: &crate::network::Problem,
+    flat: &[Q],
+    current: &Q,
+    deadline: &crate::Deadline,
+) -> Option<Vec<Q>> {
+    for bits in CAP_GRIDS {
+        if deadline.expired() {
+            return None;
+        }
+        let rounded: Vec<Q> = flat.iter().map(|q| round_dyadic(q, bits)).collect();
+        if max_bits(&rounded) > BIT_CAP {
+            continue;
+        }
+        let p = Params::from_flat(&problem.arch, &rounded)?;
+        if problem.loss(&p) < *current {
+            return Some(rounded);
+        }
+    }
+    None
 }
 
 /// Steps over which [`stalled`] measures the decrease.
