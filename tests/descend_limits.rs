@@ -239,6 +239,19 @@ fn the_leaky_start_that_hung_returns_in_time() {
         Stop::GlobalMin | Stop::LocalMin => {}
         _ => assert_eq!(d.outcome.verdict, Verdict::NotLocalMin, "{}", d.stop),
     }
+    // both slow starts (49, 56) now reach the corner they crept towards
+    // and end at loss 0 (the oracle's loss of their end points)
+    for seed in [49u64, 56] {
+        let mut start = inst.clone();
+        start.point = Some(random_point(&inst.problem.arch, seed));
+        let d = descend(&start, 200, &limits).expect("descent runs");
+        let end = d.end.point.as_ref().expect("an end point").flat();
+        assert!(
+            oracle::loss(&inst, &end).is_zero(),
+            "seed {seed}: {}",
+            d.stop
+        );
+    }
     // a short deadline, through the command line: it ends in about that
     // time and prints its JSON with a stop kind for every run
     for timeout in ["0.3", "1.5"] {

@@ -22,9 +22,10 @@
 //! reached), then the fewest bits; for the hinge losses, from the third
 //! step on, also a walk along the line from the point two steps back
 //! through the new point (the parallel-tangent step against the zigzag of
-//! exact line searches), and a long point rounded to a dyadic grid and
-//! snapped back onto its kinks. Regression losses
-//! then try, each kept only when its exact loss is lower: bias shifts that
+//! exact line searches), the corner a creeping descent approaches
+//! (`corner`: every nearly zero kink made exactly zero at once), and a
+//! long point rounded to a dyadic grid and snapped back onto its kinks.
+//! Regression losses then try, each kept only when its exact loss is lower: bias shifts that
 //! put a nearly zero residual or pre-activation exactly on its corner, the
 //! point rounded to a short dyadic grid (when it keeps half the decrease),
 //! and for the squared loss the exact least-squares output layer. A
@@ -39,6 +40,7 @@
 //! Must not: accept a step that does not lower the exact loss, or report a
 //! minimum the verifier has not certified.
 
+mod corner;
 pub mod linesearch;
 mod starts;
 
@@ -317,6 +319,19 @@ pub fn descend(
                         best_loss = l;
                         flat = cand;
                     }
+                }
+            }
+        }
+        // the corner a creeping descent approaches (several kinks at
+        // once), kept when its exact loss is lower
+        if !problem.loss.is_regression() && !deadline.expired() {
+            if let Some(c) =
+                Params::from_flat(arch, &flat).and_then(|p| corner::corner_snap(&problem, &p))
+            {
+                let l = problem.loss(&c);
+                if l < best_loss {
+                    best_loss = l;
+                    flat = c.flat();
                 }
             }
         }
