@@ -53,7 +53,9 @@ pub fn run(path: &Path, opts: &Options) -> Result<Output, CliError> {
             "point: missing table: descend needs a [point] to start from (or use --starts K)",
         ));
     }
+    let clock = std::time::Instant::now();
     let d = descend(&inst, opts.max_steps, &limits).map_err(|e| CliError::at(&file, e))?;
+    let seconds = clock.elapsed().as_secs_f64();
     if let Some(out) = &opts.out {
         std::fs::write(out, instance::to_toml(&d.end_instance(&file)))
             .map_err(|e| CliError::at(out.display(), format_args!("cannot write: {e}")))?;
@@ -66,7 +68,11 @@ pub fn run(path: &Path, opts: &Options) -> Result<Output, CliError> {
             "steps": d.steps,
             "start_loss": qs(&d.losses[0]),
             "losses": d.losses.iter().map(qs).collect::<Vec<_>>(),
-            "stop": d.stop,
+            "stop": d.stop_kind.name(),
+            "stop_reason": d.stop,
+            "seconds": seconds,
+            "kink_steps": d.kink_steps,
+            "end_zeros": zeros_json(&d.end_zeros),
             "point": d.end.point.as_ref().map(params_json),
             "out": opts.out.as_ref().map(|p| p.display().to_string()),
         });
@@ -83,6 +89,17 @@ pub fn run(path: &Path, opts: &Options) -> Result<Output, CliError> {
         let _ = writeln!(s, "final point written to {}", out.display());
     }
     Ok(Output::ok(s))
+}
+
+/// The zero pre-activations and loss arguments of an end point, as
+/// `[point, layer, unit]` triples (0-based point and unit, 1-based layer;
+/// the last layer is the loss's argument).
+fn zeros_json(z: &[relucert::descend::linesearch::Kink]) -> Value {
+    Value::Array(
+        z.iter()
+            .map(|k| json!([k.point, k.layer, k.unit]))
+            .collect(),
+    )
 }
 
 /// The directory of `--starts K --out DIR`: created if missing; a file,
@@ -165,6 +182,15 @@ fn starts(
     let positive_min = st.count(End::MinPositiveLoss);
     let undecided = st.count(End::Undecided);
     let limit = st.count(End::StepOrTimeLimit);
+    let at_limit = st.runs.iter().filter(|r| r.stop_kind.is_limit()).count();
+    let mut stops = serde_json::Map::new();
+    for r in &st.runs {
+        let n = stops
+            .get(r.stop_kind.name())
+            .and_then(Value::as_u64)
+            .unwrap_or(0);
+        stops.insert(r.stop_kind.name().to_string(), json!(n + 1));
+    }
     if opts.json {
         let rows: Vec<Value> = st
             .runs
@@ -176,8 +202,11 @@ fn starts(
                     "loss": qs(&r.loss),
                     "verdict": r.verdict.name(),
                     "steps": r.steps,
-                    "stop": r.stop,
+                    "stop": r.stop_kind.name(),
+                    "stop_reason": r.stop,
                     "seconds": r.elapsed.as_secs_f64(),
+                    "kink_steps": r.kink_steps,
+                    "end_zeros": zeros_json(&r.end_zeros),
                     "point": params_json(&r.point),
                     "out": w,
                 })
@@ -191,6 +220,8 @@ fn starts(
             "certified_min_positive_loss": positive_min,
             "undecided": undecided,
             "step_or_time_limit": limit,
+            "stopped_at_limit": at_limit,
+            "stops": stops,
             "out": opts.out.as_ref().map(|p| p.display().to_string()),
             "runs": rows,
         });

@@ -14,17 +14,37 @@
 //! quadratic; when it has higher degree, as the squared loss gives, its
 //! local minimisers in (0, 256] found in floats and rounded to dyadic
 //! rationals; the arc's breakpoints; and the dyadic steps 2^k, k = 8 ..
-//! -60), keeping the one with the lowest exact loss. Regression losses
-//! then try, each kept only when its exact loss is lower: bias shifts that
+//! -60), plus the exact piecewise walk of `linesearch` (the piece's exact
+//! minimiser when it lies inside the piece, else its end kink, exactly or,
+//! when irrational, bracketed by simple rationals and snapped onto by a
+//! bias shift), keeping of the points within `2^-10` of the best decrease
+//! the one with the most zero pre-activations and loss arguments (a kink
+//! reached), then the fewest bits; for the hinge losses, from the third
+//! step on, also a walk along the line from the point two steps back
+//! through the new point (the parallel-tangent step against the zigzag of
+//! exact line searches), the corner a creeping descent approaches
+//! (`corner`: every nearly zero kink made exactly zero at once), and a
+//! long point rounded to a dyadic grid and snapped back onto its kinks.
+//! Regression losses then try, each kept only when its exact loss is lower: bias shifts that
 //! put a nearly zero residual or pre-activation exactly on its corner, the
 //! point rounded to a short dyadic grid (when it keeps half the decrease),
-//! and for the squared loss the exact least-squares output layer; a
-//! regression descent that lowers the loss by less than 2^-30 of it over
-//! 8 steps stops as stalled. Every comparison is between exact losses, so
-//! the loss strictly decreases at every step.
+//! and for the squared loss the exact least-squares output layer. A
+//! descent that lowers the loss by less than 2^-30 of it over 8 steps
+//! stops as stalled (still `not-local-min`), and so does one whose step
+//! carries a number longer than `BIT_CAP` bits that no dyadic rounding
+//! keeps below the current loss (otherwise the numbers double at every
+//! step of a descent creeping towards a corner). Every loop reads the
+//! deadline. Every comparison is between exact losses, so the loss
+//! strictly decreases at every step.
 //!
 //! Must not: accept a step that does not lower the exact loss, or report a
 //! minimum the verifier has not certified.
+
+mod corner;
+pub mod linesearch;
+mod starts;
+
+pub use starts::{random_starts, End, StartError, StartRun, Starts};
 
 use crate::instance::Instance;
 use crate::network::Params;
@@ -44,8 +64,53 @@ pub struct Descent {
     pub steps: usize,
     /// Exact loss after each step (starting loss first).
     pub losses: Vec<Q>,
-    /// Why it stopped.
+    /// Why it stopped (a sentence).
     pub stop: String,
+    /// Why it stopped (the kind).
+    pub stop_kind: Stop,
+    /// Steps whose new point has more zero pre-activations or loss
+    /// arguments than the point before it (a kink reached).
+    pub kink_steps: usize,
+    /// The zero pre-activations and loss arguments of the final point
+    /// (every one of them, exactly).
+    pub end_zeros: Vec<linesearch::Kink>,
+}
+
+/// Why a descent stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Stop {
+    /// The verifier certified a global minimum.
+    GlobalMin,
+    /// The verifier certified a local minimum.
+    LocalMin,
+    /// The verifier could not decide.
+    Undecided,
+    /// The step limit was reached (still `not-local-min`).
+    StepLimit,
+    /// The deadline passed (still `not-local-min` or undecided).
+    TimeLimit,
+    /// Regression: the loss stopped decreasing measurably (still
+    /// `not-local-min`).
+    Stall,
+}
+
+impl Stop {
+    /// The kind's name in `descend --json` (`stop`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Stop::GlobalMin => "global-min",
+            Stop::LocalMin => "local-min",
+            Stop::Undecided => "undecided",
+            Stop::StepLimit => "step-limit",
+            Stop::TimeLimit => "time-limit",
+            Stop::Stall => "stall",
+        }
+    }
+
+    /// Did a limit (steps or time) end the descent?
+    pub fn is_limit(self) -> bool {
+        matches!(self, Stop::StepLimit | Stop::TimeLimit)
+    }
 }
 
 /// The arc of a descent certificate and its lower point: `dirs` of a
@@ -105,32 +170,35 @@ pub fn descend(
     let problem = inst.problem.clone();
     let arch = &problem.arch;
     let mut losses = Vec::new();
+    let mut kink_steps = 0usize;
+    // the points of the last two steps (for the parallel-tangent step)
+    let mut history: Vec<Vec<Q>> = Vec::new();
     for step in 0..=max_steps {
         let outcome = verify(&current, limits).map_err(DescendError::Verify)?;
         losses.push(outcome.loss.clone());
+        let time = || (Stop::TimeLimit, "time limit reached".to_string());
         let stop = match outcome.verdict {
-            Verdict::GlobalMin | Verdict::LocalMin => Some("certified minimum".to_string()),
-            Verdict::Undecided if deadline.expired() => Some("time limit reached".to_string()),
-            Verdict::Undecided => {
-                Some(format!("the verifier could not decide: {}", outcome.reason))
-            }
-            Verdict::NotLocalMin if deadline.expired() => Some("time limit reached".to_string()),
-            Verdict::NotLocalMin if step == max_steps => {
-                Some(format!("step limit {max_steps} reached"))
-            }
-            Verdict::NotLocalMin if problem.loss.is_regression() && stalled(&losses) => Some(format!(
-                "stalled: the last {STALL_STEPS} steps lowered the loss by less than 2^-30 of it (a descent creeping towards a corner it cannot reach exactly)"
+            Verdict::GlobalMin => Some((Stop::GlobalMin, "certified minimum".to_string())),
+            Verdict::LocalMin => Some((Stop::LocalMin, "certified minimum".to_string())),
+            Verdict::Undecided if deadline.expired() => Some(time()),
+            Verdict::Undecided => Some((
+                Stop::Undecided,
+                format!("the verifier could not decide: {}", outcome.reason),
             )),
+            Verdict::NotLocalMin if deadline.expired() => Some(time()),
+            Verdict::NotLocalMin if step == max_steps => Some((
+                Stop::StepLimit,
+                format!("step limit {max_steps} reached"),
+            )),
+            Verdict::NotLocalMin if stalled(&losses) => Some((Stop::Stall, format!(
+                "stalled: the last {STALL_STEPS} steps lowered the loss by less than 2^-30 of it (a descent creeping towards a corner it cannot reach exactly)"
+            ))),
             Verdict::NotLocalMin => None,
         };
-        if let Some(stop) = stop {
-            return Ok(Descent {
-                end: current,
-                outcome,
-                steps: step,
-                losses,
-                stop,
-            });
+        if let Some((stop_kind, stop)) = stop {
+            return Ok(finish(
+                current, outcome, step, losses, stop_kind, stop, kink_steps,
+            ));
         }
         let cert = outcome
             .certificate
@@ -175,32 +243,98 @@ pub fn descend(
         if let Some(al) = along {
             candidates.extend(al.breakpoints);
         }
-        let mut best: Option<(Q, Vec<Q>)> = None;
-        for t in candidates {
+        // the exact piecewise walk: the piece's minimiser or its end
+        let polys = linesearch::arc_polys(&arc);
+        let walk = linesearch::walk(&problem, &polys, deadline);
+        candidates.extend(walk.steps);
+        candidates.sort();
+        candidates.dedup();
+        let mut points: Vec<Vec<Q>> = Vec::with_capacity(candidates.len());
+        for t in &candidates {
+            points.push(arc.at(t));
+        }
+        // points exactly on an irrational kink the walk bracketed
+        for (t, z) in &walk.near_kinks {
+            if deadline.expired() {
+                break;
+            }
+            if let Some(p) = Params::from_flat(arch, &arc.at(t)) {
+                points.extend(
+                    linesearch::kink_snaps(&problem, &p, z)
+                        .iter()
+                        .map(Params::flat),
+                );
+            }
+        }
+        let mut scored: Vec<(Q, Vec<Q>)> = Vec::new();
+        for flat in points {
             if deadline.expired() {
                 // still `not-local-min` at the current point, certified
-                return Ok(Descent {
-                    end: current,
-                    outcome,
-                    steps: step,
-                    losses,
-                    stop: "time limit reached".to_string(),
-                });
+                let (kind, why) = time();
+                return Ok(finish(
+                    current, outcome, step, losses, kind, why, kink_steps,
+                ));
             }
-            let flat = arc.at(&t);
             let Some(p) = Params::from_flat(arch, &flat) else {
                 continue;
             };
             let l = problem.loss(&p);
-            if l < outcome.loss && best.as_ref().is_none_or(|(bl, _)| l < *bl) {
-                best = Some((l, flat));
+            if l < outcome.loss {
+                scored.push((l, flat));
             }
         }
-        let Some((best_loss, mut flat)) = best else {
+        let zeros_now = current
+            .point
+            .as_ref()
+            .map_or(0, |p| linesearch::zeros(&problem, p).len());
+        let Some((mut best_loss, mut flat)) = linesearch::choose(&problem, &outcome.loss, scored)
+        else {
             return Err(DescendError::Internal(
                 "no step along a certified descent arc lowers the loss",
             ));
         };
+        // the parallel-tangent step (against the zigzag of exact line
+        // searches in a valley): on along the line from the point two
+        // steps back through the new point, kept when its exact loss is
+        // lower
+        history.push(arc.point.clone());
+        if history.len() > 2 {
+            history.remove(0);
+        }
+        if history.len() == 2 && !problem.loss.is_regression() {
+            let d: Vec<Q> = flat.iter().zip(&history[0]).map(|(a, b)| a - b).collect();
+            let line = crate::arc::Arc {
+                point: flat.clone(),
+                dirs: vec![d],
+            };
+            let w = linesearch::walk(&problem, &linesearch::arc_polys(&line), deadline);
+            for t in w.steps {
+                if deadline.expired() {
+                    break;
+                }
+                let cand = line.at(&t);
+                if let Some(p) = Params::from_flat(arch, &cand) {
+                    let l = problem.loss(&p);
+                    if l < best_loss {
+                        best_loss = l;
+                        flat = cand;
+                    }
+                }
+            }
+        }
+        // the corner a creeping descent approaches (several kinks at
+        // once), kept when its exact loss is lower
+        if !problem.loss.is_regression() && !deadline.expired() {
+            if let Some(c) =
+                Params::from_flat(arch, &flat).and_then(|p| corner::corner_snap(&problem, &p))
+            {
+                let l = problem.loss(&c);
+                if l < best_loss {
+                    best_loss = l;
+                    flat = c.flat();
+                }
+            }
+        }
         // keep the numbers short: the point rounded to a dyadic grid
         // replaces the step when its exact loss keeps at least half the
         // decrease (a smooth squared-loss descent otherwise doubles its
@@ -211,6 +345,17 @@ pub fn descend(
         } else {
             &[]
         };
+        // the hinge losses: a point of more than 64 bits a number, rounded
+        // to a dyadic grid and snapped back onto its kinks (bias shifts),
+        // replaces the step when it keeps half the decrease and as many
+        // zeros (the exact steps otherwise double the digits at each step)
+        if !problem.loss.is_regression() && flat.iter().any(|q| q.denom().bits() > 64) {
+            if let Some(p) = Params::from_flat(arch, &flat) {
+                if let Some(r) = linesearch::round_keeping_kinks(&problem, &p, &enough, deadline) {
+                    flat = r.flat();
+                }
+            }
+        }
         for &bits in grids {
             let rounded: Vec<Q> = flat.iter().map(|q| round_dyadic(q, bits)).collect();
             if rounded == flat {
@@ -239,6 +384,29 @@ pub fn descend(
                 }
             }
         }
+        // the bit cap: a point with a number longer than `BIT_CAP` bits is
+        // rounded to the coarsest dyadic grid that still lowers the exact
+        // loss; when none does, the step is refused and the descent stops
+        // (numbers that double at every step would otherwise stall the
+        // process for minutes inside one exact evaluation)
+        if max_bits(&flat) > BIT_CAP {
+            match cap_bits(&problem, &flat, &outcome.loss, deadline) {
+                Some(r) => flat = r,
+                None => {
+                    let why = if deadline.expired() {
+                        time()
+                    } else {
+                        (Stop::Stall, format!(
+                            "stalled: the step's numbers exceed {BIT_CAP} bits and no point rounded to a dyadic grid of at most {} bits lowers the loss (a descent creeping towards a corner it cannot reach exactly)",
+                            CAP_GRIDS[CAP_GRIDS.len() - 1]
+                        ))
+                    };
+                    return Ok(finish(
+                        current, outcome, step, losses, why.0, why.1, kink_steps,
+                    ));
+                }
+            }
+        }
         let mut next = Params::from_flat(arch, &flat);
         // squared loss: the exact least-squares output layer for the
         // hidden activations of the new point (a convex quadratic in the
@@ -252,9 +420,42 @@ pub fn descend(
                 }
             }
         }
+        if next
+            .as_ref()
+            .is_some_and(|p| linesearch::zeros(&problem, p).len() > zeros_now)
+        {
+            kink_steps += 1;
+        }
         current.point = next;
     }
     Err(DescendError::Internal("descent loop ended"))
+}
+
+/// The descent that ends at `end` with `outcome`.
+fn finish(
+    end: Instance,
+    outcome: Outcome,
+    steps: usize,
+    losses: Vec<Q>,
+    stop_kind: Stop,
+    stop: String,
+    kink_steps: usize,
+) -> Descent {
+    let end_zeros = end
+        .point
+        .as_ref()
+        .map(|p| linesearch::zeros(&end.problem, p))
+        .unwrap_or_default();
+    Descent {
+        end,
+        outcome,
+        steps,
+        losses,
+        stop,
+        stop_kind,
+        kink_steps,
+        end_zeros,
+    }
 }
 
 /// The output layer (weights and bias) minimising the squared loss for
@@ -359,6 +560,48 @@ fn snaps(problem: &crate::network::Problem, params: &Params) -> Vec<Params> {
     out
 }
 
+/// The longest number (numerator plus denominator bits) a descent step
+/// may carry to the next step (longer points are rounded, or the step is
+/// refused).
+pub const BIT_CAP: u64 = 1200;
+
+/// The dyadic grids (bits after the point) tried when a point exceeds
+/// [`BIT_CAP`], coarsest first.
+const CAP_GRIDS: [u32; 5] = [32, 64, 128, 256, 512];
+
+/// The longest number of `flat` (numerator plus denominator bits).
+pub(crate) fn max_bits(flat: &[Q]) -> u64 {
+    flat.iter()
+        .map(|q| q.numer().bits() + q.denom().bits())
+        .max()
+        .unwrap_or(0)
+}
+
+/// `flat` rounded to the coarsest grid of `CAP_GRIDS` whose point is
+/// within [`BIT_CAP`] and has exact loss below `current`; `None` when no
+/// grid does (or the deadline passed).
+fn cap_bits(
+    problem: &crate::network::Problem,
+    flat: &[Q],
+    current: &Q,
+    deadline: &crate::Deadline,
+) -> Option<Vec<Q>> {
+    for bits in CAP_GRIDS {
+        if deadline.expired() {
+            return None;
+        }
+        let rounded: Vec<Q> = flat.iter().map(|q| round_dyadic(q, bits)).collect();
+        if max_bits(&rounded) > BIT_CAP {
+            continue;
+        }
+        let p = Params::from_flat(&problem.arch, &rounded)?;
+        if problem.loss(&p) < *current {
+            return Some(rounded);
+        }
+    }
+    None
+}
+
 /// Steps over which [`stalled`] measures the decrease.
 const STALL_STEPS: usize = 8;
 
@@ -374,7 +617,7 @@ fn stalled(losses: &[Q]) -> bool {
 }
 
 /// `q` rounded to the nearest multiple of `2^-bits` (ties up).
-fn round_dyadic(q: &Q, bits: u32) -> Q {
+pub(crate) fn round_dyadic(q: &Q, bits: u32) -> Q {
     let scale = num_bigint::BigInt::from(1u8) << bits;
     let scaled = q * Q::from_integer(scale.clone()) + Q::new(1.into(), 2.into());
     Q::new(scaled.floor().to_integer(), scale)
@@ -385,7 +628,7 @@ fn round_dyadic(q: &Q, bits: u32) -> Q {
 /// negative to positive on a geometric grid, refined by float bisection and
 /// rounded to 24 significant bits (a dyadic rational). Floats only
 /// propose: the caller compares exact losses.
-fn float_minimisers(c: &[Q]) -> Vec<Q> {
+pub(crate) fn float_minimisers(c: &[Q]) -> Vec<Q> {
     use num_traits::ToPrimitive;
     let dc: Vec<f64> = c
         .iter()
@@ -468,218 +711,10 @@ impl Descent {
     }
 }
 
-/// How a descent ended, for the multi-start statistic.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum End {
-    /// A certified (local or global) minimum with loss exactly 0.
-    MinZeroLoss,
-    /// A certified minimum with positive loss (a sub-optimal minimum).
-    MinPositiveLoss,
-    /// The verifier could not decide at the end point.
-    Undecided,
-    /// Still `not-local-min`: the step or time limit stopped the descent.
-    StepOrTimeLimit,
-}
-
-impl End {
-    /// Classify a finished descent by its final verdict and exact loss.
-    pub fn of(d: &Descent) -> End {
-        match d.outcome.verdict {
-            Verdict::GlobalMin | Verdict::LocalMin if d.outcome.loss.is_zero() => End::MinZeroLoss,
-            Verdict::GlobalMin | Verdict::LocalMin => End::MinPositiveLoss,
-            Verdict::Undecided => End::Undecided,
-            Verdict::NotLocalMin => End::StepOrTimeLimit,
-        }
-    }
-}
-
-/// One descent of a multi-start run.
-#[derive(Clone, Debug)]
-pub struct StartRun {
-    /// The seed of its random starting point (`random_point`).
-    pub seed: u64,
-    /// The final point.
-    pub point: Params,
-    /// Why it stopped (as [`Descent::stop`]).
-    pub stop: String,
-    /// Wall-clock time of this descent (for display only: it decides
-    /// nothing).
-    pub elapsed: std::time::Duration,
-    /// Exact loss at the end point.
-    pub loss: Q,
-    /// The verifier's verdict at the end point.
-    pub verdict: Verdict,
-    /// Steps taken.
-    pub steps: usize,
-    /// How it ended.
-    pub end: End,
-}
-
-impl StartRun {
-    /// Did this run end at a certified (local or global) minimum?
-    pub fn certified_min(&self) -> bool {
-        matches!(self.verdict, Verdict::GlobalMin | Verdict::LocalMin)
-    }
-
-    /// The run's final point as an instance of `inst`'s problem, for a run
-    /// that ended at a certified minimum: `[expect]` states what was
-    /// certified (`local_min = true`, the exact loss, and `global_min =
-    /// true` for a `global-min` verdict), `source` the command that
-    /// reproduces it (`relucert descend FILE --starts 1 --seed SEED
-    /// --max-steps N`). `None` for a run that did not end at a certified
-    /// minimum.
-    pub fn end_instance(&self, inst: &Instance, file: &str, max_steps: usize) -> Option<Instance> {
-        if !self.certified_min() {
-            return None;
-        }
-        let mut end = inst.clone();
-        end.point = Some(self.point.clone());
-        end.name = Some(format!(
-            "descended from random start {} of {file} ({})",
-            self.seed,
-            self.verdict.name()
-        ));
-        end.source = Some(format!(
-            "relucert descend {file} --starts 1 --seed {} --max-steps {max_steps} ({} steps, {})",
-            self.seed,
-            self.steps,
-            self.verdict.name()
-        ));
-        end.expect = Some(crate::instance::Expect {
-            local_min: Some(true),
-            global_min: (self.verdict == Verdict::GlobalMin).then_some(true),
-            loss: Some(self.loss.clone()),
-        });
-        Some(end)
-    }
-}
-
-/// The multi-start statistic: descents from `k` random starting points.
-#[derive(Clone, Debug)]
-pub struct Starts {
-    /// The seed of the first start (start `s` uses `seed + s`, wrapping).
-    pub seed: u64,
-    /// One entry per start, in order.
-    pub runs: Vec<StartRun>,
-}
-
-impl Starts {
-    /// Number of runs that ended as `end`.
-    pub fn count(&self, end: End) -> usize {
-        self.runs.iter().filter(|r| r.end == end).count()
-    }
-}
-
-/// A descent of a multi-start run failed (an internal error of the
-/// verifier or of the descent).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StartError {
-    /// The index of the failed start (0-based).
-    pub start: u64,
-    /// What went wrong.
-    pub error: DescendError,
-}
-
-impl std::fmt::Display for StartError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "start {}: {}", self.start, self.error)
-    }
-}
-
-impl std::error::Error for StartError {}
-
-/// Descend from `k` pseudo-random starting points (`random_point` with
-/// seeds `seed`, `seed + 1`, ...; the instance's own point is ignored),
-/// each for at most `max_steps` steps under `limits`. `progress(done, k)`
-/// is called after each descent.
-pub fn random_starts(
-    inst: &Instance,
-    k: usize,
-    seed: u64,
-    max_steps: usize,
-    limits: &Limits,
-    progress: &mut dyn FnMut(usize, usize),
-) -> Result<Starts, StartError> {
-    let mut runs = Vec::with_capacity(k);
-    for s in 0..k as u64 {
-        let start_seed = seed.wrapping_add(s);
-        let mut start = inst.clone();
-        let start_point = random_point(&inst.problem.arch, start_seed);
-        start.point = Some(start_point.clone());
-        let clock = std::time::Instant::now();
-        let d =
-            descend(&start, max_steps, limits).map_err(|error| StartError { start: s, error })?;
-        runs.push(StartRun {
-            seed: start_seed,
-            point: d.end.point.clone().unwrap_or(start_point),
-            stop: d.stop.clone(),
-            elapsed: clock.elapsed(),
-            end: End::of(&d),
-            loss: d.outcome.loss,
-            verdict: d.outcome.verdict,
-            steps: d.steps,
-        });
-        progress(runs.len(), k);
-    }
-    Ok(Starts { seed, runs })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::gen::{generate, Family};
-
-    #[test]
-    fn random_starts_count_every_run_once_and_reproducibly() {
-        let inst = generate(Family::Linear, 1, 0).instance;
-        let limits = Limits::default();
-        let mut calls = Vec::new();
-        let a = random_starts(&inst, 3, 5, 20, &limits, &mut |done, total| {
-            calls.push((done, total))
-        })
-        .expect("descents run");
-        assert_eq!(calls, vec![(1, 3), (2, 3), (3, 3)]);
-        assert_eq!(a.runs.len(), 3);
-        assert_eq!(
-            a.runs.iter().map(|r| r.seed).collect::<Vec<_>>(),
-            vec![5, 6, 7]
-        );
-        let ends = [
-            End::MinZeroLoss,
-            End::MinPositiveLoss,
-            End::Undecided,
-            End::StepOrTimeLimit,
-        ];
-        assert_eq!(ends.iter().map(|&e| a.count(e)).sum::<usize>(), 3);
-        // each run is the single descent from its seed's random point
-        for r in &a.runs {
-            let mut start = inst.clone();
-            start.point = Some(random_point(&inst.problem.arch, r.seed));
-            let d = descend(&start, 20, &limits).expect("descent runs");
-            assert_eq!(d.outcome.loss, r.loss);
-            assert_eq!(d.outcome.verdict, r.verdict);
-            assert_eq!(d.steps, r.steps);
-            assert_eq!(d.end.point.as_ref(), Some(&r.point));
-            assert_eq!(d.stop, r.stop);
-            assert_eq!(End::of(&d), r.end);
-            // the end instance of a certified minimum states what was certified
-            match r.end_instance(&inst, "f.toml", 20) {
-                Some(e) => {
-                    assert!(r.certified_min());
-                    assert_eq!(e.point.as_ref(), Some(&r.point));
-                    assert_eq!(e.problem.loss(&r.point), r.loss);
-                    let x = e.expect.expect("an [expect] table");
-                    assert_eq!(x.local_min, Some(true));
-                    assert_eq!(x.loss.as_ref(), Some(&r.loss));
-                }
-                None => assert!(!r.certified_min()),
-            }
-            let zero = d.outcome.loss.is_zero();
-            let min = matches!(d.outcome.verdict, Verdict::GlobalMin | Verdict::LocalMin);
-            assert_eq!(r.end == End::MinZeroLoss, min && zero);
-            assert_eq!(r.end == End::MinPositiveLoss, min && !zero);
-        }
-    }
 
     #[test]
     fn float_minimisers_find_the_quartic_minimum() {
