@@ -225,7 +225,7 @@ fn check_feasible(lp: &Lp, x: &[Q]) -> Result<Common, CheckError> {
     let xc = Common::of(x);
     for r in &lp.rows {
         let s = dot(&r.coeffs, &xc);
-        let o = s.cmp(&Frac::of(&r.rhs));
+        let o = s.compare(&Frac::of(&r.rhs));
         let ok = match r.cmp {
             Cmp::Le => o.is_le(),
             Cmp::Ge => o.is_ge(),
@@ -379,7 +379,7 @@ pub fn check_result(lp: &Lp, result: &LpResult) -> Result<(), CheckError> {
         LpResult::Optimal { x, duals, value } => {
             let xc = check_feasible(lp, x)?;
             let primal = dot(&lp.objective, &xc).add(&Frac::of(&lp.objective_constant));
-            if !primal.cmp(&Frac::of(value)).is_eq() {
+            if !primal.compare(&Frac::of(value)).is_eq() {
                 return Err(CheckError::ValueMismatch {
                     value: value.clone(),
                     primal: primal.to_q(),
@@ -394,7 +394,7 @@ pub fn check_result(lp: &Lp, result: &LpResult) -> Result<(), CheckError> {
             let dual_value = b_dot_y(lp, duals)
                 .add(&bound_part)
                 .add(&Frac::of(&lp.objective_constant));
-            if !dual_value.cmp(&primal).is_eq() {
+            if !dual_value.compare(&primal).is_eq() {
                 return Err(CheckError::DualGap {
                     dual: dual_value.to_q(),
                     primal: value.clone(),
@@ -420,7 +420,7 @@ pub fn check_result(lp: &Lp, result: &LpResult) -> Result<(), CheckError> {
                 .ok_or(CheckError::FarkasUnbounded)?
                 .neg();
             let by = b_dot_y(lp, farkas);
-            if max_gx.cmp(&by).is_lt() {
+            if max_gx.compare(&by).is_lt() {
                 Ok(())
             } else {
                 Err(CheckError::FarkasNotSeparating {

@@ -543,7 +543,12 @@ fn try_fast_t<T: Ring>(
     stats: &mut LpStats,
     stop: &Stop<'_>,
 ) -> Result<LpResult, Option<Vec<Origin>>> {
-    let (outcome, active, point, violated) = solve_float_point(ilp, stop);
+    let super::float::FloatPoint {
+        outcome,
+        active,
+        point,
+        violated,
+    } = solve_float_point(ilp, stop);
     match outcome {
         FloatOutcome::Optimal(xf) => {
             let ex = reconstruct(ilp, &xf, &active, true, stop).map_err(Some)?;

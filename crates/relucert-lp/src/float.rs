@@ -44,17 +44,26 @@ pub(crate) fn solve_float_basis<T: Ring>(
     ilp: &IntLp<T>,
     stop: &Stop<'_>,
 ) -> (FloatOutcome, Vec<usize>) {
-    let (out, active, _, _) = solve_float_point(ilp, stop);
-    (out, active)
+    let p = solve_float_point(ilp, stop);
+    (p.outcome, p.active)
+}
+
+/// What [`solve_float_point`] returns.
+pub(crate) struct FloatPoint {
+    /// The claimed status (and optimum).
+    pub outcome: FloatOutcome,
+    /// The final basis's nonbasic constraints (see [`solve_float_basis`]).
+    pub active: Vec<usize>,
+    /// The final point (for `Infeasible`, the phase-1 point).
+    pub point: Vec<f64>,
+    /// For `Infeasible`: the violated constraints with their Farkas signs.
+    pub violated: Vec<(usize, i8)>,
 }
 
 /// [`solve_float_basis`] with the final point as well (for `Infeasible`,
 /// the phase-1 point; empty for `Unbounded` and `Error`) and, for
 /// `Infeasible`, the violated constraints with their Farkas signs.
-pub(crate) fn solve_float_point<T: Ring>(
-    ilp: &IntLp<T>,
-    stop: &Stop<'_>,
-) -> (FloatOutcome, Vec<usize>, Vec<f64>, Vec<(usize, i8)>) {
+pub(crate) fn solve_float_point<T: Ring>(ilp: &IntLp<T>, stop: &Stop<'_>) -> FloatPoint {
     let run = fsimplex::solve(ilp, stop);
     let out = match run.status {
         Status::Optimal(x) => FloatOutcome::Optimal(x),
@@ -62,5 +71,10 @@ pub(crate) fn solve_float_point<T: Ring>(
         Status::Unbounded => FloatOutcome::Unbounded,
         Status::Error => FloatOutcome::Error,
     };
-    (out, run.active, run.point, run.violated)
+    FloatPoint {
+        outcome: out,
+        active: run.active,
+        point: run.point,
+        violated: run.violated,
+    }
 }

@@ -228,7 +228,7 @@ impl Frac {
         }
     }
     /// Compare with `o`.
-    pub fn cmp(&self, o: &Frac) -> std::cmp::Ordering {
+    pub fn compare(&self, o: &Frac) -> std::cmp::Ordering {
         (&self.s * &o.t).cmp(&(&o.s * &self.t))
     }
     /// Sign: -1, 0 or 1.
