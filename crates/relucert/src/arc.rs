@@ -168,7 +168,7 @@ impl Arc {
     }
 
     /// Each parameter as a polynomial in `t`.
-    fn param_polys(&self) -> Vec<UPoly> {
+    pub(crate) fn param_polys(&self) -> Vec<UPoly> {
         (0..self.point.len())
             .map(|i| {
                 let mut c = vec![self.point[i].clone()];

@@ -173,17 +173,7 @@ fn piece(problem: &Problem, theta: &[UPoly], t0: &Q) -> Piece {
 
 /// Each parameter of `arc` as a polynomial in `t`.
 pub fn arc_polys(arc: &crate::arc::Arc) -> Vec<UPoly> {
-    (0..arc.point.len())
-        .map(|i| {
-            let mut c = vec![arc.point[i].clone()];
-            c.extend(
-                arc.dirs
-                    .iter()
-                    .map(|d| d.get(i).cloned().unwrap_or_else(Q::zero)),
-            );
-            UPoly(c).trimmed_pub()
-        })
-        .collect()
+    arc.param_polys()
 }
 
 /// Choose among `scored` (exact loss, flat point), all below `current`:
