@@ -110,7 +110,6 @@ fn run<S: Strategy>(
         max_shrink_time: 30_000,
         ..Config::default()
     };
-    quiet_microlp();
     let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &bytes);
     let mut runner = TestRunner::new_with_rng(config, rng);
     let ran = AtomicUsize::new(0);
@@ -180,11 +179,6 @@ fn report_survey(name: &str, cases: u32, seed: u64, found: &[(String, String)]) 
         let inp: String = input.split_whitespace().collect::<Vec<_>>().join(" ");
         eprintln!("  {n:4} x {key}\n       e.g. {short}\n       input {inp}");
     }
-}
-
-/// The float LP solver's caught panics are noise here, as in the binary.
-fn quiet_microlp() {
-    relucert_lp::silence_float_solver_panics();
 }
 
 fn fail(msg: String) -> TestCaseError {

@@ -329,9 +329,6 @@ fn parse_seconds(s: &str) -> Result<std::time::Duration, String> {
 }
 
 fn main() -> ExitCode {
-    // The float LP solver (microlp) may panic on hard inputs; the LP engine
-    // catches that, so its message would only confuse.
-    relucert_lp::silence_float_solver_panics();
     let args = match Cli::try_parse() {
         Ok(args) => args,
         Err(e) => return usage_error(&e),

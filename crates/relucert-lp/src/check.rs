@@ -1,7 +1,8 @@
 //! Independent exact check of an LP result and its certificate.
 //!
-//! Shares nothing with the solver but the model and rational arithmetic: it
-//! recomputes every condition from the LP data. Kept small on purpose; the
+//! Shares nothing with the solver but the model and exact arithmetic (the
+//! rationals and `intops`' common denominators and gcd): it recomputes
+//! every condition from the LP data, in integers over common denominators. Kept small on purpose; the
 //! certificate checker relies on it.
 //!
 //! Conventions (see the crate docs and `docs/lp.md`):
@@ -29,11 +30,10 @@
 #![allow(clippy::result_large_err)]
 
 use super::{Cmp, Lp, LpResult, Sense};
-use crate::intops::{dot_common, int_dot, Common, Frac};
+use crate::intops::{dot_common, int_dot, lcm_of, Common, Frac};
 use crate::number::{fmt_q, Q};
 use num_bigint::BigInt;
-use num_integer::Integer;
-use num_traits::{One, Signed, Zero};
+use num_traits::{Signed, Zero};
 use std::fmt;
 
 /// Why [`check_result`] rejects a result. Each variant names the first
@@ -181,11 +181,6 @@ impl fmt::Display for CheckError {
 
 impl std::error::Error for CheckError {}
 
-/// `coeffs . x` over `x`'s common denominator (no reduction).
-fn dot(coeffs: &[(super::VarId, Q)], x: &Common) -> Frac {
-    dot_common(coeffs, x)
-}
-
 fn check_len(what: &'static str, v: &[Q], n: usize) -> Result<(), CheckError> {
     if v.len() != n {
         return Err(CheckError::WrongLength {
@@ -224,7 +219,7 @@ fn check_feasible(lp: &Lp, x: &[Q]) -> Result<Common, CheckError> {
     }
     let xc = Common::of(x);
     for r in &lp.rows {
-        let s = dot(&r.coeffs, &xc);
+        let s = dot_common(&r.coeffs, &xc);
         let o = s.compare(&Frac::of(&r.rhs));
         let ok = match r.cmp {
             Cmp::Le => o.is_le(),
@@ -267,17 +262,13 @@ fn check_signs(lp: &Lp, y: &[Q], flip: bool, what: &'static str) -> Result<(), C
 fn at_y(lp: &Lp, y: &[Q]) -> Common {
     let yc = Common::of(y);
     // m = lcm of the coefficient denominators of the rows in use.
-    let mut m = BigInt::one();
-    for (r, yi) in lp.rows.iter().zip(&yc.num) {
-        if !yi.is_zero() {
-            for (_, c) in &r.coeffs {
-                let d = c.denom();
-                if !d.is_one() && !(&m % d).is_zero() {
-                    m = m.lcm(d);
-                }
-            }
-        }
-    }
+    let m = lcm_of(
+        lp.rows
+            .iter()
+            .zip(&yc.num)
+            .filter(|(_, yi)| !yi.is_zero())
+            .flat_map(|(r, _)| r.coeffs.iter().map(|(_, c)| c.denom())),
+    );
     let mut g = vec![BigInt::zero(); lp.vars.len()];
     for (r, yi) in lp.rows.iter().zip(&yc.num) {
         if !yi.is_zero() {
@@ -378,7 +369,7 @@ pub fn check_result(lp: &Lp, result: &LpResult) -> Result<(), CheckError> {
     match result {
         LpResult::Optimal { x, duals, value } => {
             let xc = check_feasible(lp, x)?;
-            let primal = dot(&lp.objective, &xc).add(&Frac::of(&lp.objective_constant));
+            let primal = dot_common(&lp.objective, &xc).add(&Frac::of(&lp.objective_constant));
             if !primal.compare(&Frac::of(value)).is_eq() {
                 return Err(CheckError::ValueMismatch {
                     value: value.clone(),
@@ -443,7 +434,7 @@ pub fn check_result(lp: &Lp, result: &LpResult) -> Result<(), CheckError> {
             }
             let rc = Common::of(ray);
             for r in &lp.rows {
-                let s = dot(&r.coeffs, &rc).signum();
+                let s = dot_common(&r.coeffs, &rc).signum();
                 let ok = match r.cmp {
                     Cmp::Le => s <= 0,
                     Cmp::Ge => s >= 0,
@@ -455,7 +446,7 @@ pub fn check_result(lp: &Lp, result: &LpResult) -> Result<(), CheckError> {
                     });
                 }
             }
-            let cr = dot(&lp.objective, &rc);
+            let cr = dot_common(&lp.objective, &rc);
             let improving = if max {
                 cr.signum() > 0
             } else {

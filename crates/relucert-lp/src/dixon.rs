@@ -222,8 +222,9 @@ fn hadamard_bits(m: &IntMat, b: &[BigInt]) -> u64 {
             .max()
             .unwrap_or(0);
         let terms = (r.len() as u64 + 1).next_power_of_two().trailing_zeros() as u64;
-        // ||row|| + |b_i| <= 2^(top + terms/2 + 1); twice (det and numerator).
-        bits += 2 * (top + terms / 2 + 1);
+        // ||row|| + |b_i| <= (sqrt(len) + 1) 2^top <= 2^(top + ceil(terms/2) + 1)
+        // with terms = ceil(log2(len + 1)); twice (det and numerator).
+        bits += 2 * (top + terms.div_ceil(2) + 1);
     }
     bits
 }
@@ -475,13 +476,8 @@ impl Basis {
                 .collect(),
             core_cols.len(),
         );
-        let mut l = BigInt::one();
-        for &(i, _) in &single {
-            let m = rows[i][0].1.abs();
-            if !(&l % &m).is_zero() {
-                l = l.lcm(&m);
-            }
-        }
+        let mags: Vec<BigInt> = single.iter().map(|&(i, _)| rows[i][0].1.abs()).collect();
+        let l = crate::intops::lcm_of(&mags);
         Basis {
             rows,
             single,

@@ -23,7 +23,7 @@ use super::intops::ratio;
 use crate::linalg::{Ring, Stop};
 use crate::number::Q;
 use num_bigint::BigInt;
-use num_traits::{Signed, Zero};
+use num_traits::Zero;
 
 /// From the float's phase-1 end (`active`: its nonbasic constraints,
 /// `violated`: the violated ones with their signs), the multipliers
@@ -52,8 +52,7 @@ pub(crate) fn from_phase1<T: Ring>(
     }
     // N: the float's active set, minus anything it counts as violated.
     let cand: Vec<usize> = active.iter().copied().filter(|&k| !in_v[k]).collect();
-    let rows: Vec<&[T]> = ilp.cons.iter().map(|c| c.coef.as_slice()).collect();
-    let (sel, mrows, _, origins) = modular_basis(ilp, &rows, &cand, xf, stop)?;
+    let (sel, mrows, _, origins) = modular_basis(ilp, &cand, xf, stop)?;
     // r = -sum_V y_k g_k.
     let mut r = vec![BigInt::zero(); n];
     for &(k, s) in &viol {
@@ -77,13 +76,7 @@ pub(crate) fn from_phase1<T: Ring>(
         .collect();
     for (i, lam) in num.into_iter().enumerate() {
         let k = sel.get(i).copied().unwrap_or(0);
-        let sign = if lam.is_positive() {
-            1
-        } else if lam.is_negative() {
-            -1
-        } else {
-            0
-        };
+        let sign = Ring::signum(&lam);
         if !multiplier_ok(ilp, origins[i], k, sign) {
             return None;
         }

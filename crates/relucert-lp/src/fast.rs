@@ -3,10 +3,14 @@
 //! The float simplex's final active set comes first, then the constraints
 //! that look active at its point, ranked by slack (this
 //! ranking is the only place floats are read), a linearly independent subset
-//! is chosen *exactly* (fraction-free row reduction), completed to a square
-//! basis with pseudo-rows fixing the undetermined variables, and the two
-//! basis systems `B x = h_B`, `B^T y = c` are solved by fraction-free
-//! Gauss-Jordan in checked `i64`, then `i128`, then `BigInt`. Primal
+//! is chosen *exactly*, completed to a square basis with pseudo-rows fixing
+//! the undetermined variables, and the two basis systems `B x = h_B`,
+//! `B^T y = c` are solved exactly: by fraction-free Gauss-Jordan in checked
+//! `i64`, then `i128`; past that by p-adic lifting ([`crate::dixon`], rows
+//! chosen modulo a prime, singleton rows split off). A float "infeasible"
+//! becomes a Farkas certificate read off the phase-1 basis
+//! ([`crate::farkas`]) or, failing that, the elastic LP's multipliers; both
+//! are returned only after `check_result` accepts them. Primal
 //! feasibility of every constraint and the sign of every multiplier are then
 //! checked in the integer domain; only an answer that passes is turned into
 //! rationals.
@@ -311,7 +315,6 @@ fn run<T: Ring, I: Ring>(
 #[allow(clippy::type_complexity)]
 pub(crate) fn modular_basis<T: Ring>(
     ilp: &IntLp<T>,
-    rows: &[&[T]],
     cand: &[usize],
     xf: &[f64],
     stop: &Stop<'_>,
@@ -322,7 +325,8 @@ pub(crate) fn modular_basis<T: Ring>(
     Vec<Origin>,
 )> {
     let n = ilp.n;
-    let (sel, cols) = dixon::independent_rows(rows, cand, n, stop)?;
+    let rows: Vec<&[T]> = ilp.cons.iter().map(|c| c.coef.as_slice()).collect();
+    let (sel, cols) = dixon::independent_rows(&rows, cand, n, stop)?;
     let mut covered = vec![false; n];
     for c in cols {
         covered[c] = true;
@@ -391,9 +395,8 @@ fn run_modular_parts<T: Ring>(
     stop: &Stop<'_>,
 ) -> Option<Result<Exact, Fail>> {
     let n = ilp.n;
-    let rows: Vec<&[T]> = ilp.cons.iter().map(|c| c.coef.as_slice()).collect();
     // 1. Independent active constraints, chosen exactly (mod p).
-    let (sel, mrows, rhs, origins) = modular_basis(ilp, &rows, cand, xf, stop)?;
+    let (sel, mrows, rhs, origins) = modular_basis(ilp, cand, xf, stop)?;
     let fail = |o: &Vec<Origin>| Some(Err(Fail::Basis(o.clone())));
     let basis = dixon::Basis::new(mrows, n);
     let x = if primal {
@@ -415,14 +418,7 @@ fn run_modular_parts<T: Ring>(
     // 6. Sign conditions (minimisation): Ge -> y >= 0, Le -> y <= 0, pseudo -> 0.
     for (k, yk) in ynum.iter().enumerate() {
         let con = sel.get(k).copied().unwrap_or(0);
-        let s = if yk.is_positive() {
-            1
-        } else if yk.is_negative() {
-            -1
-        } else {
-            0
-        };
-        if !multiplier_ok(ilp, origins[k], con, s) {
+        if !multiplier_ok(ilp, origins[k], con, Ring::signum(yk)) {
             return fail(&origins);
         }
     }

@@ -18,7 +18,6 @@
 use crate::number::Q;
 use crate::VarId;
 use num_bigint::{BigInt, BigUint};
-use num_integer::Integer;
 use num_traits::{One, Signed, ToPrimitive, Zero};
 
 fn gcd_u64(mut a: u64, mut b: u64) -> u64 {
@@ -104,6 +103,20 @@ pub fn ratio(num: BigInt, den: BigInt) -> Q {
     Q::new_raw(num, den)
 }
 
+/// The least common multiple of positive integers (denominators); one that
+/// divides the running lcm costs a division, never a gcd.
+pub fn lcm_of<'a>(dens: impl IntoIterator<Item = &'a BigInt>) -> BigInt {
+    let mut l = BigInt::one();
+    for d in dens {
+        if d.is_one() || (&l % d).is_zero() {
+            continue;
+        }
+        let g = gcd(&l, d);
+        l = &l / &g * d;
+    }
+    l
+}
+
 /// `a * b`, reduced with cross gcds (cheap when one factor is small).
 pub fn mul(a: &Q, b: &Q) -> Q {
     if a.is_zero() || b.is_zero() {
@@ -140,15 +153,7 @@ impl Common {
     /// always is). An entry whose denominator divides the running one costs
     /// a division, never a gcd.
     pub fn of(v: &[Q]) -> Common {
-        let mut den = BigInt::one();
-        for q in v {
-            let d = q.denom();
-            if d.is_one() || (&den % d).is_zero() {
-                continue;
-            }
-            let g = gcd(&den, d);
-            den = &den / &g * d;
-        }
+        let den = lcm_of(v.iter().map(|q| q.denom()));
         let num = v
             .iter()
             .map(|q| {
@@ -166,13 +171,7 @@ impl Common {
 /// `sum_j c_j x_j` for rational `c` (small data) and `x` over a common
 /// denominator, unreduced, over `den * lcm(denominators of c)`.
 pub fn dot_common(coeffs: &[(VarId, Q)], x: &Common) -> Frac {
-    let mut l = BigInt::one();
-    for (_, c) in coeffs {
-        let d = c.denom();
-        if !d.is_one() && !(&l % d).is_zero() {
-            l = l.lcm(d);
-        }
-    }
+    let l = lcm_of(coeffs.iter().map(|(_, c)| c.denom()));
     let mut s = BigInt::zero();
     for (j, c) in coeffs {
         let xj = &x.num[j.0];
@@ -250,13 +249,7 @@ impl Frac {
 /// `sum_j k_j q_j` for big integers `k` and rationals `q` (small data), as
 /// a fraction over `lcm(denominators of q)`.
 pub fn int_dot(terms: &[(&BigInt, &Q)]) -> Frac {
-    let mut l = BigInt::one();
-    for (_, q) in terms {
-        let d = q.denom();
-        if !d.is_one() && !(&l % d).is_zero() {
-            l = l.lcm(d);
-        }
-    }
+    let l = lcm_of(terms.iter().map(|(_, q)| q.denom()));
     let mut s = BigInt::zero();
     for (k, q) in terms {
         if k.is_zero() || q.is_zero() {
@@ -294,7 +287,7 @@ mod tests {
             let f = big(&f);
             let a = big(&a) * &f;
             let b = if neg { -(big(&b) * &f) } else { big(&b) * &f };
-            prop_assert_eq!(gcd(&a, &b), Integer::gcd(&a, &b));
+            prop_assert_eq!(gcd(&a, &b), num_integer::Integer::gcd(&a, &b));
             if !b.is_zero() && !a.is_zero() {
                 let qa = Q::new(a.clone(), b.clone() + 1);
                 let qb = Q::new(b.clone() * 3 - 1, a.clone());

@@ -369,11 +369,10 @@ pub fn silence_float_solver_panics() {}
 /// [`solve`], stopped with [`Expired`] once `deadline` passes. The deadline
 /// is read before each stage, between simplex pivots, per row inside every
 /// fraction-free pivot and elimination (so one pivot on huge integers cannot
-/// overrun it by much), and it caps the float solver's own time limit. The
-/// answer, when one comes, is the one [`solve`] gives for the same LP except
-/// that the float proposal may be cut short, which can only send the solve
-/// to the exact simplex: the status and optimal value never depend on the
-/// deadline (a point or certificate may, when the LP has several).
+/// overrun it by much), and between the float simplex's pivots (whose
+/// number is bounded by a step budget, not a clock). The answer, when one
+/// comes, is the one [`solve`] gives for the same LP: the deadline decides
+/// only whether an answer comes, never which path is taken.
 pub fn solve_within(lp: &Lp, deadline: &Deadline) -> Result<LpResult, Expired> {
     solve_with_stats_within(lp, &mut LpStats::default(), deadline)
 }
@@ -391,11 +390,14 @@ pub fn solve_with_stats_within(
 
 /// Solve exactly, accumulating how the answer was obtained in `stats`.
 ///
-/// Pipeline: (1) a float simplex solves a float copy; (2) from its answer an active
-/// set and basis are chosen and the basis systems solved exactly by
-/// fraction-free elimination; (3) primal and dual feasibility are checked
-/// exactly; (4) on any failure the exact simplex decides, warm-started from
-/// the proposed basis when that basis is primal feasible.
+/// Pipeline (docs/lp.md): (1) our float simplex solves an f64 copy within a
+/// step budget; (2) from its final active set a basis is chosen exactly and
+/// the basis systems solved exactly (fraction-free elimination when small,
+/// p-adic lifting otherwise); (3) primal and dual feasibility are checked
+/// exactly, and a float "infeasible" becomes a Farkas certificate read off
+/// the phase-1 basis and checked; (4) on any failure the exact simplex
+/// decides, warm-started from the proposed basis when that basis is primal
+/// feasible.
 ///
 /// Variable indices out of range are treated as absent (their coefficients
 /// are ignored); use the builder methods to avoid them.

@@ -279,11 +279,6 @@ impl<'a> Stop<'a> {
         }
         self.hit.get()
     }
-    /// Time left before the deadline, if it has an instant.
-    #[allow(dead_code)] // unused since the float proposal has a step budget
-    pub(crate) fn remaining(&self) -> Option<std::time::Duration> {
-        self.deadline.and_then(|d| d.remaining())
-    }
     /// Did some earlier [`Stop::over`] see the deadline pass?
     pub(crate) fn hit(&self) -> bool {
         self.hit.get()
