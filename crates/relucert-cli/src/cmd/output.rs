@@ -271,11 +271,17 @@ pub fn decimal(q: &Q) -> String {
         n /= 10;
         e += 1;
     }
-    let digits = n.to_string(); // DIGITS characters
+    decimal_layout(neg, &n.to_string(), e, DIGITS)
+}
+
+/// The text of `decimal`: the `digits` (exactly `ndigits` of them, the
+/// leading one nonzero) with decimal exponent `e`, plain between 1e-6 and
+/// 1e9, scientific otherwise.
+pub fn decimal_layout(neg: bool, digits: &str, e: i64, ndigits: i64) -> String {
     let sign = if neg { "-" } else { "" };
     let body = if (-6..9).contains(&e) {
-        if e >= DIGITS - 1 {
-            format!("{digits}{}", "0".repeat((e - (DIGITS - 1)) as usize))
+        if e >= ndigits - 1 {
+            format!("{digits}{}", "0".repeat((e - (ndigits - 1)) as usize))
         } else if e >= 0 {
             let (i, f) = digits.split_at((e + 1) as usize);
             format!("{i}.{f}")

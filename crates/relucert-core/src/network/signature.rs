@@ -9,7 +9,7 @@
 //! Must not: evaluate the network (it reads an [`Evaluation`]) or use any
 //! tolerance: a sign is zero only if the value is exactly zero.
 
-use super::{Evaluation, Problem};
+use super::{Evaluation, PointLoss, Problem};
 use crate::number::{sign, Q};
 use std::fmt;
 
@@ -101,8 +101,17 @@ impl Signature {
                     .collect()
             })
             .collect();
-        let hinge = ev
-            .points
+        Signature::with_hidden(problem, hidden, &ev.points)
+    }
+
+    /// The signature with the hidden signs given: the hinge signs and
+    /// arg-max sets are read off the points' losses.
+    pub fn with_hidden(
+        problem: &Problem,
+        hidden: Vec<Vec<Vec<Sign>>>,
+        points: &[PointLoss],
+    ) -> Signature {
+        let hinge = points
             .iter()
             .map(|p| {
                 p.terms
@@ -111,7 +120,7 @@ impl Signature {
                     .collect()
             })
             .collect();
-        let argmax = ev.points.iter().map(|p| p.argmax.clone()).collect();
+        let argmax = points.iter().map(|p| p.argmax.clone()).collect();
         Signature {
             hidden,
             hinge,

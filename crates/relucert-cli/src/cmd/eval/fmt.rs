@@ -7,7 +7,7 @@
 //! falls back to it whenever a product would overflow; the tests compare
 //! the two on random rationals).
 
-use super::super::output::{decimal, with_decimal as slow_with_decimal};
+use super::super::output::{decimal, decimal_layout, with_decimal as slow_with_decimal};
 use num_traits::{Signed, ToPrimitive, Zero};
 use relucert::number::{fmt_q, Q};
 
@@ -60,22 +60,7 @@ fn decimal_small(q: &Q) -> Option<String> {
         r /= 10;
         e += 1;
     }
-    let digits = r.to_string();
-    let sign = if neg { "-" } else { "" };
-    let body = if (-6..9).contains(&e) {
-        if e >= DIGITS - 1 {
-            format!("{digits}{}", "0".repeat((e - (DIGITS - 1)) as usize))
-        } else if e >= 0 {
-            let (i, f) = digits.split_at((e + 1) as usize);
-            format!("{i}.{f}")
-        } else {
-            format!("0.{}{digits}", "0".repeat((-e - 1) as usize))
-        }
-    } else {
-        let (i, f) = digits.split_at(1);
-        format!("{i}.{f}e{e}")
-    };
-    Some(format!("{sign}{body}"))
+    Some(decimal_layout(neg, &r.to_string(), e, DIGITS))
 }
 
 #[cfg(test)]

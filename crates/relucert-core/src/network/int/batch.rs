@@ -83,24 +83,10 @@ impl Problem {
             }
             acc.merge(out.acc);
         }
-        let hinge = points
-            .iter()
-            .map(|p| {
-                p.terms
-                    .iter()
-                    .map(|t| (t.class, Sign::of(&t.argument)))
-                    .collect()
-            })
-            .collect();
-        let argmax = points.iter().map(|p| p.argmax.clone()).collect();
+        let signature = Signature::with_hidden(self, hidden, &points);
         PointsEvaluation {
             points,
-            signature: Signature {
-                hidden,
-                hinge,
-                argmax,
-                kinks: self.arch.activation.has_kink(),
-            },
+            signature,
             loss: acc.over(n.max(1)),
         }
     }
